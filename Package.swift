@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gridplan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(
+            name: "Gridplan",
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanCommands"]
+        ),
+        .executable(name: "gridplan", targets: ["gridplan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries: each is imported by exactly one wrapper target below.
+        .systemLibrary(
+            name: "CGEOS",
+            pkgConfig: "geos",
+            providers: [.apt(["libgeos-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPROJ",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev", "proj-data"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Geometry values and the GEOS-backed geometry engine.
+        .target(name: "GridplanGeometry", dependencies: ["CGEOS"]),
+        // Coordinate reference systems over PROJ, plus GCJ-02 / BD-09.
+        .target(name: "GridplanCRS", dependencies: ["CPROJ", "GridplanGeometry"]),
+        // A small, owned SQLite layer: connections, statements, transactions.
+        .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
+        // GeoJSON reading and writing, atomic output files.
+        .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
+        // The command-line interface as a library, so tests run commands in-process.
+        .target(
+            name: "GridplanCommands",
+            dependencies: [
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "gridplan", dependencies: ["GridplanCommands"]),
+
+        .testTarget(name: "GridplanGeometryTests", dependencies: ["GridplanGeometry"]),
+        .testTarget(name: "GridplanCRSTests", dependencies: ["GridplanCRS", "GridplanGeometry"]),
+        .testTarget(name: "GridplanSQLiteTests", dependencies: ["GridplanSQLite"]),
+        .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
+        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,106 @@
+import CPROJ
+import Foundation
+import GridplanGeometry
+
+/// Transforms coordinates from one ``CRS`` to another, always in x = east order
+/// (lon/lat for geographic CRSs, easting/northing for projected ones), whatever axis order the
+/// CRS declares (`proj_normalize_for_visualization`).
+///
+/// GCJ-02 and BD-09 are handled around PROJ: a GCJ-02 source is first converted to WGS84 by
+/// ``ChinaOffsets``, then PROJ takes WGS84 to the target; a GCJ-02 target is reached through WGS84.
+///
+/// Not thread-safe: it owns a PROJ context. Create one per task.
+///
+/// ```swift
+/// let t = try Transformer(from: .gcj02, to: .epsg(4548))
+/// let metres = try t.transform(geometry)
+/// ```
+public final class Transformer {
+    public let source: CRS
+    public let target: CRS
+    private let context: PROJContext
+    /// nil when the PROJ leg is the identity (e.g. GCJ-02 → WGS84).
+    private let operation: OpaquePointer?
+    private let before: ((Coordinate) -> Coordinate)?
+    private let after: ((Coordinate) -> Coordinate)?
+
+    public init(from source: CRS, to target: CRS) throws {
+        precondition(MemoryLayout<Coordinate>.stride == 16, "Coordinate must be two packed Doubles")
+        self.source = source
+        self.target = target
+        context = try PROJContext()
+        switch source {
+        case .gcj02: before = ChinaOffsets.wgs84(fromGCJ02:)
+        case .bd09: before = ChinaOffsets.wgs84(fromBD09:)
+        default: before = nil
+        }
+        switch target {
+        case .gcj02: after = ChinaOffsets.gcj02(fromWGS84:)
+        case .bd09: after = ChinaOffsets.bd09(fromWGS84:)
+        default: after = nil
+        }
+        if source.projDefinition == target.projDefinition {
+            operation = nil
+            return
+        }
+        let src = try context.crs(source)
+        defer { proj_destroy(src) }
+        let dst = try context.crs(target)
+        defer { proj_destroy(dst) }
+        // NULL when no operation links the two CRSs
+        guard let op = proj_create_crs_to_crs_from_pj(context.handle, src, dst, nil, nil) else {
+            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
+        }
+        // NULL on failure
+        guard let normalized = proj_normalize_for_visualization(context.handle, op) else {
+            proj_destroy(op)
+            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
+        }
+        proj_destroy(op)
+        operation = normalized
+    }
+
+    deinit {
+        if let operation { proj_destroy(operation) }
+    }
+
+    /// Whether this transformer changes nothing.
+    public var isIdentity: Bool { operation == nil && before == nil && after == nil }
+
+    /// Transforms a sequence of coordinates in one PROJ call (`proj_trans_generic`).
+    /// Throws ``CRSError/transformFailed(index:coordinate:reason:)`` naming the first point PROJ
+    /// could not transform.
+    public func transform(_ coordinates: [Coordinate]) throws -> [Coordinate] {
+        if isIdentity || coordinates.isEmpty { return coordinates }
+        var out = coordinates
+        if let before { for i in out.indices { out[i] = before(out[i]) } }
+        if let operation {
+            proj_errno_reset(operation)
+            let n = out.count
+            out.withUnsafeMutableBytes { raw in
+                let xs = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+                let ys = (raw.baseAddress! + 8).assumingMemoryBound(to: Double.self)
+                // returns the number of points transformed; failed points become HUGE_VAL
+                _ = proj_trans_generic(operation, PJ_FWD, xs, 16, n, ys, 16, n, nil, 0, 0, nil, 0, 0)
+            }
+            if let bad = out.firstIndex(where: { !$0.isFinite }) {
+                let code = proj_errno(operation)
+                let reason = code != 0 ? (proj_context_errno_string(context.handle, code).map { String(cString: $0) } ?? "PROJ error \(code)") : "outside the CRS's domain"
+                throw CRSError.transformFailed(index: bad, coordinate: coordinates[bad], reason: reason)
+            }
+        }
+        if let after { for i in out.indices { out[i] = after(out[i]) } }
+        return out
+    }
+
+    /// Transforms one coordinate.
+    public func transform(_ coordinate: Coordinate) throws -> Coordinate {
+        try transform([coordinate])[0]
+    }
+
+    /// Transforms every coordinate of a geometry, one PROJ call per line or ring.
+    public func transform(_ geometry: Geometry) throws -> Geometry {
+        if isIdentity { return geometry }
+        return try geometry.mappingSequences(transform)
+    }
+}

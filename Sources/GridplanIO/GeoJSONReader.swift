@@ -1,0 +1,375 @@
+import Foundation
+import GridplanGeometry
+
+/// Reads GeoJSON (RFC 7946, and the legacy 2008 `crs` member): a FeatureCollection, a single
+/// Feature or a bare geometry.
+///
+/// The file is memory-mapped and scanned once; features are handed over one at a time, so
+/// ``forEachFeature(path:_:)`` needs memory for one feature plus the mapping, and ``read(path:)``
+/// little more than the parsed geometries (16 bytes a coordinate, less than the text).
+///
+/// Structural problems are errors naming the file, line, column and feature: malformed JSON,
+/// an unknown geometry type, an unclosed or too-short ring, a one-point line, NaN or infinite
+/// coordinates, text that is not UTF-8. Z and M values are dropped and counted.
+public enum GeoJSONReader {
+    /// What the reader learned about the file besides its features.
+    public struct Header: Sendable {
+        public var declaredCRS: String?
+        public var droppedZCount: Int
+        public var featureCount: Int
+    }
+
+    /// Reads every feature into memory.
+    public static func read(path: String) throws -> FeatureCollection {
+        var features: [Feature] = []
+        let header = try forEachFeature(path: path) { _, f in features.append(f) }
+        return FeatureCollection(features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
+    }
+
+    /// Reads GeoJSON text held in memory; `name` stands for the file in messages.
+    public static func read(bytes: [UInt8], name: String) throws -> FeatureCollection {
+        var features: [Feature] = []
+        let header = try bytes.withUnsafeBufferPointer { buf in
+            try parse(buf, name: name) { _, f in features.append(f) }
+        }
+        return FeatureCollection(features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
+    }
+
+    /// Streams the features of a file to `body` with their 0-based index.
+    @discardableResult
+    public static func forEachFeature(path: String, _ body: (Int, Feature) throws -> Void) throws -> Header {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw GeoJSONError(file: path, reason: reason)
+        }
+        return try data.withUnsafeBytes { raw in
+            try parse(raw.bindMemory(to: UInt8.self), name: path, body)
+        }
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, name: String, _ body: (Int, Feature) throws -> Void) throws -> Header {
+        var parser = Parser(scanner: JSONScanner(bytes: bytes), file: name)
+        do {
+            return try parser.parseDocument(body)
+        } catch let e as JSONSyntaxError {
+            let (line, column) = parser.scanner.lineAndColumn(of: e.offset)
+            throw GeoJSONError(file: name, line: line, column: column, featureIndex: parser.currentFeature, reason: e.message)
+        }
+    }
+}
+
+/// Nested coordinate arrays as they appear in the text, before the geometry type is known.
+private indirect enum CoordinateTree {
+    case empty
+    case position(Coordinate)
+    case positions([Coordinate])
+    case nested([CoordinateTree])
+}
+
+private struct Parser {
+    var scanner: JSONScanner
+    let file: String
+    var currentFeature: Int?
+    var droppedZ = 0
+
+    static let geometryTypes = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
+
+    mutating func parseDocument(_ body: (Int, Feature) throws -> Void) throws -> GeoJSONReader.Header {
+        guard scanner.peek() != nil else { throw scanner.fail("the file is empty") }
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            throw scanner.fail("expected a GeoJSON object starting with '{', found \(JSONScanner.describe(scanner.peek()))")
+        }
+        let docStart = scanner.pos
+        var type: String?
+        var declaredCRS: String?
+        var count = 0
+        var sawFeatures = false
+        // Members of a top-level Feature or geometry, kept until "type" says which it is.
+        var geometry: Geometry??
+        var properties = JSONObject()
+        var id: JSONValue?
+        var coordinates: CoordinateTree?
+        var geometries: [Geometry]?
+
+        if try scanner.beginObject() {
+            repeat {
+                let key = try scanner.readKey()
+                switch key {
+                case "type":
+                    type = try readTypeString()
+                case "features":
+                    sawFeatures = true
+                    guard try scanner.beginArray() else { break }
+                    repeat {
+                        currentFeature = count
+                        let f = try parseFeature()
+                        try body(count, f)
+                        count += 1
+                    } while try scanner.nextElement()
+                    currentFeature = nil
+                case "crs":
+                    declaredCRS = try parseLegacyCRS()
+                case "geometry":
+                    currentFeature = 0
+                    geometry = try parseNullableGeometry()
+                    currentFeature = nil
+                case "properties":
+                    properties = try parseProperties()
+                case "id":
+                    id = try scanner.readValue()
+                case "coordinates":
+                    coordinates = try parseCoordinates()
+                case "geometries":
+                    geometries = try parseGeometryList()
+                default:
+                    try scanner.skipValue()
+                }
+            } while try scanner.nextMember()
+        }
+        if scanner.peek() != nil { throw scanner.fail("unexpected text after the end of the GeoJSON object") }
+
+        switch type {
+        case "FeatureCollection":
+            guard sawFeatures else { throw scanner.fail("FeatureCollection has no \"features\" array", at: docStart) }
+        case "Feature":
+            guard let geometry else { throw scanner.fail("Feature has no \"geometry\" member", at: docStart) }
+            try body(0, Feature(id: id, geometry: geometry, properties: properties))
+            count = 1
+        case let t? where Self.geometryTypes.contains(t):
+            currentFeature = 0
+            let g = try buildGeometry(type: t, coordinates: coordinates, geometries: geometries, at: docStart)
+            try body(0, Feature(geometry: g))
+            count = 1
+        case nil:
+            throw scanner.fail("the object has no \"type\" member; is this GeoJSON?", at: docStart)
+        case let t?:
+            throw scanner.fail("unknown GeoJSON type '\(t)' (expected FeatureCollection, Feature or a geometry type)", at: docStart)
+        }
+        return GeoJSONReader.Header(declaredCRS: declaredCRS, droppedZCount: droppedZ, featureCount: count)
+    }
+
+    mutating func readTypeString() throws -> String {
+        let at = scanner.pos
+        guard case .string(let s) = try scanner.readValue() else { throw scanner.fail("\"type\" must be a string", at: at) }
+        return s
+    }
+
+    mutating func parseLegacyCRS() throws -> String? {
+        let value = try scanner.readValue()
+        guard case .object(let o) = value, case .object(let props)? = o["properties"] else { return nil }
+        if let name = props["name"]?.stringValue { return name }
+        if let code = props["code"]?.intValue { return "EPSG:\(code)" }
+        return nil
+    }
+
+    mutating func parseProperties() throws -> JSONObject {
+        let at = scanner.pos
+        switch try scanner.readValue() {
+        case .object(let o): return o
+        case .null: return JSONObject()
+        default: throw scanner.fail("\"properties\" must be an object or null", at: at)
+        }
+    }
+
+    mutating func parseFeature() throws -> Feature {
+        let start = scanner.pos
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a Feature object, found \(JSONScanner.describe(scanner.peek()))") }
+        var id: JSONValue?
+        var geometry: Geometry??
+        var properties = JSONObject()
+        var type: String?
+        if try scanner.beginObject() {
+            repeat {
+                let key = try scanner.readKey()
+                switch key {
+                case "type": type = try readTypeString()
+                case "id":
+                    let at = scanner.pos
+                    let v = try scanner.readValue()
+                    switch v {
+                    case .string, .integer, .number: id = v
+                    case .null: id = nil
+                    default: throw scanner.fail("feature \"id\" must be a string or a number", at: at)
+                    }
+                case "geometry": geometry = try parseNullableGeometry()
+                case "properties": properties = try parseProperties()
+                default: try scanner.skipValue()
+                }
+            } while try scanner.nextMember()
+        }
+        guard type == "Feature" else {
+            throw scanner.fail(type.map { "expected a Feature, found type '\($0)'" } ?? "feature has no \"type\": \"Feature\" member", at: start)
+        }
+        guard let geometry else { throw scanner.fail("feature has no \"geometry\" member (use null for none)", at: start) }
+        return Feature(id: id, geometry: geometry, properties: properties)
+    }
+
+    mutating func parseNullableGeometry() throws -> Geometry? {
+        if scanner.peek() == UInt8(ascii: "n") {
+            try scanner.literal("null")
+            return nil
+        }
+        return try parseGeometry()
+    }
+
+    mutating func parseGeometryList() throws -> [Geometry] {
+        var list: [Geometry] = []
+        guard try scanner.beginArray() else { return list }
+        repeat { list.append(try parseGeometry()) } while try scanner.nextElement()
+        return list
+    }
+
+    mutating func parseGeometry() throws -> Geometry {
+        let start = scanner.pos
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a geometry object or null, found \(JSONScanner.describe(scanner.peek()))") }
+        var type: String?
+        var coordinates: CoordinateTree?
+        var geometries: [Geometry]?
+        scanner.depth += 1
+        defer { scanner.depth -= 1 }
+        guard scanner.depth <= JSONScanner.maxDepth else { throw scanner.fail("geometry collections nested too deeply") }
+        if try scanner.beginObject() {
+            repeat {
+                let key = try scanner.readKey()
+                switch key {
+                case "type": type = try readTypeString()
+                case "coordinates": coordinates = try parseCoordinates()
+                case "geometries": geometries = try parseGeometryList()
+                default: try scanner.skipValue()
+                }
+            } while try scanner.nextMember()
+        }
+        guard let type else { throw scanner.fail("geometry has no \"type\" member", at: start) }
+        return try buildGeometry(type: type, coordinates: coordinates, geometries: geometries, at: start)
+    }
+
+    // MARK: Coordinates
+
+    @inline(__always)
+    static func isNumberStart(_ b: UInt8?) -> Bool {
+        guard let b else { return false }
+        return b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "N") || b == UInt8(ascii: "I")
+    }
+
+    /// Reads `[x, y, ...]` after its '[' has been consumed.
+    @inline(__always)
+    mutating func readPositionBody() throws -> Coordinate {
+        let at = scanner.pos
+        let x = try scanner.readDouble()
+        guard scanner.peek() == UInt8(ascii: ",") else { throw scanner.fail("a position needs at least two numbers (x, y)", at: at) }
+        scanner.pos += 1
+        let y = try scanner.readDouble()
+        var extra = false
+        while scanner.peek() == UInt8(ascii: ",") {
+            scanner.pos += 1
+            _ = try scanner.readDouble()
+            extra = true
+        }
+        try scanner.expect(UInt8(ascii: "]"), "']' closing a position")
+        if extra { droppedZ += 1 }
+        guard x.isFinite && y.isFinite else { throw scanner.fail("NaN or infinite coordinate (\(x), \(y))", at: at) }
+        return Coordinate(x, y)
+    }
+
+    mutating func parseCoordinates() throws -> CoordinateTree {
+        try scanner.expect(UInt8(ascii: "["), "'[' starting coordinates")
+        let first = scanner.peek()
+        if first == UInt8(ascii: "]") {
+            scanner.pos += 1
+            return .empty
+        }
+        if Self.isNumberStart(first) { return .position(try readPositionBody()) }
+        guard first == UInt8(ascii: "[") else { throw scanner.fail("expected a number or '[' in coordinates, found \(JSONScanner.describe(first))") }
+        scanner.depth += 1
+        defer { scanner.depth -= 1 }
+        guard scanner.depth <= JSONScanner.maxDepth else { throw scanner.fail("coordinates nested too deeply") }
+        // Look past the '[' to see whether the children are positions.
+        let save = scanner.pos
+        scanner.pos += 1
+        let childIsPosition = Self.isNumberStart(scanner.peek())
+        scanner.pos = save
+        if childIsPosition {
+            var coords: [Coordinate] = []
+            repeat {
+                try scanner.expect(UInt8(ascii: "["), "'[' starting a position")
+                coords.append(try readPositionBody())
+            } while try scanner.nextElement()
+            return .positions(coords)
+        }
+        var children: [CoordinateTree] = []
+        repeat { children.append(try parseCoordinates()) } while try scanner.nextElement()
+        return .nested(children)
+    }
+
+    // MARK: Building geometries
+
+    func positions(_ t: CoordinateTree, _ what: String, at: Int) throws -> [Coordinate] {
+        switch t {
+        case .empty: return []
+        case .positions(let cs): return cs
+        case .position: throw scanner.fail("\(what) must be an array of positions, found a single position", at: at)
+        case .nested: throw scanner.fail("\(what) must be an array of positions, found deeper nesting", at: at)
+        }
+    }
+
+    func list(_ t: CoordinateTree, _ what: String, at: Int) throws -> [CoordinateTree] {
+        switch t {
+        case .empty: return []
+        case .nested(let children): return children
+        case .positions(let cs) where cs.isEmpty: return []
+        default: throw scanner.fail("\(what) has too little nesting for its type", at: at)
+        }
+    }
+
+    func line(_ t: CoordinateTree, at: Int) throws -> [Coordinate] {
+        let cs = try positions(t, "a LineString", at: at)
+        if cs.count == 1 { throw scanner.fail("a LineString has only one position; it needs at least two", at: at) }
+        return cs
+    }
+
+    func polygon(_ t: CoordinateTree, at: Int) throws -> Polygon {
+        let rings = try list(t, "a Polygon", at: at).enumerated().map { (i, r) -> [Coordinate] in
+            let ring = try positions(r, "a Polygon ring", at: at)
+            let name = i == 0 ? "exterior ring" : "hole \(i)"
+            guard !ring.isEmpty else { throw scanner.fail("\(name) is empty", at: at) }
+            guard ring.first == ring.last else {
+                throw scanner.fail("\(name) is not closed: first position \(ring.first!) differs from last \(ring.last!)", at: at)
+            }
+            guard ring.count >= 4 else { throw scanner.fail("\(name) has \(ring.count) positions; a closed ring needs at least 4", at: at) }
+            return ring
+        }
+        return Polygon(rings: rings)
+    }
+
+    func buildGeometry(type: String, coordinates: CoordinateTree?, geometries: [Geometry]?, at: Int) throws -> Geometry {
+        if type == "GeometryCollection" {
+            guard let geometries else { throw scanner.fail("GeometryCollection has no \"geometries\" member", at: at) }
+            return .geometryCollection(geometries)
+        }
+        guard Self.geometryTypes.contains(type) else {
+            throw scanner.fail("unknown geometry type '\(type)' (expected one of \(Self.geometryTypes.joined(separator: ", ")))", at: at)
+        }
+        guard let coordinates else { throw scanner.fail("\(type) has no \"coordinates\" member", at: at) }
+        switch type {
+        case "Point":
+            guard case .position(let c) = coordinates else {
+                if case .empty = coordinates { return .geometryCollection([]) }
+                throw scanner.fail("a Point's coordinates must be one position [x, y]", at: at)
+            }
+            return .point(c)
+        case "MultiPoint":
+            return .multiPoint(try positions(coordinates, "a MultiPoint", at: at))
+        case "LineString":
+            return .lineString(try line(coordinates, at: at))
+        case "MultiLineString":
+            return .multiLineString(try list(coordinates, "a MultiLineString", at: at).map { try line($0, at: at) })
+        case "Polygon":
+            return .polygon(try polygon(coordinates, at: at))
+        default:
+            return .multiPolygon(try list(coordinates, "a MultiPolygon", at: at).map { try polygon($0, at: at) })
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import GridplanCommands
+
+Gridplan.mainEntry()
