@@ -173,8 +173,10 @@ extension GEOSContext {
         return try owned(result, "GEOSPolygonize_r")
     }
 
-    /// Like ``polygonize(_:)``, but returns only polygons that form a valid polygonal geometry
-    /// (no nested shells). Calls `GEOSPolygonize_valid_r`.
+    /// Like ``polygonize(_:)``, but returns only polygons that together form a valid polygonal
+    /// geometry: where cells share edges, GEOS keeps alternate ones (a checkerboard), so this is
+    /// for recovering shells and holes from rings, not for cutting a plane into cells.
+    /// Calls `GEOSPolygonize_valid_r`.
     public func polygonizeValid(_ lines: [NativeGeometry]) throws -> NativeGeometry {
         let pointers: [OpaquePointer?] = lines.map { precondition($0.context === self); return $0.pointer }
         let result = pointers.withUnsafeBufferPointer { buf in

@@ -55,6 +55,9 @@ public enum GeoJSONReader {
         do {
             return try parser.parseDocument(body)
         } catch let e as JSONSyntaxError {
+            if parser.scanner.isAtEnd && e.offset == parser.scanner.pos && parser.currentFeature == nil && e.message == "the file is empty" {
+                throw GeoJSONError(file: name, reason: e.message)
+            }
             let (line, column) = parser.scanner.lineAndColumn(of: e.offset)
             throw GeoJSONError(file: name, line: line, column: column, featureIndex: parser.currentFeature, reason: e.message)
         }

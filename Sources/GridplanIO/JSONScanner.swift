@@ -344,7 +344,7 @@ struct JSONScanner {
             guard expDigits else { throw fail("invalid number: no digits in exponent", at: start) }
             exponent += expNegative ? -e : e
         }
-        if isInteger && digits < 19 && exponent == 0 {
+        if isInteger && exponent == 0 && mantissa <= UInt64(Int64.max) {
             let n = Int64(mantissa)
             return (Double(n) * (negative ? -1 : 1), true, negative ? -n : n)
         }

@@ -130,3 +130,26 @@ public enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONText {
+    /// Parses one JSON document (e.g. a `--json` report or truth.json). Errors name `name`, the
+    /// line and the column.
+    public static func decode(_ bytes: [UInt8], name: String = "<json>") throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buf in
+            var scanner = JSONScanner(bytes: buf)
+            do {
+                guard scanner.peek() != nil else { throw scanner.fail("the file is empty") }
+                let value = try scanner.readValue()
+                if scanner.peek() != nil { throw scanner.fail("unexpected text after the end of the JSON value") }
+                return value
+            } catch let e as JSONSyntaxError {
+                let (line, column) = scanner.lineAndColumn(of: e.offset)
+                throw GeoJSONError(file: name, line: line, column: column, reason: e.message)
+            }
+        }
+    }
+
+    public static func decode(_ text: String, name: String = "<json>") throws -> JSONValue {
+        try decode(Array(text.utf8), name: name)
+    }
+}
