@@ -49,6 +49,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gridplan", dependencies: ["GridplanCommands"]),
+        // Benchmark driver; its sources live with the rest of the benchmarks.
+        .executableTarget(
+            name: "gridplan-bench",
+            dependencies: ["GridplanGeometry", "GridplanIO"],
+            path: "benchmarks/Sources/gridplan-bench"
+        ),
 
         .testTarget(name: "GridplanGeometryTests", dependencies: ["GridplanGeometry"]),
         .testTarget(name: "GridplanCRSTests", dependencies: ["GridplanCRS", "GridplanGeometry"]),

@@ -94,6 +94,49 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         return CRSDescription(name: name, isGeographic: geographic, isProjected: projected)
     }
 
+    /// The CRS as OGC WKT (GDAL's WKT1 flavour, what GeoPackage 1.3 readers expect), for
+    /// `gpkg_spatial_ref_sys` and `.prj` files. GCJ-02 and BD-09 have none: they are not CRSs
+    /// PROJ or GDAL know, so data in them is stored in WGS84. Calls `proj_as_wkt`.
+    public func wkt() throws -> String {
+        switch self {
+        case .gcj02, .bd09:
+            throw CRSError.unknown(identifier, reason: "GCJ-02 and BD-09 have no WKT; convert to WGS84 first")
+        default: break
+        }
+        let ctx = try PROJContext()
+        let pj = try ctx.crs(self)
+        defer { proj_destroy(pj) }
+        // NULL on failure
+        guard let text = proj_as_wkt(ctx.handle, pj, PJ_WKT1_GDAL, nil) ?? proj_as_wkt(ctx.handle, pj, PJ_WKT2_2019, nil) else {
+            throw CRSError.unknown(identifier, reason: "PROJ cannot express it as WKT (\(ctx.lastError))")
+        }
+        return String(cString: text)
+    }
+
+    /// The EPSG code PROJ identifies this CRS with, if any (e.g. a WKT read from a .prj file that
+    /// describes EPSG:4490). Calls `proj_identify`.
+    public func identifiedEPSGCode(minimumConfidence: Int32 = 90) -> Int? {
+        if case .epsg(let code) = self { return code }
+        guard case .definition = self, let ctx = try? PROJContext(), let pj = try? ctx.crs(self) else { return nil }
+        defer { proj_destroy(pj) }
+        var confidence: UnsafeMutablePointer<Int32>?
+        guard let list = proj_identify(ctx.handle, pj, "EPSG", nil, &confidence) else { return nil }
+        defer {
+            proj_list_destroy(list)
+            proj_int_list_destroy(confidence)
+        }
+        var best: (Int, Int32)?
+        for i in 0..<proj_list_get_count(list) {
+            guard let candidate = proj_list_get(ctx.handle, list, i) else { continue }
+            defer { proj_destroy(candidate) }
+            let c = confidence?[Int(i)] ?? 0
+            if let codeText = proj_get_id_code(candidate, 0), let code = Int(String(cString: codeText)), c >= minimumConfidence, c > (best?.1 ?? -1) {
+                best = (code, c)
+            }
+        }
+        return best?.0
+    }
+
     // MARK: Choosing a metric CRS
 
     /// The box inside which the CGCS2000 Gauss-Krüger zones are used (mainland China, Hainan and
