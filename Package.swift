@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -40,11 +40,13 @@ let package = Package(
         .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
         // GeoJSON reading and writing, atomic output files.
         .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
+        // The GeoPackage store: layers, generations, import and export.
+        .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The command-line interface as a library, so tests run commands in-process.
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "GridplanCRSTests", dependencies: ["GridplanCRS", "GridplanGeometry"]),
         .testTarget(name: "GridplanSQLiteTests", dependencies: ["GridplanSQLite"]),
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
+        .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
         .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Foundation
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanStore
 
 /// `gridplan convert IN OUT`: reproject a GeoJSON layer, e.g. an AMap (GCJ-02) export to WGS84.
 struct Convert: ParsableCommand {
@@ -16,7 +17,7 @@ struct Convert: ParsableCommand {
             """
     )
 
-    @Argument(help: "The GeoJSON file to read.")
+    @Argument(help: "The file to read (.geojson, .gpkg).")
     var input: String
 
     @Argument(help: "The GeoJSON file to write ('-' for stdout).")
@@ -27,6 +28,9 @@ struct Convert: ParsableCommand {
 
     @Option(name: .customLong("to-crs"), help: "The output's CRS. Default: EPSG:4326 (WGS84 lon/lat, as RFC 7946 requires).")
     var toCRS: String = "EPSG:4326"
+
+    @Option(name: .long, help: "The layer to read from a GeoPackage with several.")
+    var layer: String?
 
     @Option(name: .long, help: "Decimals in output coordinates. Default: 7 for degrees, 3 for metres.")
     var precision: Int?
@@ -45,7 +49,7 @@ struct Convert: ParsableCommand {
         global.apply()
         let target = try CRS(parsing: toCRS)
         let targetDescription = try target.describe()
-        let layer = try InputLayer.load(path: input, declaredCRS: fromCRS)
+        let layer = try SourceLayer.read(path: input, declaredCRS: fromCRS, layerName: layer)
         let transformer = try Transformer(from: layer.crs, to: target)
         let decimals = precision ?? (targetDescription.isGeographic ? 7 : 3)
         // RFC 7946 output carries no crs member; anything else declares itself for readers like QGIS.

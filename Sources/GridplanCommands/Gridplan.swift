@@ -4,6 +4,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanSQLite
+import GridplanStore
 
 /// The `gridplan` command: parses arguments and hands off to the library.
 public struct Gridplan: ParsableCommand {
@@ -18,7 +19,7 @@ public struct Gridplan: ParsableCommand {
             (nothing was changed); 5 the store is busy.
             """,
         version: "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
-        subcommands: [Info.self, Convert.self]
+        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self]
     )
 
     public init() {}
@@ -86,6 +87,7 @@ public struct CommandFailure: Error, CustomStringConvertible {
         case let e as GeometryError: self.init(e.description, exitCode: .badInput)
         case let e as OutputError: self.init(e.description, exitCode: .outputFailed)
         case let e as DatabaseError: self.init(e.description, exitCode: e.isBusy ? .busy : .failure)
+        case let e as StoreError: self.init(e.description, exitCode: .badInput)
         default: self.init(String(describing: error), exitCode: .failure)
         }
     }

@@ -3,15 +3,16 @@ import Foundation
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanStore
 
 /// `gridplan info FILE`: what a layer holds, before anything is done with it.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a GeoJSON layer: features, geometry types, CRS, extent, invalid geometries, properties.",
+        abstract: "Describe a layer (GeoJSON, GeoPackage): features, geometry types, CRS, extent, invalid geometries, properties.",
         discussion: "Example: gridplan info data/communities.geojson --json"
     )
 
-    @Argument(help: "The GeoJSON file to describe.")
+    @Argument(help: "The file to describe (.geojson, .gpkg).")
     var file: String
 
     @Option(name: .long, help: "Declare the file's CRS (EPSG:4490, gcj02, bd09, a PROJ string). Default: the file's crs member, else WGS84 (RFC 7946).")
@@ -20,6 +21,9 @@ struct Info: ParsableCommand {
     @Option(name: .customLong("metric-crs"), help: "The projected CRS to report areas in. Default: the CGCS2000 Gauss-Krüger zone (China) or UTM zone of the data.")
     var metricCRS: String?
 
+    @Option(name: .long, help: "The layer to read from a GeoPackage with several.")
+    var layer: String?
+
     @Option(name: .long, help: "How many invalid geometries to describe in detail.")
     var maxReasons = 5
 
@@ -27,7 +31,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         global.apply()
-        let layer = try InputLayer.load(path: file, declaredCRS: crs)
+        let layer = try SourceLayer.read(path: file, declaredCRS: crs, layerName: layer)
         let report = try LayerReport(layer: layer, metricCRS: try layer.metricCRS(override: metricCRS), maxReasons: maxReasons)
         Console.current.out(global.json ? report.json() + "\n" : report.text())
     }
@@ -40,7 +44,7 @@ struct LayerReport {
         var issue: ValidityIssue
     }
 
-    var layer: InputLayer
+    var layer: SourceLayer
     var metricCRS: CRS?
     var geometryTypes: [(String, Int)] = []
     var invalidCount = 0
@@ -48,7 +52,7 @@ struct LayerReport {
     var properties: [(name: String, types: [String])] = []
     var totalAreaSquareMetres: Double?
 
-    init(layer: InputLayer, metricCRS: CRS?, maxReasons: Int) throws {
+    init(layer: SourceLayer, metricCRS: CRS?, maxReasons: Int) throws {
         self.layer = layer
         self.metricCRS = metricCRS
         var typeCounts: [String: Int] = [:]

@@ -1,0 +1,107 @@
+import Foundation
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+
+/// A layer read from any file gridplan accepts, with its CRS resolved and said out loud:
+/// GeoJSON, a GeoPackage layer (including GDAL's), and more as readers are added.
+public struct SourceLayer {
+    public var path: String
+    /// "GeoJSON", "GeoPackage", ...
+    public var format: String
+    public var collection: FeatureCollection
+    public var crs: CRS
+    public var crsDescription: CRSDescription
+    /// How the CRS was decided: `--crs`, the file's own declaration, or the RFC 7946 default.
+    public var crsSource: String
+    /// Things the reader noticed that the user should hear (encodings, dropped Z values).
+    public var notes: [String] = []
+
+    /// Reads `path` and resolves its CRS: `declaredCRS` (the user's `--crs`) wins over what the
+    /// file declares, which wins over WGS84 for GeoJSON (RFC 7946); other formats without a CRS
+    /// are refused rather than guessed. Checks that the coordinates can be in that CRS and names
+    /// the first feature that cannot.
+    /// - Parameter layerName: the layer to read from a multi-layer source (GeoPackage).
+    public static func read(path: String, declaredCRS: String? = nil, layerName: String? = nil) throws -> SourceLayer {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        let format: String
+        let collection: FeatureCollection
+        var fileCRS: String?
+        var notes: [String] = []
+        switch ext {
+        case "gpkg":
+            format = "GeoPackage"
+            let gpkg = try GeoPackage(path: path, readOnly: true)
+            let layers = try gpkg.layers()
+            let layer: GeoPackageLayer
+            if let layerName {
+                layer = try gpkg.layer(named: layerName)
+            } else if layers.count == 1 {
+                layer = layers[0]
+            } else {
+                throw StoreError(path: path, reason: layers.isEmpty ? "the GeoPackage has no feature layers" : "the GeoPackage has \(layers.count) layers (\(layers.map(\.name).joined(separator: ", "))); choose one with --layer")
+            }
+            var features: [Feature] = []
+            try gpkg.forEachFeature(in: layer) { features.append($0) }
+            collection = FeatureCollection(features: features)
+            fileCRS = try? gpkg.crs(forSRS: layer.srsID).identifier
+            if fileCRS == nil { notes.append("layer \(layer.name) has an undefined CRS (srs_id \(layer.srsID))") }
+        default:
+            format = "GeoJSON"
+            collection = try GeoJSONReader.read(path: path)
+            fileCRS = collection.declaredCRS
+        }
+        if collection.droppedZCount > 0 { notes.append("dropped Z/M values from \(collection.droppedZCount) positions") }
+
+        let crs: CRS
+        let source: String
+        if let declaredCRS {
+            crs = try CRS(parsing: declaredCRS)
+            source = "--crs"
+        } else if let fileCRS {
+            do {
+                crs = try CRS(parsing: fileCRS)
+            } catch {
+                throw StoreError(path: path, reason: "the file declares a CRS PROJ cannot read (\(error)); declare it with --crs")
+            }
+            source = "the file's own declaration"
+        } else if format == "GeoJSON" {
+            crs = .wgs84
+            source = "RFC 7946 default (the file declares none; use --crs to declare another)"
+        } else {
+            throw StoreError(path: path, reason: "the file declares no CRS; declare it with --crs (e.g. EPSG:4490, gcj02)")
+        }
+        let description = try crs.describe()
+        for (i, f) in collection.features.enumerated() {
+            guard let g = f.geometry else { continue }
+            if let problem = crs.implausibility(of: g.envelope, isGeographic: description.isGeographic) {
+                throw StoreError(path: path, reason: "feature \(i): \(problem)")
+            }
+        }
+        return SourceLayer(path: path, format: format, collection: collection, crs: crs, crsDescription: description, crsSource: source, notes: notes)
+    }
+
+    /// The metric CRS for this layer's measurements, unless `override` (`--metric-crs`) names one.
+    /// Nil when the layer has no coordinates to place it.
+    public func metricCRS(override: String?) throws -> CRS? {
+        if let override { return try CRS(parsing: override) }
+        if crsDescription.isProjected { return crs }
+        let env = collection.envelope
+        guard !env.isEmpty else { return nil }
+        let lonLat = try Transformer(from: crs, to: .wgs84).transform(env.center)
+        return CRS.metricCRS(around: lonLat)
+    }
+
+    /// Names of every property in the layer, in first-seen order.
+    public var propertyNames: [String] {
+        var seen = Set<String>()
+        var names: [String] = []
+        for f in collection.features {
+            for k in f.properties.keys where !seen.contains(k) {
+                seen.insert(k)
+                names.append(k)
+            }
+        }
+        return names
+    }
+}
