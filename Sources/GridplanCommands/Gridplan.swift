@@ -19,7 +19,7 @@ public struct Gridplan: ParsableCommand {
             (nothing was changed); 5 the store is busy.
             """,
         version: "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
-        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self]
+        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self]
     )
 
     public init() {}
@@ -88,6 +88,8 @@ public struct CommandFailure: Error, CustomStringConvertible {
         case let e as OutputError: self.init(e.description, exitCode: .outputFailed)
         case let e as DatabaseError: self.init(e.description, exitCode: e.isBusy ? .busy : .failure)
         case let e as StoreError: self.init(e.description, exitCode: .badInput)
+        case let e as ShapefileError: self.init(e.description, exitCode: .badInput)
+        case let e as CSVError: self.init(e.description, exitCode: .badInput)
         default: self.init(String(describing: error), exitCode: .failure)
         }
     }

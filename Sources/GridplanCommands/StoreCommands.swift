@@ -43,7 +43,7 @@ extension StoreLayer: ExpressibleByArgument {
 /// `gridplan import STORE FILE --as LAYER`.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a layer (GeoJSON, GeoPackage) into a store, in one transaction.",
+        abstract: "Import a layer (GeoJSON, GeoPackage, Shapefile, CSV) into a store, in one transaction.",
         discussion: """
             Standard fields are detected from the usual names (code, adcode, 编码; name, 名称; 户数 ...) or
             given with the --*-field options; the mapping is reported. Features are transformed into
@@ -55,7 +55,7 @@ struct Import: ParsableCommand {
     @Argument(help: "The store (.gpkg made by gridplan init).")
     var store: String
 
-    @Argument(help: "The file to import (.geojson, .gpkg).")
+    @Argument(help: "The file to import (.geojson, .gpkg, .shp, .csv with a WKT or lon/lat columns).")
     var file: String
 
     @Option(name: .customLong("as"), help: "The store layer: \(StoreLayer.allValueStrings.joined(separator: ", ")).")
@@ -66,6 +66,9 @@ struct Import: ParsableCommand {
 
     @Option(name: .customLong("layer"), help: "The layer to read from a GeoPackage with several.")
     var sourceLayer: String?
+
+    @Option(name: .long, help: "Text encoding of a Shapefile's DBF or a CSV (UTF-8, GBK, GB18030). Default: the .cpg, else detected.")
+    var encoding: String?
 
     @Option(name: .customLong("code-field"), help: "The property holding each feature's code.")
     var codeField: String?
@@ -90,7 +93,7 @@ struct Import: ParsableCommand {
     func run() throws {
         global.apply()
         let s = try Store.open(path: store)
-        let source = try SourceLayer.read(path: file, declaredCRS: crs, layerName: sourceLayer)
+        let source = try SourceLayer.read(path: file, declaredCRS: crs, layerName: sourceLayer, encoding: encoding)
         var explicit: [String: String] = [:]
         explicit["code"] = codeField
         explicit["name"] = nameField

@@ -22,7 +22,8 @@ public struct SourceLayer {
     /// are refused rather than guessed. Checks that the coordinates can be in that CRS and names
     /// the first feature that cannot.
     /// - Parameter layerName: the layer to read from a multi-layer source (GeoPackage).
-    public static func read(path: String, declaredCRS: String? = nil, layerName: String? = nil) throws -> SourceLayer {
+    /// - Parameter encoding: the text encoding of a Shapefile's DBF or a CSV (default: declared or detected).
+    public static func read(path: String, declaredCRS: String? = nil, layerName: String? = nil, encoding: String? = nil) throws -> SourceLayer {
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         let format: String
         let collection: FeatureCollection
@@ -46,6 +47,26 @@ public struct SourceLayer {
             collection = FeatureCollection(features: features)
             fileCRS = try? gpkg.crs(forSRS: layer.srsID).identifier
             if fileCRS == nil { notes.append("layer \(layer.name) has an undefined CRS (srs_id \(layer.srsID))") }
+        case "shp", "dbf", "shx":
+            format = "Shapefile"
+            let shp = try ShapefileReader.read(path: path, encoding: encoding.map { TextEncoding(label: $0) })
+            collection = shp.collection
+            fileCRS = shp.prjWKT
+            notes.append("text encoding: \(shp.encoding)")
+            if shp.replacementCount > 0 { notes.append("\(shp.replacementCount) characters could not be decoded and were replaced by U+FFFD") }
+            if shp.deletedRecordCount > 0 { notes.append("skipped \(shp.deletedRecordCount) records marked deleted") }
+            if shp.reclassifiedRingCount > 0 { notes.append("\(shp.reclassifiedRingCount) rings had the wrong winding; shells and holes were taken from nesting") }
+        case "csv", "txt":
+            format = "CSV"
+            let csv = try CSVReader.read(path: path, encoding: encoding.map { TextEncoding(label: $0) })
+            collection = csv.collection
+            notes.append("text encoding: \(csv.encoding)")
+            switch csv.geometrySource {
+            case .wkt(let column): notes.append("geometry from WKT column '\(column)'")
+            case .lonLat(let lon, let lat): notes.append("geometry from columns '\(lon)', '\(lat)'")
+            case .none: notes.append("no geometry column found (wkt, geometry, lon/lat, 经度/纬度 ...)")
+            }
+            if csv.replacementCount > 0 { notes.append("\(csv.replacementCount) characters could not be decoded and were replaced by U+FFFD") }
         default:
             format = "GeoJSON"
             collection = try GeoJSONReader.read(path: path)
@@ -60,7 +81,9 @@ public struct SourceLayer {
             source = "--crs"
         } else if let fileCRS {
             do {
-                crs = try CRS(parsing: fileCRS)
+                let parsed = try CRS(parsing: fileCRS)
+                // A .prj's WKT that PROJ recognises as an EPSG CRS is named by its code.
+                crs = parsed.identifiedEPSGCode().map { CRS.epsg($0) } ?? parsed
             } catch {
                 throw StoreError(path: path, reason: "the file declares a CRS PROJ cannot read (\(error)); declare it with --crs")
             }
@@ -68,6 +91,10 @@ public struct SourceLayer {
         } else if format == "GeoJSON" {
             crs = .wgs84
             source = "RFC 7946 default (the file declares none; use --crs to declare another)"
+        } else if format == "CSV", isLonLat(collection.envelope) {
+            // Lon/lat columns are degrees by their very names; WGS84 is said, not hidden.
+            crs = .wgs84
+            source = "assumed WGS84 for a CSV of degrees (use --crs for CGCS2000, gcj02 ...)"
         } else {
             throw StoreError(path: path, reason: "the file declares no CRS; declare it with --crs (e.g. EPSG:4490, gcj02)")
         }
@@ -79,6 +106,10 @@ public struct SourceLayer {
             }
         }
         return SourceLayer(path: path, format: format, collection: collection, crs: crs, crsDescription: description, crsSource: source, notes: notes)
+    }
+
+    static func isLonLat(_ e: Envelope) -> Bool {
+        e.isEmpty || (e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90)
     }
 
     /// The metric CRS for this layer's measurements, unless `override` (`--metric-crs`) names one.

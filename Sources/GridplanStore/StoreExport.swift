@@ -122,7 +122,7 @@ public enum FeatureExport {
 
 extension Store {
     /// Single polygons and lines as one-part multis when the layer declares multis.
-    static func promoted(_ g: Geometry, to declared: String) -> Geometry {
+    public static func promoted(_ g: Geometry, to declared: String) -> Geometry {
         switch (declared, g) {
         case ("MULTIPOLYGON", .polygon(let p)): return .multiPolygon([p])
         case ("MULTILINESTRING", .lineString(let l)): return .multiLineString([l])

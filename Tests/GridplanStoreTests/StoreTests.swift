@@ -143,6 +143,38 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     }
 }
 
+@Suite struct ImportFormatTests {
+    @Test func gbkShapefileAndCSVImport() throws {
+        let dir = try scratchDirectory()
+        let input = communities(12)
+        try GeoJSONWriter.write(input, to: dir + "/c.geojson")
+        let conv = try run("/usr/bin/ogr2ogr", ["-f", "ESRI Shapefile", dir + "/c.shp", dir + "/c.geojson", "-lco", "ENCODING=GBK", "-t_srs", "EPSG:4490"])
+        #expect(conv.code == 0, "\(conv.err)")
+        try? FileManager.default.removeItem(atPath: dir + "/c.cpg")  // as most government data arrives: no .cpg
+        let shp = try SourceLayer.read(path: dir + "/c.shp")
+        #expect(shp.format == "Shapefile")
+        #expect(shp.crs == .cgcs2000)  // the .prj's WKT identified as EPSG:4490
+        #expect(shp.notes.contains { $0.contains("GB18030") })
+        let store = try Store.create(path: dir + "/s.gpkg", crs: .cgcs2000)
+        let r = try store.importLayer(shp, into: .communities, fields: [:], replace: false, parameters: [:])
+        #expect(r.features == 12)
+        let back = try store.features(of: .communities)
+        #expect(back.map { $0.properties["name"] } == input.map { $0.properties["名称"] })
+        #expect(back.map { $0.properties["households"] } == input.map { $0.properties["户数"] })
+
+        // A CSV with lon/lat columns and Chinese headers imports as points.
+        let csv = "名称,户数,经度,纬度\r\n\"楼,1\",12,116.40,39.91\r\n楼2,30,116.41,39.92\r\n"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: dir + "/b.csv"))
+        let points = try SourceLayer.read(path: dir + "/b.csv")
+        #expect(points.crsSource.contains("assumed WGS84"))
+        let rb = try store.importLayer(points, into: .buildings, fields: [:], replace: false, parameters: [:])
+        #expect(rb.features == 2)
+        let buildings = try store.features(of: .buildings)
+        #expect(buildings.map { $0.properties["name"] } == [.string("楼,1"), .string("楼2")])
+        #expect(buildings.map { $0.properties["households"] } == [.integer(12), .integer(30)])
+    }
+}
+
 @Suite struct StoreSchemaTests {
     @Test func failedImportLeavesStoreUnchanged() throws {
         let dir = try scratchDirectory()

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import GridplanAnalysis
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanSQLite
+import GridplanStore
+
+/// `gridplan check UNITS`: overlaps, gaps, exclaves, enclaves, interlocks in a set of units.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find overlaps, unmanaged gaps and slivers, exclaves, enclaves and interlocking pieces in a set of units.",
+        discussion: """
+            UNITS is any polygon layer (communities, grids, street offices) from a file, or with --store a
+            store layer name. Findings are the result: the exit status is 0 whenever the check ran.
+            Example: gridplan check data/communities.geojson --boundary data/district.geojson \\
+                       --households data/buildings.geojson --out findings.geojson
+            """
+    )
+
+    @Argument(help: "The units: a polygon file, or a store layer name with --store.")
+    var units: String
+
+    @Option(name: .long, help: "The territory the units should tile (a polygon file or store layer). Default: the outer edge of the units' union.")
+    var boundary: String?
+
+    @Option(name: .long, help: "Points carrying households (buildings), to count households in each finding.")
+    var households: String?
+
+    @Option(name: .customLong("weight-field"), help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
+    var weightField: String?
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected (code, 编码, adcode ...).")
+    var codeField: String?
+
+    @Option(name: .customLong("parent-field"), help: "The units' parent-code property; enables parent_mismatch findings.")
+    var parentField: String?
+
+    @Option(name: .customLong("gap-width"), help: "Gaps narrower than this many metres are slivers, wider ones unmanaged.")
+    var gapWidth: Double = 2
+
+    @Option(name: .customLong("neck-width"), help: "Pieces joined through necks narrower than this many metres are interlocks.")
+    var neckWidth: Double = 10
+
+    @Option(name: .customLong("min-area"), help: "Findings under this many m² are numerical dust and not reported.")
+    var minArea: Double = 0.01
+
+    @Option(name: .long, help: "Declare the CRS of the input files (EPSG:4490, gcj02, ...).")
+    var crs: String?
+
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the Gauss-Krüger (China) or UTM zone of the data.")
+    var metricCRS: String?
+
+    @Option(name: .long, help: "Write the findings as GeoJSON (WGS84) for a map viewer.")
+    var out: String?
+
+    @Option(name: .long, help: "Read layers from this store and record the findings there as a new generation.")
+    var store: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard gapWidth > 0, neckWidth > 0, minArea >= 0 else { throw ValidationError("--gap-width and --neck-width must be positive, --min-area not negative") }
+    }
+
+    func run() throws {
+        global.apply()
+        let console = Console.current
+        let s = try store.map { try Store.open(path: $0) }
+        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
+        let metric = try layer.metricCRS(override: metricCRS)
+        var warnings: [String] = []
+        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: parentField, warnings: &warnings)
+        let boundaryGeometry: Geometry? = try boundary.map { b in
+            let bl = try LayerInput.load(b, store: s, declaredCRS: nil)
+            let ctx = GEOSContext()
+            let parts = try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0) }
+            guard !parts.isEmpty else { throw CommandFailure("\(b): the boundary layer has no geometries", exitCode: .badInput) }
+            return try ctx.union(of: parts.map { try $0.madeValid().geometry }).value()
+        }
+        let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        var options = CheckOptions()
+        options.gapWidthMetres = gapWidth
+        options.neckWidthMetres = neckWidth
+        options.minimumAreaSquareMetres = minArea
+        let report = try CoverageCheck.run(units: unitInputs, boundary: boundaryGeometry, households: points, options: options) { console.progress($0) }
+        console.clearProgress()
+        warnings += report.warnings
+        let toWGS84 = try Transformer(from: metric, to: .wgs84)
+        let features = try report.findings.map { try FindingsOutput.feature($0, transform: toWGS84) }
+        if let out { try GeoJSONWriter.write(features, to: out) }
+        if let s {
+            let storeFeatures = try report.findings.map { try FindingsOutput.feature($0, transform: try Transformer(from: metric, to: s.crs)) }
+            try s.database.transaction {
+                let generation = try s.addGeneration(layer: .findings, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
+                try s.insertFindings(storeFeatures, generation: generation)
+            }
+        }
+        if global.json {
+            console.out(JSONText.encode(FindingsOutput.json(report, features: features, metric: metric, warnings: warnings)) + "\n")
+        } else {
+            console.out(FindingsOutput.table(report, metric: metric, warnings: warnings, out: out))
+        }
+    }
+}
+
+/// How findings are written: GeoJSON features, the `--json` document and the terminal table.
+enum FindingsOutput {
+    static func feature(_ f: Finding, transform: Transformer) throws -> Feature {
+        var p = JSONObject()
+        p["id"] = .integer(Int64(f.id))
+        p["kind"] = .string(f.kind.rawValue)
+        p["area_m2"] = .number((f.areaSquareMetres * 100).rounded() / 100)
+        p["units"] = .array(f.units.map { .string($0) })
+        if !f.borders.isEmpty {
+            p["borders"] = .array(f.borders.map { .object(["code": .string($0.code), "length_m": .number(($0.lengthMetres * 100).rounded() / 100)]) })
+        }
+        if let o = f.suggestedOwner { p["suggested_owner"] = .string(o) }
+        if let w = f.widthMetres { p["width_m"] = .number((w * 1000).rounded() / 1000) }
+        if let d = f.distanceMetres { p["distance_m"] = .number((d * 100).rounded() / 100) }
+        if let h = f.households { p["households"] = .number(h) }
+        if let d = f.detail { p["detail"] = .string(d) }
+        return Feature(id: .integer(Int64(f.id)), geometry: try transform.transform(f.geometry), properties: p)
+    }
+
+    static func json(_ r: CoverageReport, features: [Feature], metric: CRS, warnings: [String]) -> JSONValue {
+        var summary = JSONObject()
+        for kind in FindingKind.allCases {
+            let fs = r.findings.filter { $0.kind == kind }
+            summary[kind.rawValue] = .object(["count": .integer(Int64(fs.count)), "area_m2": .number(fs.reduce(0) { $0 + $1.areaSquareMetres })])
+        }
+        summary["coverage_ratio"] = .number(r.coverageRatio)
+        summary["boundary_area_m2"] = .number(r.boundaryAreaSquareMetres)
+        summary["units"] = .integer(Int64(r.unitCount))
+        summary["skipped"] = .array(r.skipped.map { .object(["feature": .integer(Int64($0.index)), "reason": .string($0.reason)]) })
+        summary["metric_crs"] = .string(metric.identifier)
+        return .object([
+            "summary": .object(summary),
+            "warnings": .array(warnings.map { .string($0) }),
+            "findings": .array(features.map { f in
+                var o = f.properties
+                o["geometry"] = f.geometry.map { g in
+                    var bytes: [UInt8] = []
+                    GeoJSONWriter.appendGeometry(g, precision: 7, to: &bytes)
+                    return (try? JSONText.decode(bytes)) ?? .null
+                } ?? .null
+                return .object(o)
+            }),
+        ])
+    }
+
+    static func table(_ r: CoverageReport, metric: CRS, warnings: [String], out: String?) -> String {
+        var lines: [String] = []
+        lines.append(String(format: "units: %d   boundary: %.0f m²   coverage: %.4f%%   (measured in %@)", r.unitCount, r.boundaryAreaSquareMetres, r.coverageRatio * 100, metric.identifier))
+        lines.append("kind              count        area m²   households")
+        for kind in FindingKind.allCases {
+            let fs = r.findings.filter { $0.kind == kind }
+            guard !fs.isEmpty else { continue }
+            let hh = fs.compactMap(\.households)
+            lines.append(kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%6d %14.2f   ", fs.count, fs.reduce(0) { $0 + $1.areaSquareMetres }) + (hh.isEmpty ? "-" : String(format: "%.0f", hh.reduce(0, +))))
+        }
+        if r.findings.isEmpty { lines.append("(no findings: the units tile the boundary)") }
+        for f in r.findings.prefix(30) {
+            var s = String(format: "#%-4d %-15@ %12.2f m²  ", f.id, f.kind.rawValue, f.areaSquareMetres) + f.units.joined(separator: ", ")
+            if let o = f.suggestedOwner { s += "  → \(o)" }
+            if let d = f.detail { s += "  (\(d))" }
+            lines.append(s)
+        }
+        if r.findings.count > 30 { lines.append("… \(r.findings.count - 30) more" + (out != nil ? " in \(out!)" : " (use --out or --json)")) }
+        for s in r.skipped { lines.append("skipped feature \(s.index): \(s.reason)") }
+        for w in warnings { lines.append("warning: \(w)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Store {
+    /// Writes check findings (in the store's CRS) into the findings layer as `generation`.
+    func insertFindings(_ features: [Feature], generation: Int64) throws {
+        let s = try database.prepare("INSERT INTO findings (geom, code, generation_id, properties, kind, area_m2, units) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for f in features {
+            let g = f.geometry.map { Store.promoted(Self.polygonalOrPoint($0), to: "MULTIPOLYGON") }
+            let blob: SQLValue = g.map { SQLValue.blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null
+            try s.run([
+                blob,
+                .text(f.properties["kind"]!.text + "-" + f.properties["id"]!.text), .integer(generation),
+                .text(JSONText.encode(.object(f.properties))), .text(f.properties["kind"]!.text),
+                .real(f.properties["area_m2"]?.doubleValue ?? 0), .text(JSONText.encode(f.properties["units"] ?? .null)),
+            ])
+        }
+        try package.updateExtent(of: "findings")
+    }
+
+    /// Points (invalidity locations) are kept as tiny squares so the findings layer stays polygonal.
+    static func polygonalOrPoint(_ g: Geometry) -> Geometry {
+        guard case .point(let c) = g else { return g }
+        let d = 1e-7
+        return .polygon(Polygon(exterior: [Coordinate(c.x - d, c.y - d), Coordinate(c.x + d, c.y - d), Coordinate(c.x + d, c.y + d), Coordinate(c.x - d, c.y + d), Coordinate(c.x - d, c.y - d)]))
+    }
+}
