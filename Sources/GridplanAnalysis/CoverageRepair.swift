@@ -1,0 +1,261 @@
+import Foundation
+import GridplanGeometry
+
+/// How `repair` decides who keeps land two units both claim.
+public enum OverlapRule: String, CaseIterable, Sendable {
+    /// The claimant whose own land borders the piece along the longest edge.
+    case longestBorder = "longest-border"
+    /// The claimant with the larger area.
+    case larger
+    /// The claimant with the lower code.
+    case lowerCode = "lower-code"
+}
+
+/// Parameters of a repair.
+public struct RepairOptions: Sendable {
+    public var check = CheckOptions()
+    public var overlapRule: OverlapRule = .longestBorder
+    /// Gaps smaller than this (m²) go to their longest-border neighbour; slivers always do.
+    public var mergeGapsUnderSquareMetres: Double = 0
+    /// Also hand unmanaged zones above the threshold to their longest-border neighbour.
+    public var assignUnmanaged = false
+    /// Move exclaves to their host unit.
+    public var transferExclaves = false
+    /// The snap-rounding grid of the rebuilt coverage, in metres.
+    public var gridSizeMetres: Double = 0.001
+    public init() {}
+}
+
+/// One piece of land changing hands.
+public struct Change: Sendable {
+    public enum Reason: String, Sendable { case overlap, sliver, gap, unmanaged, exclave }
+    public var reason: Reason
+    public var geometry: Geometry
+    public var areaSquareMetres: Double
+    /// nil for land nobody owned.
+    public var fromUnit: String?
+    public var toUnit: String
+    public var households: Double?
+}
+
+/// The result of a repair: the units rebuilt, what moved, and what was left for a person.
+public struct RepairReport: Sendable {
+    /// Repaired geometries, one per input unit in input order (nil for skipped input).
+    public var units: [Geometry?]
+    public var changes: [Change]
+    /// Gaps left alone (too large to assign without a decision).
+    public var unresolved: [Finding]
+    public var warnings: [String]
+}
+
+/// Repairs a coverage so it has no overlaps and no gaps below the threshold, without moving the
+/// outer boundary or splitting any unit.
+///
+/// All unit outlines (and the boundary's) are snap-rounded and noded together, the plane is cut
+/// into faces, and each face is given to exactly one unit: the unit that alone claims it; for an
+/// overlap, the claimant the rule picks; for a small gap, the neighbour with the longest shared
+/// border. Each unit is rebuilt as the union of its faces, so neighbours share every border
+/// vertex for vertex.
+public enum CoverageRepair {
+    public static func run(
+        units input: [UnitInput], boundary boundaryValue: Geometry?, households: [(Coordinate, Double)]? = nil,
+        options: RepairOptions = RepairOptions(), progress: (String) -> Void = { _ in }
+    ) throws -> RepairReport {
+        let ctx = GEOSContext()
+        var warnings: [String] = []
+        // Valid, polygonal units (as check prepares them).
+        var natives: [NativeGeometry] = []
+        var inputIndex: [Int] = []
+        for (k, u) in input.enumerated() {
+            switch u.geometry {
+            case .polygon, .multiPolygon: break
+            default: continue
+            }
+            guard !u.geometry.isEmpty else { continue }
+            let g = try CoverageCheck.polygonalPart(try ctx.geometry(u.geometry).madeValid().geometry)
+            guard !g.isEmpty else { continue }
+            natives.append(g)
+            inputIndex.append(k)
+        }
+        let codes = inputIndex.map { input[$0].code }
+        let index = try SpatialIndex(context: ctx)
+        for g in natives { try index.insert(g) }
+        let prepared = try natives.map { try $0.prepared() }
+        let originalParts = try natives.map { try CoverageCheck.polygons(of: $0).count }
+
+        let union = try ctx.union(of: natives)
+        let boundary: NativeGeometry = try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
+            ?? CoverageCheck.filledExterior(union)
+        let boundaryPrepared = try boundary.prepared()
+
+        // 1. The arrangement: every outline snap-rounded and noded, then cut into faces.
+        progress("repair: noding \(natives.count) outlines")
+        let outlines = try ctx.collection(try (natives + [boundary]).map { try $0.boundary() })
+        let noded = try outlines.unaryUnion(gridSize: options.gridSizeMetres)
+        let faces = try CoverageCheck.polygons(of: ctx.polygonize(noded.parts)).filter { try $0.area > 0 }
+        progress("repair: classifying \(faces.count) faces")
+        var owner = [Int?](repeating: nil, count: faces.count)
+        var claimants = [[Int]](repeating: [], count: faces.count)
+        var insideBoundary = [Bool](repeating: true, count: faces.count)
+        for (f, face) in faces.enumerated() {
+            let p = try face.pointOnSurface
+            claimants[f] = try index.query(intersecting: p).filter { try prepared[$0].contains(p) }
+            insideBoundary[f] = try boundaryPrepared.contains(p)
+            if claimants[f].count == 1 { owner[f] = claimants[f][0] }
+        }
+        let faceIndex = try SpatialIndex(context: ctx)
+        for face in faces { try faceIndex.insert(face) }
+
+        /// The current land of unit `u`: the union of its faces.
+        func land(_ u: Int, excluding: Set<Int> = []) throws -> NativeGeometry {
+            let mine = faces.indices.filter { owner[$0] == u && !excluding.contains($0) }.map { faces[$0] }
+            return mine.isEmpty ? try ctx.geometry(.multiPolygon([])) : try ctx.collection(mine).coverageUnion()
+        }
+        /// Border length between a piece and each unit's current land, longest first.
+        func borders(_ piece: NativeGeometry, among candidates: [Int]? = nil, excluding: Set<Int> = []) throws -> [(Int, Double)] {
+            let outline = try piece.boundary()
+            let grown = try piece.buffer(by: options.check.borderToleranceMetres, quadrantSegments: 2)
+            var lengths: [Int: Double] = [:]
+            for f in faceIndex.query(intersecting: grown) {
+                guard let u = owner[f], !excluding.contains(u), candidates?.contains(u) ?? true else { continue }
+                // Faces share noded edges exactly, so the line intersection measures the border.
+                let shared = try outline.intersection(with: faces[f]).length
+                if shared > 0 { lengths[u, default: 0] += shared }
+            }
+            return lengths.sorted { $0.value != $1.value ? $0.value > $1.value : codes[$0.key] < codes[$1.key] }.map { ($0.key, $0.value) }
+        }
+        let householdGrid = households.map { PointGrid(points: $0, cellSize: 200) }
+        func householdsInside(_ g: NativeGeometry) throws -> Double? {
+            try householdGrid?.sum(in: g, context: ctx)
+        }
+        var changes: [Change] = []
+
+        // 2. Overlaps: faces claimed by several units, grouped into connected pieces per claimant set.
+        progress("repair: overlaps")
+        var overlapGroups: [[Int]: [Int]] = [:]
+        var groupOrder: [[Int]] = []
+        for f in faces.indices where claimants[f].count >= 2 {
+            if overlapGroups[claimants[f]] == nil { groupOrder.append(claimants[f]) }
+            overlapGroups[claimants[f], default: []].append(f)
+        }
+        for group in groupOrder {
+            let memberFaces = overlapGroups[group]!
+            for pieceFaces in try connectedComponents(memberFaces, faces: faces, context: ctx) {
+                let piece = try ctx.collection(pieceFaces.map { faces[$0] }).coverageUnion()
+                let area = try piece.area
+                // Rank claimants by the rule; take the first whose win splits no loser.
+                var ranked: [Int]
+                switch options.overlapRule {
+                case .lowerCode: ranked = group.sorted { codes[$0] < codes[$1] }
+                case .larger:
+                    let areas = try Dictionary(uniqueKeysWithValues: group.map { ($0, try natives[$0].area) })
+                    ranked = group.sorted { areas[$0]! != areas[$1]! ? areas[$0]! > areas[$1]! : codes[$0] < codes[$1] }
+                case .longestBorder:
+                    let b = try borders(piece, among: group)
+                    ranked = b.map(\.0) + group.filter { u in !b.contains { $0.0 == u } }.sorted { codes[$0] < codes[$1] }
+                }
+                var winner = ranked[0]
+                for candidate in ranked {
+                    let losers = group.filter { $0 != candidate }
+                    let splits = try losers.contains { l in
+                        try CoverageCheck.polygons(of: land(l, excluding: Set(pieceFaces))).count > originalParts[l]
+                    }
+                    if !splits {
+                        winner = candidate
+                        break
+                    }
+                }
+                for f in pieceFaces { owner[f] = winner }
+                let hh = try householdsInside(piece)
+                for loser in group where loser != winner {
+                    changes.append(Change(reason: .overlap, geometry: try piece.value(), areaSquareMetres: area, fromUnit: codes[loser], toUnit: codes[winner], households: hh))
+                }
+            }
+        }
+
+        // 3. Gaps: unowned faces inside the boundary, grouped into connected regions.
+        progress("repair: gaps")
+        var unresolved: [Finding] = []
+        let gapFaces = faces.indices.filter { owner[$0] == nil && claimants[$0].isEmpty && insideBoundary[$0] }
+        for region in try connectedComponents(gapFaces, faces: faces, context: ctx) {
+            let piece = try ctx.collection(region.map { faces[$0] }).coverageUnion()
+            let area = try piece.area
+            let width = try piece.maximumInscribedCircle(tolerance: max(0.001, min(0.05, options.check.gapWidthMetres / 100))).diameter
+            let isSliver = width < options.check.gapWidthMetres
+            let b = try borders(piece)
+            guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0 else {
+                unresolved.append(Finding(id: unresolved.count + 1, kind: isSliver ? .sliver : .unmanaged, geometry: try piece.value(), areaSquareMetres: area,
+                                          units: b.map { codes[$0.0] }, borders: b.map { Border(code: codes[$0.0], lengthMetres: $0.1) },
+                                          suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: width, households: try householdsInside(piece)))
+                continue
+            }
+            for f in region { owner[f] = to }
+            changes.append(Change(reason: isSliver ? .sliver : (area < options.mergeGapsUnderSquareMetres ? .gap : .unmanaged), geometry: try piece.value(),
+                                  areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece)))
+        }
+
+        // 4. Exclaves to their hosts, when asked.
+        if options.transferExclaves {
+            progress("repair: exclaves")
+            for u in natives.indices {
+                let myFaces = faces.indices.filter { owner[$0] == u }
+                let components = try connectedComponents(myFaces, faces: faces, context: ctx)
+                guard components.count > 1 else { continue }
+                let areas = try components.map { try $0.reduce(0.0) { $0 + (try faces[$1].area) } }
+                let main = areas.indices.max { areas[$0] < areas[$1] }!
+                for (k, component) in components.enumerated() where k != main {
+                    let piece = try ctx.collection(component.map { faces[$0] }).coverageUnion()
+                    guard let host = try borders(piece, excluding: [u]).first?.0 else { continue }
+                    for f in component { owner[f] = host }
+                    changes.append(Change(reason: .exclave, geometry: try piece.value(), areaSquareMetres: areas[k], fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece)))
+                }
+            }
+        }
+
+        // 5. Rebuild every unit from its faces.
+        progress("repair: rebuilding units")
+        var result = [Geometry?](repeating: nil, count: input.count)
+        for u in natives.indices {
+            let g = try land(u)
+            if g.isEmpty {
+                warnings.append("unit \(codes[u]) lost all its land (it was wholly inside others' claims)")
+                result[inputIndex[u]] = .multiPolygon([])
+                continue
+            }
+            result[inputIndex[u]] = try g.value()
+        }
+        return RepairReport(units: result, changes: changes, unresolved: unresolved, warnings: warnings)
+    }
+
+    /// Groups faces into sets that touch along an edge.
+    static func connectedComponents(_ members: [Int], faces: [NativeGeometry], context ctx: GEOSContext) throws -> [[Int]] {
+        guard !members.isEmpty else { return [] }
+        let local = try SpatialIndex(context: ctx)
+        for m in members { try local.insert(faces[m]) }
+        var parent = Array(members.indices)
+        func find(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
+            return i
+        }
+        for (a, m) in members.enumerated() {
+            for b in local.query(intersecting: faces[m]) where b > a {
+                // Sharing an edge, not just a corner: the intersection has length.
+                if try faces[m].intersection(with: faces[members[b]]).length > 0 {
+                    parent[find(a)] = find(b)
+                }
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        var order: [Int] = []
+        for (a, m) in members.enumerated() {
+            let r = find(a)
+            if groups[r] == nil { order.append(r) }
+            groups[r, default: []].append(m)
+        }
+        return order.map { groups[$0]! }
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import GridplanAnalysis
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanStore
+
+extension OverlapRule: ExpressibleByArgument {}
+
+/// `gridplan repair UNITS --out REPAIRED`: a clean coverage and the list of what moved.
+struct Repair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Repair a set of units: resolve overlaps, merge slivers and small gaps, optionally move exclaves; list every change.",
+        discussion: """
+            Every change names the land (polygon, m²), the households on it, the unit it leaves and the unit
+            it joins. Larger unmanaged zones are listed for a person to decide unless --assign-unmanaged.
+            The outer boundary never moves, no unit is split, and neighbours share borders vertex for vertex.
+            Example: gridplan repair data/communities.geojson --boundary data/district.geojson \\
+                       --households data/buildings.geojson --out repaired.geojson --changes changes.geojson
+            """
+    )
+
+    @Argument(help: "The units: a polygon file, or a store layer name with --store.")
+    var units: String
+
+    @Option(name: .long, help: "The territory the units should tile. Default: the outer edge of the units' union.")
+    var boundary: String?
+
+    @Option(name: .long, help: "Points carrying households, to say how many households each change moves.")
+    var households: String?
+
+    @Option(name: .customLong("weight-field"), help: "The households property of --households points.")
+    var weightField: String?
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
+    var codeField: String?
+
+    @Option(name: .customLong("gap-width"), help: "Gaps narrower than this many metres are slivers, always merged.")
+    var gapWidth: Double = 2
+
+    @Option(name: .customLong("merge-gaps-under"), help: "Also merge gaps smaller than this many m² into their longest-border neighbour.")
+    var mergeGapsUnder: Double = 0
+
+    @Option(name: .customLong("overlap-rule"), help: "Who keeps doubly claimed land: longest-border, larger or lower-code.")
+    var overlapRule: OverlapRule = .longestBorder
+
+    @Flag(name: .customLong("transfer-exclaves"), help: "Move each exclave to the unit that hosts it.")
+    var transferExclaves = false
+
+    @Flag(name: .customLong("assign-unmanaged"), help: "Also give larger unmanaged zones to their longest-border neighbour.")
+    var assignUnmanaged = false
+
+    @Option(name: .long, help: "Declare the CRS of the input files.")
+    var crs: String?
+
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS to work in. Default: the data's Gauss-Krüger or UTM zone.")
+    var metricCRS: String?
+
+    @Option(name: .long, help: "The repaired units (.geojson, .gpkg, .csv).")
+    var out: String?
+
+    @Option(name: .long, help: "The change list as GeoJSON (WGS84).")
+    var changes: String?
+
+    @Option(name: .long, help: "Read layers from this store; write the repaired layer back to it (grids as a new generation).")
+    var store: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if out == nil && store == nil { throw ValidationError("give --out REPAIRED (or --store to write the repair back)") }
+        guard gapWidth > 0, mergeGapsUnder >= 0 else { throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative") }
+    }
+
+    func run() throws {
+        global.apply()
+        let console = Console.current
+        let s = try store.map { try Store.open(path: $0) }
+        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
+        let metric = try layer.metricCRS(override: metricCRS)
+        var warnings: [String] = []
+        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let boundaryGeometry: Geometry? = try boundary.map { b in
+            let bl = try LayerInput.load(b, store: s, declaredCRS: nil)
+            let ctx = GEOSContext()
+            return try ctx.union(of: try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0).madeValid().geometry }).value()
+        }
+        let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        var options = RepairOptions()
+        options.check.gapWidthMetres = gapWidth
+        options.mergeGapsUnderSquareMetres = mergeGapsUnder
+        options.overlapRule = overlapRule
+        options.transferExclaves = transferExclaves
+        options.assignUnmanaged = assignUnmanaged
+        let report = try CoverageRepair.run(units: unitInputs, boundary: boundaryGeometry, households: points, options: options) { console.progress($0) }
+        console.clearProgress()
+        warnings += report.warnings
+
+        // The repaired units keep their properties and ids; features that were not units stay as they were.
+        var byFeature = [Int: Geometry?]()
+        for (k, u) in unitInputs.enumerated() { byFeature[u.sourceIndex] = report.units[k] }
+        let toSource = try Transformer(from: metric, to: layer.crs)
+        let repaired: [Feature] = try layer.features.enumerated().map { i, f in
+            var f = f
+            if let g = byFeature[i], let g { f.geometry = try toSource.transform(g) }
+            return f
+        }
+        let toWGS84 = try Transformer(from: metric, to: .wgs84)
+        let changeFeatures = try report.changes.enumerated().map { k, c in try Self.feature(c, id: k + 1, transform: toWGS84) }
+        if let out { _ = try FeatureExport.write(repaired, crs: layer.crs, to: out, layerName: "repaired") }
+        if let changes { try GeoJSONWriter.write(changeFeatures, to: changes) }
+        if let s, let storeLayer = StoreLayer(rawValue: units) {
+            try s.replaceLayer(storeLayer, with: repaired, command: "repair", parameters: ["overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth), "merge_gaps_under": .number(mergeGapsUnder)])
+        }
+        if global.json {
+            console.out(JSONText.encode(.object([
+                "summary": .object([
+                    "changes": .integer(Int64(report.changes.count)),
+                    "area_moved_m2": .number(report.changes.reduce(0) { $0 + $1.areaSquareMetres }),
+                    "households_moved": .number(report.changes.compactMap(\.households).reduce(0, +)),
+                    "unresolved": .integer(Int64(report.unresolved.count)),
+                ]),
+                "changes": .array(changeFeatures.map { .object($0.properties) }),
+                "unresolved": .array(try report.unresolved.map { .object(try FindingsOutput.feature($0, transform: toWGS84).properties) }),
+                "warnings": .array(warnings.map { .string($0) }),
+            ])) + "\n")
+        } else {
+            var lines = [String(format: "%d changes, %.2f m² moved", report.changes.count, report.changes.reduce(0) { $0 + $1.areaSquareMetres })]
+            for (k, c) in report.changes.enumerated().prefix(40) {
+                lines.append(String(format: "#%-4d %-9@ %12.2f m²  %@ → %@", k + 1, c.reason.rawValue, c.areaSquareMetres, c.fromUnit ?? "(nobody)", c.toUnit)
+                              + (c.households.map { String(format: "  %.0f households", $0) } ?? ""))
+            }
+            if report.changes.count > 40 { lines.append("… \(report.changes.count - 40) more (use --changes or --json)") }
+            for u in report.unresolved {
+                lines.append(String(format: "left for a decision: %@ of %.2f m², bordering %@", u.kind.rawValue, u.areaSquareMetres, u.units.joined(separator: ", "))
+                             + (u.suggestedOwner.map { " (suggested owner \($0))" } ?? ""))
+            }
+            for w in warnings { lines.append("warning: \(w)") }
+            console.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    static func feature(_ c: Change, id: Int, transform: Transformer) throws -> Feature {
+        var p = JSONObject()
+        p["id"] = .integer(Int64(id))
+        p["reason"] = .string(c.reason.rawValue)
+        p["area_m2"] = .number((c.areaSquareMetres * 100).rounded() / 100)
+        p["from_unit"] = c.fromUnit.map { .string($0) } ?? .null
+        p["to_unit"] = .string(c.toUnit)
+        if let h = c.households { p["households"] = .number(h) }
+        return Feature(id: .integer(Int64(id)), geometry: try transform.transform(c.geometry), properties: p)
+    }
+}
+
+extension Store {
+    /// Writes a whole layer back in one transaction: a new generation for layers that keep them,
+    /// a replacement otherwise. Standard fields are read from the features' own columns.
+    func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws {
+        let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
+        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names)
+        let cleaned = features.map { f -> Feature in
+            var f = f
+            f.properties["generation_id"] = nil
+            return f
+        }
+        try database.transaction {
+            if !layer.keepsGenerations { try clear(layer) }
+            let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
+            try insert(cleaned, into: layer, generation: generation, fields: mapping, source: path)
+            try package.updateExtent(of: layer.rawValue)
+        }
+    }
+}
