@@ -154,7 +154,7 @@ let communitiesGeoJSON = """
         // Reading it back with its crs member declared gives the same layer in degrees.
         let again = gridplan("info", dir + "/gk.geojson")
         #expect(again.out.contains("crs: EPSG:4548"))
-        #expect(again.out.contains("from the file's crs member"))
+        #expect(again.out.contains("from the file's own declaration"))
     }
 
     @Test func failureWritesNothing() throws {

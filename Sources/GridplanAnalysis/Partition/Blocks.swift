@@ -1,0 +1,180 @@
+import GridplanGeometry
+
+/// A street block (or a piece of one): the building stone of a grid.
+struct Block {
+    var geometry: NativeGeometry
+    var area: Double
+    /// Indices into the community's points.
+    var points: [Int]
+    var households: Double
+    var workload: Double
+    var centroid: Coordinate
+
+    func quantity(_ q: PartitionTarget.Quantity) -> Double {
+        switch q {
+        case .households: return households
+        case .area: return area
+        case .workload: return workload
+        }
+    }
+}
+
+/// Cuts a polygon with lines: the lines are clipped to it, noded with its outline and
+/// polygonized, and the faces inside the polygon returned. Faces share noded edges exactly.
+func cut(_ polygon: NativeGeometry, with lines: [NativeGeometry], context ctx: GEOSContext) throws -> [NativeGeometry] {
+    guard !lines.isEmpty else { return [polygon] }
+    let clipped = try lines.map { try $0.intersection(with: polygon) }.filter { !$0.isEmpty }
+    guard !clipped.isEmpty else { return [polygon] }
+    let linework = try ctx.collection([try polygon.boundary()] + clipped).unaryUnion()
+    let faces = try CoverageCheck.polygons(of: ctx.polygonize(linework.parts))
+    let prepared = try polygon.prepared()
+    var inside: [NativeGeometry] = []
+    for f in faces where try f.area > 0 {
+        if try prepared.contains(f.pointOnSurface) { inside.append(f) }
+    }
+    return inside.isEmpty ? [polygon] : inside
+}
+
+/// Points (households and workload) of one community.
+struct CommunityPoints: Sendable {
+    var coordinates: [Coordinate] = []
+    var households: [Double] = []
+    var events: [Double] = []
+}
+
+/// Builds blocks for a community: cut by boundary-class streets, then any block above the
+/// maximum by lesser streets, then by straight cuts that balance the quantity.
+struct BlockBuilder {
+    let ctx: GEOSContext
+    let options: PartitionOptions
+    let points: CommunityPoints
+    var notes: [String] = []
+
+    func makeBlock(_ g: NativeGeometry, candidates: [Int]) throws -> Block {
+        let p = try g.prepared()
+        var mine: [Int] = []
+        var hh = 0.0, wl = 0.0
+        let env = g.envelope
+        for i in candidates where env.contains(points.coordinates[i]) {
+            if try p.covers(ctx.geometry(.point(points.coordinates[i]))) {
+                mine.append(i)
+                hh += points.households[i]
+                wl += points.events[i]
+            }
+        }
+        return Block(geometry: g, area: try g.area, points: mine, households: hh, workload: wl, centroid: try g.centroid.pointCoordinate)
+    }
+
+    /// Assigns each point to exactly one block: the first that covers it.
+    func makeBlocks(_ geometries: [NativeGeometry], candidates: [Int]) throws -> [Block] {
+        var remaining = Set(candidates)
+        var blocks: [Block] = []
+        for g in geometries {
+            let b = try makeBlock(g, candidates: candidates.filter { remaining.contains($0) })
+            for i in b.points { remaining.remove(i) }
+            blocks.append(b)
+        }
+        return blocks
+    }
+
+    mutating func blocks(of community: NativeGeometry, streets: [StreetInput]) throws -> [Block] {
+        let boundaryLines = try streets.filter { options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
+        let lesserLines = try streets.filter { !options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
+        let all = Array(points.coordinates.indices)
+        var result: [Block] = []
+        for face in try cut(community, with: boundaryLines, context: ctx) {
+            let block = try makeBlock(face, candidates: all)
+            result += try split(block, lesser: lesserLines)
+        }
+        return result
+    }
+
+    /// Splits a block above the maximum: along lesser streets first, then straight cuts.
+    mutating func split(_ block: Block, lesser: [NativeGeometry]) throws -> [Block] {
+        let q = options.target.quantity
+        guard block.quantity(q) > options.target.maximum else { return [block] }
+        var pieces = [block]
+        let nearby = try lesser.filter { try $0.intersects(block.geometry) }
+        if !nearby.isEmpty {
+            let faces = try cut(block.geometry, with: nearby, context: ctx)
+            if faces.count > 1 { pieces = try makeBlocks(faces, candidates: block.points) }
+        }
+        var out: [Block] = []
+        for p in pieces { out += try straightSplit(p, depth: 0) }
+        return out
+    }
+
+    /// Halves a block across its longer side at the position that balances the quantity,
+    /// recursively, until every piece is within the maximum or cannot be divided.
+    mutating func straightSplit(_ block: Block, depth: Int) throws -> [Block] {
+        let q = options.target.quantity
+        let total = block.quantity(q)
+        guard total > options.target.maximum else { return [block] }
+        let env = block.geometry.envelope
+        let vertical = env.width >= env.height
+        // How many grids' worth this block holds decides where the first cut goes: split off
+        // whole grids' worth where possible, so pieces can each make a grid.
+        let parts = max(2, Int((total / options.target.middle).rounded()))
+        let share = Double(parts / 2) / Double(parts)
+        guard let position = try balancingPosition(block, vertical: vertical, share: share), depth < 24 else {
+            notes.append(String(format: "a block holds %.0f %@ that cannot be divided further (above the maximum %.0f)", total, q.rawValue, options.target.maximum))
+            return [block]
+        }
+        let big = max(env.width, env.height) + 10
+        let line: Geometry = vertical
+            ? .lineString([Coordinate(position, env.minY - big), Coordinate(position, env.maxY + big)])
+            : .lineString([Coordinate(env.minX - big, position), Coordinate(env.maxX + big, position)])
+        let faces = try cut(block.geometry, with: [try ctx.geometry(line)], context: ctx)
+        guard faces.count > 1 else {
+            notes.append(String(format: "a block holding %.0f %@ could not be cut", total, q.rawValue))
+            return [block]
+        }
+        var out: [Block] = []
+        for piece in try makeBlocks(faces, candidates: block.points) {
+            if piece.quantity(q) >= total - 1e-9 && piece.area >= block.area * 0.999 { return [block] }
+            out += try straightSplit(piece, depth: depth + 1)
+        }
+        return out
+    }
+
+    /// The coordinate (x for a vertical cut, y for a horizontal one) below which `share` of the
+    /// block's quantity lies; nil when every unit of quantity sits at one position.
+    func balancingPosition(_ block: Block, vertical: Bool, share: Double) throws -> Double? {
+        let env = block.geometry.envelope
+        let lo = vertical ? env.minX : env.minY
+        let hi = vertical ? env.maxX : env.maxY
+        switch options.target.quantity {
+        case .area:
+            // Bisection on the area left of the cut.
+            var a = lo, b = hi
+            for _ in 0..<40 {
+                let m = (a + b) / 2
+                let box: Geometry = vertical
+                    ? .polygon(Polygon(exterior: [Coordinate(env.minX - 1, env.minY - 1), Coordinate(m, env.minY - 1), Coordinate(m, env.maxY + 1), Coordinate(env.minX - 1, env.maxY + 1), Coordinate(env.minX - 1, env.minY - 1)]))
+                    : .polygon(Polygon(exterior: [Coordinate(env.minX - 1, env.minY - 1), Coordinate(env.maxX + 1, env.minY - 1), Coordinate(env.maxX + 1, m), Coordinate(env.minX - 1, m), Coordinate(env.minX - 1, env.minY - 1)]))
+                let left = try block.geometry.intersection(with: ctx.geometry(box)).area
+                if left < share * block.area { a = m } else { b = m }
+            }
+            return (a + b) / 2
+        case .households, .workload:
+            let weights = block.points.map { options.target.quantity == .households ? points.households[$0] : points.events[$0] }
+            let coords = block.points.map { vertical ? points.coordinates[$0].x : points.coordinates[$0].y }
+            let order = coords.indices.sorted { coords[$0] < coords[$1] }
+            let total = weights.reduce(0, +)
+            var running = 0.0
+            for (k, i) in order.enumerated() {
+                running += weights[i]
+                if running >= share * total {
+                    // Cut halfway between this point and the next distinct one.
+                    guard let next = order[(k + 1)...].first(where: { coords[$0] > coords[i] }) else {
+                        // Everything from here on sits at one position: cut just before it instead.
+                        guard let prev = order[..<k].last(where: { coords[$0] < coords[i] }) else { return nil }
+                        return (coords[prev] + coords[i]) / 2
+                    }
+                    return (coords[i] + coords[next]) / 2
+                }
+            }
+            return nil
+        }
+    }
+}

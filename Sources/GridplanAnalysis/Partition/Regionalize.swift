@@ -1,0 +1,172 @@
+import Foundation
+import GridplanGeometry
+
+/// Groups contiguous blocks into regions whose quantities fall within [minimum, maximum].
+///
+/// The number of regions k is the one whose mean is nearest the middle of the bounds among the
+/// counts the total allows. k seeds are spread by farthest-point sampling; regions grow together,
+/// the lightest first, each taking the neighbouring block it shares most border with, without
+/// passing the maximum. A local search then moves boundary blocks between neighbouring regions
+/// while that reduces bound violations (then variance), never disconnecting a region.
+struct Regionalizer {
+    let quantities: [Double]
+    let centroids: [Coordinate]
+    /// adjacency[i] = (neighbour, shared border length), sorted by neighbour.
+    let adjacency: [[(Int, Double)]]
+    let minimum: Double
+    let maximum: Double
+    let seed: UInt64
+    /// Blocks forced together (e.g. a surviving previous grid), each an initial region.
+    var fixed: [[Int]] = []
+
+    func regionCount() -> Int {
+        let total = quantities.reduce(0, +)
+        let kMin = max(1, Int((total / maximum).rounded(.up)))
+        let kMax = max(1, Int((total / max(minimum, 1e-9)).rounded(.down)))
+        let ideal = max(1, Int((total / ((minimum + maximum) / 2)).rounded()))
+        if kMin <= kMax { return min(max(ideal, kMin), kMax) }
+        return max(1, ideal)
+    }
+
+    func run() -> [Int] {
+        let n = quantities.count
+        var region = [Int](repeating: -1, count: n)
+        var sums: [Double] = []
+        var seeds: [Int] = []
+        for group in fixed {
+            for b in group { region[b] = sums.count }
+            sums.append(group.reduce(0) { $0 + quantities[$1] })
+            seeds.append(group[0])
+        }
+        let free = (0..<n).filter { region[$0] < 0 }
+        if free.isEmpty { return region }
+        let freeTotal = free.reduce(0) { $0 + quantities[$1] }
+        var k = Regionalizer(quantities: free.map { quantities[$0] }, centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed).regionCount()
+        if freeTotal <= 0 { k = 1 }
+        k = min(k, free.count)
+
+        // Farthest-point seeds, starting from the north-westmost free block (rotated by the seed).
+        var chosen: [Int] = []
+        let start = free.min { a, b in
+            let ka = centroids[a].x - centroids[a].y, kb = centroids[b].x - centroids[b].y
+            return ka != kb ? ka < kb : a < b
+        }!
+        chosen.append(free[(free.firstIndex(of: start)! + Int(seed % UInt64(free.count))) % free.count])
+        var nearest = free.map { centroids[$0].distance(to: centroids[chosen[0]]) }
+        while chosen.count < k {
+            var best = -1
+            var bestD = -1.0
+            for (j, b) in free.enumerated() where !chosen.contains(b) && nearest[j] > bestD {
+                best = b
+                bestD = nearest[j]
+            }
+            guard best >= 0 else { break }
+            chosen.append(best)
+            for (j, b) in free.enumerated() { nearest[j] = min(nearest[j], centroids[b].distance(to: centroids[best])) }
+        }
+        for s in chosen {
+            region[s] = sums.count
+            sums.append(quantities[s])
+            seeds.append(s)
+        }
+
+        // Grow the lightest growable region first.
+        var frozen = Set<Int>(0..<fixed.count)
+        while true {
+            var grew = false
+            let order = sums.indices.filter { !frozen.contains($0) }.sorted { sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1 }
+            for r in order {
+                var best = -1
+                var bestScore = -Double.infinity
+                for b in 0..<n where region[b] == r {
+                    for (nb, shared) in adjacency[b] where region[nb] < 0 {
+                        guard sums[r] + quantities[nb] <= maximum || sums[r] < minimum else { continue }
+                        // Prefer long shared borders and blocks close to the region's seed.
+                        let score = shared - 0.01 * centroids[nb].distance(to: centroids[seeds[r]])
+                        if score > bestScore || (score == bestScore && nb < best) {
+                            best = nb
+                            bestScore = score
+                        }
+                    }
+                }
+                if best >= 0 {
+                    region[best] = r
+                    sums[r] += quantities[best]
+                    grew = true
+                    break
+                } else {
+                    frozen.insert(r)
+                }
+            }
+            if !grew { break }
+        }
+        // Blocks no region could take without passing the maximum: join the lightest neighbour,
+        // or start a region of their own if they touch none.
+        var changed = true
+        while changed {
+            changed = false
+            for b in 0..<n where region[b] < 0 {
+                let neighbours = adjacency[b].map(\.0).filter { region[$0] >= 0 }
+                if let target = neighbours.map({ region[$0] }).min(by: { sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1 }) {
+                    region[b] = target
+                    sums[target] += quantities[b]
+                    changed = true
+                }
+            }
+        }
+        for b in 0..<n where region[b] < 0 {
+            region[b] = sums.count
+            sums.append(quantities[b])
+        }
+        improve(&region, &sums, lockedRegions: Set(0..<fixed.count))
+        return region
+    }
+
+    func violation(_ s: Double) -> Double { s < minimum ? minimum - s : (s > maximum ? s - maximum : 0) }
+
+    /// Whether region r stays connected without block `without`.
+    func staysConnected(_ region: [Int], _ r: Int, without: Int) -> Bool {
+        let members = region.indices.filter { region[$0] == r && $0 != without }
+        guard let first = members.first else { return false }
+        var seen: Set<Int> = [first]
+        var stack = [first]
+        while let b = stack.popLast() {
+            for (nb, _) in adjacency[b] where nb != without && region[nb] == r && !seen.contains(nb) {
+                seen.insert(nb)
+                stack.append(nb)
+            }
+        }
+        return seen.count == members.count
+    }
+
+    /// Moves boundary blocks between neighbouring regions while that lowers the total bound
+    /// violation, then the spread around the middle of the bounds.
+    func improve(_ region: inout [Int], _ sums: inout [Double], lockedRegions: Set<Int>) {
+        let middle = (minimum + maximum) / 2
+        for _ in 0..<200 {
+            var bestMove: (block: Int, to: Int, gain: Double)?
+            for b in region.indices {
+                let from = region[b]
+                guard !lockedRegions.contains(from) else { continue }
+                var targets = Set<Int>()
+                for (nb, _) in adjacency[b] where region[nb] != from && !lockedRegions.contains(region[nb]) { targets.insert(region[nb]) }
+                for to in targets.sorted() {
+                    let q = quantities[b]
+                    let before = violation(sums[from]) + violation(sums[to])
+                    let after = violation(sums[from] - q) + violation(sums[to] + q)
+                    let spreadBefore = pow(sums[from] - middle, 2) + pow(sums[to] - middle, 2)
+                    let spreadAfter = pow(sums[from] - q - middle, 2) + pow(sums[to] + q - middle, 2)
+                    // Violations first; spread only among moves that keep violations equal.
+                    let gain = (before - after) * 1e9 + (after == before ? (spreadBefore - spreadAfter) : 0)
+                    guard gain > 1e-9, gain > (bestMove?.gain ?? 0) else { continue }
+                    guard staysConnected(region, from, without: b) else { continue }
+                    bestMove = (b, to, gain)
+                }
+            }
+            guard let m = bestMove else { return }
+            sums[region[m.block]] -= quantities[m.block]
+            sums[m.to] += quantities[m.block]
+            region[m.block] = m.to
+        }
+    }
+}
