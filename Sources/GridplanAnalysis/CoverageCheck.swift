@@ -62,12 +62,14 @@ public enum CoverageCheck {
     /// Runs the check. All geometries must be in one metric CRS.
     /// - Parameters:
     ///   - units: the units; non-polygonal or empty geometries are skipped and reported.
+    ///   - parents: the parent units' polygons (street offices for communities), when known:
+    ///     a unit whose land lies mostly in a parent other than its declared one is a mismatch.
     ///   - boundary: the territory the units should tile; nil takes the outer edge of their union.
     ///   - households: weighted points (buildings) to count households inside each finding.
     ///   - progress: called with a short message now and then.
     public static func run(
         units input: [UnitInput], boundary boundaryValue: Geometry?, households: [(Coordinate, Double)]? = nil,
-        options: CheckOptions = CheckOptions(), progress: (String) -> Void = { _ in }
+        parents: [UnitInput] = [], options: CheckOptions = CheckOptions(), progress: (String) -> Void = { _ in }
     ) throws -> CoverageReport {
         let ctx = GEOSContext()
         var findings: [Finding] = []
@@ -103,13 +105,17 @@ public enum CoverageCheck {
             } else {
                 seenCodes[u.code] = 1
             }
+            // Repeated consecutive vertices are valid to GEOS but are digitising noise worth naming.
+            if let repeated = firstRepeatedVertex(u.geometry) {
+                add(Finding(id: 0, kind: .invalid, geometry: .point(repeated), areaSquareMetres: 0, units: [unit.code],
+                            detail: "Repeated consecutive vertex at \(repeated)"))
+            }
             var g = try ctx.geometry(u.geometry)
             let (fixed, report) = try g.madeValid()
             if !report.wasValid {
                 for issue in report.issues {
                     let at = issue.location ?? (try? g.pointOnSurface.pointCoordinate) ?? Coordinate(0, 0)
-                    add(Finding(id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: abs(report.areaAfter - report.areaBefore),
-                                units: [unit.code], detail: issue.description))
+                    add(Finding(id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code], detail: issue.description))
                 }
                 g = try polygonalPart(fixed)
                 if g.isEmpty {
@@ -216,6 +222,11 @@ public enum CoverageCheck {
         // 5. Exclaves, enclaves, interlocks, parent mismatches: per unit and part.
         progress("check: exclaves, enclaves and interlocks")
         let parentOf: [String?] = units.map(\.parentCode)
+        var partsForParents: [(unit: Int, part: NativeGeometry, borders: [(unit: Int, length: Double)], perimeter: Double)] = []
+        let parentTerritories: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)] = try parents.map { p in
+            let n = try CoverageCheck.polygonalPart(ctx.geometry(p.geometry).madeValid().geometry)
+            return (p.code, try n.prepared(), n)
+        }
         for i in natives.indices {
             let parts = try polygons(of: natives[i])
             var main = 0
@@ -229,6 +240,8 @@ public enum CoverageCheck {
             }
             for (p, part) in parts.enumerated() {
                 let area = try part.area
+                // A part wholly beyond the boundary is an `outside` finding, not an exclave.
+                if boundaryValue != nil, try part.intersection(with: boundary).area <= options.minimumAreaSquareMetres { continue }
                 let b = try borders(of: part, excluding: [i])
                 let perimeter = try part.length
                 if p != main {
@@ -241,11 +254,7 @@ public enum CoverageCheck {
                     add(Finding(id: 0, kind: .enclave, geometry: try part.value(), areaSquareMetres: area, units: [codes[i], codes[host.unit]],
                                 borders: [Border(code: codes[host.unit], lengthMetres: host.length)], suggestedOwner: codes[host.unit]))
                 }
-                if let mismatch = try parentMismatch(unit: i, borders: b, perimeter: perimeter, parentOf: parentOf, codes: codes) {
-                    add(Finding(id: 0, kind: .parentMismatch, geometry: try part.value(), areaSquareMetres: area,
-                                units: [codes[i], mismatch.declared, mismatch.containing],
-                                detail: "declared parent \(mismatch.declared), lies in the territory of \(mismatch.containing)"))
-                }
+                if parentOf[i] != nil { partsForParents.append((i, part, b, perimeter)) }
                 for piece in try interlocks(part, options: options) {
                     let pieceArea = try piece.area
                     guard pieceArea > options.minimumAreaSquareMetres else { continue }
@@ -257,6 +266,28 @@ public enum CoverageCheck {
                                 borders: pb.map { Border(code: codes[$0.unit], lengthMetres: $0.length) }, suggestedOwner: codes[host.unit]))
                 }
             }
+        }
+
+        // Parent mismatches. A mislabelled unit makes its neighbours look surrounded by the wrong
+        // parent too, so the clearest case is settled first and its label corrected before the
+        // others are judged again.
+        var labels = parentOf
+        var pending = partsForParents
+        while true {
+            var best: (k: Int, declared: String, containing: String, share: Double)?
+            for (k, c) in pending.enumerated() {
+                guard let m = try parentMismatch(unit: c.unit, part: c.part, borders: c.borders, perimeter: c.perimeter, parentOf: labels, parents: parentTerritories) else { continue }
+                // The part most surrounded by another parent's children goes first.
+                let share = c.borders.filter { labels[$0.unit] == m.containing }.reduce(0) { $0 + $1.length } / c.perimeter
+                if best == nil || share > best!.share { best = (k, m.declared, m.containing, share) }
+            }
+            guard let best else { break }
+            let c = pending.remove(at: best.k)
+            add(Finding(id: 0, kind: .parentMismatch, geometry: try c.part.value(), areaSquareMetres: try c.part.area,
+                        units: [codes[c.unit], best.declared, best.containing],
+                        detail: "declared parent \(best.declared), lies in the territory of \(best.containing)"))
+            // A whole unit in the wrong territory counts as the containing parent's from now on.
+            if try CoverageCheck.polygons(of: natives[c.unit]).count == 1 { labels[c.unit] = best.containing }
         }
 
         // 6. Households inside each finding.
@@ -317,19 +348,55 @@ public enum CoverageCheck {
         return pieces
     }
 
-    /// A unit whose outline touches no sibling (same declared parent) and is mostly bordered by
-    /// units of one other parent lies in that parent's territory.
-    static func parentMismatch(unit i: Int, borders b: [(unit: Int, length: Double)], perimeter: Double, parentOf: [String?], codes: [String]) throws -> (declared: String, containing: String)? {
+    /// Whether a unit (part) lies in the territory of a parent other than its declared one.
+    ///
+    /// With the parents' polygons, territory is where the part's area lies: more than half
+    /// outside its declared parent and inside one other. Without them, a parent's territory is
+    /// the union of its declared children, so the part's neighbours decide: it lies in parent Q's
+    /// territory when Q's children border more than half of its outline and its own siblings
+    /// less than a quarter.
+    static func parentMismatch(
+        unit i: Int, part: NativeGeometry, borders b: [(unit: Int, length: Double)], perimeter: Double, parentOf: [String?],
+        parents: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)]
+    ) throws -> (declared: String, containing: String)? {
         guard let declared = parentOf[i], perimeter > 0 else { return nil }
+        if !parents.isEmpty {
+            let area = try part.area
+            guard area > 0 else { return nil }
+            var best: (String, Double)?
+            var own = 0.0
+            for p in parents where try p.geometry.intersects(part) {
+                let share = try part.intersection(with: p.native).area / area
+                if p.code == declared { own = share } else if share > (best?.1 ?? 0) { best = (p.code, share) }
+            }
+            guard let best, best.1 > 0.5, own < 0.5 else { return nil }
+            return (declared, best.0)
+        }
         var byParent: [String: Double] = [:]
         for (j, length) in b {
             guard let p = parentOf[j] else { continue }
             byParent[p, default: 0] += length
         }
-        if (byParent[declared] ?? 0) > 0 { return nil }
-        guard let (containing, length) = byParent.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
+        guard (byParent[declared] ?? 0) < 0.25 * perimeter,
+              let (containing, length) = byParent.filter({ $0.key != declared }).max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
               length > 0.5 * perimeter else { return nil }
         return (declared, containing)
+    }
+
+    /// The first vertex written twice in a row in any ring or line, if any.
+    static func firstRepeatedVertex(_ g: Geometry) -> Coordinate? {
+        func scan(_ cs: [Coordinate]) -> Coordinate? {
+            for k in 1..<max(cs.count, 1) where cs[k] == cs[k - 1] { return cs[k] }
+            return nil
+        }
+        switch g {
+        case .lineString(let cs): return scan(cs)
+        case .multiLineString(let ls): return ls.lazy.compactMap(scan).first
+        case .polygon(let p): return p.rings.lazy.compactMap(scan).first
+        case .multiPolygon(let ps): return ps.lazy.flatMap(\.rings).compactMap(scan).first
+        case .geometryCollection(let gs): return gs.lazy.compactMap(firstRepeatedVertex).first
+        default: return nil
+        }
     }
 }
 

@@ -37,6 +37,9 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("parent-field"), help: "The units' parent-code property; enables parent_mismatch findings.")
     var parentField: String?
 
+    @Option(name: .long, help: "The parent units' polygons (street offices for communities), to place each unit in its real parent. Needs --parent-field.")
+    var parents: String?
+
     @Option(name: .customLong("gap-width"), help: "Gaps narrower than this many metres are slivers, wider ones unmanaged.")
     var gapWidth: Double = 2
 
@@ -84,7 +87,12 @@ struct Check: ParsableCommand {
         options.gapWidthMetres = gapWidth
         options.neckWidthMetres = neckWidth
         options.minimumAreaSquareMetres = minArea
-        let report = try CoverageCheck.run(units: unitInputs, boundary: boundaryGeometry, households: points, options: options) { console.progress($0) }
+        var parentUnits: [UnitInput] = []
+        if let parents {
+            guard parentField != nil else { throw CommandFailure("--parents needs --parent-field to know each unit's declared parent", exitCode: .usage) }
+            parentUnits = try LayerInput.load(parents, store: s, declaredCRS: nil).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        }
+        let report = try CoverageCheck.run(units: unitInputs, boundary: boundaryGeometry, households: points, parents: parentUnits, options: options) { console.progress($0) }
         console.clearProgress()
         warnings += report.warnings
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
