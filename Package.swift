@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
-        .testTarget(name: "GridplanAnalysisTests", dependencies: ["GridplanAnalysis", "GridplanGeometry"]),
+        .testTarget(name: "GridplanAnalysisTests", dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],
     swiftLanguageModes: [.v6]

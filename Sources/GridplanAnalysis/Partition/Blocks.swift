@@ -19,11 +19,22 @@ struct Block {
     }
 }
 
-/// Cuts a polygon with lines: the lines are clipped to it, noded with its outline and
-/// polygonized, and the faces inside the polygon returned. Faces share noded edges exactly.
+/// Cuts a polygon with lines: the lines are noded with its outline and polygonized, and the
+/// faces inside the polygon returned. Faces share noded edges exactly.
+///
+/// Lines are clipped to a box a little larger than the polygon, not to the polygon itself: a
+/// line clipped to the polygon ends at a computed point that can miss the outline by a rounding
+/// error and then cuts nothing. Crossing points are computed once, by the noding.
 func cut(_ polygon: NativeGeometry, with lines: [NativeGeometry], context ctx: GEOSContext) throws -> [NativeGeometry] {
     guard !lines.isEmpty else { return [polygon] }
-    let clipped = try lines.map { try $0.intersection(with: polygon) }.filter { !$0.isEmpty }
+    let e = polygon.envelope
+    let margin = max(e.width, e.height) * 0.01 + 1
+    let frame = try ctx.geometry(.polygon(Polygon(exterior: [
+        Coordinate(e.minX - margin, e.minY - margin), Coordinate(e.maxX + margin, e.minY - margin),
+        Coordinate(e.maxX + margin, e.maxY + margin), Coordinate(e.minX - margin, e.maxY + margin), Coordinate(e.minX - margin, e.minY - margin),
+    ])))
+    let prepared0 = try polygon.prepared()
+    let clipped = try lines.filter { try prepared0.intersects($0) }.map { try $0.intersection(with: frame) }.filter { !$0.isEmpty }
     guard !clipped.isEmpty else { return [polygon] }
     let linework = try ctx.collection([try polygon.boundary()] + clipped).unaryUnion()
     let faces = try CoverageCheck.polygons(of: ctx.polygonize(linework.parts))
@@ -81,12 +92,28 @@ struct BlockBuilder {
         let boundaryLines = try streets.filter { options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
         let lesserLines = try streets.filter { !options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
         let all = Array(points.coordinates.indices)
+        let faces = try mergingSlivers(try cut(community, with: boundaryLines, context: ctx), communityArea: try community.area)
         var result: [Block] = []
-        for face in try cut(community, with: boundaryLines, context: ctx) {
-            let block = try makeBlock(face, candidates: all)
+        for block in try makeBlocks(faces, candidates: all) {
             result += try split(block, lesser: lesserLines)
         }
         return result
+    }
+
+    /// Faces thinner than a street (a road drawn just inside the community edge leaves a strip
+    /// between them) join the neighbour they share most border with: they are artefacts, not blocks.
+    func mergingSlivers(_ faces: [NativeGeometry], communityArea: Double) throws -> [NativeGeometry] {
+        var faces = faces
+        let threshold = max(50, 0.002 * communityArea)
+        while faces.count > 1 {
+            let areas = try faces.map { try $0.area }
+            guard let small = areas.indices.filter({ areas[$0] < threshold }).min(by: { areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 < $1 }) else { break }
+            let adjacency = try Partitioner.adjacencyOf(faces, context: ctx)
+            guard let target = adjacency[small].max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0 else { break }
+            faces[target] = try faces[target].union(with: faces[small])
+            faces.remove(at: small)
+        }
+        return faces
     }
 
     /// Splits a block above the maximum: along lesser streets first, then straight cuts.

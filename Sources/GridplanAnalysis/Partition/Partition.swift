@@ -269,12 +269,34 @@ public enum Partitioner {
             infeasibility = String(format: "%.0f %@ in all, below the minimum %.0f", total, unit, options.target.minimum)
         } else if let big = quantities.max(), big > options.target.maximum {
             infeasibility = String(format: "an indivisible block holds %.0f %@, above the maximum %.0f", big, unit, options.target.maximum)
+        } else if let part = componentTotals(adjacency: adjacency, quantities: quantities).first(where: { $0 < options.target.minimum }), quantities.count > 1 {
+            infeasibility = String(format: "a detached part of the community holds %.0f %@, below the minimum %.0f", part, unit, options.target.minimum)
         } else if grids.contains(where: { !$0.withinBounds }) {
             let out = grids.filter { !$0.withinBounds }.count
             infeasibility = "\(out) of \(grids.count) grids outside the bounds: the blocks' \(unit) do not divide within them"
         }
         if grids.count > 999 { notes.append("\(grids.count) grids exceed the 3-digit sequence") }
         return CommunityResult(grids: grids, report: CommunityReport(code: community.code, grids: grids.count, total: total, blocks: blocks.count, infeasibility: infeasibility), notes: notes)
+    }
+
+    /// The quantity of each connected group of blocks (a community with an exclave has two).
+    static func componentTotals(adjacency: [[(Int, Double)]], quantities: [Double]) -> [Double] {
+        var seen = Set<Int>()
+        var totals: [Double] = []
+        for start in quantities.indices where !seen.contains(start) {
+            var stack = [start]
+            seen.insert(start)
+            var total = 0.0
+            while let b = stack.popLast() {
+                total += quantities[b]
+                for (nb, _) in adjacency[b] where !seen.contains(nb) {
+                    seen.insert(nb)
+                    stack.append(nb)
+                }
+            }
+            totals.append(total)
+        }
+        return totals
     }
 
     static func isConnected(_ members: [Int], adjacency: [[(Int, Double)]]) -> Bool {

@@ -28,7 +28,33 @@ struct Regionalizer {
         return max(1, ideal)
     }
 
+    /// Tries several region counts and seedings and keeps the best: fewest bound violations, then
+    /// the smallest spread around the middle of the bounds. Communities hold tens of blocks, so a
+    /// few complete attempts cost little and avoid the traps of a single greedy growth.
     func run() -> [Int] {
+        let freeTotal = quantities.indices.filter { b in !fixed.contains { $0.contains(b) } }.reduce(0) { $0 + quantities[$1] }
+        let base = Regionalizer(quantities: [freeTotal], centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed).regionCount()
+        var best: (score: (Double, Int, Double), region: [Int])?
+        for k in Set([base - 1, base, base + 1]).filter({ $0 >= 1 }).sorted() {
+            for strategy in 0..<(k == base ? 5 : 4) {
+                let region = runOnce(regions: k, strategy: strategy)
+                let s = score(region)
+                if best == nil || s < best!.score { best = (s, region) }
+            }
+        }
+        return best!.region
+    }
+
+    /// (total violation, regions out of bounds, spread around the middle), lower is better.
+    func score(_ region: [Int]) -> (Double, Int, Double) {
+        var sums: [Int: Double] = [:]
+        for (b, r) in region.enumerated() { sums[r, default: 0] += quantities[b] }
+        let middle = (minimum + maximum) / 2
+        let values = sums.keys.sorted().map { sums[$0]! }
+        return (values.reduce(0) { $0 + violation($1) }, values.filter { violation($0) > 0 }.count, values.reduce(0) { $0 + pow($1 - middle, 2) })
+    }
+
+    func runOnce(regions requested: Int, strategy: Int) -> [Int] {
         let n = quantities.count
         var region = [Int](repeating: -1, count: n)
         var sums: [Double] = []
@@ -41,28 +67,55 @@ struct Regionalizer {
         let free = (0..<n).filter { region[$0] < 0 }
         if free.isEmpty { return region }
         let freeTotal = free.reduce(0) { $0 + quantities[$1] }
-        var k = Regionalizer(quantities: free.map { quantities[$0] }, centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed).regionCount()
+        var k = requested
         if freeTotal <= 0 { k = 1 }
         k = min(k, free.count)
 
-        // Farthest-point seeds, starting from the north-westmost free block (rotated by the seed).
+        // Farthest-point seeds among blocks that hold something (a seed on an empty park would
+        // start a region with nothing in it), starting from the north-westmost (rotated by the seed).
+        let seedable = free.filter { quantities[$0] > 0 }.isEmpty ? free : free.filter { quantities[$0] > 0 }
         var chosen: [Int] = []
-        let start = free.min { a, b in
+        let start = seedable.min { a, b in
             let ka = centroids[a].x - centroids[a].y, kb = centroids[b].x - centroids[b].y
             return ka != kb ? ka < kb : a < b
         }!
-        chosen.append(free[(free.firstIndex(of: start)! + Int(seed % UInt64(free.count))) % free.count])
-        var nearest = free.map { centroids[$0].distance(to: centroids[chosen[0]]) }
-        while chosen.count < k {
+        let rotation = Int((seed &+ UInt64(strategy) &* 7919) % UInt64(seedable.count))
+        if strategy == 4 {
+            // Every block that fills a grid alone is a seed; the small blocks left over get
+            // as many seeds as their total can fill.
+            chosen = seedable.filter { quantities[$0] >= minimum }.sorted { quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1 }
+            let rest = seedable.filter { quantities[$0] < minimum }
+            let restTotal = rest.reduce(0) { $0 + quantities[$1] }
+            let extra = restTotal >= minimum ? max(1, Int((restTotal / ((minimum + maximum) / 2)).rounded())) : 0
+            if let first = rest.max(by: { quantities[$0] < quantities[$1] }), extra > 0 {
+                var picked = [first]
+                while picked.count < extra, let next = rest.filter({ !picked.contains($0) }).max(by: { a, b in
+                    picked.map { centroids[a].distance(to: centroids[$0]) }.min()! < picked.map { centroids[b].distance(to: centroids[$0]) }.min()!
+                }) { picked.append(next) }
+                chosen += picked
+            }
+            if chosen.isEmpty { chosen = [seedable[0]] }
+            k = chosen.count
+        } else if strategy == 1 {
+            // Heaviest blocks first, none adjacent to another seed: a block that fills a grid
+            // on its own should not share one.
+            for b in seedable.sorted(by: { quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1 }) where chosen.count < k {
+                if !adjacency[b].contains(where: { chosen.contains($0.0) }) { chosen.append(b) }
+            }
+        } else {
+            chosen.append(seedable[(seedable.firstIndex(of: start)! + (strategy == 0 ? Int(seed % UInt64(seedable.count)) : rotation)) % seedable.count])
+        }
+        var nearest = seedable.map { b in chosen.map { centroids[b].distance(to: centroids[$0]) }.min()! }
+        while chosen.count < min(k, seedable.count) {
             var best = -1
             var bestD = -1.0
-            for (j, b) in free.enumerated() where !chosen.contains(b) && nearest[j] > bestD {
+            for (j, b) in seedable.enumerated() where !chosen.contains(b) && nearest[j] > bestD {
                 best = b
                 bestD = nearest[j]
             }
             guard best >= 0 else { break }
             chosen.append(best)
-            for (j, b) in free.enumerated() { nearest[j] = min(nearest[j], centroids[b].distance(to: centroids[best])) }
+            for (j, b) in seedable.enumerated() { nearest[j] = min(nearest[j], centroids[b].distance(to: centroids[best])) }
         }
         for s in chosen {
             region[s] = sums.count
@@ -143,6 +196,24 @@ struct Regionalizer {
     /// violation, then the spread around the middle of the bounds.
     func improve(_ region: inout [Int], _ sums: inout [Double], lockedRegions: Set<Int>) {
         let middle = (minimum + maximum) / 2
+        // Two neighbouring regions both under the minimum become one when that fits.
+        var merged = true
+        while merged {
+            merged = false
+            for b in region.indices where sums[region[b]] < minimum && !lockedRegions.contains(region[b]) {
+                let r = region[b]
+                for (nb, _) in adjacency[b] {
+                    let other = region[nb]
+                    guard other != r, !lockedRegions.contains(other), sums[other] < minimum, sums[r] + sums[other] <= maximum else { continue }
+                    for k in region.indices where region[k] == other { region[k] = r }
+                    sums[r] += sums[other]
+                    sums[other] = 0
+                    merged = true
+                    break
+                }
+                if merged { break }
+            }
+        }
         for _ in 0..<200 {
             var bestMove: (block: Int, to: Int, gain: Double)?
             for b in region.indices {
