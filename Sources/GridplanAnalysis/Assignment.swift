@@ -1,0 +1,205 @@
+import Foundation
+import GridplanGeometry
+
+/// A street feature to assign, in a metric CRS.
+public struct StreetFeature: Sendable {
+    public var id: String
+    public var name: String?
+    public var streetClass: String?
+    public var geometry: Geometry
+    public var sourceIndex: Int
+    public init(id: String, name: String?, streetClass: String?, geometry: Geometry, sourceIndex: Int) {
+        self.id = id
+        self.name = name
+        self.streetClass = streetClass
+        self.geometry = geometry
+        self.sourceIndex = sourceIndex
+    }
+}
+
+/// One piece of a street with exactly one lead owner (街巷长制).
+public struct StreetSegment: Sendable {
+    public var streetID: String
+    public var streetName: String?
+    public var streetClass: String?
+    public var geometry: Geometry
+    public var lengthMetres: Double
+    /// nil when the piece lies in no unit.
+    public var lead: String?
+    /// Units sharing a boundary street with the lead.
+    public var coOwners: [String]
+    public var isBoundary: Bool
+    /// Which rule gave the lead, in words.
+    public var rule: String
+}
+
+/// The result of assigning streets.
+public struct StreetAssignment: Sendable {
+    public var segments: [StreetSegment]
+    public var skipped: [(index: Int, reason: String)]
+
+    public var totalLengthMetres: Double { segments.reduce(0) { $0 + $1.lengthMetres } }
+    public var unownedLengthMetres: Double { segments.filter { $0.lead == nil }.reduce(0) { $0 + $1.lengthMetres } }
+}
+
+/// Gives every street segment one lead unit.
+///
+/// Streets are cut where they cross unit boundaries. A piece inside a unit is led by that unit.
+/// A piece running along a shared boundary (within the tolerance) is a boundary street: the
+/// unit with the longer frontage on the whole street leads (ties: the lower code) and the others
+/// are co-owners. Where units overlap, the lower code takes the piece, so no piece is led twice.
+public enum StreetAssigner {
+    public static let boundaryRule = "boundary street: the unit with the longer frontage on the whole street leads (ties: the lower code); the others are co-owners"
+    public static let insideRule = "inside the unit"
+
+    public static func run(streets: [StreetFeature], units: [UnitInput], toleranceMetres: Double = 5, progress: (String) -> Void = { _ in }) throws -> StreetAssignment {
+        let ctx = GEOSContext()
+        // Units in code order: where they overlap, the lower code takes the piece.
+        let ordered = units.sorted { $0.code < $1.code }
+        let natives = try ordered.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let codes = ordered.map(\.code)
+        let index = try SpatialIndex(context: ctx)
+        for n in natives { try index.insert(n) }
+        let prepared = try natives.map { try $0.prepared() }
+        let outlines = try natives.map { try $0.boundary() }
+        var segments: [StreetSegment] = []
+        var skipped: [(Int, String)] = []
+
+        for (n, street) in streets.enumerated() {
+            if n % 500 == 0 { progress("assign: street \(n) of \(streets.count)") }
+            let g: NativeGeometry
+            switch street.geometry {
+            case .lineString(let cs) where cs.count >= 2: g = try ctx.geometry(street.geometry)
+            case .multiLineString: g = try ctx.geometry(street.geometry)
+            default:
+                skipped.append((street.sourceIndex, "a \(street.geometry.typeName) is not a street line"))
+                continue
+            }
+            let length = try g.length
+            guard length > 0 else {
+                skipped.append((street.sourceIndex, "zero-length street"))
+                continue
+            }
+            let candidates = index.query(intersecting: try g.buffer(by: toleranceMetres, quadrantSegments: 2))
+            func make(_ piece: NativeGeometry, lead: String?, co: [String], boundary: Bool, rule: String) throws {
+                for part in try lines(of: piece) {
+                    let l = try part.length
+                    guard l > 1e-6 else { continue }
+                    segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, geometry: try part.value(),
+                                                  lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
+                }
+            }
+            guard !candidates.isEmpty else {
+                try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
+                continue
+            }
+            // Frontage of each candidate on this street: its length within the tolerance of the unit.
+            var frontage: [Int: Double] = [:]
+            for c in candidates { frontage[c] = try g.intersection(with: natives[c].buffer(by: toleranceMetres, quadrantSegments: 4)).length }
+            // The zone along the candidates' outlines.
+            let zone = try ctx.union(of: candidates.map { try outlines[$0].buffer(by: toleranceMetres, quadrantSegments: 4) })
+            var along = try g.intersection(with: zone)
+            var inner = try g.difference(with: zone)
+            // Short stretches in the zone are where the street crosses a boundary, not runs along it.
+            var crossing: [NativeGeometry] = []
+            var running: [NativeGeometry] = []
+            for part in try lines(of: along.lineMerged()) {
+                if try part.length < 4 * toleranceMetres { crossing.append(part) } else { running.append(part) }
+            }
+            if !crossing.isEmpty {
+                inner = try ctx.union(of: [inner] + crossing)
+                along = running.isEmpty ? try ctx.geometry(.multiLineString([])) : try ctx.union(of: running)
+            }
+            // Inside pieces: each to the unit containing it, lower codes first.
+            var remaining = inner
+            for c in candidates.sorted() where !remaining.isEmpty {
+                guard try prepared[c].intersects(remaining) else { continue }
+                let piece = try remaining.intersection(with: natives[c])
+                if try piece.length > 0 {
+                    try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
+                    remaining = try remaining.difference(with: natives[c])
+                }
+            }
+            // Boundary pieces: the units beside each piece; the larger frontage leads.
+            for part in running {
+                let beside = try candidates.filter { try natives[$0].distance(to: part) <= toleranceMetres * 1.01 }
+                    .filter { try part.intersection(with: natives[$0].buffer(by: toleranceMetres, quadrantSegments: 4)).length > 0.5 * part.length }
+                if beside.isEmpty {
+                    remaining = try ctx.union(of: [remaining, part])
+                    continue
+                }
+                if beside.count == 1 {
+                    try make(part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
+                    continue
+                }
+                let ranked = beside.sorted { (frontage[$0] ?? 0) != (frontage[$1] ?? 0) ? (frontage[$0] ?? 0) > (frontage[$1] ?? 0) : codes[$0] < codes[$1] }
+                try make(part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true, rule: boundaryRule)
+            }
+            if try remaining.length > 1e-6 { try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit") }
+        }
+        return StreetAssignment(segments: segments, skipped: skipped)
+    }
+
+    static func lines(of g: NativeGeometry) throws -> [NativeGeometry] {
+        switch g.kind {
+        case .lineString, .linearRing: return g.isEmpty ? [] : [g]
+        case .multiLineString, .geometryCollection: return try g.parts.flatMap { try lines(of: $0) }
+        default: return []
+        }
+    }
+}
+
+/// Point-in-unit assignment with a stated tie rule.
+public enum PointAssigner {
+    public static let tieRule = "a point on a shared edge or vertex goes to the unit with the lowest code among those that cover it"
+
+    /// The index (into `units`) of the unit each point lies in, nil outside every unit.
+    public static func run(points: [Coordinate], units: [UnitInput]) throws -> [Int?] {
+        let ctx = GEOSContext()
+        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let index = try SpatialIndex(context: ctx)
+        for n in natives { try index.insert(n) }
+        let prepared = try natives.map { try $0.prepared() }
+        return try points.map { c in
+            let p = try ctx.geometry(.point(c))
+            let covering = try index.query(intersecting: p).filter { try prepared[$0].covers(p) }
+            return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
+        }
+    }
+}
+
+/// A child unit placed in its parents.
+public struct ChildPlacement: Sendable {
+    public var child: String
+    public var declaredParent: String?
+    /// The parent holding the largest share of the child's area, nil when none.
+    public var parent: String?
+    public var share: Double
+    /// Every parent holding part of the child, with its share, largest first.
+    public var shares: [(code: String, share: Double)]
+    public var isSplit: Bool
+    public var disagrees: Bool { declaredParent != nil && parent != nil && declaredParent != parent }
+}
+
+/// Children (communities, grids) to the parent that holds most of their area.
+public enum UnitAssigner {
+    /// - Parameter splitThreshold: a child with less than this share in its main parent is "split".
+    public static func run(children: [UnitInput], parents: [UnitInput], splitThreshold: Double = 0.99) throws -> [ChildPlacement] {
+        let ctx = GEOSContext()
+        let parentNatives = try parents.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let index = try SpatialIndex(context: ctx)
+        for n in parentNatives { try index.insert(n) }
+        return try children.map { child in
+            let g = try CoverageCheck.polygonalPart(ctx.geometry(child.geometry).madeValid().geometry)
+            let area = try g.area
+            var shares: [(String, Double)] = []
+            for p in index.query(intersecting: g) {
+                let s = area > 0 ? try g.intersection(with: parentNatives[p]).area / area : 0
+                if s > 1e-9 { shares.append((parents[p].code, s)) }
+            }
+            shares.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            return ChildPlacement(child: child.code, declaredParent: child.parentCode, parent: shares.first?.0, share: shares.first?.1 ?? 0,
+                                  shares: shares.map { (code: $0.0, share: $0.1) }, isSplit: (shares.first?.1 ?? 0) < splitThreshold && shares.count > 1)
+        }
+    }
+}

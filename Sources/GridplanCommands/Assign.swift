@@ -1,0 +1,359 @@
+import ArgumentParser
+import Foundation
+import GridplanAnalysis
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanStore
+
+/// `gridplan assign streets|units|points`: who is responsible for what.
+struct Assign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Assign streets, child units and points to exactly one responsible unit.",
+        subcommands: [AssignStreets.self, AssignUnits.self, AssignPoints.self]
+    )
+}
+
+/// Options shared by the assign subcommands.
+struct AssignInputs: ParsableArguments {
+    @Option(name: .long, help: "Declare the CRS of the input files.")
+    var crs: String?
+
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the data's Gauss-Krüger or UTM zone.")
+    var metricCRS: String?
+
+    @Option(name: .long, help: "Read layers from this store (layer names instead of files).")
+    var store: String?
+}
+
+struct AssignStreets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streets",
+        abstract: "Split streets at unit boundaries and give each piece one lead unit (街巷长制).",
+        discussion: """
+            A piece inside a unit is led by it. A piece running along a shared boundary (within
+            --boundary-tolerance for most of its length) is a boundary street: the unit with the longer
+            frontage on that street leads (ties: the lower code); the others are co-owners.
+            Example: gridplan assign streets data/streets.geojson --units data/communities.geojson --chiefs chiefs.csv
+            """
+    )
+
+    @Argument(help: "The streets (lines with a name).")
+    var streets: String
+
+    @Option(name: .long, help: "The units that own streets (communities, grids, street offices).")
+    var units: String
+
+    @Option(name: .long, help: "A table of street chiefs: columns street (name or id), chief, level, phone, unit.")
+    var chiefs: String?
+
+    @Option(name: .customLong("boundary-tolerance"), help: "Metres within which a street runs along a boundary.")
+    var boundaryTolerance: Double = 5
+
+    @Option(name: .customLong("max-km-per-chief"), help: "Report chiefs holding more street length than this.")
+    var maxKmPerChief: Double = 5
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
+    var codeField: String?
+
+    @Option(name: .customLong("name-field"), help: "The streets' name property. Default: detected (name, 名称, 道路名称 ...).")
+    var nameField: String?
+
+    @Option(name: .long, help: "Write the segments as GeoJSON (WGS84).")
+    var out: String?
+
+    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard boundaryTolerance > 0, maxKmPerChief > 0 else { throw ValidationError("--boundary-tolerance and --max-km-per-chief must be positive") }
+    }
+
+    func run() throws {
+        global.apply()
+        let console = Console.current
+        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
+        let unitLayer = try LayerInput.load(units, store: s, declaredCRS: inputs.crs)
+        let metric = try unitLayer.metricCRS(override: inputs.metricCRS)
+        var warnings: [String] = []
+        let unitInputs = try unitLayer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let streetLayer = try LayerInput.load(streets, store: s, declaredCRS: inputs.crs)
+        let mapping = try FieldMapping(explicit: nameField.map { ["name": $0] } ?? [:], propertyNames: streetLayer.propertyNames)
+        let streetFeatures = try streetLayer.geometries(in: metric).enumerated().compactMap { i, g -> StreetFeature? in
+            guard let g else { return nil }
+            let f = streetLayer.features[i]
+            let id = f.id?.text ?? f.properties["id"]?.text ?? String(i)
+            return StreetFeature(id: id, name: mapping.sources["name"].flatMap { f.properties[$0]?.stringValue }, streetClass: mapping.sources["class"].flatMap { f.properties[$0]?.text },
+                                 geometry: g, sourceIndex: i)
+        }
+        let result = try StreetAssigner.run(streets: streetFeatures, units: unitInputs, toleranceMetres: boundaryTolerance) { console.progress($0) }
+        console.clearProgress()
+        for sk in result.skipped { warnings.append("\(streets): feature \(sk.index): \(sk.reason); skipped") }
+
+        // Per named street: total, per-unit lengths, lead (the unit leading the most length).
+        struct StreetSummary { var name: String; var length = 0.0; var byUnit: [String: Double] = [:]; var lead: String? }
+        var streetOrder: [String] = []
+        var summaries: [String: StreetSummary] = [:]
+        var unitStreets: [String: [String: Double]] = [:]
+        for seg in result.segments {
+            let key = seg.streetName ?? "#\(seg.streetID)"
+            if summaries[key] == nil { streetOrder.append(key); summaries[key] = StreetSummary(name: key) }
+            summaries[key]!.length += seg.lengthMetres
+            if let lead = seg.lead {
+                summaries[key]!.byUnit[lead, default: 0] += seg.lengthMetres
+                unitStreets[lead, default: [:]][key, default: 0] += seg.lengthMetres
+            }
+        }
+        for k in streetOrder {
+            summaries[k]!.lead = summaries[k]!.byUnit.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        }
+
+        // Chiefs.
+        var withoutChief: [String] = []
+        var overloaded: [(String, Double)] = []
+        var elsewhere: [(chief: String, street: String, chiefUnit: String, lead: String)] = []
+        if let chiefs {
+            let table = try CSVReader.read(path: chiefs)
+            let cols = table.columnNames
+            func column(_ names: [String]) -> String? { cols.first { c in names.contains(c.lowercased()) } }
+            guard let streetCol = column(["street", "street_name", "name", "道路", "街巷", "街巷名称", "street_id", "id"]),
+                  let chiefCol = column(["chief", "街巷长", "路长", "负责人"]) else {
+                throw CommandFailure("\(chiefs): needs a street column (street, 街巷) and a chief column (chief, 街巷长); has \(cols.joined(separator: ", "))", exitCode: .badInput)
+            }
+            let unitCol = column(["unit", "unit_code", "单位", "所属单位", "community"])
+            var chiefOf: [String: (chief: String, unit: String?)] = [:]
+            for f in table.collection.features {
+                guard let st = f.properties[streetCol]?.text, let ch = f.properties[chiefCol]?.text, !st.isEmpty, !ch.isEmpty else { continue }
+                chiefOf[st] = (ch, unitCol.flatMap { f.properties[$0]?.text })
+            }
+            var load: [String: Double] = [:]
+            for k in streetOrder {
+                let sum = summaries[k]!
+                guard let entry = chiefOf[k] ?? chiefOf[k.hasPrefix("#") ? String(k.dropFirst()) : k] else {
+                    withoutChief.append(k)
+                    continue
+                }
+                load[entry.chief, default: 0] += sum.length
+                if let u = entry.unit, let lead = sum.lead, u != lead { elsewhere.append((entry.chief, k, u, lead)) }
+            }
+            overloaded = load.filter { $0.value > maxKmPerChief * 1000 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+
+        let toWGS84 = try Transformer(from: metric, to: .wgs84)
+        if let out {
+            let features = try result.segments.enumerated().map { k, seg -> Feature in
+                var p = JSONObject()
+                p["street_id"] = .string(seg.streetID)
+                p["name"] = seg.streetName.map { .string($0) } ?? .null
+                p["class"] = seg.streetClass.map { .string($0) } ?? .null
+                p["length_m"] = .number((seg.lengthMetres * 100).rounded() / 100)
+                p["lead"] = seg.lead.map { .string($0) } ?? .null
+                p["co_owners"] = .array(seg.coOwners.map { .string($0) })
+                p["boundary"] = .bool(seg.isBoundary)
+                p["rule"] = .string(seg.rule)
+                return Feature(id: .integer(Int64(k + 1)), geometry: try toWGS84.transform(seg.geometry), properties: p)
+            }
+            try GeoJSONWriter.write(features, to: out)
+        }
+        if global.json {
+            console.out(JSONText.encode(.object([
+                "summary": .object([
+                    "segments": .integer(Int64(result.segments.count)), "length_m": .number(result.totalLengthMetres),
+                    "boundary_segments": .integer(Int64(result.segments.filter(\.isBoundary).count)),
+                    "unowned_length_m": .number(result.unownedLengthMetres),
+                    "streets_without_chief": .array(withoutChief.map { .string($0) }),
+                    "chiefs_over_limit": .array(overloaded.map { .object(["chief": .string($0.0), "length_m": .number($0.1)]) }),
+                    "chiefs_in_other_units": .array(elsewhere.map { .object(["chief": .string($0.chief), "street": .string($0.street), "chief_unit": .string($0.chiefUnit), "lead_unit": .string($0.lead)]) }),
+                    "rule": .string(StreetAssigner.boundaryRule), "metric_crs": .string(metric.identifier),
+                ]),
+                "streets": .array(streetOrder.map { k in
+                    let sum = summaries[k]!
+                    return .object(["name": .string(k), "length_m": .number(sum.length), "lead": sum.lead.map { .string($0) } ?? .null,
+                                    "units": .object(JSONObject(sum.byUnit.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
+                }),
+                "units": .array(unitStreets.keys.sorted().map { u in
+                    let st = unitStreets[u]!
+                    return .object(["code": .string(u), "length_m": .number(st.values.reduce(0, +)),
+                                    "streets": .object(JSONObject(st.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
+                }),
+                "warnings": .array(warnings.map { .string($0) }),
+            ])) + "\n")
+        } else {
+            var lines = [String(format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
+                                result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count, result.unownedLengthMetres)]
+            lines.append("rule: \(StreetAssigner.boundaryRule)")
+            for k in streetOrder.prefix(30) {
+                let sum = summaries[k]!
+                lines.append(String(format: "%@  %.1f m  lead %@  (%@)", k, sum.length, sum.lead ?? "-",
+                                    sum.byUnit.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f m", $0.key, $0.value) }.joined(separator: ", ")))
+            }
+            if streetOrder.count > 30 { lines.append("… \(streetOrder.count - 30) more streets (use --json)") }
+            if chiefs != nil {
+                lines.append("streets without a chief: \(withoutChief.count)" + (withoutChief.isEmpty ? "" : " (" + withoutChief.prefix(10).joined(separator: ", ") + (withoutChief.count > 10 ? ", …" : "") + ")"))
+                for (c, l) in overloaded { lines.append(String(format: "chief %@ holds %.2f km, over %.2f km", c, l / 1000, maxKmPerChief)) }
+                for e in elsewhere { lines.append("chief \(e.chief) of \(e.street) sits in \(e.chiefUnit), but \(e.lead) leads the street") }
+            }
+            for w in warnings { lines.append("warning: \(w)") }
+            console.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct AssignUnits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "units",
+        abstract: "Place each child unit (community, grid) in the parent holding most of its area.",
+        discussion: "Example: gridplan assign units data/communities.geojson --parents data/street_offices.geojson --parent-field parent"
+    )
+
+    @Argument(help: "The child units.")
+    var children: String
+
+    @Option(name: .long, help: "The parent units.")
+    var parents: String
+
+    @Option(name: .customLong("parent-field"), help: "The children's declared-parent property, to list disagreements.")
+    var parentField: String?
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
+    var codeField: String?
+
+    @Option(name: .long, help: "Write the children with their spatial parent and share (.geojson, .gpkg, .csv).")
+    var out: String?
+
+    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        global.apply()
+        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
+        let childLayer = try LayerInput.load(children, store: s, declaredCRS: inputs.crs)
+        let metric = try childLayer.metricCRS(override: inputs.metricCRS)
+        var warnings: [String] = []
+        let kids = try childLayer.units(in: metric, codeField: codeField, parentField: parentField, warnings: &warnings)
+        let parentUnits = try LayerInput.load(parents, store: s, declaredCRS: inputs.crs).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        let placements = try UnitAssigner.run(children: kids, parents: parentUnits)
+        if let out {
+            var byIndex: [Int: ChildPlacement] = [:]
+            for (k, u) in kids.enumerated() { byIndex[u.sourceIndex] = placements[k] }
+            let features = childLayer.features.enumerated().map { i, f -> Feature in
+                var f = f
+                if let p = byIndex[i] {
+                    f.properties["spatial_parent"] = p.parent.map { .string($0) } ?? .null
+                    f.properties["parent_share"] = .number((p.share * 10_000).rounded() / 10_000)
+                    f.properties["split"] = .bool(p.isSplit)
+                }
+                return f
+            }
+            _ = try FeatureExport.write(features, crs: childLayer.crs, to: out, layerName: "children")
+        }
+        let split = placements.filter(\.isSplit)
+        let disagree = placements.filter(\.disagrees)
+        let orphans = placements.filter { $0.parent == nil }
+        if global.json {
+            Console.current.out(JSONText.encode(.object([
+                "summary": .object(["children": .integer(Int64(placements.count)), "split": .integer(Int64(split.count)),
+                                    "declared_differs": .integer(Int64(disagree.count)), "in_no_parent": .integer(Int64(orphans.count))]),
+                "children": .array(placements.map { p in
+                    .object(["code": .string(p.child), "parent": p.parent.map { .string($0) } ?? .null, "share": .number(p.share),
+                             "declared_parent": p.declaredParent.map { .string($0) } ?? .null, "split": .bool(p.isSplit),
+                             "shares": .array(p.shares.map { .object(["parent": .string($0.code), "share": .number($0.share)]) })])
+                }),
+                "warnings": .array(warnings.map { .string($0) }),
+            ])) + "\n")
+        } else {
+            var lines = ["\(placements.count) children: \(split.count) split between parents, \(disagree.count) whose declared parent differs, \(orphans.count) in no parent"]
+            for p in split { lines.append("split: \(p.child) " + p.shares.map { String(format: "%@ %.1f%%", $0.code, $0.share * 100) }.joined(separator: ", ")) }
+            for p in disagree { lines.append("declared \(p.declaredParent!), lies in \(p.parent!): \(p.child)" + String(format: " (%.1f%%)", p.share * 100)) }
+            for p in orphans { lines.append("in no parent: \(p.child)") }
+            for w in warnings { lines.append("warning: \(w)") }
+            Console.current.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct AssignPoints: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "points",
+        abstract: "Give each point (component, event, building) the code of the unit it lies in.",
+        discussion: "A point on a shared edge goes to the unit with the lowest code among those that cover it. Example: gridplan assign points data/events.geojson --units grids.geojson --out events-by-grid.geojson"
+    )
+
+    @Argument(help: "The points.")
+    var points: String
+
+    @Option(name: .long, help: "The units (grids, communities).")
+    var units: String
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
+    var codeField: String?
+
+    @Option(name: .customLong("unit-property"), help: "The property the unit code is written to.")
+    var unitProperty: String = "unit"
+
+    @Option(name: .long, help: "Write the points with their unit code (.geojson, .gpkg, .csv).")
+    var out: String?
+
+    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        global.apply()
+        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
+        let unitLayer = try LayerInput.load(units, store: s, declaredCRS: inputs.crs)
+        let metric = try unitLayer.metricCRS(override: inputs.metricCRS)
+        var warnings: [String] = []
+        let unitInputs = try unitLayer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let pointLayer = try LayerInput.load(points, store: s, declaredCRS: inputs.crs)
+        let geometries = try pointLayer.geometries(in: metric)
+        var coords: [Coordinate] = []
+        var featureOf: [Int] = []
+        var notPoints = 0
+        for (i, g) in geometries.enumerated() {
+            switch g {
+            case .point(let c)?:
+                coords.append(c)
+                featureOf.append(i)
+            case .multiPoint(let cs)? where cs.count == 1:
+                coords.append(cs[0])
+                featureOf.append(i)
+            default: notPoints += 1
+            }
+        }
+        if notPoints > 0 { warnings.append("\(points): \(notPoints) features are not single points; skipped") }
+        let assigned = try PointAssigner.run(points: coords, units: unitInputs)
+        var unitOf: [Int: String] = [:]
+        var outside: [Int] = []
+        var counts: [String: Int] = [:]
+        for (k, a) in assigned.enumerated() {
+            if let a {
+                unitOf[featureOf[k]] = unitInputs[a].code
+                counts[unitInputs[a].code, default: 0] += 1
+            } else {
+                outside.append(featureOf[k])
+            }
+        }
+        if let out {
+            let features = pointLayer.features.enumerated().map { i, f -> Feature in
+                var f = f
+                f.properties[unitProperty] = unitOf[i].map { .string($0) } ?? .null
+                return f
+            }
+            _ = try FeatureExport.write(features, crs: pointLayer.crs, to: out, layerName: "points")
+        }
+        if global.json {
+            Console.current.out(JSONText.encode(.object([
+                "summary": .object(["points": .integer(Int64(coords.count)), "assigned": .integer(Int64(unitOf.count)), "outside": .integer(Int64(outside.count)),
+                                    "rule": .string(PointAssigner.tieRule)]),
+                "units": .object(JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })),
+                "outside": .array(outside.map { .integer(Int64($0)) }),
+                "warnings": .array(warnings.map { .string($0) }),
+            ])) + "\n")
+        } else {
+            var lines = ["\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit", "rule: \(PointAssigner.tieRule)"]
+            if !outside.isEmpty { lines.append("outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ") + (outside.count > 20 ? ", …" : "")) }
+            for w in warnings { lines.append("warning: \(w)") }
+            Console.current.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}

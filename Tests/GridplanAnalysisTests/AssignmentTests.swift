@@ -1,0 +1,92 @@
+import Foundation
+import GridplanAnalysis
+import GridplanGeometry
+import Testing
+
+func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> StreetFeature {
+    StreetFeature(id: id, name: name ?? id, streetClass: "branch", geometry: .lineString(cs.map { Coordinate($0.0, $0.1) }), sourceIndex: 0)
+}
+
+@Suite struct StreetAssignmentTests {
+    @Test func streetAlongABoundary() throws {
+        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100))]
+        // Runs up the A|B border for 50 m, then turns west into A for 50 m.
+        let r = try StreetAssigner.run(streets: [street("S", (100, 0), (100, 50), (50, 50))], units: units, toleranceMetres: 5)
+        #expect(near(r.totalLengthMetres, 100))
+        let boundary = r.segments.filter(\.isBoundary)
+        #expect(boundary.count == 1)
+        // Within 5 m of the border: the 50 m up it and the first 5 m of the turn.
+        #expect(near(boundary[0].lengthMetres, 55))
+        #expect(boundary[0].lead == "A")  // A's frontage 100 m, B's 55 m
+        #expect(boundary[0].coOwners == ["B"])
+        #expect(boundary[0].rule == StreetAssigner.boundaryRule)
+        let inside = r.segments.filter { !$0.isBoundary }
+        #expect(inside.map(\.lead) == ["A"])
+        #expect(near(inside[0].lengthMetres, 45))
+        #expect(r.segments.allSatisfy { $0.lead != nil })
+    }
+
+    @Test func equalFrontageGoesToTheLowerCode() throws {
+        let units = [unit("B2", box(0, 0, 100, 100)), unit("A7", box(100, 0, 200, 100))]
+        let r = try StreetAssigner.run(streets: [street("S", (100, 10), (100, 90))], units: units)
+        #expect(r.segments.count == 1)
+        #expect(r.segments[0].lead == "A7" && r.segments[0].coOwners == ["B2"])
+    }
+
+    @Test func streetCrossingThreeUnits() throws {
+        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(200, 0, 300, 100))]
+        let r = try StreetAssigner.run(streets: [street("S", (-10, 50), (310, 50))], units: units, toleranceMetres: 5)
+        #expect(near(r.totalLengthMetres, 320))
+        var byLead: [String: Double] = [:]
+        for s in r.segments { byLead[s.lead ?? "-", default: 0] += s.lengthMetres }
+        #expect(near(byLead["A"]!, 100) && near(byLead["B"]!, 100) && near(byLead["C"]!, 100))
+        #expect(near(r.unownedLengthMetres, 20))
+        #expect(r.segments.allSatisfy { !$0.isBoundary })
+    }
+
+    @Test func overlappingUnitsNeverLeadTheSamePiece() throws {
+        let units = [unit("B", box(50, 0, 200, 100)), unit("A", box(0, 0, 100, 100))]
+        let r = try StreetAssigner.run(streets: [street("S", (10, 50), (190, 50))], units: units, toleranceMetres: 1)
+        #expect(near(r.totalLengthMetres, 180))
+        var byLead: [String: Double] = [:]
+        for s in r.segments { byLead[s.lead ?? "-", default: 0] += s.lengthMetres }
+        // A (the lower code) takes 10..100; B keeps 100..190.
+        #expect(near(byLead["A"]!, 90) && near(byLead["B"]!, 90))
+    }
+
+    @Test func curvedStreetLengthIsConserved() throws {
+        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(0, 100, 200, 200))]
+        let arc = (0...40).map { k -> Coordinate in
+            let t = Double(k) / 40 * .pi
+            return Coordinate(100 + 80 * cos(t), 60 + 80 * sin(t))
+        }
+        let s = StreetFeature(id: "arc", name: "环路", streetClass: "arterial", geometry: .lineString(arc), sourceIndex: 0)
+        let ctx = GEOSContext()
+        let length = try ctx.geometry(s.geometry).length
+        let r = try StreetAssigner.run(streets: [s], units: units)
+        #expect(abs(r.totalLengthMetres - length) < 1e-6)
+        #expect(r.segments.allSatisfy { $0.lead != nil })
+    }
+}
+
+@Suite struct PointAndUnitAssignmentTests {
+    @Test func pointOnAVertexSharedByFourGrids() throws {
+        let grids = [unit("G4", box(1, 1, 2, 2)), unit("G2", box(0, 1, 1, 2)), unit("G3", box(1, 0, 2, 1)), unit("G1", box(0, 0, 1, 1))]
+        let r = try PointAssigner.run(points: [Coordinate(1, 1), Coordinate(1.5, 1.5), Coordinate(1, 0.5), Coordinate(5, 5)], units: grids)
+        #expect(r.map { $0.map { grids[$0].code } } == ["G1", "G4", "G1", nil])
+    }
+
+    @Test func childrenToParentsByLargestShare() throws {
+        let parents = [unit("P1", box(0, 0, 100, 100)), unit("P2", box(100, 0, 200, 100))]
+        let children = [
+            unit("C1", box(10, 10, 50, 50), parent: "P1"),
+            unit("C2", box(80, 0, 120, 20), parent: "P1"),  // half in each: split
+            unit("C3", box(130, 10, 190, 90), parent: "P1"),  // declared P1, lies in P2
+        ]
+        let r = try UnitAssigner.run(children: children, parents: parents)
+        #expect(r.map(\.parent) == ["P1", "P1", "P2"])
+        #expect(near(r[1].share, 0.5))
+        #expect(r.map(\.isSplit) == [false, true, false])
+        #expect(r.map(\.disagrees) == [false, false, true])
+    }
+}
