@@ -1,0 +1,204 @@
+import Foundation
+import GridplanGeometry
+
+/// The levels of the management hierarchy, known by code length (shared/domain.md):
+/// district 6 digits, street office 9, community 12, grid 15 (legacy grids 14).
+public enum HierarchyLevel: String, CaseIterable, Sendable, Comparable {
+    case district, streetOffice = "street_office", community, grid
+
+    public var codeLength: Int {
+        switch self {
+        case .district: return 6
+        case .streetOffice: return 9
+        case .community: return 12
+        case .grid: return 15
+        }
+    }
+
+    var rank: Int { HierarchyLevel.allCases.firstIndex(of: self)! }
+    public static func < (a: HierarchyLevel, b: HierarchyLevel) -> Bool { a.rank < b.rank }
+
+    /// The levels above this one, nearest first.
+    public var ancestors: [HierarchyLevel] { HierarchyLevel.allCases.filter { $0 < self }.reversed() }
+}
+
+/// A unit's metrics at one level.
+public struct UnitMetrics: Sendable {
+    public var level: HierarchyLevel
+    public var code: String
+    public var name: String?
+    public var areaSquareMetres: Double
+    public var households: Double
+    public var population: Double?
+    public var grids: Int
+    /// Households per grid over the grids in the unit.
+    public var householdsPerGrid: (mean: Double, cv: Double, min: Double, max: Double)?
+    public var events: Int
+    public var components: Int
+    public var streetMetres: Double
+    public var chiefs: Int
+    /// Polsby-Popper of the unit's territory, 1 for a circle.
+    public var compactness: Double
+    /// The unit's polygon (a rolled-up unit's is the union of its members), metric CRS.
+    public var geometry: Geometry
+
+    public var areaSquareKilometres: Double { areaSquareMetres / 1e6 }
+    public var householdsPerSquareKilometre: Double { areaSquareMetres > 0 ? households / areaSquareKilometres : 0 }
+    public var populationPerSquareKilometre: Double? { population.map { areaSquareMetres > 0 ? $0 / areaSquareKilometres : 0 } }
+    public var eventsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(events) / areaSquareKilometres : 0 }
+    public var componentsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(components) / areaSquareKilometres : 0 }
+    public var gridsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(grids) / areaSquareKilometres : 0 }
+    public var streetMetresPerChief: Double? { chiefs > 0 ? streetMetres / Double(chiefs) : nil }
+}
+
+/// What a metrics run found, every level included.
+public struct MetricsReport: Sendable {
+    /// The chosen level first, then each level above it.
+    public var units: [UnitMetrics]
+    public var boundaryAreaSquareMetres: Double
+    /// Owned area inside the boundary / boundary area.
+    public var coverageRatio: Double
+    /// Area claimed by two or more units / boundary area.
+    public var doublyClaimedRatio: Double
+    public var eventsOutsideShare: Double?
+    public var componentsOutsideShare: Double?
+    public var eventsInPeriod: Int
+    /// Length of the events period in days, when bounded by dates.
+    public var periodDays: Double?
+}
+
+/// Coverage and density metrics per unit, rolled up the hierarchy by code prefix.
+public enum MetricsCalculator {
+    public struct Inputs: Sendable {
+        public var units: [UnitInput]
+        /// Households already known per unit (by code), used when there are no household points.
+        public var declaredHouseholds: [String: Double] = [:]
+        public var declaredPopulation: [String: Double] = [:]
+        public var households: [(Coordinate, Double)]?
+        public var grids: [UnitInput]?
+        public var events: [Coordinate] = []
+        public var components: [Coordinate] = []
+        public var streets: [Geometry] = []
+        /// Chiefs per unit code.
+        public var chiefs: [String: Int] = [:]
+        public var boundary: Geometry?
+        public var periodDays: Double?
+        public init(units: [UnitInput]) { self.units = units }
+    }
+
+    public static func run(_ input: Inputs, level: HierarchyLevel, progress: (String) -> Void = { _ in }) throws -> MetricsReport {
+        let ctx = GEOSContext()
+        let units = input.units
+        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let index = try SpatialIndex(context: ctx)
+        for n in natives { try index.insert(n) }
+        let prepared = try natives.map { try $0.prepared() }
+        /// The unit each point lies in (lowest code on shared edges), nil outside.
+        func locate(_ c: Coordinate) throws -> Int? {
+            let p = try ctx.geometry(.point(c))
+            return try index.query(intersecting: p).filter { try prepared[$0].covers(p) }.min { units[$0].code < units[$1].code }
+        }
+        progress("metrics: points")
+        var households = [Double](repeating: 0, count: units.count)
+        if let points = input.households {
+            for (c, w) in points { if let k = try locate(c) { households[k] += w } }
+        } else {
+            for (k, u) in units.enumerated() { households[k] = input.declaredHouseholds[u.code] ?? 0 }
+        }
+        var events = [Int](repeating: 0, count: units.count)
+        var eventsOutside = 0
+        for c in input.events { if let k = try locate(c) { events[k] += 1 } else { eventsOutside += 1 } }
+        var components = [Int](repeating: 0, count: units.count)
+        var componentsOutside = 0
+        for c in input.components { if let k = try locate(c) { components[k] += 1 } else { componentsOutside += 1 } }
+        progress("metrics: streets")
+        var streetMetres = [Double](repeating: 0, count: units.count)
+        for s in input.streets {
+            let g = try ctx.geometry(s)
+            for k in index.query(intersecting: g) where try prepared[k].intersects(g) {
+                streetMetres[k] += try g.intersection(with: natives[k]).length
+            }
+        }
+        // Grids per unit, with their households, by where each grid lies.
+        var gridHouseholds = [[Double]](repeating: [], count: units.count)
+        if level == .grid {
+            for k in units.indices { gridHouseholds[k] = [households[k]] }
+        } else if let grids = input.grids {
+            let gridNatives = try grids.map { try ctx.geometry($0.geometry) }
+            var perGrid = [Double](repeating: 0, count: grids.count)
+            if let points = input.households {
+                let gi = try SpatialIndex(context: ctx)
+                for g in gridNatives { try gi.insert(g) }
+                let gp = try gridNatives.map { try $0.prepared() }
+                for (c, w) in points {
+                    let p = try ctx.geometry(.point(c))
+                    if let g = try gi.query(intersecting: p).first(where: { try gp[$0].covers(p) }) { perGrid[g] += w }
+                }
+            } else {
+                for (g, grid) in grids.enumerated() { perGrid[g] = input.declaredHouseholds[grid.code] ?? 0 }
+            }
+            for (g, gn) in gridNatives.enumerated() {
+                if let k = try locate(try gn.pointOnSurface.pointCoordinate) { gridHouseholds[k].append(perGrid[g]) }
+            }
+        }
+
+        func stats(_ values: [Double]) -> (Double, Double, Double, Double)? {
+            guard !values.isEmpty else { return nil }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+            return (mean, mean > 0 ? sd / mean : 0, values.min()!, values.max()!)
+        }
+        func compactness(_ g: NativeGeometry) throws -> Double {
+            let a = try g.area, p = try g.length
+            return p > 0 ? 4 * .pi * a / (p * p) : 0
+        }
+        func population(_ codes: [String]) -> Double? {
+            let known = codes.compactMap { input.declaredPopulation[$0] }
+            return known.isEmpty ? nil : known.reduce(0, +)
+        }
+
+        var out: [UnitMetrics] = []
+        for (k, u) in units.enumerated() {
+            out.append(UnitMetrics(
+                level: level, code: u.code, name: u.name, areaSquareMetres: try natives[k].area, households: households[k],
+                population: population([u.code]), grids: gridHouseholds[k].count, householdsPerGrid: stats(gridHouseholds[k]),
+                events: events[k], components: components[k], streetMetres: streetMetres[k], chiefs: input.chiefs[u.code] ?? 0,
+                compactness: try compactness(natives[k]), geometry: try natives[k].value()))
+        }
+        // Roll up by code prefix to every level above.
+        progress("metrics: rolling up")
+        for ancestor in level.ancestors {
+            var order: [String] = []
+            var members: [String: [Int]] = [:]
+            for (k, u) in units.enumerated() where u.code.count >= ancestor.codeLength {
+                let prefix = String(u.code.prefix(ancestor.codeLength))
+                if members[prefix] == nil { order.append(prefix) }
+                members[prefix, default: []].append(k)
+            }
+            for prefix in order {
+                let m = members[prefix]!
+                let union = try ctx.union(of: m.map { natives[$0] })
+                let chiefCount = input.chiefs[prefix] ?? m.reduce(0) { $0 + (input.chiefs[units[$1].code] ?? 0) }
+                out.append(UnitMetrics(
+                    level: ancestor, code: prefix, name: nil, areaSquareMetres: m.reduce(0) { $0 + ((try? natives[$1].area) ?? 0) },
+                    households: m.reduce(0) { $0 + households[$1] }, population: population(m.map { units[$0].code }),
+                    grids: m.reduce(0) { $0 + gridHouseholds[$1].count }, householdsPerGrid: stats(m.flatMap { gridHouseholds[$0] }),
+                    events: m.reduce(0) { $0 + events[$1] }, components: m.reduce(0) { $0 + components[$1] },
+                    streetMetres: m.reduce(0) { $0 + streetMetres[$1] }, chiefs: chiefCount,
+                    compactness: try compactness(union), geometry: try union.value()))
+            }
+        }
+        // Coverage against the boundary (the union's outer edge by default).
+        let union = try ctx.union(of: natives)
+        let boundary: NativeGeometry = try input.boundary.map { try CoverageCheck.polygonalPart(ctx.geometry($0).madeValid().geometry) } ?? CoverageCheck.filledExterior(union)
+        let boundaryArea = try boundary.area
+        let owned = try union.intersection(with: boundary).area
+        let claimedTwice = max(0, try natives.reduce(0.0) { $0 + (try $1.area) } - union.area)
+        return MetricsReport(
+            units: out, boundaryAreaSquareMetres: boundaryArea, coverageRatio: boundaryArea > 0 ? owned / boundaryArea : 0,
+            doublyClaimedRatio: boundaryArea > 0 ? claimedTwice / boundaryArea : 0,
+            eventsOutsideShare: input.events.isEmpty ? nil : Double(eventsOutside) / Double(input.events.count),
+            componentsOutsideShare: input.components.isEmpty ? nil : Double(componentsOutside) / Double(input.components.count),
+            eventsInPeriod: input.events.count, periodDays: input.periodDays)
+    }
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import GridplanAnalysis
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanStore
+
+extension HierarchyLevel: ExpressibleByArgument {}
+
+/// `gridplan metrics UNITS`: coverage and density per unit, rolled up the hierarchy.
+struct Metrics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Coverage and density metrics per unit, rolled up to every level above it.",
+        discussion: """
+            Per unit: area, households, population, densities, grids and households per grid, events and
+            components per km², street length and length per chief, compactness. At the top: coverage %,
+            doubly claimed %, and the share of events and components in no unit.
+            Example: gridplan metrics grids.geojson --level grid --households data/buildings.geojson \\
+                       --events data/events.geojson --since 2026-01-01 --until 2026-06-30 --out metrics.csv
+            """
+    )
+
+    @Argument(help: "The units: a polygon file, or a store layer name with --store.")
+    var units: String
+
+    @Option(name: .long, help: "The units' level: district, street_office, community or grid. Default: from the code length.")
+    var level: HierarchyLevel?
+
+    @Option(name: .long, help: "Points carrying households (buildings). Default: the units' own households property.")
+    var households: String?
+
+    @Option(name: .customLong("weight-field"), help: "The households property of --households points.")
+    var weightField: String?
+
+    @Option(name: .long, help: "Grids, to count grids and households per grid in each unit (when the units are not grids).")
+    var grids: String?
+
+    @Option(name: .long, help: "Event points (with a date property for --since/--until).")
+    var events: String?
+
+    @Option(name: .long, help: "First day of the events period, YYYY-MM-DD.")
+    var since: String?
+
+    @Option(name: .long, help: "Last day of the events period, YYYY-MM-DD.")
+    var until: String?
+
+    @Option(name: .long, help: "Component points (manhole covers, lamps, bins ...).")
+    var components: String?
+
+    @Option(name: .long, help: "Street lines, for street length per unit.")
+    var streets: String?
+
+    @Option(name: .long, help: "A chiefs table (CSV) with a unit column, for street length per chief.")
+    var chiefs: String?
+
+    @Option(name: .long, help: "The territory for coverage %. Default: the outer edge of the units' union.")
+    var boundary: String?
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
+    var codeField: String?
+
+    @Option(name: .long, help: "Declare the CRS of the input files.")
+    var crs: String?
+
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in.")
+    var metricCRS: String?
+
+    @Option(name: .long, help: "Write the metrics: .csv (a row per unit and level) or .geojson (polygons for a choropleth).")
+    var out: String?
+
+    @Option(name: .long, help: "Read layers from this store.")
+    var store: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    static func isDate(_ s: String) -> Bool { s.count == 10 && s.split(separator: "-").count == 3 && s.split(separator: "-").allSatisfy { Int($0) != nil } }
+
+    func validate() throws {
+        for d in [since, until].compactMap({ $0 }) where !Self.isDate(d) { throw ValidationError("dates are YYYY-MM-DD, got '\(d)'") }
+        if let since, let until, since > until { throw ValidationError("--since \(since) is after --until \(until)") }
+    }
+
+    func run() throws {
+        global.apply()
+        let console = Console.current
+        let s = try store.map { try Store.open(path: $0, readOnly: true) }
+        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
+        let metric = try layer.metricCRS(override: metricCRS)
+        var warnings: [String] = []
+        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let chosen = level ?? HierarchyLevel.allCases.first { $0.codeLength == unitInputs.first?.code.count } ?? (unitInputs.first?.code.count == 14 ? .grid : .community)
+        var inputs = MetricsCalculator.Inputs(units: unitInputs)
+        let mapping = try FieldMapping(explicit: [:], propertyNames: layer.propertyNames)
+        for u in unitInputs {
+            let props = layer.features[u.sourceIndex].properties
+            if let f = mapping.sources["households"], let v = props[f]?.doubleValue { inputs.declaredHouseholds[u.code] = v }
+            if let f = mapping.sources["population"], let v = props[f]?.doubleValue { inputs.declaredPopulation[u.code] = v }
+        }
+        if let households { inputs.households = try LayerInput.load(households, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        if let grids {
+            let gl = try LayerInput.load(grids, store: s, declaredCRS: nil)
+            inputs.grids = try gl.units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+            let gm = try FieldMapping(explicit: [:], propertyNames: gl.propertyNames)
+            if inputs.households == nil, let f = gm.sources["households"] {
+                for g in inputs.grids! { if let v = gl.features[g.sourceIndex].properties[f]?.doubleValue { inputs.declaredHouseholds[g.code] = v } }
+            }
+        }
+        if let events {
+            let el = try LayerInput.load(events, store: s, declaredCRS: nil)
+            let dateField = try FieldMapping(explicit: [:], propertyNames: el.propertyNames).sources["date"]
+            if (since != nil || until != nil) && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
+            for (i, g) in try el.geometries(in: metric).enumerated() {
+                guard case .point(let c)? = g else { continue }
+                if let dateField {
+                    let d = el.features[i].properties[dateField]?.text ?? ""
+                    if let since, d < since { continue }
+                    if let until, d > until { continue }
+                }
+                inputs.events.append(c)
+            }
+            if let since, let until {
+                let f = DateFormatter()
+                f.dateFormat = "yyyy-MM-dd"
+                f.timeZone = TimeZone(identifier: "UTC")
+                if let a = f.date(from: since), let b = f.date(from: until) { inputs.periodDays = b.timeIntervalSince(a) / 86400 + 1 }
+            }
+        }
+        if let components {
+            inputs.components = try LayerInput.load(components, store: s, declaredCRS: nil).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
+        }
+        if let streets { inputs.streets = try LayerInput.load(streets, store: s, declaredCRS: nil).geometries(in: metric).compactMap { $0 } }
+        if let chiefs {
+            let table = try CSVReader.read(path: chiefs)
+            guard let unitCol = table.columnNames.first(where: { ["unit", "unit_code", "单位", "所属单位", "community"].contains($0.lowercased()) }),
+                  let chiefCol = table.columnNames.first(where: { ["chief", "街巷长", "路长", "负责人"].contains($0.lowercased()) }) else {
+                throw CommandFailure("\(chiefs): needs unit and chief columns; has \(table.columnNames.joined(separator: ", "))", exitCode: .badInput)
+            }
+            var seen: [String: Set<String>] = [:]
+            for f in table.collection.features {
+                guard let u = f.properties[unitCol]?.text, let c = f.properties[chiefCol]?.text, !u.isEmpty, !c.isEmpty else { continue }
+                seen[u, default: []].insert(c)
+            }
+            inputs.chiefs = seen.mapValues(\.count)
+        }
+        if let boundary {
+            let bl = try LayerInput.load(boundary, store: s, declaredCRS: nil)
+            let ctx = GEOSContext()
+            inputs.boundary = try ctx.union(of: try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0).madeValid().geometry }).value()
+        }
+        let report = try MetricsCalculator.run(inputs, level: chosen) { console.progress($0) }
+        console.clearProgress()
+
+        let rows = report.units.map { Self.properties($0, periodDays: report.periodDays) }
+        if let out {
+            let toWGS84 = try Transformer(from: metric, to: .wgs84)
+            let features = try zip(report.units, rows).map { u, p in
+                Feature(id: .string("\(u.level.rawValue):\(u.code)"), geometry: try toWGS84.transform(u.geometry), properties: p)
+            }
+            if out.lowercased().hasSuffix(".csv") {
+                let header = rows.first?.keys ?? []
+                let file = try OutputFile(path: out)
+                try file.write(header.joined(separator: ",") + "\r\n")
+                for r in rows { try file.write(header.map { r[$0].map { $0 == .null ? "" : $0.text } ?? "" }.map(Self.csv).joined(separator: ",") + "\r\n") }
+                try file.commit()
+            } else {
+                _ = try FeatureExport.write(features, crs: .wgs84, to: out, layerName: "metrics")
+            }
+        }
+        var top = JSONObject()
+        top["level"] = .string(chosen.rawValue)
+        top["units"] = .integer(Int64(unitInputs.count))
+        top["coverage_percent"] = .number(report.coverageRatio * 100)
+        top["doubly_claimed_percent"] = .number(report.doublyClaimedRatio * 100)
+        top["boundary_area_km2"] = .number(report.boundaryAreaSquareMetres / 1e6)
+        top["events_in_no_unit_share"] = report.eventsOutsideShare.map { .number($0) } ?? .null
+        top["components_in_no_unit_share"] = report.componentsOutsideShare.map { .number($0) } ?? .null
+        top["metric_crs"] = .string(metric.identifier)
+        if global.json {
+            console.out(JSONText.encode(.object(["summary": .object(top), "units": .array(rows.map { .object($0) }), "warnings": .array(warnings.map { .string($0) })])) + "\n")
+        } else {
+            var lines = [String(format: "coverage %.4f%%, doubly claimed %.4f%% of %.3f km² (%@ level, measured in %@)", report.coverageRatio * 100, report.doublyClaimedRatio * 100,
+                                report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)]
+            if let e = report.eventsOutsideShare { lines.append(String(format: "events in no unit: %.2f%%", e * 100)) }
+            if let c = report.componentsOutsideShare { lines.append(String(format: "components in no unit: %.2f%%", c * 100)) }
+            lines.append("level          code              km²   households   hh/km²  grids  hh/grid  events/km²  street m  compact")
+            for u in report.units.filter({ $0.level != chosen }) + report.units.filter({ $0.level == chosen }).prefix(20) {
+                lines.append(u.level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + u.code.padding(toLength: 15, withPad: " ", startingAt: 0)
+                             + String(format: "%8.3f %12.0f %8.0f %6d %8.1f %11.1f %9.0f %8.3f", u.areaSquareKilometres, u.households, u.householdsPerSquareKilometre, u.grids,
+                                      u.householdsPerGrid?.mean ?? 0, u.eventsPerSquareKilometre, u.streetMetres, u.compactness))
+            }
+            for w in warnings { lines.append("warning: \(w)") }
+            console.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    static func csv(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    static func round(_ d: Double, _ places: Double) -> JSONValue { .number((d * places).rounded() / places) }
+
+    static func properties(_ u: UnitMetrics, periodDays: Double?) -> JSONObject {
+        var p = JSONObject()
+        p["level"] = .string(u.level.rawValue)
+        p["code"] = .string(u.code)
+        p["name"] = u.name.map { .string($0) } ?? .null
+        p["area_km2"] = round(u.areaSquareKilometres, 1e6)
+        p["households"] = .number(u.households)
+        p["population"] = u.population.map { .number($0) } ?? .null
+        p["households_per_km2"] = round(u.householdsPerSquareKilometre, 100)
+        p["population_per_km2"] = u.populationPerSquareKilometre.map { round($0, 100) } ?? .null
+        p["grids"] = .integer(Int64(u.grids))
+        p["grids_per_km2"] = round(u.gridsPerSquareKilometre, 100)
+        p["households_per_grid_mean"] = u.householdsPerGrid.map { round($0.mean, 100) } ?? .null
+        p["households_per_grid_cv"] = u.householdsPerGrid.map { round($0.cv, 10_000) } ?? .null
+        p["households_per_grid_min"] = u.householdsPerGrid.map { .number($0.min) } ?? .null
+        p["households_per_grid_max"] = u.householdsPerGrid.map { .number($0.max) } ?? .null
+        p["events"] = .integer(Int64(u.events))
+        p["events_per_km2"] = round(u.eventsPerSquareKilometre, 100)
+        p["events_per_30_days"] = periodDays.map { round(Double(u.events) / $0 * 30, 100) } ?? .null
+        p["components"] = .integer(Int64(u.components))
+        p["components_per_km2"] = round(u.componentsPerSquareKilometre, 100)
+        p["street_m"] = round(u.streetMetres, 10)
+        p["chiefs"] = .integer(Int64(u.chiefs))
+        p["street_m_per_chief"] = u.streetMetresPerChief.map { round($0, 10) } ?? .null
+        p["compactness"] = round(u.compactness, 10_000)
+        return p
+    }
+}
