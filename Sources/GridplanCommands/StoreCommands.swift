@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
@@ -161,45 +162,111 @@ struct Layers: ParsableCommand {
     }
 }
 
-/// `gridplan export STORE LAYER OUT`.
+/// `gridplan export [STORE] LAYER OUT`: a layer for viewers and other tools.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a store layer (or one generation) to GeoJSON, GeoPackage or CSV.",
-        discussion: "Example: gridplan export city.gpkg grids grids.geojson --generation 2"
+        abstract: "Export a layer to GeoJSON (RFC 7946, or GCJ-02/BD-09 for AMap and Baidu), GeoPackage or CSV.",
+        discussion: """
+            LAYER is a store layer (gridplan export STORE LAYER OUT, or --store) or any file gridplan reads.
+            --simplify keeps neighbouring units sharing their borders exactly; --seq writes GeoJSON Text
+            Sequences (RFC 8142) for very large layers.
+            Examples: gridplan export city.gpkg grids grids.geojson --generation 2
+                      gridplan export grids.geojson grids-amap.geojson --to gcj02 --simplify 2
+            """
     )
 
-    @Argument(help: "The store.")
-    var store: String
+    @Argument(help: "STORE LAYER OUT, or LAYER OUT.")
+    var paths: [String]
 
-    @Argument(help: "The layer to export.")
-    var layer: StoreLayer
-
-    @Argument(help: "The output file: .geojson (RFC 7946 WGS84), .gpkg or .csv (WKT column).")
-    var output: String
+    @Option(name: .long, help: "Read LAYER from this store.")
+    var store: String?
 
     @Option(name: .long, help: "The generation to export (grids, findings). Default: the latest.")
     var generation: Int64?
 
-    @Option(name: .customLong("to-crs"), help: "Output CRS. Default: WGS84 for GeoJSON, the store's CRS otherwise.")
+    @Option(name: [.customLong("to"), .customLong("to-crs")], help: "Output CRS: wgs84 (default for GeoJSON), gcj02 (AMap, Tencent), bd09 (Baidu), or any EPSG code or PROJ string.")
     var toCRS: String?
+
+    @Option(name: .long, help: "Simplify with this tolerance in metres, keeping shared borders identical.")
+    var simplify: Double?
 
     @Option(name: .long, help: "Decimals in output coordinates. Default: 7 for degrees, 3 for metres.")
     var precision: Int?
 
+    @Flag(name: .long, help: "Write GeoJSON Text Sequences (RFC 8142): one feature per record.")
+    var seq = false
+
+    @Option(name: .long, help: "Declare the CRS of an input file.")
+    var crs: String?
+
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS for --simplify. Default: the data's zone.")
+    var metricCRS: String?
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard paths.count == 2 || paths.count == 3 else { throw ValidationError("give STORE LAYER OUT or LAYER OUT") }
+        if let simplify, simplify <= 0 { throw ValidationError("--simplify must be positive") }
+        if let precision, !(0...15).contains(precision) { throw ValidationError("--precision must be between 0 and 15") }
+    }
 
     func run() throws {
         global.apply()
-        let s = try Store.open(path: store, readOnly: true)
-        if let generation, try !s.generations(of: layer).contains(where: { $0.id == generation }) {
-            throw CommandFailure("\(store): layer \(layer.rawValue) has no generation \(generation)", exitCode: .badInput)
+        let storePath = paths.count == 3 ? paths[0] : store
+        let layerName = paths[paths.count - 2]
+        let output = paths[paths.count - 1]
+        let s = try storePath.map { try Store.open(path: $0, readOnly: true) }
+        var features: [Feature]
+        let sourceCRS: CRS
+        if let s {
+            guard let layer = StoreLayer(rawValue: layerName) else {
+                throw CommandFailure("\(s.path): no layer '\(layerName)' (layers: \(StoreLayer.allValueStrings.joined(separator: ", ")))", exitCode: .badInput)
+            }
+            if let generation, try !s.generations(of: layer).contains(where: { $0.id == generation }) {
+                throw CommandFailure("\(s.path): layer \(layer.rawValue) has no generation \(generation)", exitCode: .badInput)
+            }
+            features = try s.features(of: layer, generation: generation)
+            sourceCRS = s.crs
+        } else {
+            let l = try LayerInput.load(layerName, store: nil, declaredCRS: crs)
+            features = l.features
+            sourceCRS = l.crs
         }
-        let features = try s.features(of: layer, generation: generation)
-        let target = try FeatureExport.write(features, crs: s.crs, to: output, layerName: layer.rawValue, targetCRS: try toCRS.map { try CRS(parsing: $0) }, precision: precision)
+        if let simplify {
+            let probe = LayerInput(name: layerName, features: features, crs: sourceCRS, crsSource: "", propertyNames: [])
+            let metric = try probe.metricCRS(override: metricCRS)
+            let there = try Transformer(from: sourceCRS, to: metric), back = try Transformer(from: metric, to: sourceCRS)
+            let simplified = try CoverageSimplifier.simplify(try features.map { try $0.geometry.map { try there.transform($0) } }, toleranceMetres: simplify)
+            for i in features.indices { features[i].geometry = try simplified[i].map { try back.transform($0) } }
+        }
+        let target = try toCRS.map { try CRS(parsing: $0) }
+        let written: CRS
+        if seq {
+            guard output.lowercased().hasSuffix(".geojsons") || output.lowercased().hasSuffix(".geojsonl") || output.lowercased().hasSuffix(".json") || output.lowercased().hasSuffix(".geojson") || output == "-" else {
+                throw CommandFailure("--seq writes GeoJSON Text Sequences; name the output .geojsons", exitCode: .usage)
+            }
+            written = target ?? .wgs84
+            let t = try Transformer(from: sourceCRS, to: written)
+            let geographic = try written.describe().isGeographic
+            let decimals = precision ?? (geographic ? 7 : 3)
+            let file = try OutputFile(path: output)
+            for f in features {
+                var f = f
+                f.geometry = try f.geometry.map { try t.transform($0) }
+                try file.append { out in
+                    out.append(0x1E)
+                    GeoJSONWriter.append(f, precision: decimals, to: &out)
+                    out.append(0x0A)
+                }
+            }
+            try file.commit()
+        } else {
+            written = try FeatureExport.write(features, crs: sourceCRS, to: output, layerName: s != nil ? layerName : "layer", targetCRS: target, precision: precision)
+        }
         if global.json {
-            Console.current.out(JSONText.encode(.object(["output": .string(output), "layer": .string(layer.rawValue), "features": .integer(Int64(features.count)), "crs": .string(target.identifier)])) + "\n")
+            Console.current.out(JSONText.encode(.object(["output": .string(output), "layer": .string(layerName), "features": .integer(Int64(features.count)), "crs": .string(written.identifier)])) + "\n")
         } else if !global.quiet {
-            Console.current.err("exported \(features.count) features of \(layer.rawValue) to \(output) (\(target.identifier))\n")
+            Console.current.err("exported \(features.count) features of \(layerName) to \(output) (\(written.identifier))\n")
         }
     }
 }
