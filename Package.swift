@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
         // GeoJSON reading and writing, atomic output files.
         .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
+        // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
+        .target(name: "GridplanSample", dependencies: ["GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The GeoPackage store: layers, generations, import and export.
         .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The domain: coverage checks, partition, assignment, metrics.
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +69,10 @@ let package = Package(
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
         .testTarget(name: "GridplanAnalysisTests", dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
+        .testTarget(
+            name: "GridplanSampleTests",
+            dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
+        ),
         .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],
     swiftLanguageModes: [.v6]
