@@ -73,7 +73,7 @@ let package = Package(
             name: "GridplanSampleTests",
             dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
         ),
-        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
+        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],
     swiftLanguageModes: [.v6]
 )

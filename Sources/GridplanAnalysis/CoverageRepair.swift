@@ -21,8 +21,9 @@ public struct RepairOptions: Sendable {
     public var assignUnmanaged = false
     /// Move exclaves to their host unit.
     public var transferExclaves = false
-    /// The snap-rounding grid of the rebuilt coverage, in metres.
-    public var gridSizeMetres: Double = 0.001
+    /// A snap-rounding grid for the rebuilt coverage, in metres; nil nodes in full precision, so
+    /// vertices on the outer boundary stay exactly where they were.
+    public var gridSizeMetres: Double?
     public init() {}
 }
 
@@ -51,7 +52,7 @@ public struct RepairReport: Sendable {
 /// Repairs a coverage so it has no overlaps and no gaps below the threshold, without moving the
 /// outer boundary or splitting any unit.
 ///
-/// All unit outlines (and the boundary's) are snap-rounded and noded together, the plane is cut
+/// All unit outlines (and the boundary's) are noded together, the plane is cut
 /// into faces, and each face is given to exactly one unit: the unit that alone claims it; for an
 /// overlap, the claimant the rule picks; for a small gap, the neighbour with the longest shared
 /// border. Each unit is rebuilt as the union of its faces, so neighbours share every border

@@ -68,6 +68,9 @@ struct Partition: ParsableCommand {
     @Option(name: .customLong("metric-crs"), help: "The projected CRS to work in. Default: the data's Gauss-Krüger or UTM zone.")
     var metricCRS: String?
 
+    @Option(name: .long, help: "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so grids tile communities exactly.")
+    var precision: Int?
+
     @Option(name: .long, help: "Write the grids (.geojson, .gpkg, .csv).")
     var out: String?
 
@@ -150,7 +153,7 @@ struct Partition: ParsableCommand {
         warnings += report.warnings
 
         let features = try Self.features(report, metric: metric, target: layer.crs)
-        if let out { _ = try FeatureExport.write(features, crs: layer.crs, to: out, layerName: "grids") }
+        if let out { _ = try FeatureExport.write(features, crs: layer.crs, to: out, layerName: "grids", precision: precision ?? Repair.exactDecimals(layer.crs)) }
         if let s {
             try s.writeGridGeneration(features.map { f in var f = f; f.geometry = try f.geometry.map { try Transformer(from: layer.crs, to: s.crs).transform($0) }; return f },
                                       parameters: ["target": .string(target), "mode": .string(mode.rawValue), "seed": .integer(Int64(seed)), "communities": .string(communities)])

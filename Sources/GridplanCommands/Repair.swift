@@ -60,6 +60,9 @@ struct Repair: ParsableCommand {
     @Option(name: .long, help: "The repaired units (.geojson, .gpkg, .csv).")
     var out: String?
 
+    @Option(name: .long, help: "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so shared borders stay exact.")
+    var precision: Int?
+
     @Option(name: .long, help: "The change list as GeoJSON (WGS84).")
     var changes: String?
 
@@ -108,7 +111,7 @@ struct Repair: ParsableCommand {
         }
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
         let changeFeatures = try report.changes.enumerated().map { k, c in try Self.feature(c, id: k + 1, transform: toWGS84) }
-        if let out { _ = try FeatureExport.write(repaired, crs: layer.crs, to: out, layerName: "repaired") }
+        if let out { _ = try FeatureExport.write(repaired, crs: layer.crs, to: out, layerName: "repaired", precision: precision ?? Self.exactDecimals(layer.crs)) }
         if let changes { try GeoJSONWriter.write(changeFeatures, to: changes) }
         if let s, let storeLayer = StoreLayer(rawValue: units) {
             try s.replaceLayer(storeLayer, with: repaired, command: "repair", parameters: ["overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth), "merge_gaps_under": .number(mergeGapsUnder)])
@@ -139,6 +142,13 @@ struct Repair: ParsableCommand {
             for w in warnings { lines.append("warning: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// Decimals that keep a rebuilt coverage exact once written: 9 for degrees (about 0.1 mm),
+    /// 4 for metres. RFC 7946's usual 7 decimals (about 1 cm) would open centimetre slivers
+    /// against a boundary kept at full precision.
+    static func exactDecimals(_ crs: CRS) -> Int {
+        ((try? crs.describe().isGeographic) ?? true) ? 9 : 4
     }
 
     static func feature(_ c: Change, id: Int, transform: Transformer) throws -> Feature {

@@ -102,9 +102,13 @@ extension NativeGeometry {
         return try context.owned(GEOSDifference_r(handle, pointer, other.pointer), "GEOSDifference_r")
     }
 
-    /// The points in either geometry but not both. Calls `GEOSSymDifference_r`.
-    public func symmetricDifference(with other: NativeGeometry) throws -> NativeGeometry {
+    /// The points in either geometry but not both. Calls `GEOSSymDifference_r` / `GEOSSymDifferencePrec_r`.
+    public func symmetricDifference(with other: NativeGeometry, gridSize: Double? = nil) throws -> NativeGeometry {
         sameContext(other)
+        if let gridSize {
+            // NULL on exception
+            return try context.owned(GEOSSymDifferencePrec_r(handle, pointer, other.pointer, gridSize), "GEOSSymDifferencePrec_r")
+        }
         // NULL on exception
         return try context.owned(GEOSSymDifference_r(handle, pointer, other.pointer), "GEOSSymDifference_r")
     }

@@ -146,7 +146,7 @@ enum SideEdit {
         return out
     }
 
-    /// A mushroom-shaped tongue rising from the middle segment of the side: a neck about 20 m
+    /// A mushroom-shaped tongue rising from the middle segment of the side: a neck about 7 m
     /// wide, then a bulb `2 × halfWidth` wide reaching `reach` metres across.
     static func tongue(_ side: [Coordinate], reach: Double, halfWidth bw: Double, rng: inout SplitMix64) -> (side: [Coordinate], region: [Coordinate]) {
         let k = middleSegment(of: side)
@@ -154,7 +154,8 @@ enum SideEdit {
         let length = p.distance(to: q)
         let d = Coordinate((q.x - p.x) / length, (q.y - p.y) / length)
         let n = rightNormal(p, q)
-        let w = min(10, 0.2 * length)
+        // A neck narrower than check's default --neck-width (10 m), as interlocking land is.
+        let w = min(3.5, 0.2 * length)
         let xc = length / 2 + rng.uniform(-0.08, 0.08) * length
         let r = reach
         var outline: [(Double, Double)] = [

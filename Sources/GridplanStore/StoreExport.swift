@@ -30,9 +30,43 @@ public enum FeatureExport {
         let transformer = try Transformer(from: crs, to: target)
         let geographic = try target.describe().isGeographic
         let decimals = precision ?? (geographic ? 7 : 3)
+        // Rounding to the written precision can make a polygon with a hair-thin spike cross itself:
+        // round here, and repair what rounding broke, so every written polygon is valid.
+        let ctx = GEOSContext()
+        let grid = pow(10, -Double(decimals))
+        func round(_ g: Geometry) -> Geometry {
+            g.mappingCoordinates { Coordinate(($0.x / grid).rounded() * grid, ($0.y / grid).rounded() * grid) }
+        }
+        /// Rounded polygons with rings that rounding collapsed (fewer than four points, no area) dropped.
+        func cleaned(_ polygons: [Polygon]) -> Geometry? {
+            let kept = polygons.compactMap { p -> Polygon? in
+                let rings = p.rings.filter { Set($0).count >= 3 && abs(Ring.signedArea($0)) > 0 }
+                guard let first = rings.first, first == p.rings.first else { return nil }
+                return Polygon(rings: rings)
+            }
+            if kept.isEmpty { return nil }
+            return kept.count == 1 ? .polygon(kept[0]) : .multiPolygon(kept)
+        }
+        func roundedValid(_ g: Geometry) -> Geometry {
+            var current = round(g)
+            for _ in 0..<3 {
+                guard let n = try? ctx.geometry(current) else { break }
+                if (try? n.isValid) == true { return current }
+                guard let fixed = try? n.madeValid().geometry, let polygons = try? fixed.polygonValues(),
+                      let next = cleaned(polygons.map { p in Polygon(rings: p.rings.map { round(.lineString($0)).lineCoordinates }) }) else { break }
+                current = next
+            }
+            return current
+        }
         func transformed(_ f: Feature) throws -> Feature {
             var f = f
-            f.geometry = try f.geometry.map { try transformer.transform($0) }
+            f.geometry = try f.geometry.map { g in
+                let t = try transformer.transform(g)
+                switch t {
+                case .polygon, .multiPolygon: return roundedValid(t)
+                default: return t
+                }
+            }
             return f
         }
         switch format {
@@ -117,6 +151,14 @@ public enum FeatureExport {
         guard rename(temp, path) == 0 else {
             throw StoreError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+extension Geometry {
+    /// The coordinates of a line value (empty for other types).
+    var lineCoordinates: [Coordinate] {
+        if case .lineString(let cs) = self { return cs }
+        return []
     }
 }
 

@@ -200,24 +200,36 @@ public enum Partitioner {
 
         // Rebuild grids from the arrangement of all block outlines, so neighbours share every vertex.
         let regionCount = (regionOf.max() ?? -1) + 1
-        let outlines = try ctx.collection(blocks.map { try $0.geometry.boundary() }).unaryUnion()
-        let faces = try CoverageCheck.polygons(of: ctx.polygonize(outlines.parts)).filter { try $0.area > 0 }
         let blockIndex = try SpatialIndex(context: ctx)
         for b in blocks { try blockIndex.insert(b.geometry) }
         let blockPrepared = try blocks.map { try $0.geometry.prepared() }
-        var facesOf = [[NativeGeometry]](repeating: [], count: regionCount)
-        for f in faces {
-            let p = try f.pointOnSurface
-            if let b = try blockIndex.query(intersecting: p).first(where: { try blockPrepared[$0].contains(p) }) {
-                facesOf[regionOf[b]].append(f)
+        func rebuild(gridSize: Double?) throws -> [NativeGeometry?] {
+            let outlines = try ctx.collection(blocks.map { try $0.geometry.boundary() }).unaryUnion(gridSize: gridSize)
+            let faces = try CoverageCheck.polygons(of: ctx.polygonize(outlines.parts)).filter { try $0.area > 0 }
+            var facesOf = [[NativeGeometry]](repeating: [], count: regionCount)
+            for f in faces {
+                let p = try f.pointOnSurface
+                if let b = try blockIndex.query(intersecting: p).first(where: { try blockPrepared[$0].contains(p) }) {
+                    facesOf[regionOf[b]].append(f)
+                }
             }
+            return try facesOf.map { $0.isEmpty ? nil : try ctx.collection($0).coverageUnion() }
         }
+        // Exact noding keeps the community's outline as it is. Where two cuts computed a shared edge
+        // a hair apart (the noder's fallback can nudge vertices), a region whose blocks touch comes out
+        // in pieces; snap-rounding at 1 µm merges such edges.
+        var rebuilt = try rebuild(gridSize: nil)
+        let splitApart = try rebuilt.indices.contains { r in
+            guard let g = rebuilt[r] else { return false }
+            let expected = Set(blocks.indices.filter { regionOf[$0] == r }.map { b in componentOf(b, regionOf: regionOf, adjacency: adjacency) }).count
+            return try CoverageCheck.polygons(of: g).count > expected
+        }
+        if splitApart { rebuilt = try rebuild(gridSize: 1e-6) }
         var grids: [GridOutput] = []
         var notes = builder.notes
         for r in 0..<regionCount {
             let members = blocks.indices.filter { regionOf[$0] == r }
-            guard !members.isEmpty, !facesOf[r].isEmpty else { continue }
-            let g = try ctx.collection(facesOf[r]).coverageUnion()
+            guard !members.isEmpty, let g = rebuilt[r] else { continue }
             let area = try g.area
             let perimeter = try g.length
             let hh = members.reduce(0) { $0 + blocks[$1].households }
@@ -279,6 +291,20 @@ public enum Partitioner {
         return CommunityResult(grids: grids, report: CommunityReport(code: community.code, grids: grids.count, total: total, blocks: blocks.count, infeasibility: infeasibility), notes: notes)
     }
 
+    /// A representative block of the connected part of `b`'s region that `b` belongs to: blocks of
+    /// one region reached from each other through shared borders give the same answer.
+    static func componentOf(_ b: Int, regionOf: [Int], adjacency: [[(Int, Double)]]) -> Int {
+        var seen: Set<Int> = [b]
+        var stack = [b]
+        while let x = stack.popLast() {
+            for (nb, _) in adjacency[x] where regionOf[nb] == regionOf[b] && !seen.contains(nb) {
+                seen.insert(nb)
+                stack.append(nb)
+            }
+        }
+        return seen.min()!
+    }
+
     /// The quantity of each connected group of blocks (a community with an exclave has two).
     static func componentTotals(adjacency: [[(Int, Double)]], quantities: [Double]) -> [Double] {
         var seen = Set<Int>()
@@ -313,7 +339,7 @@ public enum Partitioner {
         return seen.count == members.count
     }
 
-    /// Blocks sharing a border of positive length, with its length.
+    /// Blocks sharing a border of positive length (over a millimetre), with its length.
     static func adjacencyOf(_ geometries: [NativeGeometry], context ctx: GEOSContext) throws -> [[(Int, Double)]] {
         let index = try SpatialIndex(context: ctx)
         for g in geometries { try index.insert(g) }
