@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -46,11 +46,13 @@ let package = Package(
         .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The domain: coverage checks, partition, assignment, metrics.
         .target(name: "GridplanAnalysis", dependencies: ["GridplanGeometry"]),
+        // The HTML map report and its SVG and PNG images: no C, no dependencies beyond geometry and IO.
+        .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO"]),
         // The command-line interface as a library, so tests run commands in-process.
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
             name: "GridplanSampleTests",
             dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
         ),
+        .testTarget(name: "GridplanReportTests", dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,317 @@
+import ArgumentParser
+import Foundation
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanReport
+import GridplanStore
+
+/// `gridplan report`: the district's map as one offline HTML page, with SVG and PNG images.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML map report: units, grids, findings and streets by owner, with tables.",
+        discussion: """
+            Inputs are WGS84 GeoJSON files as other gridplan commands write them: units (communities), \
+            grids (partition --out), findings (check --out) and street segments (assign streets --out). \
+            With --store the layer options name store layers; given none, the store's communities, grids, \
+            streets and findings are shown. The page needs no network: open it with a double-click.
+
+            Example: gridplan report --units data/communities.geojson --findings findings.geojson \\
+                       --streets segments.geojson --metrics metrics.csv --out report.html --png map.png
+            """
+    )
+
+    @Option(name: .long, help: "The HTML page to write.")
+    var out: String
+
+    @Option(name: .long, help: "The units (communities, street offices): coloured by code.")
+    var units: String?
+
+    @Option(name: .long, help: "The grids: coloured by community.")
+    var grids: String?
+
+    @Option(name: .long, help: "Coverage-check findings: coloured by kind.")
+    var findings: String?
+
+    @Option(name: .long, help: "Street segments with a lead unit: coloured by lead.")
+    var streets: String?
+
+    @Option(name: .long, help: "Unit metrics, .csv or .geojson, joined to the units by their code column.")
+    var metrics: String?
+
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: code (or 编码, adcode, unit_code).")
+    var codeField: String?
+
+    @Option(name: .long, help: "The page's title.")
+    var title: String = "gridplan map report"
+
+    @Option(name: .long, help: "Also write the map as an SVG image.")
+    var svg: String?
+
+    @Option(name: .long, help: "Also write the map as a PNG image.")
+    var png: String?
+
+    @Option(name: .long, help: "Width of the SVG and PNG images in pixels.")
+    var width: Int = 1600
+
+    @Option(name: .long, help: "Height of the SVG and PNG images in pixels.")
+    var height: Int = 1200
+
+    @Option(name: .long, help: "Read layers from this store (layer names instead of files).")
+    var store: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (100...20000).contains(width), (100...20000).contains(height) else {
+            throw ValidationError("--width and --height must be between 100 and 20000 pixels")
+        }
+        guard store != nil || [units, grids, findings, streets].contains(where: { $0 != nil }) else {
+            throw ValidationError("give at least one layer (--units, --grids, --findings, --streets) or --store")
+        }
+        let outputs = [out, svg, png].compactMap { $0 }
+        guard Set(outputs).count == outputs.count else { throw ValidationError("--out, --svg and --png must be different files") }
+    }
+
+    func run() throws {
+        global.apply()
+        let console = Console.current
+        let s = try store.map { try Store.open(path: $0, readOnly: true) }
+        // With only --store, every layer comes from the store and empty ones are left out.
+        let storeDefaults = s != nil && [units, grids, findings, streets].allSatisfy { $0 == nil }
+        func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws -> ReportLayer? {
+            if let option { return ReportLayer(name: name, kind: kind, features: try ReportInputs.features(option, store: s)) }
+            guard storeDefaults else { return nil }
+            let features = try ReportInputs.features(storeLayer.rawValue, store: s)
+            return features.isEmpty ? nil : ReportLayer(name: name, kind: kind, features: features)
+        }
+        var unitLayer = try layer(units, storeLayer: .communities, name: "units", kind: .units)
+        let gridLayer = try layer(grids, storeLayer: .grids, name: "grids", kind: .grids)
+        let streetLayer = try layer(streets, storeLayer: .streets, name: "streets", kind: .streets)
+        let findingLayer = try layer(findings, storeLayer: .findings, name: "findings", kind: .findings)
+
+        var tables: [ReportTable] = []
+        if let findingLayer { tables += ReportTables.findings(findingLayer.features) }
+        if let metrics {
+            let table = try ReportInputs.metrics(path: metrics)
+            let codeKey = codeField ?? unitLayer.flatMap { ReportInputs.codeKey(in: $0.features) } ?? "code"
+            if var u = unitLayer {
+                let unmatched = ReportInputs.join(table, into: &u.features, codeKey: codeKey)
+                if unmatched > 0 { console.err("note: \(metrics): \(unmatched) of \(table.rows.count) rows match no unit's \(codeKey)\n") }
+                unitLayer = u
+            }
+            tables.append(ReportTables.metrics(table, units: unitLayer?.features ?? [], codeKey: codeKey))
+        } else if let unitLayer {
+            tables.append(ReportTables.properties(of: unitLayer.features, title: "Units"))
+        }
+        if let gridLayer { tables.append(ReportTables.properties(of: gridLayer.features, title: "Grids")) }
+        if let streetLayer { tables.append(ReportTables.streetsByLead(streetLayer.features)) }
+
+        let layers = [unitLayer, gridLayer, streetLayer, findingLayer].compactMap { $0 }
+        var outputs: [(path: String, bytes: [UInt8])] = [(out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))]
+        if let svg { outputs.append((svg, Array(MapImage.svg(layers: layers, width: width, height: height).utf8))) }
+        if let png { outputs.append((png, MapImage.png(layers: layers, width: width, height: height))) }
+        // Every file is complete in its temporary before any replaces its destination.
+        let files = try outputs.map { o -> OutputFile in
+            let f = try OutputFile(path: o.path)
+            try f.write(o.bytes)
+            return f
+        }
+        for f in files { try f.commit() }
+
+        let counts = layers.map { ($0.name, $0.drawnFeatures.count) }
+        if global.json {
+            var o = JSONObject()
+            o["out"] = .string(out)
+            o["svg"] = svg.map { .string($0) } ?? .null
+            o["png"] = png.map { .string($0) } ?? .null
+            o["layers"] = .object(JSONObject(counts.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
+            o["tables"] = .array(tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
+            console.out(JSONText.encode(.object(o)) + "\n")
+        } else {
+            var lines = ["\(out): " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "; tables: " + tables.map { "\($0.title) (\($0.rows.count))" }.joined(separator: ", ")]
+            if let svg { lines.append("\(svg): \(width)×\(height) SVG map") }
+            if let png { lines.append("\(png): \(width)×\(height) PNG map") }
+            console.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+/// Reading the report's inputs: layers in WGS84 and the metrics table.
+enum ReportInputs {
+    /// The features of a store layer (when `name` is one and there is a store) or of a GeoJSON file, in WGS84.
+    static func features(_ name: String, store: Store?) throws -> [Feature] {
+        if let store, StoreLayer(rawValue: name) != nil {
+            let layer = try LayerInput.load(name, store: store, declaredCRS: nil)
+            let toWGS84 = try Transformer(from: layer.crs, to: .wgs84)
+            return try layer.features.map { f in
+                var f = f
+                f.geometry = try f.geometry.map { try toWGS84.transform($0) }
+                return f
+            }
+        }
+        let collection = try GeoJSONReader.read(path: name)
+        let e = collection.envelope
+        if !e.isEmpty && (e.minX < -180 || e.maxX > 180 || e.minY < -90 || e.maxY > 90) {
+            throw CommandFailure("\(name): coordinates are not longitude/latitude (extent \(e)); convert the file with gridplan convert --to-crs EPSG:4326", exitCode: .badInput)
+        }
+        return collection.features
+    }
+
+    /// A table of metrics rows keyed by column, columns in file order.
+    struct MetricsTable {
+        var columns: [String]
+        var rows: [JSONObject]
+        var codeColumn: String
+    }
+
+    /// Reads a metrics CSV or GeoJSON file; it must have a code column.
+    static func metrics(path: String) throws -> MetricsTable {
+        let rows: [JSONObject]
+        if path.lowercased().hasSuffix(".csv") {
+            rows = try CSVReader.read(path: path).collection.features.map(\.properties)
+        } else {
+            rows = try GeoJSONReader.read(path: path).features.map(\.properties)
+        }
+        var seen = Set<String>()
+        var columns: [String] = []
+        for r in rows { for k in r.keys where seen.insert(k).inserted { columns.append(k) } }
+        guard let code = columns.first(where: { codeNames.contains($0.lowercased()) }) else {
+            throw CommandFailure("\(path): no code column to join the metrics to the units; the columns are \(columns.joined(separator: ", "))", exitCode: .badInput)
+        }
+        return MetricsTable(columns: columns, rows: rows, codeColumn: code)
+    }
+
+    static let codeNames = ["code", "编码", "adcode", "unit_code"]
+
+    /// The units' code property: the first of ``codeNames`` any feature has.
+    static func codeKey(in features: [Feature]) -> String? {
+        for name in codeNames {
+            if features.contains(where: { $0.properties[name] != nil }) { return name }
+        }
+        return nil
+    }
+
+    /// Adds each metrics row's values to the unit with its code; empty metrics never hide a unit's
+    /// own value. Returns how many rows matched no unit.
+    static func join(_ table: MetricsTable, into units: inout [Feature], codeKey: String) -> Int {
+        var byCode: [String: Int] = [:]
+        for (i, f) in units.enumerated() {
+            if let c = f.properties[codeKey]?.text, !c.isEmpty, byCode[c] == nil { byCode[c] = i }
+        }
+        var unmatched = 0
+        for row in table.rows {
+            guard let code = row[table.codeColumn]?.text, let i = byCode[code] else {
+                unmatched += 1
+                continue
+            }
+            for (k, v) in row where k != table.codeColumn {
+                if v == .null || v == .string(""), units[i].properties[k] != nil { continue }
+                units[i].properties[k] = v
+            }
+        }
+        return unmatched
+    }
+}
+
+/// The tables under the map.
+enum ReportTables {
+    static func cell(_ v: JSONValue?) -> String {
+        switch v {
+        case nil, .null?: return ""
+        case .array(let a)?: return a.map(\.text).joined(separator: ", ")
+        case let v?: return v.text
+        }
+    }
+
+    /// A summary by kind, then one row per finding.
+    static func findings(_ features: [Feature]) -> [ReportTable] {
+        let hasHouseholds = features.contains { ($0.properties["households"] ?? .null) != .null }
+        let hasOwner = features.contains { ($0.properties["suggested_owner"] ?? .null) != .null }
+        var kinds: [String] = []
+        var count: [String: Int] = [:], area: [String: Double] = [:], households: [String: Double] = [:]
+        for f in features {
+            let k = cell(f.properties["kind"])
+            if count[k] == nil { kinds.append(k) }
+            count[k, default: 0] += 1
+            area[k, default: 0] += f.properties["area_m2"]?.doubleValue ?? 0
+            households[k, default: 0] += f.properties["households"]?.doubleValue ?? 0
+        }
+        let order = ReportPalette.findingKinds.map(\.kind)
+        kinds.sort { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
+        var summaryColumns = ["kind", "count", "area_m2"]
+        if hasHouseholds { summaryColumns.append("households") }
+        let summary = ReportTable(title: "Findings by kind", columns: summaryColumns, rows: kinds.map { k in
+            var row = [k, String(count[k]!), JSONText.number((area[k]! * 100).rounded() / 100)]
+            if hasHouseholds { row.append(JSONText.number(households[k]!)) }
+            return row
+        })
+        var columns = ["id", "kind", "area_m2", "units"]
+        if hasHouseholds { columns.append("households") }
+        if hasOwner { columns.append("suggested_owner") }
+        let rows = features.enumerated().map { i, f in
+            columns.map { c in c == "id" ? (f.properties["id"].map { cell($0) } ?? f.id.map { cell($0) } ?? String(i + 1)) : cell(f.properties[c]) }
+        }
+        return [summary, ReportTable(title: "Findings", columns: columns, rows: rows)]
+    }
+
+    /// Every metrics row; the unit's name is added after the code when the metrics lack one.
+    static func metrics(_ table: ReportInputs.MetricsTable, units: [Feature], codeKey: String) -> ReportTable {
+        var names: [String: String] = [:]
+        for u in units {
+            if let c = u.properties[codeKey]?.text, let n = u.properties["name"], n != .null { names[c] = n.text }
+        }
+        let addName = !table.columns.contains("name") && !names.isEmpty
+        var columns = [table.codeColumn] + (addName ? ["name"] : [])
+        columns += table.columns.filter { $0 != table.codeColumn }
+        let rows = table.rows.map { r in
+            columns.map { c in c == "name" && addName ? names[cell(r[table.codeColumn])] ?? "" : cell(r[c]) }
+        }
+        return ReportTable(title: "Metrics", columns: columns, rows: rows)
+    }
+
+    /// One row per feature with every property, in first-seen order.
+    static func properties(of features: [Feature], title: String) -> ReportTable {
+        var seen = Set<String>()
+        var columns: [String] = []
+        for f in features { for k in f.properties.keys where seen.insert(k).inserted { columns.append(k) } }
+        return ReportTable(title: title, columns: columns, rows: features.map { f in columns.map { cell(f.properties[$0]) } })
+    }
+
+    /// Street segments and length per lead unit: who answers for how much street.
+    static func streetsByLead(_ features: [Feature]) -> ReportTable {
+        var leads: [String] = []
+        var segments: [String: Int] = [:], metres: [String: Double] = [:], names: [String: Set<String>] = [:]
+        for f in features {
+            let lead = cell(f.properties["lead"]).isEmpty ? ReportLayer.noValue : cell(f.properties["lead"])
+            if segments[lead] == nil { leads.append(lead) }
+            segments[lead, default: 0] += 1
+            metres[lead, default: 0] += f.properties["length_m"]?.doubleValue ?? f.geometry.map(approximateLengthMetres) ?? 0
+            let name = cell(f.properties["name"])
+            if !name.isEmpty { names[lead, default: []].insert(name) }
+        }
+        return ReportTable(title: "Streets by lead", columns: ["lead", "segments", "streets", "length_m"], rows: leads.sorted().map { l in
+            [l, String(segments[l]!), String(names[l]?.count ?? 0), JSONText.number(metres[l]!.rounded())]
+        })
+    }
+
+    /// Line length on a sphere, good to a fraction of a percent over a district.
+    static func approximateLengthMetres(_ g: Geometry) -> Double {
+        func length(_ cs: [Coordinate]) -> Double {
+            guard cs.count > 1 else { return 0 }
+            var total = 0.0
+            for i in 1..<cs.count {
+                let k = cos((cs[i].y + cs[i - 1].y) / 2 * .pi / 180)
+                let dx = (cs[i].x - cs[i - 1].x) * k, dy = cs[i].y - cs[i - 1].y
+                total += (dx * dx + dy * dy).squareRoot() * 111_195
+            }
+            return total
+        }
+        switch g {
+        case .lineString(let l): return length(l)
+        case .multiLineString(let ls): return ls.reduce(0) { $0 + length($1) }
+        case .geometryCollection(let gs): return gs.reduce(0) { $0 + approximateLengthMetres($1) }
+        default: return 0
+        }
+    }
+}

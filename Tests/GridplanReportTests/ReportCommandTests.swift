@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import GridplanCommands
+import GridplanIO
+import GridplanReport
+import Testing
+
+/// `gridplan report` run in-process on files like those other commands write.
+@Suite struct ReportCommandTests {
+    func gridplan(_ arguments: String...) -> (code: Int32, out: String, err: String) {
+        let console = Console.capture()
+        let code = Console.$current.withValue(console) { Gridplan.execute(arguments) }
+        return (code, console.capturedStandardOutput, console.capturedStandardError)
+    }
+
+    func writeInputs(to dir: String) throws {
+        try GeoJSONWriter.write(ReportFixtures.units.features, to: dir + "/units.geojson")
+        try GeoJSONWriter.write(ReportFixtures.grids.features, to: dir + "/grids.geojson")
+        try GeoJSONWriter.write(ReportFixtures.streets.features, to: dir + "/segments.geojson")
+        try GeoJSONWriter.write(ReportFixtures.findings.features, to: dir + "/findings.geojson")
+        let csv = "level,code,name,households_per_km2,compactness\r\ncommunity,110101001001,东四社区,12479.04,0.73\r\ncommunity,110101001002,,9100.5,0.61\r\nstreet_office,110101001,东四街道,11000,0.5\r\n"
+        try OutputFile.write(Array(csv.utf8), to: dir + "/metrics.csv")
+    }
+
+    @Test func writesThePageAndBothImages() throws {
+        let dir = try ReportFixtures.scratch()
+        try writeInputs(to: dir)
+        let r = gridplan("report", "--units", dir + "/units.geojson", "--grids", dir + "/grids.geojson", "--streets", dir + "/segments.geojson",
+                         "--findings", dir + "/findings.geojson", "--metrics", dir + "/metrics.csv", "--title", "东城区",
+                         "--out", dir + "/report.html", "--svg", dir + "/map.svg", "--png", dir + "/map.png", "--width", "640", "--height", "480", "--json")
+        #expect(r.code == 0, "\(r.err)")
+        guard case .object(let summary) = try JSONText.decode(r.out) else { Issue.record("\(r.out)"); return }
+        #expect(summary["layers"] == .object(["units": .integer(3), "grids": .integer(2), "streets": .integer(3), "findings": .integer(5)]))
+        // One metrics row is a street office, which is not among the units.
+        #expect(r.err.contains("1 of 3 rows match no unit"))
+
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<title>东城区</title>"))
+        #expect(html.contains("<h2>Findings by kind <small>(5 rows)</small></h2>"))
+        #expect(html.contains("<h2>Metrics <small>(3 rows)</small></h2>"))
+        #expect(html.contains("<td>110101001001, 110101001002</td>"), "the findings table lists units")
+        // Metrics joined to the unit travel with it into the page's data.
+        #expect(html.contains("\"households_per_km2\":12479.04"))
+        // An empty metrics cell does not blank the unit's own name.
+        #expect(html.contains("\"name\":\"西四&北社区\""))
+        #expect(html.contains("<h2>Streets by lead <small>(3 rows)</small></h2>"))
+
+        let svg = try Data(contentsOf: URL(fileURLWithPath: dir + "/map.svg"))
+        #expect(XMLParser(data: svg).parse())
+        let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/map.png"))
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    @Test func theStandalonePageLoadsNothingFromOutside() {
+        let html = MapReport.html(title: "t", layers: ReportFixtures.layers, tables: ReportFixtures.tables)
+        let withoutNamespace = html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "")
+        #expect(!withoutNamespace.contains("http:") && !withoutNamespace.contains("https:"))
+        #expect(!html.contains("src=") && !html.contains("<link") && !html.contains("fetch(") && !html.contains("XMLHttpRequest"))
+        #expect(html.contains("<meta charset=\"utf-8\">"))
+        // Property text cannot close the data block early.
+        let data = html.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">")[1].components(separatedBy: "</script>")[0]
+        #expect(data.contains("\\u003c/script>"))
+        #expect((try? JSONText.decode(data)) != nil)
+    }
+
+    @Test func aMissingInputFailsAndWritesNothing() throws {
+        let dir = try ReportFixtures.scratch()
+        try writeInputs(to: dir)
+        let r = gridplan("report", "--units", dir + "/units.geojson", "--findings", dir + "/nope.geojson", "--out", dir + "/report.html", "--png", dir + "/map.png")
+        #expect(r.code == 3)
+        #expect(r.err == "gridplan: \(dir)/nope.geojson: no such file\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/map.png"))
+
+        let bad = gridplan("report", "--units", dir + "/units.geojson", "--metrics", dir + "/units.geojson", "--out", dir + "/report.html")
+        #expect(bad.code == 0, "a GeoJSON metrics file with a code property joins like a CSV: \(bad.err)")
+
+        let noLayers = gridplan("report", "--out", dir + "/r.html")
+        #expect(noLayers.code == 2)
+        let badDir = gridplan("report", "--units", dir + "/units.geojson", "--out", dir + "/missing/report.html")
+        #expect(badDir.code == 4)
+        let listing = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
+        #expect(listing.isEmpty, "temporary files left behind: \(listing)")
+    }
+
+    @Test func projectedCoordinatesAreRefused() throws {
+        let dir = try ReportFixtures.scratch()
+        let text = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[447084.8,4418628.7]}}]}"#
+        try OutputFile.write(Array(text.utf8), to: dir + "/gk.geojson")
+        let r = gridplan("report", "--units", dir + "/gk.geojson", "--out", dir + "/report.html")
+        #expect(r.code == 3)
+        #expect(r.err.contains("not longitude/latitude"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
+    }
+}
