@@ -1,4 +1,5 @@
 import CPROJ
+import Foundation
 import GridplanGeometry
 
 /// A coordinate reference system as the user declares it.

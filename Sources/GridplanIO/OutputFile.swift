@@ -87,15 +87,21 @@ public final class OutputFile {
         }
         close(fd)
         // Make the file readable like one made by an ordinary create (mkstemp uses 0600).
-        let mask = umask(0)
-        umask(mask)
-        chmod(temporaryPath, 0o666 & ~mask)
+        chmod(temporaryPath, 0o666 & ~OutputFile.processUmask)
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
             throw OutputError(path: path, reason: "cannot replace the file: \(reason)")
         }
     }
+
+    /// The process's file-creation mask, read once: reading it means setting it, which would race
+    /// with files being created on other threads if done per file.
+    public static let processUmask: mode_t = {
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }()
 
     /// Writes `bytes` to `path` atomically in one call.
     public static func write(_ bytes: [UInt8], to path: String) throws {
@@ -109,5 +115,9 @@ public final class OutputFile {
 public struct OutputError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "\(path): \(reason)" }
 }

@@ -93,9 +93,7 @@ public enum SampleWriter {
         let staging = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // mkdtemp makes the directory private (0700); a new output directory should look like
         // one made by mkdir.
-        let mask = umask(0)
-        umask(mask)
-        chmod(staging, 0o777 & ~mask)
+        chmod(staging, 0o777 & ~OutputFile.processUmask)
         var moved = false
         defer { if !moved { try? fm.removeItem(atPath: staging) } }
 
