@@ -108,14 +108,16 @@ public enum CoverageCheck {
             // Repeated consecutive vertices are valid to GEOS but are digitising noise worth naming.
             if let repeated = firstRepeatedVertex(u.geometry) {
                 add(Finding(id: 0, kind: .invalid, geometry: .point(repeated), areaSquareMetres: 0, units: [unit.code],
-                            detail: "Repeated consecutive vertex at \(repeated)"))
+                            detail: "Repeated consecutive vertex"))
             }
             var g = try ctx.geometry(u.geometry)
             let (fixed, report) = try g.madeValid()
             if !report.wasValid {
                 for issue in report.issues {
                     let at = issue.location ?? (try? g.pointOnSurface.pointCoordinate) ?? Coordinate(0, 0)
-                    add(Finding(id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code], detail: issue.description))
+                    // The location is the finding's geometry (written in the output CRS), not part of the text.
+                    add(Finding(id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code],
+                                detail: issue.reason + (issue.partIndex.map { " (part \($0))" } ?? "")))
                 }
                 g = try polygonalPart(fixed)
                 if g.isEmpty {
