@@ -92,7 +92,13 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         let type = proj_get_type(pj)
         let geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS
         let projected = type == PJ_TYPE_PROJECTED_CRS
-        return CRSDescription(name: name, isGeographic: geographic, isProjected: projected)
+        var w = 0.0, south = 0.0, e = 0.0, n = 0.0
+        var area: Envelope?
+        // 1 on success; the values are -1000 when unknown
+        if proj_get_area_of_use(ctx.handle, pj, &w, &south, &e, &n, nil) == 1, w > -1000, south > -1000 {
+            area = Envelope(minX: w, minY: south, maxX: e < w ? e + 360 : e, maxY: n)
+        }
+        return CRSDescription(name: name, isGeographic: geographic, isProjected: projected, areaOfUse: area)
     }
 
     /// The CRS as OGC WKT (GDAL's WKT1 flavour, what GeoPackage 1.3 readers expect), for
@@ -170,10 +176,18 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     // MARK: Plausibility
 
     /// A reason the coordinates in `envelope` cannot be in this CRS, or nil when they can:
-    /// latitudes beyond ±90 (axes look swapped, or the data is projected), or metre-sized
-    /// values in a geographic CRS.
+    /// latitudes beyond ±90 (axes look swapped, or the data is projected), metre-sized values in
+    /// a geographic CRS, or degree-sized values in a projected one.
     public func implausibility(of envelope: Envelope, isGeographic: Bool) -> String? {
-        guard !envelope.isEmpty, isGeographic else { return nil }
+        guard !envelope.isEmpty else { return nil }
+        if !isGeographic {
+            // Metres near a projected CRS's false origin are possible but nobody's data lives there;
+            // small numbers in a projected CRS are degrees declared with the wrong CRS.
+            if envelope.minX >= -180 && envelope.maxX <= 180 && envelope.minY >= -90 && envelope.maxY <= 90 && envelope.width < 10 && envelope.height < 10 {
+                return "coordinates (\(envelope.minX), \(envelope.minY)) look like degrees, but \(identifier) is projected (metres): declare the data's real CRS with --crs"
+            }
+            return nil
+        }
         let lonOK = envelope.minX >= -180 && envelope.maxX <= 360
         let latOK = envelope.minY >= -90 && envelope.maxY <= 90
         if lonOK && latOK { return nil }
@@ -189,6 +203,15 @@ public struct CRSDescription: Sendable, Equatable {
     public var name: String
     public var isGeographic: Bool
     public var isProjected: Bool
+    /// Where the CRS is meant to be used, in lon/lat degrees, when PROJ knows it.
+    public var areaOfUse: Envelope?
+
+    public init(name: String, isGeographic: Bool, isProjected: Bool, areaOfUse: Envelope? = nil) {
+        self.name = name
+        self.isGeographic = isGeographic
+        self.isProjected = isProjected
+        self.areaOfUse = areaOfUse
+    }
 }
 
 /// CRS failures, each naming what the user gave.

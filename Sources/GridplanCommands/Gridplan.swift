@@ -54,6 +54,9 @@ public struct Gridplan: ParsableCommand {
 
     /// The process entry point.
     public static func mainEntry() -> Never {
+        // A full disk or a file-size limit must surface as a write error (and a clean exit that
+        // removes the temporary file), not as a signal that kills the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         Foundation.exit(execute(Array(CommandLine.arguments.dropFirst())))
     }
 }
@@ -86,7 +89,14 @@ public struct CommandFailure: Error, CustomStringConvertible {
         case let e as CRSError: self.init(e.description, exitCode: .badInput)
         case let e as GeometryError: self.init(e.description, exitCode: .badInput)
         case let e as OutputError: self.init(e.description, exitCode: .outputFailed)
-        case let e as DatabaseError: self.init(e.description, exitCode: e.isBusy ? .busy : .failure)
+        case let e as DatabaseError:
+            if e.isReadOnly {
+                self.init("the store cannot be written (read-only file or directory): \(e.message)", exitCode: .outputFailed)
+            } else if e.code == 13 /* SQLITE_FULL */ {
+                self.init("the disk is full; the store is unchanged: \(e.message)", exitCode: .outputFailed)
+            } else {
+                self.init(e.description, exitCode: e.isBusy ? .busy : (e.code == 11 || e.code == 26 ? .badInput : .failure))
+            }
         case let e as StoreError: self.init(e.description, exitCode: .badInput)
         case let e as ShapefileError: self.init(e.description, exitCode: .badInput)
         case let e as CSVError: self.init(e.description, exitCode: .badInput)

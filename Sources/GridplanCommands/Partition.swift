@@ -80,7 +80,11 @@ struct Partition: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        _ = try PartitionTarget(parsing: target)
+        do {
+            _ = try PartitionTarget(parsing: target)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard cell > 0 else { throw ValidationError("--cell must be positive") }
         if mode == .blocks && streets == nil && store == nil { throw ValidationError("blocks mode needs --streets (or use --mode square|hex)") }
     }

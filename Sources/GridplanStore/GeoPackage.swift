@@ -47,7 +47,12 @@ public final class GeoPackage {
         }
         database = try Database(path: path, readOnly: readOnly, create: create)
         try registerFunctions()
-        let tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_contents'")
+        let tables: [[SQLValue]]
+        do {
+            tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_contents'")
+        } catch let e as DatabaseError where e.code == 26 || e.code == 11 {
+            throw StoreError(path: path, reason: "not a GeoPackage: the file is not an SQLite database or is damaged (\(e.message))")
+        }
         if tables.isEmpty {
             guard create else {
                 throw StoreError(path: path, reason: "not a GeoPackage (it has no gpkg_contents table)")

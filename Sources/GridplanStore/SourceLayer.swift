@@ -105,6 +105,16 @@ public struct SourceLayer {
                 throw StoreError(path: path, reason: "feature \(i): \(problem)")
             }
         }
+        // A projected CRS only makes sense where it is defined: Gauss-Krüger zone 39 data that
+        // lands in another zone, or another country, was declared with the wrong CRS.
+        if description.isProjected, let area = description.areaOfUse, !collection.envelope.isEmpty,
+           let centre = try? Transformer(from: crs, to: .wgs84).transform(collection.envelope.center) {
+            let margin = 3.0
+            if !(centre.x >= area.minX - margin && centre.x <= area.maxX + margin && centre.y >= area.minY - margin && centre.y <= area.maxY + margin) {
+                throw StoreError(path: path, reason: String(format: "the data's centre falls at %.3f°E %.3f°N, outside the area where %@ is used (%.1f–%.1f°E, %.1f–%.1f°N): is it in another CRS? declare it with --crs",
+                                                            centre.x, centre.y, crs.identifier, area.minX, area.maxX, area.minY, area.maxY))
+            }
+        }
         return SourceLayer(path: path, format: format, collection: collection, crs: crs, crsDescription: description, crsSource: source, notes: notes)
     }
 
