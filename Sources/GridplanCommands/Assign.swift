@@ -86,6 +86,8 @@ struct AssignStreets: ParsableCommand {
             return StreetFeature(id: id, name: mapping.sources["name"].flatMap { f.properties[$0]?.stringValue }, streetClass: mapping.sources["class"].flatMap { f.properties[$0]?.text },
                                  geometry: g, sourceIndex: i)
         }
+        let unnamed = streetFeatures.filter { $0.name == nil }.count
+        if unnamed > 0 { warnings.append("\(streets): \(unnamed) streets have no name (no name, 名称 or 道路名称 property); they are grouped by id as #id") }
         let result = try StreetAssigner.run(streets: streetFeatures, units: unitInputs, toleranceMetres: boundaryTolerance) { console.progress($0) }
         console.clearProgress()
         for sk in result.skipped { warnings.append("\(streets): feature \(sk.index): \(sk.reason); skipped") }
@@ -137,6 +139,11 @@ struct AssignStreets: ParsableCommand {
                 if let u = entry.unit, let lead = sum.lead, u != lead { elsewhere.append((entry.chief, k, u, lead)) }
             }
             overloaded = load.filter { $0.value > maxKmPerChief * 1000 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            let known = Set(streetOrder).union(streetOrder.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 })
+            for (row, f) in table.collection.features.enumerated() {
+                guard let st = f.properties[streetCol]?.text, !st.isEmpty else { continue }
+                if !known.contains(st) { warnings.append("\(chiefs): row \(row + 2): street '\(st)' matches no street; its chief holds nothing") }
+            }
         }
 
         let toWGS84 = try Transformer(from: metric, to: .wgs84)

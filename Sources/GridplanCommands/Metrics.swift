@@ -112,8 +112,11 @@ struct Metrics: ParsableCommand {
             if (since != nil || until != nil) && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
             for (i, g) in try el.geometries(in: metric).enumerated() {
                 guard case .point(let c)? = g else { continue }
-                if let dateField {
+                if let dateField, since != nil || until != nil {
                     let d = el.features[i].properties[dateField]?.text ?? ""
+                    guard Self.isDate(d) else {
+                        throw CommandFailure("\(events): feature \(i): date '\(d)' is not YYYY-MM-DD", exitCode: .badInput)
+                    }
                     if let since, d < since { continue }
                     if let until, d > until { continue }
                 }
@@ -151,7 +154,24 @@ struct Metrics: ParsableCommand {
         let report = try MetricsCalculator.run(inputs, level: chosen) { console.progress($0) }
         console.clearProgress()
 
-        let rows = report.units.map { Self.properties($0, periodDays: report.periodDays) }
+        // A metric whose input was not given is left out (null), with a note, never shown as zero.
+        var missing: [String: String] = [:]
+        if events == nil { missing["events"] = "--events" }
+        if components == nil { missing["components"] = "--components" }
+        if streets == nil { missing["street_m"] = "--streets" }
+        if chiefs == nil { missing["chiefs"] = "--chiefs" }
+        if chosen != .grid && grids == nil { missing["grids"] = "--grids" }
+        let dependents: [String: [String]] = [
+            "events": ["events", "events_per_km2", "events_per_30_days"], "components": ["components", "components_per_km2"],
+            "street_m": ["street_m", "street_m_per_chief"], "chiefs": ["chiefs", "street_m_per_chief"],
+            "grids": ["grids", "grids_per_km2", "households_per_grid_mean", "households_per_grid_cv", "households_per_grid_min", "households_per_grid_max"],
+        ]
+        for (metric, flag) in missing.sorted(by: { $0.key < $1.key }) { warnings.append("\(metric) metrics left out: no \(flag) given") }
+        let rows = report.units.map { u -> JSONObject in
+            var p = Self.properties(u, periodDays: report.periodDays)
+            for key in missing.keys { for d in dependents[key] ?? [] { p[d] = .null } }
+            return p
+        }
         if let out {
             let toWGS84 = try Transformer(from: metric, to: .wgs84)
             let features = try zip(report.units, rows).map { u, p in
@@ -184,12 +204,22 @@ struct Metrics: ParsableCommand {
             if let e = report.eventsOutsideShare { lines.append(String(format: "events in no unit: %.2f%%", e * 100)) }
             if let c = report.componentsOutsideShare { lines.append(String(format: "components in no unit: %.2f%%", c * 100)) }
             lines.append("level          code              km²   households   hh/km²  grids  hh/grid  events/km²  street m  compact")
-            for u in report.units.filter({ $0.level != chosen }) + report.units.filter({ $0.level == chosen }).prefix(20) {
-                lines.append(u.level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + u.code.padding(toLength: 15, withPad: " ", startingAt: 0)
-                             + String(format: "%8.3f %12.0f %8.0f %6d %8.1f %11.1f %9.0f %8.3f", u.areaSquareKilometres, u.households, u.householdsPerSquareKilometre, u.grids,
-                                      u.householdsPerGrid?.mean ?? 0, u.eventsPerSquareKilometre, u.streetMetres, u.compactness))
+            func cell(_ v: JSONValue?, _ width: Int, _ decimals: Int) -> String {
+                let text: String
+                switch v {
+                case .integer(let n)?: text = String(n)
+                case .number(let d)?: text = String(format: "%.\(decimals)f", d)
+                default: text = "-"
+                }
+                return String(repeating: " ", count: max(0, width - text.count)) + text
             }
-            for w in warnings { lines.append("warning: \(w)") }
+            let chosenRows = zip(report.units, rows).filter { $0.0.level == chosen }.prefix(20)
+            for (u, p) in zip(report.units, rows).filter({ $0.0.level != chosen }) + chosenRows {
+                lines.append(u.level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + u.code.padding(toLength: 15, withPad: " ", startingAt: 0)
+                             + cell(p["area_km2"], 8, 3) + cell(p["households"], 13, 0) + cell(p["households_per_km2"], 9, 0) + cell(p["grids"], 7, 0)
+                             + cell(p["households_per_grid_mean"], 9, 1) + cell(p["events_per_km2"], 12, 1) + cell(p["street_m"], 10, 0) + cell(p["compactness"], 9, 3))
+            }
+            for w in warnings { lines.append("note: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
     }
