@@ -26,34 +26,35 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The main job on the bundled sample district in data/: find what nobody manages, repair it,
-# regenerate the grids, give every street an owner, measure, export for AMap, keep it all in a
-# store and draw the report.
+# The main job on the bundled sample district in data/: import it into a store, find what nobody
+# manages and repair it, regenerate the grids, give every street an owner, measure, export for
+# AMap and draw the report. Everything lands in the store (one GeoPackage) and in $(DEMO_OUT)/.
 D := data
 O := $(DEMO_OUT)
+S := $(O)/city.gpkg
 demo: release
 	@rm -rf $(O) && mkdir -p $(O)
-	$(BIN) info $(D)/communities.geojson
-	$(BIN) check $(D)/communities.geojson --boundary $(D)/district.geojson --households $(D)/buildings.geojson \
-	  --parent-field parent --parents $(D)/street_offices.geojson --out $(O)/findings.geojson
-	$(BIN) repair $(D)/communities.geojson --boundary $(D)/district.geojson --households $(D)/buildings.geojson \
-	  --merge-gaps-under 2000 --out $(O)/communities-repaired.geojson --changes $(O)/changes.geojson
-	$(BIN) partition $(O)/communities-repaired.geojson --streets $(D)/streets.geojson --households $(D)/buildings.geojson \
-	  --events $(D)/events.geojson --target households:150-500 --previous $(D)/grids_old.geojson --out $(O)/grids.geojson
-	$(BIN) assign streets $(D)/streets.geojson --units $(O)/communities-repaired.geojson --out $(O)/street-segments.geojson | head -n 8
-	$(BIN) assign points $(D)/events.geojson --units $(O)/grids.geojson --out $(O)/events-by-grid.geojson
-	$(BIN) metrics $(O)/communities-repaired.geojson --grids $(O)/grids.geojson --households $(D)/buildings.geojson --events $(D)/events.geojson \
-	  --components $(D)/components.geojson --streets $(D)/streets.geojson --boundary $(D)/district.geojson --out $(O)/metrics.csv | head -n 14
-	$(BIN) export $(O)/grids.geojson $(O)/grids-amap.geojson --to gcj02 --simplify 1
-	$(BIN) init $(O)/city.gpkg --crs EPSG:4490
-	$(BIN) import $(O)/city.gpkg $(O)/communities-repaired.geojson --as communities
-	$(BIN) import $(O)/city.gpkg $(O)/grids.geojson --as grids
-	$(BIN) import $(O)/city.gpkg $(D)/events.geojson --as events
-	$(BIN) layers $(O)/city.gpkg
-	$(BIN) report --units $(O)/communities-repaired.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
+	$(BIN) init $(S) --crs EPSG:4490
+	@for l in district:districts street_offices:street_offices communities:communities streets:streets \
+	          buildings:buildings events:events components:components; do \
+	  $(BIN) import $(S) $(D)/$${l%%:*}.geojson --as $${l##*:} --quiet || exit 1; done
+	$(BIN) layers $(S)
+	$(BIN) check communities --store $(S) --boundary districts --households buildings \
+	  --parent-field parent --parents street_offices --out $(O)/findings.geojson | head -n 12
+	$(BIN) repair communities --store $(S) --boundary districts --households buildings \
+	  --merge-gaps-under 2000 --changes $(O)/changes.geojson | head -n 4
+	$(BIN) partition communities --store $(S) --households buildings --events events \
+	  --target households:150-500 --previous $(D)/grids_old.geojson --out $(O)/grids.geojson
+	$(BIN) assign streets streets --store $(S) --units communities --out $(O)/street-segments.geojson | head -n 2
+	$(BIN) metrics communities --store $(S) --grids grids --households buildings --events events \
+	  --components components --streets streets --boundary districts --out $(O)/metrics.csv | head -n 12
+	$(BIN) export $(S) communities $(O)/communities.geojson --quiet
+	$(BIN) export $(S) grids $(O)/grids-amap.geojson --to gcj02 --simplify 1 --quiet
+	$(BIN) report --units $(O)/communities.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
 	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --title "样例区 sample district" \
 	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png
-	@echo "demo outputs are in $(O)/ (open $(O)/report.html in a browser; $(O)/city.gpkg in QGIS)"
+	$(BIN) layers $(S)
+	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"
 
 test: deps
 	$(SWIFT) build --build-tests
