@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System packages gridplan builds and tests against (Debian 12 names).
-APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 chromium
+APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 gdal-bin chromium python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= demo-out
 BIN := .build/release/gridplan
