@@ -1,5 +1,6 @@
 import Foundation
 import GridplanCommands
+import GridplanGeometry
 import GridplanIO
 import GridplanSQLite
 import GridplanStore
@@ -165,5 +166,44 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         let s = try Store.open(path: store, readOnly: true)
         #expect(try s.generations(of: .grids).count == [a, b].filter { $0.terminationStatus == 0 }.count)
         #expect(looks > 0)
+    }
+}
+
+@Suite struct StoreGenerationTests {
+    @Test func newGridGenerationReassignsEventsAndComponentsAndRecordsCodes() throws {
+        let (_, store) = try RobustnessTests.cityStore()
+        #expect(try shell("'\(gridplanBinary)' import '\(store)' '\(URL(fileURLWithPath: store).deletingLastPathComponent().path)/city/components.geojson' --as components --quiet").code == 0)
+        let r = try shell("'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet")
+        #expect(r.code == 0, "\(r.err)")
+        let s = try Store.open(path: store, readOnly: true)
+        let grids = try s.features(of: .grids)
+        let ctx = GEOSContext()
+        let natives = try grids.map { try ctx.geometry($0.geometry!) }
+        for layer in [StoreLayer.events, .components] {
+            let points = try s.features(of: layer)
+            #expect(!points.isEmpty)
+            var assigned = 0
+            for p in points.prefix(400) {
+                guard case .point(let c)? = p.geometry else { continue }
+                let pg = try ctx.geometry(.point(c))
+                let containing = try natives.indices.filter { try natives[$0].covers(pg) }.map { grids[$0].properties["code"]!.text }.sorted()
+                let code = p.properties["parent_code"]?.stringValue
+                if containing.isEmpty { #expect(code == nil) } else { #expect(code.map { containing.contains($0) } == true); assigned += 1 }
+            }
+            #expect(assigned > 300)
+        }
+        // Every grid code is in the code history of this generation.
+        let generation = try s.latestGeneration(of: .grids)!.id
+        let history = try s.database.rows("SELECT count(*) FROM code_history WHERE generation_id = ?", [.integer(generation)])
+        #expect(history == [[.integer(Int64(grids.count))]])
+    }
+
+    @Test func previousLayerFromElsewhereIsNamed() throws {
+        let dir = try scratch()
+        #expect(try shell("'\(gridplanBinary)' sample '\(dir)/a' --seed 1 --quiet").code == 0)
+        #expect(try shell("'\(gridplanBinary)' sample '\(dir)/b' --seed 2 --center 121.47,31.23 --quiet").code == 0)
+        let r = try shell("'\(gridplanBinary)' partition '\(dir)/a/communities.geojson' --streets '\(dir)/a/streets.geojson' --households '\(dir)/a/buildings.geojson' --previous '\(dir)/b/grids_old.geojson'")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("is --previous for another district"), "\(r.out)")
     }
 }

@@ -117,6 +117,16 @@ public enum Partitioner {
         }
         report.retired = allPrevious.sorted()
         if !previous.isEmpty {
+            // A previous layer from another district or CRS matches nothing: say so, rather than
+            // report every grid as changed without a reason.
+            let union = try ctx.union(of: natives)
+            let previousArea = try previous.reduce(0.0) { $0 + (try ctx.geometry($1.geometry).area) }
+            let inside = try previous.reduce(0.0) { $0 + (try ctx.geometry($1.geometry).intersection(with: union).area) }
+            if previousArea > 0 && inside < 0.5 * previousArea {
+                report.warnings.append(String(format: "only %.0f%% of the previous grids' area lies in these communities: is --previous for another district, or in another CRS?", 100 * inside / previousArea))
+            }
+        }
+        if !previous.isEmpty {
             report.householdsChangingGrid = try householdsChangingGrid(households, previous: previous, grids: report.grids)
         }
         return report
