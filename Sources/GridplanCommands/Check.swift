@@ -75,13 +75,7 @@ struct Check: ParsableCommand {
         let metric = try layer.metricCRS(override: metricCRS)
         var warnings: [String] = []
         let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: parentField, warnings: &warnings)
-        let boundaryGeometry: Geometry? = try boundary.map { b in
-            let bl = try LayerInput.load(b, store: s, declaredCRS: nil)
-            let ctx = GEOSContext()
-            let parts = try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0) }
-            guard !parts.isEmpty else { throw CommandFailure("\(b): the boundary layer has no geometries", exitCode: .badInput) }
-            return try ctx.union(of: parts.map { try $0.madeValid().geometry }).value()
-        }
+        let boundaryGeometry = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
         let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
         var options = CheckOptions()
         options.gapWidthMetres = gapWidth

@@ -87,6 +87,16 @@ struct LayerInput {
         return units
     }
 
+    /// A territory (district outline, street offices) as one valid polygonal geometry in `metric`:
+    /// `name` is a file or a store layer; its features are repaired and dissolved.
+    static func boundary(_ name: String, store: Store?, in metric: CRS) throws -> Geometry {
+        let layer = try load(name, store: store, declaredCRS: nil)
+        let ctx = GEOSContext()
+        let parts = try layer.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0).madeValid().geometry }
+        guard !parts.isEmpty else { throw CommandFailure("\(name): the boundary layer has no geometries", exitCode: .badInput) }
+        return try ctx.union(of: parts).value()
+    }
+
     /// Weighted points (households): the weight from `weightField`, else a detected households
     /// field, else 1 per point.
     func weightedPoints(in metric: CRS, weightField: String?) throws -> [(Coordinate, Double)] {

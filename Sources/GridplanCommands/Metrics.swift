@@ -146,11 +146,7 @@ struct Metrics: ParsableCommand {
             }
             inputs.chiefs = seen.mapValues(\.count)
         }
-        if let boundary {
-            let bl = try LayerInput.load(boundary, store: s, declaredCRS: nil)
-            let ctx = GEOSContext()
-            inputs.boundary = try ctx.union(of: try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0).madeValid().geometry }).value()
-        }
+        inputs.boundary = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
         let report = try MetricsCalculator.run(inputs, level: chosen) { console.progress($0) }
         console.clearProgress()
 

@@ -84,11 +84,7 @@ struct Repair: ParsableCommand {
         let metric = try layer.metricCRS(override: metricCRS)
         var warnings: [String] = []
         let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
-        let boundaryGeometry: Geometry? = try boundary.map { b in
-            let bl = try LayerInput.load(b, store: s, declaredCRS: nil)
-            let ctx = GEOSContext()
-            return try ctx.union(of: try bl.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry($0).madeValid().geometry }).value()
-        }
+        let boundaryGeometry = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
         let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
         var options = RepairOptions()
         options.check.gapWidthMetres = gapWidth
