@@ -64,5 +64,31 @@ test: deps
 bench: deps
 	$(MAKE) -C benchmarks
 
+# Fuzzing of the readers (GeoJSON, JSON, WKB, GeoPackage geometry, Shapefile/DBF, CSV, WKT) with
+# libFuzzer and AddressSanitizer: fuzz/build.sh builds into .build-fuzz, fuzz/run.sh runs each
+# target for FUZZ_SECONDS. Findings land in .build-fuzz/artifacts/<target>/; each becomes a test
+# in Tests/GridplanIOTests/FuzzRegressionTests.swift. fuzz-smoke is the short run for CI.
+.PHONY: fuzz fuzz-smoke test-sanitize
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash fuzz/build.sh && bash fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	bash fuzz/build.sh && bash fuzz/run.sh 10
+
+# The whole test suite under AddressSanitizer, then ThreadSanitizer (both run; either failing
+# fails the target), each in its own scratch path. The suppression files in fuzz/ list
+# third-party frames only (Foundation, XCTest); see their comments. Under TSan,
+# fullDiskFailsCleanly is skipped: its `ulimit -f 64` breaks the TSan runtime itself (its
+# file-backed shadow mapping faults with SIGBUS before main), not gridplan.
+SANITIZER_ENV := SWIFT_BACKTRACE=enable=no
+test-sanitize: deps
+	@status=0; \
+	$(SANITIZER_ENV) ASAN_OPTIONS=handle_sigill=1:detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp \
+	  $(SWIFT) test --scratch-path .build-asan --sanitize=address || status=1; \
+	$(SANITIZER_ENV) TSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/tsan.supp:halt_on_error=0 \
+	  $(SWIFT) test --scratch-path .build-tsan --sanitize=thread --skip fullDiskFailsCleanly || status=1; \
+	exit $$status
+
 clean:
 	rm -rf .build $(DEMO_OUT)

@@ -14,10 +14,11 @@ extension Geometry {
             }
             return text == "-0" ? "0" : text
         }
+        // An empty member of a multi-geometry is EMPTY, never "()", which no WKT reader accepts.
         func seq(_ cs: [Coordinate]) -> String {
-            "(" + cs.map { "\(number($0.x)) \(number($0.y))" }.joined(separator: ", ") + ")"
+            cs.isEmpty ? "EMPTY" : "(" + cs.map { "\(number($0.x)) \(number($0.y))" }.joined(separator: ", ") + ")"
         }
-        func rings(_ p: Polygon) -> String { "(" + p.rings.map(seq).joined(separator: ", ") + ")" }
+        func rings(_ p: Polygon) -> String { p.rings.isEmpty ? "EMPTY" : "(" + p.rings.map(seq).joined(separator: ", ") + ")" }
         switch self {
         case .point(let c): s = "POINT (\(number(c.x)) \(number(c.y)))"
         case .multiPoint(let cs): s = cs.isEmpty ? "MULTIPOINT EMPTY" : "MULTIPOINT (" + cs.map { "(\(number($0.x)) \(number($0.y)))" }.joined(separator: ", ") + ")"
