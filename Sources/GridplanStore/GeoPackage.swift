@@ -217,6 +217,45 @@ public final class GeoPackage {
             """)
     }
 
+    /// Runs `body` (which inserts rows into `table`) with the R-tree insert trigger set aside, then
+    /// indexes the new rows in one statement and puts the trigger back, all inside the caller's
+    /// transaction. An empty index is packed from scratch (``RTreeBulkLoader``); one that already
+    /// holds entries gets the new rows inserted. Either way there is no statement journal and no five
+    /// function calls per row, as the trigger would cost. Rows are new when their id is above the
+    /// largest before `body`; tables without the standard trigger just run `body`.
+    public func withDeferredSpatialIndex<T>(table: String, column: String = "geom", idColumn: String = "fid", _ body: () throws -> T) throws -> T {
+        precondition(!database.isAutocommit, "withDeferredSpatialIndex needs an open transaction")
+        let rtree = "rtree_\(table)_\(column)"
+        let trigger = rtree + "_insert"
+        guard let sql = try database.rows("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [.text(trigger)]).first?[0].text else {
+            return try body()
+        }
+        let t = Self.quote(table), c = Self.quote(column), i = Self.quote(idColumn)
+        let before = try database.rows("SELECT coalesce(max(\(i)), 0) FROM \(t)")[0][0].integer
+        try database.execute("DROP TRIGGER \(Self.quote(trigger))")
+        let result = try body()
+        // The new rows' boxes, from their headers.
+        var entries: [RTreeBulkLoader.Entry] = []
+        let rows = try database.prepare("SELECT \(i), \(c) FROM \(t) WHERE \(i) > ? AND \(c) NOT NULL")
+        try rows.bind([.integer(before)])
+        while try rows.step() {
+            if case .blob(let b) = rows.value(at: 1), let e = GeoPackageBinary.envelope(b) {
+                entries.append(RTreeBulkLoader.entry(id: rows.value(at: 0).integer, e))
+            }
+        }
+        let loader = RTreeBulkLoader(database: database, table: rtree)
+        if try loader.isEmpty() {
+            try loader.load(entries)
+        } else {
+            let insert = try database.prepare("INSERT OR REPLACE INTO \(Self.quote(rtree)) VALUES (?, ?, ?, ?, ?)")
+            for e in entries {
+                try insert.run([.integer(e.id), .real(Double(e.minX)), .real(Double(e.maxX)), .real(Double(e.minY)), .real(Double(e.maxY))])
+            }
+        }
+        try database.execute(sql)
+        return result
+    }
+
     /// Recomputes a layer's extent in `gpkg_contents` from its R-tree (exact bounds come from the
     /// geometries, since R-tree bounds are rounded outward to 32-bit floats).
     public func updateExtent(of name: String) throws {

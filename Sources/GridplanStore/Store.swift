@@ -145,7 +145,13 @@ public final class Store {
         if version > schemaVersion {
             throw StoreError(path: path, reason: "made by a newer gridplan (schema version \(version); this gridplan knows up to \(schemaVersion)); upgrade gridplan to open it")
         }
-        if !readOnly { try package.database.execute("PRAGMA journal_mode = WAL") }
+        if !readOnly {
+            try package.database.execute("PRAGMA journal_mode = WAL")
+            // A command writes in one transaction; with SQLite's default 2 MB page cache a large
+            // import spills pages of the table and its indexes into the WAL again and again. Up to
+            // 64 MB is held instead, taken only as pages are touched.
+            try package.database.execute("PRAGMA cache_size = -65536")
+        }
         if let row = try package.database.rows("SELECT value FROM gridplan_meta WHERE key = 'crs'").first {
             store.crs = try CRS(parsing: row[0].text)
             store.srsID = try package.layer(named: StoreLayer.communities.rawValue).srsID
@@ -216,6 +222,7 @@ public final class Store {
         let cols = layer.columns.map(\.name)
         let sql = "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
         let statement = try database.prepare(sql)
+        try package.withDeferredSpatialIndex(table: layer.rawValue) {
         for (i, f) in features.enumerated() {
             let geometry: Geometry?
             do {
@@ -232,6 +239,7 @@ public final class Store {
                 }
             }
             try statement.run(values)
+        }
         }
     }
 

@@ -143,6 +143,62 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     }
 }
 
+@Suite struct SpatialIndexBulkLoadTests {
+    /// A large import packs the empty R-tree directly; a later import into the same layer inserts
+    /// into the existing tree. Both must give a tree SQLite itself finds sound, holding exactly the
+    /// features' boxes rounded outward, with the standard insert trigger back in place.
+    @Test func packedAndAppendedTreesAreSoundAndExact() throws {
+        let dir = try scratchDirectory()
+        let store = try Store.create(path: dir + "/s.gpkg")
+        // 6,000 features: more than one level of 51-cell nodes above the leaves.
+        var first = communities(6000, seed: 11)
+        first[17].geometry = nil
+        try GeoJSONWriter.write(first, to: dir + "/a.geojson")
+        try GeoJSONWriter.write(communities(700, seed: 12), to: dir + "/b.geojson")
+        _ = try store.importLayer(try SourceLayer.read(path: dir + "/a.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        func checkTree(expected: Int) throws {
+            #expect(try store.database.rows("SELECT rtreecheck('rtree_grids_geom')") == [[.text("ok")]])
+            #expect(try store.database.rows("SELECT count(*) FROM rtree_grids_geom") == [[.integer(Int64(expected))]])
+            let boxes = Dictionary(uniqueKeysWithValues: try store.database.rows("SELECT id, minx, maxx, miny, maxy FROM rtree_grids_geom").map { r in
+                (r[0].int, (r[1].double, r[2].double, r[3].double, r[4].double))
+            })
+            var checked = 0
+            for r in try store.database.rows("SELECT fid, geom FROM grids") {
+                guard case .blob(let b) = r[1], let e = GeoPackageBinary.envelope(b) else {
+                    #expect(boxes[r[0].int] == nil)
+                    continue
+                }
+                let box = try #require(boxes[r[0].int])
+                // Outward to the nearest 32-bit floats: contains the box, and the next float inward would not.
+                #expect(box.0 <= e.minX && Double(Float(box.0).nextUp) > e.minX)
+                #expect(box.1 >= e.maxX && Double(Float(box.1).nextDown) < e.maxX)
+                #expect(box.2 <= e.minY && Double(Float(box.2).nextUp) > e.minY)
+                #expect(box.3 >= e.maxY && Double(Float(box.3).nextDown) < e.maxY)
+                checked += 1
+            }
+            #expect(checked == expected)
+        }
+        try checkTree(expected: 5999)
+        let depth = try store.database.rows("SELECT rtreedepth(data) FROM rtree_grids_geom_node WHERE nodeno = 1")
+        #expect(depth == [[.integer(2)]])
+        _ = try store.importLayer(try SourceLayer.read(path: dir + "/b.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        try checkTree(expected: 6699)
+        // Queries through the tree equal a full scan.
+        let all = try store.features(of: .grids)
+        for k in 0..<20 {
+            let x = 116.3 + Double(k) * 0.009, y = 39.8 + Double(k) * 0.015
+            let box = Envelope(minX: x, minY: y, maxX: x + 0.03, maxY: y + 0.02)
+            let indexed = Set(try store.features(of: .grids, envelope: box).compactMap(\.id))
+            let scanned = Set(all.filter { $0.geometry.map { $0.envelope.intersects(box) } ?? false }.compactMap(\.id))
+            #expect(indexed == scanned && !scanned.isEmpty)
+        }
+        // The trigger is back: a row written by plain SQL is indexed.
+        try store.database.execute("INSERT INTO grids(geom, generation_id) SELECT geom, generation_id FROM grids WHERE fid = 1")
+        #expect(try store.database.rows("SELECT count(*) FROM rtree_grids_geom") == [[.integer(6700)]])
+        #expect(try store.database.rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_grids_geom_insert'") == [[.integer(1)]])
+    }
+}
+
 @Suite struct ImportFormatTests {
     @Test func gbkShapefileAndCSVImport() throws {
         let dir = try scratchDirectory()
@@ -331,5 +387,20 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
             if n == 20_000 { break }
         }
         #expect(killedMidway > 0)
+    }
+}
+
+private extension SQLValue {
+    var int: Int64 {
+        if case .integer(let n) = self { return n }
+        return -1
+    }
+
+    var double: Double {
+        switch self {
+        case .real(let d): return d
+        case .integer(let n): return Double(n)
+        default: return .nan
+        }
     }
 }
