@@ -224,7 +224,9 @@ public final class GeoPackage {
     /// function calls per row, as the trigger would cost. Rows are new when their id is above the
     /// largest before `body`; tables without the standard trigger just run `body`.
     public func withDeferredSpatialIndex<T>(table: String, column: String = "geom", idColumn: String = "fid", _ body: () throws -> T) throws -> T {
-        precondition(!database.isAutocommit, "withDeferredSpatialIndex needs an open transaction")
+        guard !database.isAutocommit else {
+            throw StoreError(path: database.path, reason: "internal: the spatial index of \(table) may only be deferred inside a transaction")
+        }
         let rtree = "rtree_\(table)_\(column)"
         let trigger = rtree + "_insert"
         guard let sql = try database.rows("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [.text(trigger)]).first?[0].text else {
