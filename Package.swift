@@ -60,7 +60,7 @@ let package = Package(
         // Benchmark driver; its sources live with the rest of the benchmarks.
         .executableTarget(
             name: "gridplan-bench",
-            dependencies: ["GridplanGeometry", "GridplanIO"],
+            dependencies: ["GridplanGeometry", "GridplanIO", "GridplanCRS"],
             path: "benchmarks/Sources/gridplan-bench"
         ),
 
