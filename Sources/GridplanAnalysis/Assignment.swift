@@ -52,92 +52,205 @@ public enum StreetAssigner {
     public static let boundaryRule = "boundary street: the unit with the longer frontage on the whole street leads (ties: the lower code); the others are co-owners"
     public static let insideRule = "inside the unit"
 
-    public static func run(streets: [StreetFeature], units: [UnitInput], toleranceMetres: Double = 5, progress: (String) -> Void = { _ in }) throws -> StreetAssignment {
-        let ctx = GEOSContext()
+    public static func run(streets: [StreetFeature], units: [UnitInput], toleranceMetres: Double = 5, progress: @Sendable (String) -> Void = { _ in }) throws -> StreetAssignment {
         // Units in code order: where they overlap, the lower code takes the piece.
         let ordered = units.sorted { $0.code < $1.code }
-        let natives = try ordered.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
-        let codes = ordered.map(\.code)
-        let index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
-        let prepared = try natives.map { try $0.prepared() }
-        let outlines = try natives.map { try $0.boundary() }
-        var segments: [StreetSegment] = []
-        var skipped: [(Int, String)] = []
-
-        for (n, street) in streets.enumerated() {
-            if n % 500 == 0 { progress("assign: street \(n) of \(streets.count)") }
-            let g: NativeGeometry
-            switch street.geometry {
-            case .lineString(let cs) where cs.count >= 2: g = try ctx.geometry(street.geometry)
-            case .multiLineString: g = try ctx.geometry(street.geometry)
-            default:
-                skipped.append((street.sourceIndex, "a \(street.geometry.typeName) is not a street line"))
-                continue
+        // Streets are independent: workers (one GEOS context and unit cache each) take chunks of
+        // them in turn; the chunks are put back in input order, so the result never depends on timing.
+        let chunkSize = 256
+        let chunks = (streets.count + chunkSize - 1) / chunkSize
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks))
+        let slots = ResultSlots<(segments: [StreetSegment], skipped: [(Int, String)])>(count: chunks)
+        let next = Counter()
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var worker: Worker?
+            while true {
+                let c = next.increment() - 1
+                guard c < chunks else { break }
+                slots.set(c, Result {
+                    if worker == nil { worker = try Worker(units: ordered, tolerance: toleranceMetres) }
+                    return try worker!.assign(streets[(c * chunkSize)..<min(streets.count, (c + 1) * chunkSize)])
+                })
+                let n = done.increment()
+                if n % 4 == 0 { progress("assign: street \(min(streets.count, n * chunkSize)) of \(streets.count)") }
             }
-            let length = try g.length
-            guard length > 0 else {
-                skipped.append((street.sourceIndex, "zero-length street"))
-                continue
-            }
-            let candidates = index.query(intersecting: try g.buffer(by: toleranceMetres, quadrantSegments: 2))
-            func make(_ piece: NativeGeometry, lead: String?, co: [String], boundary: Bool, rule: String) throws {
-                for part in try lines(of: piece) {
-                    let l = try part.length
-                    guard l > 1e-6 else { continue }
-                    segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, geometry: try part.value(),
-                                                  lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
-                }
-            }
-            guard !candidates.isEmpty else {
-                try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
-                continue
-            }
-            // Frontage of each candidate on this street: its length within the tolerance of the unit.
-            var frontage: [Int: Double] = [:]
-            for c in candidates { frontage[c] = try g.intersection(with: natives[c].buffer(by: toleranceMetres, quadrantSegments: 4)).length }
-            // The zone along the candidates' outlines.
-            let zone = try ctx.union(of: candidates.map { try outlines[$0].buffer(by: toleranceMetres, quadrantSegments: 4) })
-            var along = try g.intersection(with: zone)
-            var inner = try g.difference(with: zone)
-            // Short stretches in the zone are where the street crosses a boundary, not runs along it.
-            var crossing: [NativeGeometry] = []
-            var running: [NativeGeometry] = []
-            for part in try lines(of: along.lineMerged()) {
-                if try part.length < 4 * toleranceMetres { crossing.append(part) } else { running.append(part) }
-            }
-            if !crossing.isEmpty {
-                inner = try ctx.union(of: [inner] + crossing)
-                along = running.isEmpty ? try ctx.geometry(.multiLineString([])) : try ctx.union(of: running)
-            }
-            // Inside pieces: each to the unit containing it, lower codes first.
-            var remaining = inner
-            for c in candidates.sorted() where !remaining.isEmpty {
-                guard try prepared[c].intersects(remaining) else { continue }
-                let piece = try remaining.intersection(with: natives[c])
-                if try piece.length > 0 {
-                    try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
-                    remaining = try remaining.difference(with: natives[c])
-                }
-            }
-            // Boundary pieces: the units beside each piece; the larger frontage leads.
-            for part in running {
-                let beside = try candidates.filter { try natives[$0].distance(to: part) <= toleranceMetres * 1.01 }
-                    .filter { try part.intersection(with: natives[$0].buffer(by: toleranceMetres, quadrantSegments: 4)).length > 0.5 * part.length }
-                if beside.isEmpty {
-                    remaining = try ctx.union(of: [remaining, part])
-                    continue
-                }
-                if beside.count == 1 {
-                    try make(part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
-                    continue
-                }
-                let ranked = beside.sorted { (frontage[$0] ?? 0) != (frontage[$1] ?? 0) ? (frontage[$0] ?? 0) > (frontage[$1] ?? 0) : codes[$0] < codes[$1] }
-                try make(part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true, rule: boundaryRule)
-            }
-            if try remaining.length > 1e-6 { try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit") }
         }
-        return StreetAssignment(segments: segments, skipped: skipped)
+        var result = StreetAssignment(segments: [], skipped: [])
+        for c in 0..<chunks {
+            let r = try slots.get(c)
+            result.segments += r.segments
+            result.skipped += r.skipped
+        }
+        return result
+    }
+
+    /// What one thread needs to assign streets: its GEOS context, the units in it, their index and
+    /// the per-unit zones it has made so far.
+    final class Worker {
+        let ctx = GEOSContext()
+        let natives: [NativeGeometry]
+        let codes: [String]
+        let index: SpatialIndex
+        let zones: UnitZones
+        let toleranceMetres: Double
+
+        init(units ordered: [UnitInput], tolerance: Double) throws {
+            natives = try ordered.map { [ctx] in try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+            codes = ordered.map(\.code)
+            index = try SpatialIndex(context: ctx)
+            for n in natives { try index.insert(n) }
+            zones = try UnitZones(natives, tolerance: tolerance)
+            toleranceMetres = tolerance
+        }
+
+        func assign(_ streets: ArraySlice<StreetFeature>) throws -> (segments: [StreetSegment], skipped: [(Int, String)]) {
+            let ctx = self.ctx, natives = self.natives, codes = self.codes, index = self.index, zones = self.zones, toleranceMetres = self.toleranceMetres
+            var segments: [StreetSegment] = []
+            var skipped: [(Int, String)] = []
+            for street in streets {
+                let g: NativeGeometry
+                switch street.geometry {
+                case .lineString(let cs) where cs.count >= 2: g = try ctx.geometry(street.geometry)
+                case .multiLineString: g = try ctx.geometry(street.geometry)
+                default:
+                    skipped.append((street.sourceIndex, "a \(street.geometry.typeName) is not a street line"))
+                    continue
+                }
+                let length = try g.length
+                guard length > 0 else {
+                    skipped.append((street.sourceIndex, "zero-length street"))
+                    continue
+                }
+                func make(_ piece: NativeGeometry, lead: String?, co: [String], boundary: Bool, rule: String) throws {
+                    for part in try lines(of: piece) {
+                        let l = try part.length
+                        guard l > 1e-6 else { continue }
+                        segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, geometry: try part.value(),
+                                                      lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
+                    }
+                }
+                // The units whose tolerance zone the street enters; no other unit can lead or share any of it.
+                let e = g.envelope
+                let box = Envelope(minX: e.minX - toleranceMetres, minY: e.minY - toleranceMetres, maxX: e.maxX + toleranceMetres, maxY: e.maxY + toleranceMetres)
+                let near = try index.query(envelope: box).filter { try zones.grown($0).prepared.intersects(g) }.sorted()
+                guard !near.isEmpty else {
+                    try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
+                    continue
+                }
+                // The common case: a street well inside one unit, near no other.
+                let edgeHits = try near.filter { try zones.edge($0).prepared.intersects(g) }
+                if near.count == 1, edgeHits.isEmpty, try zones.unit(near[0]).covers(g) {
+                    try make(g, lead: codes[near[0]], co: [], boundary: false, rule: insideRule)
+                    continue
+                }
+                // Frontage of a unit on this street: the street's length within the tolerance of the unit.
+                var frontageCache: [Int: Double] = [:]
+                func frontage(_ c: Int) throws -> Double {
+                    if let f = frontageCache[c] { return f }
+                    let f = try g.intersection(with: zones.grown(c).geometry).length
+                    frontageCache[c] = f
+                    return f
+                }
+                // The street within the tolerance of a unit's outline, and the rest: each zone takes its
+                // share of what the earlier ones left, so the pieces never overlap (unioning overlapping
+                // pieces cut by different zones would leave near-duplicates and count them twice).
+                var alongPieces: [NativeGeometry] = []
+                var inner = g
+                for c in edgeHits where !inner.isEmpty {
+                    let zone = try zones.edge(c)
+                    alongPieces += try lines(of: inner.intersection(with: zone.geometry))
+                    inner = try inner.difference(with: zone.geometry)
+                }
+                // Flat: GEOS's line merger does not look inside a collection's nested multi-lines.
+                var along = try ctx.collection(alongPieces, kind: .multiLineString)
+                // Short stretches in the zone are where the street crosses a boundary, not runs along it.
+                var crossing: [NativeGeometry] = []
+                var running: [NativeGeometry] = []
+                for part in try lines(of: along.lineMerged()) {
+                    if try part.length < 4 * toleranceMetres { crossing.append(part) } else { running.append(part) }
+                }
+                if !crossing.isEmpty {
+                    inner = try ctx.union(of: [inner] + crossing)
+                    along = running.isEmpty ? try ctx.geometry(.multiLineString([])) : try ctx.union(of: running)
+                }
+                // Inside pieces: each to the unit containing it, lower codes first.
+                var remaining = inner
+                for c in near where !remaining.isEmpty {
+                    guard try zones.unit(c).intersects(remaining) else { continue }
+                    let piece = try remaining.intersection(with: natives[c])
+                    if try piece.length > 0 {
+                        try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
+                        remaining = try remaining.difference(with: natives[c])
+                    }
+                }
+                // Boundary pieces: the units beside each piece; the larger frontage leads.
+                for part in running {
+                    let beside = try near.filter { try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part) }
+                        .filter { try part.intersection(with: zones.grown($0).geometry).length > 0.5 * part.length }
+                    if beside.isEmpty {
+                        remaining = try ctx.union(of: [remaining, part])
+                        continue
+                    }
+                    if beside.count == 1 {
+                        try make(part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
+                        continue
+                    }
+                    let fronts = try Dictionary(uniqueKeysWithValues: beside.map { ($0, try frontage($0)) })
+                    let ranked = beside.sorted { fronts[$0]! != fronts[$1]! ? fronts[$0]! > fronts[$1]! : codes[$0] < codes[$1] }
+                    try make(part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true, rule: boundaryRule)
+                }
+                if try remaining.length > 1e-6 { try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit") }
+            }
+            return (segments, skipped)
+        }
+    }
+
+    /// Per-unit geometry the assignment asks for again and again, made on first use: the unit
+    /// prepared, the unit grown by the tolerance (frontage), and the band within the tolerance of
+    /// its outline (where a street runs along the border rather than inside).
+    final class UnitZones {
+        struct Zone {
+            var geometry: NativeGeometry
+            var prepared: PreparedGeometry
+        }
+
+        let natives: [NativeGeometry]
+        let tolerance: Double
+        private var units: [PreparedGeometry?]
+        private var grownZones: [Zone?]
+        private var edgeZones: [Zone?]
+
+        init(_ natives: [NativeGeometry], tolerance: Double) throws {
+            self.natives = natives
+            self.tolerance = tolerance
+            units = Array(repeating: nil, count: natives.count)
+            grownZones = Array(repeating: nil, count: natives.count)
+            edgeZones = Array(repeating: nil, count: natives.count)
+        }
+
+        func unit(_ i: Int) throws -> PreparedGeometry {
+            if let p = units[i] { return p }
+            let p = try natives[i].prepared()
+            units[i] = p
+            return p
+        }
+
+        func grown(_ i: Int) throws -> Zone {
+            if let z = grownZones[i] { return z }
+            let g = try natives[i].buffer(by: tolerance, quadrantSegments: 4)
+            let z = Zone(geometry: g, prepared: try g.prepared())
+            grownZones[i] = z
+            return z
+        }
+
+        func edge(_ i: Int) throws -> Zone {
+            if let z = edgeZones[i] { return z }
+            let g = try natives[i].boundary().buffer(by: tolerance, quadrantSegments: 4)
+            let z = Zone(geometry: g, prepared: try g.prepared())
+            edgeZones[i] = z
+            return z
+        }
     }
 
     static func lines(of g: NativeGeometry) throws -> [NativeGeometry] {

@@ -180,7 +180,7 @@ struct AssignStreets: ParsableCommand {
                 }),
                 "units": .array(unitStreets.keys.sorted().map { u in
                     let st = unitStreets[u]!
-                    return .object(["code": .string(u), "length_m": .number(st.values.reduce(0, +)),
+                    return .object(["code": .string(u), "length_m": .number(st.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }),  // in name order: the same sum every run
                                     "streets": .object(JSONObject(st.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
                 }),
                 "warnings": .array(warnings.map { .string($0) }),

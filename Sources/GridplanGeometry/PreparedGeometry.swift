@@ -40,6 +40,14 @@ public final class PreparedGeometry {
     public func isWithin(_ other: NativeGeometry) throws -> Bool { try test(other, "GEOSPreparedWithin_r", GEOSPreparedWithin_r) }
     /// Calls `GEOSPreparedTouches_r`.
     public func touches(_ other: NativeGeometry) throws -> Bool { try test(other, "GEOSPreparedTouches_r", GEOSPreparedTouches_r) }
+
+    /// Whether `other` comes within `distance` of this geometry (`GEOSPreparedDistanceWithin_r`,
+    /// indexed facet distance).
+    public func isWithinDistance(_ distance: Double, of other: NativeGeometry) throws -> Bool {
+        base.sameContext(other)
+        // 2 on exception
+        return try base.context.predicate(GEOSPreparedDistanceWithin_r(base.context.handle, pointer, other.pointer, distance), "GEOSPreparedDistanceWithin_r")
+    }
 }
 
 extension NativeGeometry {

@@ -26,6 +26,30 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
         #expect(r.segments.allSatisfy { $0.lead != nil })
     }
 
+    /// Many streets go through parallel workers in chunks; the result must be exactly what each
+    /// street gives alone, in input order, whatever the timing.
+    @Test func chunkedWorkersGiveTheSerialAnswerInOrder() throws {
+        // 6 x 6 units of 100 m; 700 streets: diagonals, border runs and stubs, some outside.
+        var units: [UnitInput] = []
+        for i in 0..<6 { for j in 0..<6 { units.append(unit("U\(i)\(j)", box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100))) } }
+        let streets = (0..<700).map { k -> StreetFeature in
+            let a = Double(k % 37) * 17, b = Double(k % 23) * 29
+            switch k % 3 {
+            case 0: return street("s\(k)", (a - 20, b), (a + 130, b + 90))
+            case 1: return street("s\(k)", (Double(k % 7) * 100, b), (Double(k % 7) * 100, b + 140))
+            default: return street("s\(k)", (a, b + 3), (a + 40, b + 3), (a + 40, b + 60))
+            }
+        }
+        let all = try StreetAssigner.run(streets: streets, units: units)
+        var serial: [StreetSegment] = []
+        for s in streets { serial += try StreetAssigner.run(streets: [s], units: units).segments }
+        #expect(all.segments.count == serial.count)
+        #expect(zip(all.segments, serial).allSatisfy { $0.streetID == $1.streetID && $0.lead == $1.lead && $0.coOwners == $1.coOwners && $0.lengthMetres == $1.lengthMetres })
+        let total = try streets.reduce(0.0) { try $0 + GEOSContext().geometry($1.geometry).length }
+        #expect(abs(all.totalLengthMetres - total) < 1e-6 * total)
+        #expect(all.segments.filter(\.isBoundary).count > 50)
+    }
+
     @Test func equalFrontageGoesToTheLowerCode() throws {
         let units = [unit("B2", box(0, 0, 100, 100)), unit("A7", box(100, 0, 200, 100))]
         let r = try StreetAssigner.run(streets: [street("S", (100, 10), (100, 90))], units: units)

@@ -75,7 +75,7 @@ public enum Partitioner {
 
         let communityPoints = pointsByCommunity
         // Communities in parallel; each writes only its own slot.
-        let results = ResultSlots(count: communities.count)
+        let results = ResultSlots<CommunityResult>(count: communities.count)
         let done = Counter()
         let total = communities.count
         DispatchQueue.concurrentPerform(iterations: communities.count) { k in
@@ -428,12 +428,13 @@ public enum Partitioner {
 }
 
 /// Per-community results written from many threads, each to its own slot.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<Partitioner.CommunityResult, Error>?]
+/// One result per slot, written from parallel workers (each slot by one worker) and read after.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
     private let lock = NSLock()
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<Partitioner.CommunityResult, Error>) { lock.withLock { slots[i] = r } }
-    func get(_ i: Int) throws -> Partitioner.CommunityResult { try lock.withLock { slots[i]! }.get() }
+    func set(_ i: Int, _ r: Result<T, Error>) { lock.withLock { slots[i] = r } }
+    func get(_ i: Int) throws -> T { try lock.withLock { slots[i]! }.get() }
 }
 
 final class Counter: @unchecked Sendable {
