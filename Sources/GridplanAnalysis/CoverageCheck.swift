@@ -199,10 +199,11 @@ public enum CoverageCheck {
         let owned = try union.intersection(with: boundary).area
         progress("check: gaps")
         let gaps = try boundary.difference(with: union)
-        for piece in try polygons(of: gaps) {
+        let gapPieces = try polygons(of: gaps).filter { try $0.area > options.minimumAreaSquareMetres }
+        let widths = try GapWidth.diameters(of: gapPieces.map { try $0.value() }, tolerance: GapWidth.tolerance(gapWidth: options.gapWidthMetres))
+        for (k, piece) in gapPieces.enumerated() {
             let area = try piece.area
-            guard area > options.minimumAreaSquareMetres else { continue }
-            let width = try piece.maximumInscribedCircle(tolerance: max(0.001, min(0.05, options.gapWidthMetres / 100))).diameter
+            let width = widths[k]
             let b = try borders(of: piece)
             add(Finding(id: 0, kind: width < options.gapWidthMetres ? .sliver : .unmanaged, geometry: try piece.value(), areaSquareMetres: area,
                         units: b.map { codes[$0.unit] }, borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },

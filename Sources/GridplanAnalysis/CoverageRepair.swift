@@ -178,16 +178,26 @@ public enum CoverageRepair {
         progress("repair: gaps")
         var unresolved: [Finding] = []
         let gapFaces = faces.indices.filter { owner[$0] == nil && claimants[$0].isEmpty && insideBoundary[$0] }
-        for region in try connectedComponents(gapFaces, faces: faces, context: ctx) {
-            let piece = try ctx.collection(region.map { faces[$0] }).coverageUnion()
+        let regions = try connectedComponents(gapFaces, faces: faces, context: ctx)
+        let pieces = try regions.map { region in try ctx.collection(region.map { faces[$0] }).coverageUnion() }
+        // Sliver or not, decided as check decides it; the width itself only for what is left for a person.
+        let values = try pieces.map { try $0.value() }
+        let narrow = try GapWidth.isNarrower(values, than: options.check.gapWidthMetres)
+        // Wide pieces stay for a person unless a threshold or --assign-unmanaged takes them: measure those together.
+        let kept = try pieces.indices.filter { try !narrow[$0] && !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres) }
+        let keptWidths = Dictionary(uniqueKeysWithValues: zip(kept, try GapWidth.diameters(of: kept.map { values[$0] }, tolerance: GapWidth.tolerance(gapWidth: options.check.gapWidthMetres))))
+        for (k, region) in regions.enumerated() {
+            let piece = pieces[k]
             let area = try piece.area
-            let width = try piece.maximumInscribedCircle(tolerance: max(0.001, min(0.05, options.check.gapWidthMetres / 100))).diameter
-            let isSliver = width < options.check.gapWidthMetres
+            let isSliver = narrow[k]
+            func width() throws -> Double {
+                try keptWidths[k] ?? piece.maximumInscribedCircle(tolerance: GapWidth.tolerance(gapWidth: options.check.gapWidthMetres)).diameter
+            }
             let b = try borders(piece)
             guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0 else {
                 unresolved.append(Finding(id: unresolved.count + 1, kind: isSliver ? .sliver : .unmanaged, geometry: try piece.value(), areaSquareMetres: area,
                                           units: b.map { codes[$0.0] }, borders: b.map { Border(code: codes[$0.0], lengthMetres: $0.1) },
-                                          suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: width, households: try householdsInside(piece)))
+                                          suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: try width(), households: try householdsInside(piece)))
                 continue
             }
             for f in region { owner[f] = to }

@@ -1,3 +1,4 @@
+import Foundation
 import GridplanAnalysis
 import GridplanGeometry
 import Testing
@@ -193,5 +194,38 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
         #expect(r.skipped[0].reason.contains("LineString"))
         #expect(r.warnings == ["feature 1: duplicate code A, analysed as A#2"])
         #expect(r.findings.isEmpty)
+    }
+}
+
+@Suite struct GapWidthTests {
+    /// A band `width` wide around an arc of radius 200 m (a curved sliver), with a wiggle.
+    func band(width: Double, wiggle: Double, sweep: Double = 1.2) -> Geometry {
+        let n = 120
+        var outer: [Coordinate] = [], inner: [Coordinate] = []
+        for k in 0...n {
+            let t = sweep * Double(k) / Double(n)
+            let r = 200 + wiggle * sin(Double(k) * 0.7)
+            outer.append(Coordinate(r * cos(t), r * sin(t)))
+            inner.append(Coordinate((r - width) * cos(t), (r - width) * sin(t)))
+        }
+        let ring = outer + inner.reversed() + [outer[0]]
+        return .polygon(Polygon(exterior: ring))
+    }
+
+    /// The two-stage decision equals the fine one everywhere, including just either side of the threshold.
+    @Test func coarseFirstDecisionEqualsTheFineOne() throws {
+        var pieces: [Geometry] = []
+        for w in [0.4, 1.5, 1.9, 1.96, 1.99, 2.0, 2.01, 2.04, 2.1, 2.5, 8, 30] {
+            pieces.append(band(width: w, wiggle: 0))
+            pieces.append(band(width: w, wiggle: 0.3))
+            pieces.append(box(0, 0, 300, w))
+        }
+        let gap = 2.0
+        let decided = try GapWidth.isNarrower(pieces, than: gap)
+        let fine = try GapWidth.diameters(of: pieces, tolerance: GapWidth.tolerance(gapWidth: gap))
+        #expect(decided == fine.map { $0 < gap })
+        // And the answers are right where the truth is clear.
+        #expect(decided[0] && decided[2] && !decided[decided.count - 1] && !decided[decided.count - 3])
+        #expect(abs(fine[2] - 0.4) < 0.01 && abs(fine[fine.count - 1] - 30) < 0.05)
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import GridplanGeometry
+
+/// The width of gap pieces: the diameter of each one's maximum inscribed circle.
+///
+/// GEOS refines a grid of cells until no cell could hold a circle more than the tolerance larger
+/// than the best found, so a uniform strip (the usual sliver) costs about its length over the
+/// tolerance in cells: milliseconds each, the largest part of check and repair. The pieces are
+/// independent, so they are measured on all cores, each worker in its own GEOS context; the
+/// answers are the same as one at a time.
+public enum GapWidth {
+    /// The tolerance for a gap-width threshold: 1% of it, between 1 mm and 5 cm.
+    public static func tolerance(gapWidth: Double) -> Double { max(0.001, min(0.05, gapWidth / 100)) }
+
+    public static func diameters(of pieces: [Geometry], tolerance: Double) throws -> [Double] {
+        try parallelMap(pieces) { try $0.maximumInscribedCircle(tolerance: tolerance).diameter }
+    }
+
+    /// Whether each piece is narrower than `gapWidth`, giving exactly the answer of
+    /// `diameter(tolerance: tolerance(gapWidth)) < gapWidth` without refining where a coarse circle
+    /// already decides it. A circle found with tolerance t has a diameter d with D − 2t ≤ d ≤ D
+    /// (D the true width). A coarse one (tolerance c) bounds the fine answer f to [d_c − 2t, d_c + 2c]:
+    /// below the threshold entirely, the piece is a sliver; at or above it, it is not; only pieces
+    /// in between are measured finely.
+    public static func isNarrower(_ pieces: [Geometry], than gapWidth: Double) throws -> [Bool] {
+        let fine = tolerance(gapWidth: gapWidth)
+        let coarse = max(fine, gapWidth / 10)
+        return try parallelMap(pieces) { piece in
+            let d = try piece.maximumInscribedCircle(tolerance: coarse).diameter
+            if d + 2 * coarse < gapWidth { return true }
+            if d - 2 * fine >= gapWidth { return false }
+            return try piece.maximumInscribedCircle(tolerance: fine).diameter < gapWidth
+        }
+    }
+
+    /// `body` over every piece on all cores, each worker in its own GEOS context; results in order.
+    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (NativeGeometry) throws -> T) throws -> [T] {
+        guard pieces.count > 1 else {
+            let ctx = GEOSContext()
+            return try pieces.map { try body(ctx.geometry($0)) }
+        }
+        let slots = ResultSlots<T>(count: pieces.count)
+        let next = Counter()
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, pieces.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let ctx = GEOSContext()
+            while true {
+                let k = next.increment() - 1
+                guard k < pieces.count else { break }
+                slots.set(k, Result { try body(ctx.geometry(pieces[k])) })
+            }
+        }
+        return try pieces.indices.map { try slots.get($0) }
+    }
+}
