@@ -148,7 +148,8 @@ public enum StreetAssigner {
                 var frontageCache: [Int: Double] = [:]
                 func frontage(_ c: Int) throws -> Double {
                     if let f = frontageCache[c] { return f }
-                    let f = try g.intersection(with: zones.grown(c).geometry).length
+                    let zone = try zones.grown(c)
+                    let f = try zone.prepared.covers(g) ? length : g.intersection(with: zone.geometry).length
                     frontageCache[c] = f
                     return f
                 }
@@ -177,7 +178,14 @@ public enum StreetAssigner {
                 // Inside pieces: each to the unit containing it, lower codes first.
                 var remaining = inner
                 for c in near where !remaining.isEmpty {
-                    guard try zones.unit(c).intersects(remaining) else { continue }
+                    let unit = try zones.unit(c)
+                    guard try unit.intersects(remaining) else { continue }
+                    if try unit.covers(remaining) {
+                        // All that is left lies in this unit: no overlay needed.
+                        try make(remaining, lead: codes[c], co: [], boundary: false, rule: insideRule)
+                        remaining = try ctx.geometry(.multiLineString([]))
+                        break
+                    }
                     let piece = try remaining.intersection(with: natives[c])
                     if try piece.length > 0 {
                         try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
@@ -187,7 +195,10 @@ public enum StreetAssigner {
                 // Boundary pieces: the units beside each piece; the larger frontage leads.
                 for part in running {
                     let beside = try near.filter { try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part) }
-                        .filter { try part.intersection(with: zones.grown($0).geometry).length > 0.5 * part.length }
+                        .filter {
+                            let zone = try zones.grown($0)
+                            return try zone.prepared.covers(part) || part.intersection(with: zone.geometry).length > 0.5 * part.length
+                        }
                     if beside.isEmpty {
                         remaining = try ctx.union(of: [remaining, part])
                         continue
