@@ -8,12 +8,20 @@ struct EnvelopeBuckets: Sendable {
 
     init(envelopes: [Envelope], cell: Double) {
         self.cell = cell
+        // A local dictionary: appending through `self` inside the closure made Swift copy the whole
+        // dictionary on every insert (quadratic; most of partition's time at 10,000 communities).
+        var buckets: [Int64: [Int]] = [:]
         for (i, e) in envelopes.enumerated() where !e.isEmpty {
-            forEachKey(e) { buckets[$0, default: []].append(i) }
+            Self.forEachKey(e, cell: cell) { buckets[$0, default: []].append(i) }
         }
+        self.buckets = buckets
     }
 
     func forEachKey(_ e: Envelope, _ body: (Int64) -> Void) {
+        Self.forEachKey(e, cell: cell, body)
+    }
+
+    static func forEachKey(_ e: Envelope, cell: Double, _ body: (Int64) -> Void) {
         let x0 = Int64((e.minX / cell).rounded(.down)), x1 = Int64((e.maxX / cell).rounded(.down))
         let y0 = Int64((e.minY / cell).rounded(.down)), y1 = Int64((e.maxY / cell).rounded(.down))
         for x in x0...x1 { for y in y0...y1 { body((x << 32) ^ (y & 0xFFFF_FFFF)) } }
