@@ -727,7 +727,7 @@ def main():
     if (args.keep or args.merge) and os.path.exists(RESULTS):
         with open(RESULTS) as f:
             previous = json.load(f)
-    if args.keep and previous:
+    if (args.keep or args.merge) and previous:  # a merge never drops the sizes it did not run
         with open(RESULTS) as f:
             prior = {s["size"]: s for s in json.load(f).get("ladder", [])}
     if args.full:
