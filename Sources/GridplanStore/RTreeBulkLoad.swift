@@ -56,6 +56,8 @@ struct RTreeBulkLoader {
 
     /// Replaces the (empty) tree with one holding `entries`.
     func load(_ entries: [Entry]) throws {
+        // Nothing to index: the (empty) tree stays as SQLite made it.
+        guard !entries.isEmpty else { return }
         let size = try nodeSize()
         let capacity = (size - 4) / 24
         let q = { GeoPackage.quote(table + $0) }

@@ -197,6 +197,23 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         #expect(try store.database.rows("SELECT count(*) FROM rtree_grids_geom") == [[.integer(6700)]])
         #expect(try store.database.rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_grids_geom_insert'") == [[.integer(1)]])
     }
+
+    /// A layer whose features all lack a geometry leaves the tree empty and sound.
+    @Test func importWithoutGeometriesLeavesAnEmptySoundTree() throws {
+        let dir = try scratchDirectory()
+        let store = try Store.create(path: dir + "/s.gpkg")
+        var features = communities(3)
+        for i in features.indices { features[i].geometry = nil }
+        try GeoJSONWriter.write(features, to: dir + "/n.geojson")
+        let report = try store.importLayer(try SourceLayer.read(path: dir + "/n.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        #expect(report.features == 3)
+        #expect(try store.database.rows("SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [[.text("ok"), .integer(0)]])
+        // And a later import still packs it.
+        _ = try store.importLayer(try SourceLayer.read(path: dir + "/n.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        try GeoJSONWriter.write(communities(80), to: dir + "/c.geojson")
+        _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: true, parameters: [:])
+        #expect(try store.database.rows("SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [[.text("ok"), .integer(80)]])
+    }
 }
 
 @Suite struct ImportFormatTests {
