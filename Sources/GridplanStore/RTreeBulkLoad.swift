@@ -124,18 +124,17 @@ struct RTreeBulkLoader {
         let perSlice = slices * capacity
         let cx = { (e: Entry) in Double(e.minX) + Double(e.maxX) }
         let cy = { (e: Entry) in Double(e.minY) + Double(e.maxY) }
-        let indexed = items
-        var byX = Array(indexed.indices)
-        byX.sort { cx(indexed[$0]) < cx(indexed[$1]) }
+        var byX = Array(items.indices)
+        byX.sort { cx(items[$0]) < cx(items[$1]) }
         var nodes: [[Entry]] = []
         nodes.reserveCapacity(nodeCount)
         var start = 0
         while start < byX.count {
             var slice = Array(byX[start..<min(start + perSlice, byX.count)])
-            slice.sort { cy(indexed[$0]) < cy(indexed[$1]) }
+            slice.sort { cy(items[$0]) < cy(items[$1]) }
             var s = 0
             while s < slice.count {
-                nodes.append(slice[s..<min(s + capacity, slice.count)].map { indexed[$0] })
+                nodes.append(slice[s..<min(s + capacity, slice.count)].map { items[$0] })
                 s += capacity
             }
             start += perSlice

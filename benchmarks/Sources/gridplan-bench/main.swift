@@ -228,9 +228,7 @@ do {
         let units = try polygonalUnits(input.layers[0], ctx)
         let streets = try lines(input.layers[1], ctx)
         let t0 = now()
-        let index = try SpatialIndex(context: ctx)
-        for u in units { try index.insert(u) }
-        let prepared = try units.map { try $0.prepared() }
+        let (index, prepared) = try indexedAndPrepared(units, ctx)
         var pieces = 0
         var length = 0.0
         for s in streets {
@@ -252,9 +250,7 @@ do {
         let units = try polygonalUnits(input.layers[0], ctx)
         let pts = try points(input.layers[1], ctx)
         let t0 = now()
-        let index = try SpatialIndex(context: ctx)
-        for u in units { try index.insert(u) }
-        let prepared = try units.map { try $0.prepared() }
+        let (index, prepared) = try indexedAndPrepared(units, ctx)
         let found = try locate(pts, index: index, prepared: prepared)
         let t1 = now()
         emit([("floor_s", t1 - t0), ("units", units.count), ("points", pts.count), ("assigned", found)])
@@ -272,9 +268,7 @@ do {
         let events = try points(input.layers[3], ctx)
         let streets = try lines(input.layers[4], ctx)
         let t0 = now()
-        let index = try SpatialIndex(context: ctx)
-        for u in units { try index.insert(u) }
-        let prepared = try units.map { try $0.prepared() }
+        let (index, prepared) = try indexedAndPrepared(units, ctx)
         let inHouseholds = try locate(households, index: index, prepared: prepared)
         let inEvents = try locate(events, index: index, prepared: prepared)
         var length = 0.0
@@ -292,4 +286,11 @@ do {
     }
 } catch {
     fail("\(error)")
+}
+
+/// The STRtree of `units` and each unit prepared: the first primitives of every location floor.
+func indexedAndPrepared(_ units: [NativeGeometry], _ ctx: GEOSContext) throws -> (SpatialIndex, [PreparedGeometry]) {
+    let index = try SpatialIndex(context: ctx)
+    for u in units { try index.insert(u) }
+    return (index, try units.map { try $0.prepared() })
 }
