@@ -200,7 +200,7 @@ public enum CoverageCheck {
         progress("check: gaps")
         let gaps = try boundary.difference(with: union)
         let gapPieces = try polygons(of: gaps).filter { try $0.area > options.minimumAreaSquareMetres }
-        let widths = try GapWidth.diameters(of: gapPieces.map { try $0.value() }, tolerance: GapWidth.tolerance(gapWidth: options.gapWidthMetres))
+        let widths = try GapWidth.reportedWidths(of: gapPieces.map { try $0.value() }, gapWidth: options.gapWidthMetres)
         for (k, piece) in gapPieces.enumerated() {
             let area = try piece.area
             let width = widths[k]

@@ -84,9 +84,10 @@ public enum CoverageRepair {
         let prepared = try natives.map { try $0.prepared() }
         let originalParts = try natives.map { try CoverageCheck.polygons(of: $0).count }
 
-        let union = try ctx.union(of: natives)
+        // Without a boundary, the filled outline of all units stands in for it (the union is only
+        // worth its cost then).
         let boundary: NativeGeometry = try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
-            ?? CoverageCheck.filledExterior(union)
+            ?? CoverageCheck.filledExterior(ctx.union(of: natives))
         let boundaryPrepared = try boundary.prepared()
 
         // 1. The arrangement: every outline snap-rounded and noded, then cut into faces.
@@ -98,18 +99,26 @@ public enum CoverageRepair {
         var owner = [Int?](repeating: nil, count: faces.count)
         var claimants = [[Int]](repeating: [], count: faces.count)
         var insideBoundary = [Bool](repeating: true, count: faces.count)
+        // Each unit's faces, kept in step with `owner` (looking them up by scanning every face made
+        // rebuilding all units quadratic).
+        var facesOf = [Set<Int>](repeating: [], count: natives.count)
+        func give(_ f: Int, to u: Int) {
+            if let old = owner[f] { facesOf[old].remove(f) }
+            owner[f] = u
+            facesOf[u].insert(f)
+        }
         for (f, face) in faces.enumerated() {
             let p = try face.pointOnSurface
             claimants[f] = try index.query(intersecting: p).filter { try prepared[$0].contains(p) }
             insideBoundary[f] = try boundaryPrepared.contains(p)
-            if claimants[f].count == 1 { owner[f] = claimants[f][0] }
+            if claimants[f].count == 1 { give(f, to: claimants[f][0]) }
         }
         let faceIndex = try SpatialIndex(context: ctx)
         for face in faces { try faceIndex.insert(face) }
 
-        /// The current land of unit `u`: the union of its faces.
+        /// The current land of unit `u`: the union of its faces, in face order.
         func land(_ u: Int, excluding: Set<Int> = []) throws -> NativeGeometry {
-            let mine = faces.indices.filter { owner[$0] == u && !excluding.contains($0) }.map { faces[$0] }
+            let mine = facesOf[u].subtracting(excluding).sorted().map { faces[$0] }
             return mine.isEmpty ? try ctx.geometry(.multiPolygon([])) : try ctx.collection(mine).coverageUnion()
         }
         /// Border length between a piece and each unit's current land, longest first.
@@ -166,7 +175,7 @@ public enum CoverageRepair {
                         break
                     }
                 }
-                for f in pieceFaces { owner[f] = winner }
+                for f in pieceFaces { give(f, to: winner) }
                 let hh = try householdsInside(piece)
                 for loser in group where loser != winner {
                     changes.append(Change(reason: .overlap, geometry: try piece.value(), areaSquareMetres: area, fromUnit: codes[loser], toUnit: codes[winner], households: hh))
@@ -185,13 +194,13 @@ public enum CoverageRepair {
         let narrow = try GapWidth.isNarrower(values, than: options.check.gapWidthMetres)
         // Wide pieces stay for a person unless a threshold or --assign-unmanaged takes them: measure those together.
         let kept = try pieces.indices.filter { try !narrow[$0] && !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres) }
-        let keptWidths = Dictionary(uniqueKeysWithValues: zip(kept, try GapWidth.diameters(of: kept.map { values[$0] }, tolerance: GapWidth.tolerance(gapWidth: options.check.gapWidthMetres))))
+        let keptWidths = Dictionary(uniqueKeysWithValues: zip(kept, try GapWidth.reportedWidths(of: kept.map { values[$0] }, gapWidth: options.check.gapWidthMetres)))
         for (k, region) in regions.enumerated() {
             let piece = pieces[k]
             let area = try piece.area
             let isSliver = narrow[k]
             func width() throws -> Double {
-                try keptWidths[k] ?? piece.maximumInscribedCircle(tolerance: GapWidth.tolerance(gapWidth: options.check.gapWidthMetres)).diameter
+                try keptWidths[k] ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
             }
             let b = try borders(piece)
             guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0 else {
@@ -200,7 +209,7 @@ public enum CoverageRepair {
                                           suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: try width(), households: try householdsInside(piece)))
                 continue
             }
-            for f in region { owner[f] = to }
+            for f in region { give(f, to: to) }
             changes.append(Change(reason: isSliver ? .sliver : (area < options.mergeGapsUnderSquareMetres ? .gap : .unmanaged), geometry: try piece.value(),
                                   areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece)))
         }
@@ -209,7 +218,7 @@ public enum CoverageRepair {
         if options.transferExclaves {
             progress("repair: exclaves")
             for u in natives.indices {
-                let myFaces = faces.indices.filter { owner[$0] == u }
+                let myFaces = facesOf[u].sorted()
                 let components = try connectedComponents(myFaces, faces: faces, context: ctx)
                 guard components.count > 1 else { continue }
                 let areas = try components.map { try $0.reduce(0.0) { $0 + (try faces[$1].area) } }
@@ -217,7 +226,7 @@ public enum CoverageRepair {
                 for (k, component) in components.enumerated() where k != main {
                     let piece = try ctx.collection(component.map { faces[$0] }).coverageUnion()
                     guard let host = try borders(piece, excluding: [u]).first?.0 else { continue }
-                    for f in component { owner[f] = host }
+                    for f in component { give(f, to: host) }
                     changes.append(Change(reason: .exclave, geometry: try piece.value(), areaSquareMetres: areas[k], fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece)))
                 }
             }

@@ -228,4 +228,27 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
         #expect(decided[0] && decided[2] && !decided[decided.count - 1] && !decided[decided.count - 3])
         #expect(abs(fine[2] - 0.4) < 0.01 && abs(fine[fine.count - 1] - 30) < 0.05)
     }
+
+    /// Reported widths: the fine measure itself up to 4 m (so near the threshold nothing changes),
+    /// within 1% of the truth above it, on straight and curved strips.
+    @Test func reportedWidthsAreFineNearTheThresholdAndWithinOnePercentAbove() throws {
+        let widths = [0.4, 1.9, 1.99, 2.0, 2.01, 3.5, 6, 12.5, 25, 60]
+        var pieces: [Geometry] = []
+        for w in widths {
+            pieces.append(box(0, 0, 400, w))
+            pieces.append(band(width: w, wiggle: 0))
+        }
+        let gap = 2.0
+        let reported = try GapWidth.reportedWidths(of: pieces, gapWidth: gap)
+        let fine = try GapWidth.diameters(of: pieces, tolerance: GapWidth.tolerance(gapWidth: gap))
+        for (k, piece) in pieces.enumerated() {
+            let truth = widths[k / 2]
+            if truth < 3.9 {
+                #expect(reported[k] == fine[k], "piece \(k) (\(truth) m): \(reported[k]) vs fine \(fine[k])")
+            }
+            // The band's arcs are drawn as chords, so its true width is a hair under w.
+            #expect(reported[k] <= truth * 1.000_01 + 1e-9 && reported[k] >= 0.99 * truth - 0.04, "piece \(k) \(String(describing: piece.typeName)): \(reported[k]) for \(truth) m")
+        }
+        #expect(try GapWidth.isNarrower(pieces, than: gap) == reported.map { $0 < gap })
+    }
 }
