@@ -453,7 +453,7 @@ def report(data, args):
       f"`n` says how many runs there were); peak RSS is the largest `ru_maxrss` of those runs (os.wait4). gridplan and ogr2ogr are timed by wall clock "
       f"(reading, projecting, writing included); the Python peers by their own clock from just after their imports (interpreter start-up and "
       f"`import geopandas` excluded, in their favour); the floor (gridplan-bench) times only the GEOS primitives the command cannot avoid, after "
-      f"reading, projecting and making the inputs valid. Peers time out after {args.peer_timeout:.0f} s.")
+      f"reading, projecting and making the inputs valid. Peers time out after `--peer-timeout` seconds (900 unless the command in the header says otherwise; each timed-out row gives its limit).")
     w("- **Equal work:** each peer's answer is checked against gridplan's (details below); a peer that does not pass is shown but is not the \"best peer\".")
     w("- **Targets** (issue 9): faster than the fastest peer at every size (gridplan / peer < 1); within 2× of the floor (gridplan / floor ≤ 2); "
       "time per community flat, n log n at worst, up the ladder.")
@@ -616,8 +616,9 @@ def report(data, args):
     w("")
     w("```sh")
     w("make bench            # quick ladder: 1,000 communities, and 10,000 when it fits the time budget")
-    w("make bench FULL=1     # 1,000, 10,000 and 100,000 communities (a 100k city is ~6.5 GB of GeoJSON)")
-    w("python3 benchmarks/run.py --sizes 1000,10000 --runs 3   # what produced this file: " + data["command"])
+    w("make bench FULL=1     # 1,000, 10,000 and 100,000 communities (a 100k city is ~7 GB of GeoJSON, with 19.5 million building points)")
+    w("python3 benchmarks/run.py --sizes 100000 --only repair --merge   # re-measure one operation at one size, keeping every other row")
+    w("python3 benchmarks/run.py --report-only                           # rewrite this file from benchmarks/work/results.json")
     w("```")
     w("")
     w("```sh")
@@ -641,13 +642,15 @@ WHY = {
     "export communities": "the floor is the GeoJSON write alone; the command also opens the store, reads and decodes every row and "
     "transforms nothing (the store is WGS84), so SQLite reading and process start-up are the difference.",
     "export buildings": "as export communities: reading 0.2–1.9 million rows out of SQLite and decoding their GeoPackage blobs.",
-    "check": "the floor finds overlaps and gaps only. check also measures every gap's width (a maximum inscribed circle to 2 cm, run on all "
-    "cores: the largest single cost), the borders and suggested owner of every finding, exclaves, enclaves, interlocks (a morphological "
+    "check": "the floor finds overlaps and gaps only. check also measures every gap's width (a maximum inscribed circle to 2 cm below "
+    "4 m and to 1% above, run on all cores: the largest single cost), the borders and suggested owner of every finding, exclaves, enclaves, interlocks (a morphological "
     "opening per unit) and households per finding; none of that is in the floor, and no peer does it.",
     "repair": "shapely's coverage_clean is GEOS 3.14's CoverageCleaner, which the system GEOS 3.11 lacks, and it decides gap width with "
     "GEOS 3.14's early-exit radius test; gridplan builds the noded arrangement itself, checks that no unit is split by a transfer, "
-    "writes a change list with the households moved, and measures the width of the gaps it leaves for a person. It decides "
-    "sliver-or-not with a coarse circle first (the same decision as the fine one).",
+    "writes a change list with the households moved, and measures the width of the gaps it leaves for a person (to 1%). It decides "
+    "sliver-or-not by an erosion, then a coarse circle, then the fine one (the same decision as the fine one alone). Noding every "
+    "outline at once (one GEOS call, single-threaded) is now the largest cost, about a third of the time at 10,000 communities; "
+    "rebuilding units had been quadratic (each unit scanned every face) and no longer is.",
     "partition": "the floor is the street blocks only (node + polygonize). Balancing them into regions (14 seeded attempts and a "
     "local search per community, lesser-street and straight cuts of oversized blocks) is the command's real work and has no GEOS "
     "primitive; the peers doing it (spopt MaxP, RegionKMeans) are slower still. Two quadratic steps found by this benchmark are gone "
