@@ -731,8 +731,7 @@ def main():
         with open(RESULTS) as f:
             previous = json.load(f)
     if (args.keep or args.merge) and previous:  # a merge never drops the sizes it did not run
-        with open(RESULTS) as f:
-            prior = {s["size"]: s for s in json.load(f).get("ladder", [])}
+        prior = {s["size"]: s for s in previous.get("ladder", [])}
     if args.full:
         sizes, auto = FULL, False
     elif args.sizes == "auto":

@@ -191,16 +191,16 @@ public enum CoverageRepair {
         let pieces = try regions.map { region in try ctx.collection(region.map { faces[$0] }).coverageUnion() }
         // Sliver or not, decided as check decides it; the width itself only for what is left for a person.
         let values = try pieces.map { try $0.value() }
-        let narrow = try GapWidth.isNarrower(values, than: options.check.gapWidthMetres)
-        // Wide pieces stay for a person unless a threshold or --assign-unmanaged takes them: measure those together.
-        let kept = try pieces.indices.filter { try !narrow[$0] && !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres) }
-        let keptWidths = Dictionary(uniqueKeysWithValues: zip(kept, try GapWidth.reportedWidths(of: kept.map { values[$0] }, gapWidth: options.check.gapWidthMetres)))
+        // Wide pieces stay for a person unless a threshold or --assign-unmanaged takes them: those
+        // are measured in the same pass.
+        let mayStay = try Set(pieces.indices.filter { try !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres) })
+        let classified = try GapWidth.classify(values, gapWidth: options.check.gapWidthMetres, measuring: mayStay)
         for (k, region) in regions.enumerated() {
             let piece = pieces[k]
             let area = try piece.area
-            let isSliver = narrow[k]
+            let isSliver = classified[k].narrow
             func width() throws -> Double {
-                try keptWidths[k] ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
+                try classified[k].width ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
             }
             let b = try borders(piece)
             guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0 else {

@@ -13,7 +13,7 @@ public enum GapWidth {
     public static func tolerance(gapWidth: Double) -> Double { max(0.001, min(0.05, gapWidth / 100)) }
 
     public static func diameters(of pieces: [Geometry], tolerance: Double) throws -> [Double] {
-        try parallelMap(pieces) { try $0.maximumInscribedCircle(tolerance: tolerance).diameter }
+        try parallelMap(pieces) { try $1.maximumInscribedCircle(tolerance: tolerance).diameter }
     }
 
     /// The widths check and repair report: each to within 2 t (t = `tolerance(gapWidth:)`) or 1%,
@@ -25,10 +25,14 @@ public enum GapWidth {
     public static func reportedWidths(of pieces: [Geometry], gapWidth: Double) throws -> [Double] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
-        return try parallelMap(pieces) { piece in
-            let rough = try piece.maximumInscribedCircle(tolerance: coarse).diameter
-            return try piece.maximumInscribedCircle(tolerance: max(fine, rough / 200)).diameter
+        return try parallelMap(pieces) { _, piece in
+            try width(of: piece, rough: piece.maximumInscribedCircle(tolerance: coarse).diameter, fine: fine)
         }
+    }
+
+    /// The reported width from a coarse circle's diameter `rough` (see `reportedWidths`).
+    static func width(of piece: NativeGeometry, rough: Double, fine: Double) throws -> Double {
+        try piece.maximumInscribedCircle(tolerance: max(fine, rough / 200)).diameter
     }
 
     /// Whether each piece is narrower than `gapWidth`, giving exactly the answer of
@@ -45,23 +49,36 @@ public enum GapWidth {
     /// the outline, so D < 2ρ < gapWidth and the fine answer d ≤ D is below the threshold too. Anything
     /// left proves nothing and the circles decide.
     public static func isNarrower(_ pieces: [Geometry], than gapWidth: Double) throws -> [Bool] {
+        try classify(pieces, gapWidth: gapWidth, measuring: []).map(\.narrow)
+    }
+
+    /// `isNarrower`'s answer for every piece and, for the pieces at `measuring` that are not narrower,
+    /// the width `reportedWidths` gives, reusing the coarse circle the decision already drew.
+    public static func classify(_ pieces: [Geometry], gapWidth: Double, measuring: Set<Int>) throws -> [(narrow: Bool, width: Double?)] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
         let erosion = (gapWidth - fine) / 2
-        return try parallelMap(pieces) { piece in
-            if try piece.buffer(by: -erosion, quadrantSegments: 8).isEmpty { return true }
+        return try parallelMap(pieces) { k, piece in
+            if try piece.buffer(by: -erosion, quadrantSegments: 8).isEmpty { return (true, nil) }
             let d = try piece.maximumInscribedCircle(tolerance: coarse).diameter
-            if d + 2 * coarse < gapWidth { return true }
-            if d - 2 * fine >= gapWidth { return false }
-            return try piece.maximumInscribedCircle(tolerance: fine).diameter < gapWidth
+            let narrow: Bool
+            if d + 2 * coarse < gapWidth {
+                narrow = true
+            } else if d - 2 * fine >= gapWidth {
+                narrow = false
+            } else {
+                narrow = try piece.maximumInscribedCircle(tolerance: fine).diameter < gapWidth
+            }
+            return (narrow, !narrow && measuring.contains(k) ? try width(of: piece, rough: d, fine: fine) : nil)
         }
     }
 
-    /// `body` over every piece on all cores, each worker in its own GEOS context; results in order.
-    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (NativeGeometry) throws -> T) throws -> [T] {
+    /// `body` over every piece (its index and itself) on all cores, each worker in its own GEOS
+    /// context; results in order.
+    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, NativeGeometry) throws -> T) throws -> [T] {
         guard pieces.count > 1 else {
             let ctx = GEOSContext()
-            return try pieces.map { try body(ctx.geometry($0)) }
+            return try pieces.indices.map { try body($0, ctx.geometry(pieces[$0])) }
         }
         let slots = ResultSlots<T>(count: pieces.count)
         let next = Counter()
@@ -71,7 +88,7 @@ public enum GapWidth {
             while true {
                 let k = next.increment() - 1
                 guard k < pieces.count else { break }
-                slots.set(k, Result { try body(ctx.geometry(pieces[k])) })
+                slots.set(k, Result { try body(k, ctx.geometry(pieces[k])) })
             }
         }
         return try pieces.indices.map { try slots.get($0) }
