@@ -148,8 +148,7 @@ public enum StreetAssigner {
                 var frontageCache: [Int: Double] = [:]
                 func frontage(_ c: Int) throws -> Double {
                     if let f = frontageCache[c] { return f }
-                    let zone = try zones.grown(c)
-                    let f = try zone.prepared.covers(g) ? length : g.intersection(with: zone.geometry).length
+                    let f = try zones.grown(c).length(of: g, lineLength: length)
                     frontageCache[c] = f
                     return f
                 }
@@ -194,11 +193,9 @@ public enum StreetAssigner {
                 }
                 // Boundary pieces: the units beside each piece; the larger frontage leads.
                 for part in running {
+                    let partLength = try part.length
                     let beside = try near.filter { try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part) }
-                        .filter {
-                            let zone = try zones.grown($0)
-                            return try zone.prepared.covers(part) || part.intersection(with: zone.geometry).length > 0.5 * part.length
-                        }
+                        .filter { try zones.grown($0).length(of: part, lineLength: partLength) > 0.5 * partLength }
                     if beside.isEmpty {
                         remaining = try ctx.union(of: [remaining, part])
                         continue
@@ -224,6 +221,12 @@ public enum StreetAssigner {
         struct Zone {
             var geometry: NativeGeometry
             var prepared: PreparedGeometry
+
+            /// The length of `line` (whose whole length is `lineLength`) inside the zone; a line
+            /// the zone covers needs no overlay.
+            func length(of line: NativeGeometry, lineLength: Double) throws -> Double {
+                try prepared.covers(line) ? lineLength : line.intersection(with: geometry).length
+            }
         }
 
         let natives: [NativeGeometry]
