@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -46,13 +46,16 @@ let package = Package(
         .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The domain: coverage checks, partition, assignment, metrics.
         .target(name: "GridplanAnalysis", dependencies: ["GridplanGeometry"]),
+        // A command's inputs read one way: files or store layers, each in its declared CRS, checked
+        // against the units they are used with.
+        .target(name: "GridplanInputs", dependencies: ["GridplanStore", "GridplanAnalysis", "GridplanCRS", "GridplanGeometry", "GridplanIO"]),
         // The HTML map report and its SVG and PNG images: no C, no dependencies beyond geometry and IO.
         .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO"]),
         // The command-line interface as a library, so tests run commands in-process.
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +78,7 @@ let package = Package(
             name: "GridplanSampleTests",
             dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
         ),
+        .testTarget(name: "GridplanInputsTests", dependencies: ["GridplanInputs", "GridplanStore", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
         .testTarget(name: "GridplanReportTests", dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
     ],

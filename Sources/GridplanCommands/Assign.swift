@@ -4,6 +4,7 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanStore
 
 /// `gridplan assign streets|units|points`: who is responsible for what.
@@ -12,18 +13,6 @@ struct Assign: ParsableCommand {
         abstract: "Assign streets, child units and points to exactly one responsible unit.",
         subcommands: [AssignStreets.self, AssignUnits.self, AssignPoints.self]
     )
-}
-
-/// Options shared by the assign subcommands.
-struct AssignInputs: ParsableArguments {
-    @Option(name: .long, help: "Declare the CRS of the input files.")
-    var crs: String?
-
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the data's Gauss-Krüger or UTM zone.")
-    var metricCRS: String?
-
-    @Option(name: .long, help: "Read layers from this store (layer names instead of files).")
-    var store: String?
 }
 
 struct AssignStreets: ParsableCommand {
@@ -53,8 +42,7 @@ struct AssignStreets: ParsableCommand {
     @Option(name: .customLong("max-km-per-chief"), help: "Report chiefs holding more street length than this.")
     var maxKmPerChief: Double = 5
 
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
-    var codeField: String?
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .customLong("name-field"), help: "The streets' name property. Default: detected (name, 名称, 道路名称 ...).")
     var nameField: String?
@@ -62,7 +50,8 @@ struct AssignStreets: ParsableCommand {
     @Option(name: .long, help: "Write the segments as GeoJSON (WGS84).")
     var out: String?
 
-    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -72,12 +61,13 @@ struct AssignStreets: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
-        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
-        let unitLayer = try LayerInput.load(units, store: s, declaredCRS: inputs.crs)
-        let metric = try unitLayer.metricCRS(override: inputs.metricCRS)
+        let (_, inputs) = try input.open(readOnly: true)
+        let unitLayer = try inputs.load(units, role: "units")
+        let metric = try unitLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try unitLayer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
-        let streetLayer = try LayerInput.load(streets, store: s, declaredCRS: inputs.crs)
+        let unitInputs = try unitLayer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
+        let streetLayer = try inputs.loadChecked(streets, role: "streets", in: metric)
         let mapping = try FieldMapping(explicit: nameField.map { ["name": $0] } ?? [:], propertyNames: streetLayer.propertyNames)
         let streetFeatures = try streetLayer.geometries(in: metric).enumerated().compactMap { i, g -> StreetFeature? in
             guard let g else { return nil }
@@ -90,6 +80,8 @@ struct AssignStreets: ParsableCommand {
         if unnamed > 0 { warnings.append("\(streets): \(unnamed) streets have no name (no name, 名称 or 道路名称 property); they are grouped by id as #id") }
         let result = try StreetAssigner.run(streets: streetFeatures, units: unitInputs, toleranceMetres: boundaryTolerance) { console.progress($0) }
         console.clearProgress()
+        inputs.report(to: console)
+        warnings = inputs.warnings + warnings
         for sk in result.skipped { warnings.append("\(streets): feature \(sk.index): \(sk.reason); skipped") }
 
         // Per named street: total, per-unit lengths, lead (the unit leading the most length).
@@ -184,7 +176,7 @@ struct AssignStreets: ParsableCommand {
                                     "streets": .object(JSONObject(st.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
                 }),
                 "warnings": .array(warnings.map { .string($0) }),
-            ])) + "\n")
+            ]).adding(inputs: inputs)) + "\n")
         } else {
             var lines = [String(format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
                                 result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count, result.unownedLengthMetres)]
@@ -222,23 +214,26 @@ struct AssignUnits: ParsableCommand {
     @Option(name: .customLong("parent-field"), help: "The children's declared-parent property, to list disagreements.")
     var parentField: String?
 
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
-    var codeField: String?
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .long, help: "Write the children with their spatial parent and share (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.apply()
-        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
-        let childLayer = try LayerInput.load(children, store: s, declaredCRS: inputs.crs)
-        let metric = try childLayer.metricCRS(override: inputs.metricCRS)
+        let (_, inputs) = try input.open(readOnly: true)
+        let childLayer = try inputs.load(children, role: "children")
+        let metric = try childLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let kids = try childLayer.units(in: metric, codeField: codeField, parentField: parentField, warnings: &warnings)
-        let parentUnits = try LayerInput.load(parents, store: s, declaredCRS: inputs.crs).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        let kids = try childLayer.units(in: metric, codeField: unitFields.codeField, parentField: parentField, warnings: &warnings)
+        try inputs.setReference(kids, in: metric, layer: childLayer)
+        let parentUnits = try inputs.loadChecked(parents, role: "parents", in: metric, territory: true).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        inputs.report(to: Console.current)
+        warnings = inputs.warnings + warnings
         let placements = try UnitAssigner.run(children: kids, parents: parentUnits)
         if let out {
             var byIndex: [Int: ChildPlacement] = [:]
@@ -267,7 +262,7 @@ struct AssignUnits: ParsableCommand {
                              "shares": .array(p.shares.map { .object(["parent": .string($0.code), "share": .number($0.share)]) })])
                 }),
                 "warnings": .array(warnings.map { .string($0) }),
-            ])) + "\n")
+            ]).adding(inputs: inputs)) + "\n")
         } else {
             var lines = ["\(placements.count) children: \(split.count) split between parents, \(disagree.count) whose declared parent differs, \(orphans.count) in no parent"]
             for p in split { lines.append("split: \(p.child) " + p.shares.map { String(format: "%@ %.1f%%", $0.code, $0.share * 100) }.joined(separator: ", ")) }
@@ -292,8 +287,7 @@ struct AssignPoints: ParsableCommand {
     @Option(name: .long, help: "The units (grids, communities).")
     var units: String
 
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
-    var codeField: String?
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .customLong("unit-property"), help: "The property the unit code is written to.")
     var unitProperty: String = "unit"
@@ -301,17 +295,21 @@ struct AssignPoints: ParsableCommand {
     @Option(name: .long, help: "Write the points with their unit code (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @OptionGroup var inputs: AssignInputs
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.apply()
-        let s = try inputs.store.map { try Store.open(path: $0, readOnly: true) }
-        let unitLayer = try LayerInput.load(units, store: s, declaredCRS: inputs.crs)
-        let metric = try unitLayer.metricCRS(override: inputs.metricCRS)
+        let (_, inputs) = try input.open(readOnly: true)
+        let unitLayer = try inputs.load(units, role: "units")
+        let metric = try unitLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try unitLayer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
-        let pointLayer = try LayerInput.load(points, store: s, declaredCRS: inputs.crs)
+        let unitInputs = try unitLayer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
+        let pointLayer = try inputs.loadChecked(points, role: "points", in: metric)
+        inputs.report(to: Console.current)
+        warnings = inputs.warnings + warnings
         let geometries = try pointLayer.geometries(in: metric)
         var coords: [Coordinate] = []
         var featureOf: [Int] = []
@@ -355,7 +353,7 @@ struct AssignPoints: ParsableCommand {
                 "units": .object(JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })),
                 "outside": .array(outside.map { .integer(Int64($0)) }),
                 "warnings": .array(warnings.map { .string($0) }),
-            ])) + "\n")
+            ]).adding(inputs: inputs)) + "\n")
         } else {
             var lines = ["\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit", "rule: \(PointAssigner.tieRule)"]
             if !outside.isEmpty { lines.append("outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ") + (outside.count > 20 ? ", …" : "")) }

@@ -4,7 +4,7 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
-import GridplanSQLite
+import GridplanInputs
 import GridplanStore
 
 /// `gridplan check UNITS`: overlaps, gaps, exclaves, enclaves, interlocks in a set of units.
@@ -25,14 +25,8 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "The territory the units should tile (a polygon file or store layer). Default: the outer edge of the units' union.")
     var boundary: String?
 
-    @Option(name: .long, help: "Points carrying households (buildings), to count households in each finding.")
-    var households: String?
-
-    @Option(name: .customLong("weight-field"), help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
-    var weightField: String?
-
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected (code, 编码, adcode ...).")
-    var codeField: String?
+    @OptionGroup var householdOptions: HouseholdsOptions
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .customLong("parent-field"), help: "The units' parent-code property; enables parent_mismatch findings.")
     var parentField: String?
@@ -49,18 +43,11 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("min-area"), help: "Findings under this many m² are numerical dust and not reported.")
     var minArea: Double = 0.01
 
-    @Option(name: .long, help: "Declare the CRS of the input files (EPSG:4490, gcj02, ...).")
-    var crs: String?
-
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the Gauss-Krüger (China) or UTM zone of the data.")
-    var metricCRS: String?
-
     @Option(name: .long, help: "Write the findings as GeoJSON (WGS84) for a map viewer.")
     var out: String?
 
-    @Option(name: .long, help: "Read layers from this store and record the findings there as a new generation.")
-    var store: String?
-
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -70,13 +57,14 @@ struct Check: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
-        let s = try store.map { try Store.open(path: $0) }
-        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
-        let metric = try layer.metricCRS(override: metricCRS)
+        let (s, inputs) = try input.open(readOnly: false)
+        let layer = try inputs.load(units, role: "units")
+        let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: parentField, warnings: &warnings)
-        let boundaryGeometry = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
-        let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        let unitInputs = try layer.units(in: metric, codeField: unitFields.codeField, parentField: parentField, warnings: &warnings)
+        try inputs.setReference(unitInputs, in: metric, layer: layer)
+        let boundaryGeometry = try boundary.map { try inputs.boundary($0, in: metric) }
+        let points = try householdOptions.households.map { try inputs.households($0, weightField: householdOptions.weightField, in: metric) }
         var options = CheckOptions()
         options.gapWidthMetres = gapWidth
         options.neckWidthMetres = neckWidth
@@ -84,23 +72,21 @@ struct Check: ParsableCommand {
         var parentUnits: [UnitInput] = []
         if let parents {
             guard parentField != nil else { throw CommandFailure("--parents needs --parent-field to know each unit's declared parent", exitCode: .usage) }
-            parentUnits = try LayerInput.load(parents, store: s, declaredCRS: nil).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+            parentUnits = try inputs.loadChecked(parents, role: "parents", in: metric, territory: true).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
         }
         let report = try CoverageCheck.run(units: unitInputs, boundary: boundaryGeometry, households: points, parents: parentUnits, options: options) { console.progress($0) }
         console.clearProgress()
-        warnings += report.warnings
+        inputs.report(to: console)
+        warnings = inputs.warnings + warnings + report.warnings
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
         let features = try report.findings.map { try FindingsOutput.feature($0, transform: toWGS84) }
         if let out { try GeoJSONWriter.write(features, to: out) }
         if let s {
             let storeFeatures = try report.findings.map { try FindingsOutput.feature($0, transform: try Transformer(from: metric, to: s.crs)) }
-            try s.database.transaction {
-                let generation = try s.addGeneration(layer: .findings, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
-                try s.insertFindings(storeFeatures, generation: generation)
-            }
+            try s.recordFindings(storeFeatures, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
         }
         if global.json {
-            console.out(JSONText.encode(FindingsOutput.json(report, features: features, metric: metric, warnings: warnings)) + "\n")
+            console.out(JSONText.encode(FindingsOutput.json(report, features: features, metric: metric, warnings: warnings).adding(inputs: inputs)) + "\n")
         } else {
             console.out(FindingsOutput.table(report, metric: metric, warnings: warnings, out: out))
         }
@@ -173,30 +159,5 @@ enum FindingsOutput {
         for s in r.skipped { lines.append("skipped feature \(s.index): \(s.reason)") }
         for w in warnings { lines.append("warning: \(w)") }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension Store {
-    /// Writes check findings (in the store's CRS) into the findings layer as `generation`.
-    func insertFindings(_ features: [Feature], generation: Int64) throws {
-        let s = try database.prepare("INSERT INTO findings (geom, code, generation_id, properties, kind, area_m2, units) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for f in features {
-            let g = f.geometry.map { Store.promoted(Self.polygonalOrPoint($0), to: "MULTIPOLYGON") }
-            let blob: SQLValue = g.map { SQLValue.blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null
-            try s.run([
-                blob,
-                .text(f.properties["kind"]!.text + "-" + f.properties["id"]!.text), .integer(generation),
-                .text(JSONText.encode(.object(f.properties))), .text(f.properties["kind"]!.text),
-                .real(f.properties["area_m2"]?.doubleValue ?? 0), .text(JSONText.encode(f.properties["units"] ?? .null)),
-            ])
-        }
-        try package.updateExtent(of: "findings")
-    }
-
-    /// Points (invalidity locations) are kept as tiny squares so the findings layer stays polygonal.
-    static func polygonalOrPoint(_ g: Geometry) -> Geometry {
-        guard case .point(let c) = g else { return g }
-        let d = 1e-7
-        return .polygon(Polygon(exterior: [Coordinate(c.x - d, c.y - d), Coordinate(c.x + d, c.y - d), Coordinate(c.x + d, c.y + d), Coordinate(c.x - d, c.y + d), Coordinate(c.x - d, c.y - d)]))
     }
 }

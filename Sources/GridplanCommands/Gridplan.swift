@@ -3,6 +3,7 @@ import Foundation
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanSQLite
 import GridplanStore
 
@@ -98,6 +99,7 @@ public struct CommandFailure: Error, CustomStringConvertible {
                 self.init(e.description, exitCode: e.isBusy ? .busy : (e.code == 11 || e.code == 26 ? .badInput : .failure))
             }
         case let e as StoreError: self.init(e.description, exitCode: .badInput)
+        case let e as InputError: self.init(e.message, exitCode: e.kind == .usage ? .usage : .badInput)
         case let e as ShapefileError: self.init(e.description, exitCode: .badInput)
         case let e as CSVError: self.init(e.description, exitCode: .badInput)
         default: self.init(String(describing: error), exitCode: .failure)

@@ -4,6 +4,7 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanStore
 
 extension HierarchyLevel: ExpressibleByArgument {}
@@ -27,11 +28,7 @@ struct Metrics: ParsableCommand {
     @Option(name: .long, help: "The units' level: district, street_office, community or grid. Default: from the code length.")
     var level: HierarchyLevel?
 
-    @Option(name: .long, help: "Points carrying households (buildings). Default: the units' own households property.")
-    var households: String?
-
-    @Option(name: .customLong("weight-field"), help: "The households property of --households points.")
-    var weightField: String?
+    @OptionGroup var householdOptions: HouseholdsOptions
 
     @Option(name: .long, help: "Grids, to count grids and households per grid in each unit (when the units are not grids).")
     var grids: String?
@@ -57,21 +54,13 @@ struct Metrics: ParsableCommand {
     @Option(name: .long, help: "The territory for coverage %. Default: the outer edge of the units' union.")
     var boundary: String?
 
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
-    var codeField: String?
-
-    @Option(name: .long, help: "Declare the CRS of the input files.")
-    var crs: String?
-
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in.")
-    var metricCRS: String?
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .long, help: "Write the metrics: .csv (a row per unit and level) or .geojson (polygons for a choropleth).")
     var out: String?
 
-    @Option(name: .long, help: "Read layers from this store.")
-    var store: String?
-
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     static func isDate(_ s: String) -> Bool { s.count == 10 && s.split(separator: "-").count == 3 && s.split(separator: "-").allSatisfy { Int($0) != nil } }
@@ -84,11 +73,12 @@ struct Metrics: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
-        let s = try store.map { try Store.open(path: $0, readOnly: true) }
-        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
-        let metric = try layer.metricCRS(override: metricCRS)
+        let (_, layers) = try input.open(readOnly: true)
+        let layer = try layers.load(units, role: "units")
+        let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let unitInputs = try layer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        try layers.setReference(unitInputs, in: metric, layer: layer)
         let chosen = level ?? HierarchyLevel.allCases.first { $0.codeLength == unitInputs.first?.code.count } ?? (unitInputs.first?.code.count == 14 ? .grid : .community)
         var inputs = MetricsCalculator.Inputs(units: unitInputs)
         let mapping = try FieldMapping(explicit: [:], propertyNames: layer.propertyNames)
@@ -97,9 +87,9 @@ struct Metrics: ParsableCommand {
             if let f = mapping.sources["households"], let v = props[f]?.doubleValue { inputs.declaredHouseholds[u.code] = v }
             if let f = mapping.sources["population"], let v = props[f]?.doubleValue { inputs.declaredPopulation[u.code] = v }
         }
-        if let households { inputs.households = try LayerInput.load(households, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        if let households = householdOptions.households { inputs.households = try layers.households(households, weightField: householdOptions.weightField, in: metric) }
         if let grids {
-            let gl = try LayerInput.load(grids, store: s, declaredCRS: nil)
+            let gl = try layers.loadChecked(grids, role: "grids", in: metric, territory: true)
             inputs.grids = try gl.units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
             let gm = try FieldMapping(explicit: [:], propertyNames: gl.propertyNames)
             if inputs.households == nil, let f = gm.sources["households"] {
@@ -107,7 +97,7 @@ struct Metrics: ParsableCommand {
             }
         }
         if let events {
-            let el = try LayerInput.load(events, store: s, declaredCRS: nil)
+            let el = try layers.loadChecked(events, role: "events", in: metric)
             let dateField = try FieldMapping(explicit: [:], propertyNames: el.propertyNames).sources["date"]
             if (since != nil || until != nil) && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
             for (i, g) in try el.geometries(in: metric).enumerated() {
@@ -130,9 +120,9 @@ struct Metrics: ParsableCommand {
             }
         }
         if let components {
-            inputs.components = try LayerInput.load(components, store: s, declaredCRS: nil).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
+            inputs.components = try layers.loadChecked(components, role: "components", in: metric).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
         }
-        if let streets { inputs.streets = try LayerInput.load(streets, store: s, declaredCRS: nil).geometries(in: metric).compactMap { $0 } }
+        if let streets { inputs.streets = try layers.loadChecked(streets, role: "streets", in: metric).geometries(in: metric).compactMap { $0 } }
         if let chiefs {
             let table = try CSVReader.read(path: chiefs)
             guard let unitCol = table.columnNames.first(where: { ["unit", "unit_code", "单位", "所属单位", "community"].contains($0.lowercased()) }),
@@ -146,9 +136,11 @@ struct Metrics: ParsableCommand {
             }
             inputs.chiefs = seen.mapValues(\.count)
         }
-        inputs.boundary = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
+        inputs.boundary = try boundary.map { try layers.boundary($0, in: metric) }
         let report = try MetricsCalculator.run(inputs, level: chosen) { console.progress($0) }
         console.clearProgress()
+        layers.report(to: console)
+        warnings = layers.warnings + warnings
 
         // A metric whose input was not given is left out (null), with a note, never shown as zero.
         var missing: [String: String] = [:]
@@ -193,7 +185,7 @@ struct Metrics: ParsableCommand {
         top["components_in_no_unit_share"] = report.componentsOutsideShare.map { .number($0) } ?? .null
         top["metric_crs"] = .string(metric.identifier)
         if global.json {
-            console.out(JSONText.encode(.object(["summary": .object(top), "units": .array(rows.map { .object($0) }), "warnings": .array(warnings.map { .string($0) })])) + "\n")
+            console.out(JSONText.encode(.object(["summary": .object(top), "units": .array(rows.map { .object($0) }), "warnings": .array(warnings.map { .string($0) })]).adding(inputs: layers)) + "\n")
         } else {
             var lines = [String(format: "coverage %.4f%%, doubly claimed %.4f%% of %.3f km² (%@ level, measured in %@)", report.coverageRatio * 100, report.doublyClaimedRatio * 100,
                                 report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)]

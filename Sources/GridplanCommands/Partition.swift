@@ -4,10 +4,12 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
-import GridplanSQLite
+import GridplanInputs
 import GridplanStore
 
 extension PartitionMode: ExpressibleByArgument {}
+
+
 
 /// `gridplan partition COMMUNITIES --streets FILE`: regenerate unit grids.
 struct Partition: ParsableCommand {
@@ -29,17 +31,21 @@ struct Partition: ParsableCommand {
     @Option(name: .long, help: "The street network (lines with a class: arterial, secondary, branch, alley).")
     var streets: String?
 
-    @Option(name: .long, help: "Points carrying households (buildings).")
-    var households: String?
-
-    @Option(name: .customLong("weight-field"), help: "The households property. Default: detected (households, 户数), else 1 per point.")
-    var weightField: String?
+    @OptionGroup var householdOptions: HouseholdsOptions
 
     @Option(name: .long, help: "Points counted as workload (events, components).")
     var events: String?
 
-    @Option(name: .long, help: "What to balance and its bounds: households:MIN-MAX, area:MIN-MAX (m²) or workload:MIN-MAX.")
-    var target: String = "households:150-500"
+    @Option(
+        name: .long, help: "What to balance and its bounds: households:MIN-MAX, area:MIN-MAX (m²) or workload:MIN-MAX.",
+        transform: { text in
+            do {
+                return try PartitionTarget(parsing: text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        })
+    var target = PartitionTarget(quantity: .households, minimum: 150, maximum: 500)
 
     @Option(name: .customLong("boundary-classes"), help: "Street classes that cut communities into blocks, comma-separated.")
     var boundaryClasses: String = "arterial,secondary"
@@ -56,17 +62,10 @@ struct Partition: ParsableCommand {
     @Option(name: .long, help: "Tie-breaking seed: the same seed and inputs give the same grids.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("code-field"), help: "The communities' code property. Default: detected.")
-    var codeField: String?
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .customLong("class-field"), help: "The streets' class property. Default: detected (class, fclass, 等级 ...).")
     var classField: String?
-
-    @Option(name: .long, help: "Declare the CRS of the input files.")
-    var crs: String?
-
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to work in. Default: the data's Gauss-Krüger or UTM zone.")
-    var metricCRS: String?
 
     @Option(name: .long, help: "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so grids tile communities exactly.")
     var precision: Int?
@@ -74,36 +73,31 @@ struct Partition: ParsableCommand {
     @Option(name: .long, help: "Write the grids (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @Option(name: .long, help: "Read layers from this store and write the grids there as a new generation.")
-    var store: String?
-
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        do {
-            _ = try PartitionTarget(parsing: target)
-        } catch {
-            throw ValidationError("\(error)")
-        }
         guard cell > 0 else { throw ValidationError("--cell must be positive") }
-        if mode == .blocks && streets == nil && store == nil { throw ValidationError("blocks mode needs --streets (or use --mode square|hex)") }
+        if mode == .blocks && streets == nil && input.store == nil { throw ValidationError("blocks mode needs --streets (or use --mode square|hex)") }
     }
 
     func run() throws {
         global.apply()
         let console = Console.current
         var options = PartitionOptions()
-        options.target = try PartitionTarget(parsing: target)
+        options.target = target
         options.boundaryClasses = Set(boundaryClasses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         options.mode = mode
         options.cellMetres = cell
         options.seed = seed
 
-        let s = try store.map { try Store.open(path: $0) }
-        let layer = try LayerInput.load(communities, store: s, declaredCRS: crs)
-        let metric = try layer.metricCRS(override: metricCRS)
+        let (s, inputs) = try input.open(readOnly: false)
+        let layer = try inputs.load(communities, role: "communities")
+        let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let units = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
+        let units = try layer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        try inputs.setReference(units, in: metric, layer: layer)
         var communityInputs: [CommunityInput] = []
         for u in units {
             switch u.geometry {
@@ -116,7 +110,7 @@ struct Partition: ParsableCommand {
         }
         var streetInputs: [StreetInput] = []
         if let streets = streets ?? (s != nil && mode == .blocks ? "streets" : nil) {
-            let sl = try LayerInput.load(streets, store: s, declaredCRS: nil)
+            let sl = try inputs.loadChecked(streets, role: "streets", in: metric)
             let field = try classField ?? FieldMapping(explicit: [:], propertyNames: sl.propertyNames).sources["class"]
             if field == nil { warnings.append("\(streets): no class property found (use --class-field); every street cuts blocks") }
             var zeroLength = 0
@@ -136,31 +130,42 @@ struct Partition: ParsableCommand {
             }
             if zeroLength > 0 { warnings.append("\(streets): \(zeroLength) zero-length streets skipped") }
         }
-        let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) } ?? []
-        if households == nil && options.target.quantity == .households {
+        let points = try householdOptions.households.map { try inputs.households($0, weightField: householdOptions.weightField, in: metric) } ?? []
+        if householdOptions.households == nil && options.target.quantity == .households {
             throw CommandFailure("a households target needs --households (points with households)", exitCode: .usage)
         }
-        let eventPoints = try events.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: nil).map(\.0) } ?? []
+        let eventPoints = try events.map { try inputs.loadChecked($0, role: "events", in: metric).weightedPoints(in: metric, weightField: nil).map(\.0) } ?? []
         var previousGrids: [PreviousGrid] = []
         if let previous {
-            let pl = try LayerInput.load(previous, store: s, declaredCRS: nil)
+            let pl = try inputs.loadChecked(previous, role: "previous grids", in: metric, territory: true)
             var w: [String] = []
             previousGrids = try pl.units(in: metric, codeField: nil, parentField: nil, warnings: &w).map { PreviousGrid(code: $0.code, geometry: $0.geometry) }
             warnings += w
         }
         var used = Set<String>()
-        if let s { used = Set(try s.database.rows("SELECT code FROM code_history").map { if case .text(let c) = $0[0] { return c } else { return "" } }) }
+        if let s { used = try s.issuedGridCodes() }
 
         let report = try Partitioner.run(communities: communityInputs, streets: streetInputs, households: points, events: eventPoints,
                                          previous: previousGrids, usedCodes: used, options: options) { console.progress($0) }
         console.clearProgress()
-        warnings += report.warnings
+        inputs.report(to: console)
+        warnings = inputs.warnings + warnings + report.warnings
 
         let features = try Self.features(report, metric: metric, target: layer.crs)
         if let out { _ = try FeatureExport.write(features, crs: layer.crs, to: out, layerName: "grids", precision: precision ?? Repair.exactDecimals(layer.crs)) }
         if let s {
-            try s.writeGridGeneration(features.map { f in var f = f; f.geometry = try f.geometry.map { try Transformer(from: layer.crs, to: s.crs).transform($0) }; return f },
-                                      parameters: ["target": .string(target), "mode": .string(mode.rawValue), "seed": .integer(Int64(seed)), "communities": .string(communities)])
+            let toStore = try Transformer(from: layer.crs, to: s.crs)
+            let storeGrids = try features.map { f in
+                var f = f
+                f.geometry = try f.geometry.map { try toStore.transform($0) }
+                return f
+            }
+            // Components and events go to the grid they lie in by the same location and tie rule
+            // as `assign points` (on a shared edge, the lower code).
+            let gridUnits = zip(report.grids, storeGrids).map { UnitInput(code: $0.code, geometry: $1.geometry ?? .multiPolygon([]), sourceIndex: 0) }
+            try s.writeGridGeneration(storeGrids, parameters: ["target": .string(target.description), "mode": .string(mode.rawValue), "seed": .integer(Int64(seed)), "communities": .string(communities)]) { points in
+                try PointAssigner.run(points: points, units: gridUnits).map { $0.map { gridUnits[$0].code } }
+            }
         }
         let quantities = report.grids.map { g -> Double in
             switch options.target.quantity {
@@ -189,7 +194,7 @@ struct Partition: ParsableCommand {
                 }),
                 "retired": .array(report.retired.map { .string($0) }),
                 "warnings": .array(warnings.map { .string($0) }),
-            ])) + "\n")
+            ]).adding(inputs: inputs)) + "\n")
         } else {
             var lines = [String(format: "%d grids in %d communities (%@): %.1f%% within bounds, CV %.3f, mean compactness %.3f",
                                 report.grids.count, report.communities.count, options.target.description, report.withinBoundsRatio * 100, cv, report.compactnessMean)]
@@ -217,53 +222,6 @@ struct Partition: ParsableCommand {
             p["status"] = .string(g.status.rawValue)
             p["lastcode"] = g.predecessor.map { .string($0) } ?? .null
             return Feature(id: .string(g.code), geometry: try t.transform(g.geometry), properties: p)
-        }
-    }
-}
-
-extension Store {
-    /// Writes grids as a new generation in one transaction: the grid rows, their code history
-    /// (predecessor = LASTCODE), and every component and event re-assigned to the grid it lies in.
-    func writeGridGeneration(_ grids: [Feature], parameters: JSONObject) throws {
-        try database.transaction {
-            let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
-            let mapping = try FieldMapping(explicit: ["code": "code", "parent_code": "community", "households": "households"],
-                                           propertyNames: ["code", "community", "households"])
-            try insert(grids, into: .grids, generation: generation, fields: mapping, source: path)
-            try database.execute("UPDATE grids SET area_m2 = json_extract(properties, '$.area_m2'), start_date = date('now') WHERE generation_id = \(generation)")
-            let history = try database.prepare("INSERT INTO code_history (code, predecessor_code, generation_id, start_date) VALUES (?, ?, ?, date('now'))")
-            for g in grids {
-                let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
-                try history.run([.text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation)])
-            }
-            // Retired codes end today.
-            if let parent = try generations(of: .grids).dropLast().last?.id {
-                try database.execute("""
-                    UPDATE code_history SET end_date = date('now') WHERE end_date IS NULL AND generation_id <= \(parent)
-                      AND code NOT IN (SELECT code FROM grids WHERE generation_id = \(generation))
-                    """)
-            }
-            try package.updateExtent(of: "grids")
-            try reassignPoints(to: generation)
-        }
-    }
-
-    /// Sets each component's and event's parent_code to the code of the grid of `generation` it lies in.
-    func reassignPoints(to generation: Int64) throws {
-        let grids = try features(of: .grids, generation: generation)
-        let ctx = GEOSContext()
-        let natives = try grids.map { try ctx.geometry($0.geometry ?? .multiPolygon([])) }
-        let index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
-        let prepared = try natives.map { try $0.prepared() }
-        for layer in [StoreLayer.components, .events] {
-            let update = try database.prepare("UPDATE \(layer.rawValue) SET parent_code = ? WHERE fid = ?")
-            for f in try features(of: layer) {
-                guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { continue }
-                let p = try ctx.geometry(.point(c))
-                let k = try index.query(intersecting: p).first { try prepared[$0].covers(p) }
-                try update.run([k.map { .text(grids[$0].properties["code"]?.text ?? "") } ?? .null, .integer(fid)])
-            }
         }
     }
 }

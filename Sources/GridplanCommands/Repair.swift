@@ -4,6 +4,7 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanStore
 
 extension OverlapRule: ExpressibleByArgument {}
@@ -27,14 +28,8 @@ struct Repair: ParsableCommand {
     @Option(name: .long, help: "The territory the units should tile. Default: the outer edge of the units' union.")
     var boundary: String?
 
-    @Option(name: .long, help: "Points carrying households, to say how many households each change moves.")
-    var households: String?
-
-    @Option(name: .customLong("weight-field"), help: "The households property of --households points.")
-    var weightField: String?
-
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected.")
-    var codeField: String?
+    @OptionGroup var householdOptions: HouseholdsOptions
+    @OptionGroup var unitFields: UnitFieldOptions
 
     @Option(name: .customLong("gap-width"), help: "Gaps narrower than this many metres are slivers, always merged.")
     var gapWidth: Double = 2
@@ -51,12 +46,6 @@ struct Repair: ParsableCommand {
     @Flag(name: .customLong("assign-unmanaged"), help: "Also give larger unmanaged zones to their longest-border neighbour.")
     var assignUnmanaged = false
 
-    @Option(name: .long, help: "Declare the CRS of the input files.")
-    var crs: String?
-
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to work in. Default: the data's Gauss-Krüger or UTM zone.")
-    var metricCRS: String?
-
     @Option(name: .long, help: "The repaired units (.geojson, .gpkg, .csv).")
     var out: String?
 
@@ -66,26 +55,26 @@ struct Repair: ParsableCommand {
     @Option(name: .long, help: "The change list as GeoJSON (WGS84).")
     var changes: String?
 
-    @Option(name: .long, help: "Read layers from this store; write the repaired layer back to it (grids as a new generation).")
-    var store: String?
-
+    @OptionGroup var input: InputOptions
+    @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if out == nil && store == nil { throw ValidationError("give --out REPAIRED (or --store to write the repair back)") }
+        if out == nil && input.store == nil { throw ValidationError("give --out REPAIRED (or --store to write the repair back)") }
         guard gapWidth > 0, mergeGapsUnder >= 0 else { throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative") }
     }
 
     func run() throws {
         global.apply()
         let console = Console.current
-        let s = try store.map { try Store.open(path: $0) }
-        let layer = try LayerInput.load(units, store: s, declaredCRS: crs)
-        let metric = try layer.metricCRS(override: metricCRS)
+        let (s, inputs) = try input.open(readOnly: false)
+        let layer = try inputs.load(units, role: "units")
+        let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try layer.units(in: metric, codeField: codeField, parentField: nil, warnings: &warnings)
-        let boundaryGeometry = try boundary.map { try LayerInput.boundary($0, store: s, in: metric) }
-        let points = try households.map { try LayerInput.load($0, store: s, declaredCRS: nil).weightedPoints(in: metric, weightField: weightField) }
+        let unitInputs = try layer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        try inputs.setReference(unitInputs, in: metric, layer: layer)
+        let boundaryGeometry = try boundary.map { try inputs.boundary($0, in: metric) }
+        let points = try householdOptions.households.map { try inputs.households($0, weightField: householdOptions.weightField, in: metric) }
         var options = RepairOptions()
         options.check.gapWidthMetres = gapWidth
         options.mergeGapsUnderSquareMetres = mergeGapsUnder
@@ -94,7 +83,8 @@ struct Repair: ParsableCommand {
         options.assignUnmanaged = assignUnmanaged
         let report = try CoverageRepair.run(units: unitInputs, boundary: boundaryGeometry, households: points, options: options) { console.progress($0) }
         console.clearProgress()
-        warnings += report.warnings
+        inputs.report(to: console)
+        warnings = inputs.warnings + warnings + report.warnings
 
         // The repaired units keep their properties and ids; features that were not units stay as they were.
         var byFeature = [Int: Geometry?]()
@@ -123,7 +113,7 @@ struct Repair: ParsableCommand {
                 "changes": .array(changeFeatures.map { .object($0.properties) }),
                 "unresolved": .array(try report.unresolved.map { .object(try FindingsOutput.feature($0, transform: toWGS84).properties) }),
                 "warnings": .array(warnings.map { .string($0) }),
-            ])) + "\n")
+            ]).adding(inputs: inputs)) + "\n")
         } else {
             var lines = [String(format: "%d changes, %.2f m² moved", report.changes.count, report.changes.reduce(0) { $0 + $1.areaSquareMetres })]
             for (k, c) in report.changes.enumerated().prefix(40) {
@@ -156,25 +146,5 @@ struct Repair: ParsableCommand {
         p["to_unit"] = .string(c.toUnit)
         if let h = c.households { p["households"] = .number(h) }
         return Feature(id: .integer(Int64(id)), geometry: try transform.transform(c.geometry), properties: p)
-    }
-}
-
-extension Store {
-    /// Writes a whole layer back in one transaction: a new generation for layers that keep them,
-    /// a replacement otherwise. Standard fields are read from the features' own columns.
-    func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws {
-        let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
-        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names)
-        let cleaned = features.map { f -> Feature in
-            var f = f
-            f.properties["generation_id"] = nil
-            return f
-        }
-        try database.transaction {
-            if !layer.keepsGenerations { try clear(layer) }
-            let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
-            try insert(cleaned, into: layer, generation: generation, fields: mapping, source: path)
-            try package.updateExtent(of: layer.rawValue)
-        }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanReport
 import GridplanStore
 
@@ -11,8 +12,9 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a self-contained HTML map report: units, grids, findings and streets by owner, with tables.",
         discussion: """
-            Inputs are WGS84 GeoJSON files as other gridplan commands write them: units (communities), \
-            grids (partition --out), findings (check --out) and street segments (assign streets --out). \
+            Inputs are any files gridplan reads, in their declared CRS (as other gridplan commands write \
+            them): units (communities), grids (partition --out), findings (check --out) and street \
+            segments (assign streets --out). They are drawn in WGS84. \
             With --store the layer options name store layers; given none, the store's communities, grids, \
             streets and findings are shown. The page needs no network: open it with a double-click.
 
@@ -57,16 +59,14 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "Height of the SVG and PNG images in pixels.")
     var height: Int = 1200
 
-    @Option(name: .long, help: "Read layers from this store (layer names instead of files).")
-    var store: String?
-
+    @OptionGroup var input: InputOptions
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard (100...20000).contains(width), (100...20000).contains(height) else {
             throw ValidationError("--width and --height must be between 100 and 20000 pixels")
         }
-        guard store != nil || [units, grids, findings, streets].contains(where: { $0 != nil }) else {
+        guard input.store != nil || [units, grids, findings, streets].contains(where: { $0 != nil }) else {
             throw ValidationError("give at least one layer (--units, --grids, --findings, --streets) or --store")
         }
         let outputs = [out, svg, png].compactMap { $0 }
@@ -76,13 +76,13 @@ struct Report: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
-        let s = try store.map { try Store.open(path: $0, readOnly: true) }
+        let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
         let storeDefaults = s != nil && [units, grids, findings, streets].allSatisfy { $0 == nil }
         func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws -> ReportLayer? {
-            if let option { return ReportLayer(name: name, kind: kind, features: try ReportInputs.features(option, store: s)) }
+            if let option { return ReportLayer(name: name, kind: kind, features: try ReportInputs.features(option, role: name, inputs: inputs)) }
             guard storeDefaults else { return nil }
-            let features = try ReportInputs.features(storeLayer.rawValue, store: s)
+            let features = try ReportInputs.features(storeLayer.rawValue, role: name, inputs: inputs)
             return features.isEmpty ? nil : ReportLayer(name: name, kind: kind, features: features)
         }
         var unitLayer = try layer(units, storeLayer: .communities, name: "units", kind: .units)
@@ -118,6 +118,7 @@ struct Report: ParsableCommand {
             return f
         }
         for f in files { try f.commit() }
+        inputs.report(to: console)
 
         let counts = layers.map { ($0.name, $0.drawnFeatures.count) }
         if global.json {
@@ -127,7 +128,7 @@ struct Report: ParsableCommand {
             o["png"] = png.map { .string($0) } ?? .null
             o["layers"] = .object(JSONObject(counts.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
             o["tables"] = .array(tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
-            console.out(JSONText.encode(.object(o)) + "\n")
+            console.out(JSONText.encode(JSONValue.object(o).adding(inputs: inputs)) + "\n")
         } else {
             var lines = ["\(out): " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "; tables: " + tables.map { "\($0.title) (\($0.rows.count))" }.joined(separator: ", ")]
             if let svg { lines.append("\(svg): \(width)×\(height) SVG map") }
@@ -139,23 +140,19 @@ struct Report: ParsableCommand {
 
 /// Reading the report's inputs: layers in WGS84 and the metrics table.
 enum ReportInputs {
-    /// The features of a store layer (when `name` is one and there is a store) or of a GeoJSON file, in WGS84.
-    static func features(_ name: String, store: Store?) throws -> [Feature] {
-        if let store, StoreLayer(rawValue: name) != nil {
-            let layer = try LayerInput.load(name, store: store, declaredCRS: nil)
-            let toWGS84 = try Transformer(from: layer.crs, to: .wgs84)
-            return try layer.features.map { f in
-                var f = f
+    /// The features of an input (a store layer, a file or `FILE@CRS`) in WGS84, for drawing.
+    static func features(_ name: String, role: String, inputs: InputSet) throws -> [Feature] {
+        let layer = try inputs.load(name, role: role)
+        let toWGS84 = try Transformer(from: layer.crs, to: .wgs84)
+        return try layer.features.enumerated().map { i, f in
+            var f = f
+            do {
                 f.geometry = try f.geometry.map { try toWGS84.transform($0) }
-                return f
+            } catch {
+                throw InputError("\(layer.name): feature \(i): \(error)")
             }
+            return f
         }
-        let collection = try GeoJSONReader.read(path: name)
-        let e = collection.envelope
-        if !e.isEmpty && (e.minX < -180 || e.maxX > 180 || e.minY < -90 || e.maxY > 90) {
-            throw CommandFailure("\(name): coordinates are not longitude/latitude (extent \(e)); convert the file with gridplan convert --to-crs EPSG:4326", exitCode: .badInput)
-        }
-        return collection.features
     }
 
     /// A table of metrics rows keyed by column, columns in file order.

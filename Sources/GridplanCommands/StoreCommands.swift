@@ -4,6 +4,7 @@ import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
+import GridplanInputs
 import GridplanStore
 
 /// `gridplan init STORE`: a new, empty store.
@@ -219,6 +220,9 @@ struct Export: ParsableCommand {
         var features: [Feature]
         let sourceCRS: CRS
         if let s {
+            if let crs {
+                throw CommandFailure("--crs \(crs): \(layerName) is a store layer; it carries the store's CRS (\(s.crs.identifier)) and cannot be declared another", exitCode: .usage)
+            }
             guard let layer = StoreLayer(rawValue: layerName) else {
                 throw CommandFailure("\(s.path): no layer '\(layerName)' (layers: \(StoreLayer.allValueStrings.joined(separator: ", ")))", exitCode: .badInput)
             }
@@ -228,7 +232,7 @@ struct Export: ParsableCommand {
             features = try s.features(of: layer, generation: generation)
             sourceCRS = s.crs
         } else {
-            let l = try LayerInput.load(layerName, store: nil, declaredCRS: crs)
+            let l = try LayerInput.read(path: layerName, declaredCRS: crs)
             features = l.features
             sourceCRS = l.crs
         }

@@ -23,7 +23,9 @@ public struct SourceLayer {
     /// the first feature that cannot.
     /// - Parameter layerName: the layer to read from a multi-layer source (GeoPackage).
     /// - Parameter encoding: the text encoding of a Shapefile's DBF or a CSV (default: declared or detected).
-    public static func read(path: String, declaredCRS: String? = nil, layerName: String? = nil, encoding: String? = nil) throws -> SourceLayer {
+    /// - Parameter declaredBy: how the user declared `declaredCRS` (`--crs`, `FILE@CRS`), for the
+    ///   output and for errors.
+    public static func read(path: String, declaredCRS: String? = nil, declaredBy: String = "--crs", layerName: String? = nil, encoding: String? = nil) throws -> SourceLayer {
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         let format: String
         let collection: FeatureCollection
@@ -77,8 +79,12 @@ public struct SourceLayer {
         let crs: CRS
         let source: String
         if let declaredCRS {
-            crs = try CRS(parsing: declaredCRS)
-            source = "--crs"
+            do {
+                crs = try CRS(parsing: declaredCRS)
+            } catch {
+                throw StoreError(path: path, reason: "\(declaredBy): \(error)")
+            }
+            source = declaredBy
         } else if let fileCRS {
             do {
                 let parsed = try CRS(parsing: fileCRS)
@@ -102,7 +108,7 @@ public struct SourceLayer {
         for (i, f) in collection.features.enumerated() {
             guard let g = f.geometry else { continue }
             if let problem = crs.implausibility(of: g.envelope, isGeographic: description.isGeographic) {
-                throw StoreError(path: path, reason: "feature \(i): \(problem)")
+                throw StoreError(path: path, reason: "feature \(i): \(problem) (CRS \(crs.identifier) from \(source))")
             }
         }
         // A projected CRS only makes sense where it is defined: Gauss-Krüger zone 39 data that

@@ -85,13 +85,20 @@ import Testing
         #expect(listing.isEmpty, "temporary files left behind: \(listing)")
     }
 
-    @Test func projectedCoordinatesAreRefused() throws {
+    @Test func projectedCoordinatesAreRefusedUnlessDeclared() throws {
         let dir = try ReportFixtures.scratch()
         let text = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[447084.8,4418628.7]}}]}"#
         try OutputFile.write(Array(text.utf8), to: dir + "/gk.geojson")
         let r = gridplan("report", "--units", dir + "/gk.geojson", "--out", dir + "/report.html")
         #expect(r.code == 3)
-        #expect(r.err.contains("not longitude/latitude"))
+        #expect(r.err.contains("are not degrees, but EPSG:4326 is geographic"), "\(r.err)")
+        #expect(r.err.contains("gk.geojson: feature 0"), "\(r.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
+        // Declared (UTM zone 50N, Beijing), the same file is drawn in WGS84.
+        let declared = gridplan("report", "--units", dir + "/gk.geojson@EPSG:32650", "--out", dir + "/report.html", "--json")
+        #expect(declared.code == 0, "\(declared.err)")
+        #expect(declared.out.contains(#""crs":"EPSG:32650","crs_source":"\#(dir)/gk.geojson@EPSG:32650""#), "\(declared.out)")
+        let page = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(page.contains("116.3"), "the point is drawn near 116.37°E")
     }
 }

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import GridplanCRS
+import GridplanIO
+import GridplanInputs
+import GridplanStore
+
+/// How every command reads its inputs: the CRS of the input files and the store. Declared once
+/// here so every command says and does the same.
+struct InputOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Declare the CRS of every input file (EPSG:4490, gcj02, bd09, a PROJ string). One input is declared apart as FILE@CRS.",
+            discussion: "Precedence: FILE@CRS, then --crs, then what the file declares (GeoJSON crs, .prj, GeoPackage SRS), then WGS84 for GeoJSON. Store layers carry the store's CRS.",
+            valueName: "crs"))
+    var crs: String?
+
+    @Option(name: .long, help: "A gridplan store (GeoPackage): layer names (communities, grids, buildings ...) stand for its layers.")
+    var store: String?
+
+    /// Opens the store (if any) and the input set that reads every input of the command.
+    func open(readOnly: Bool) throws -> (store: Store?, inputs: InputSet) {
+        let s = try store.map { try Store.open(path: $0, readOnly: readOnly) }
+        return (s, try InputSet(declaredCRS: crs, store: s))
+    }
+}
+
+/// The CRS areas and lengths are measured in.
+struct MetricOptions: ParsableArguments {
+    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the Gauss-Krüger (China) or UTM zone of the data.")
+    var metricCRS: String?
+}
+
+/// Households for counting and balancing: points with a households property.
+struct HouseholdsOptions: ParsableArguments {
+    @Option(name: .long, help: "Points carrying households (buildings). A file, FILE@CRS, or a store layer.")
+    var households: String?
+
+    @Option(name: .customLong("weight-field"), help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
+    var weightField: String?
+}
+
+/// The code property of the units a command works on.
+struct UnitFieldOptions: ParsableArguments {
+    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected (code, 编码, adcode ...).")
+    var codeField: String?
+}
+
+extension InputSet {
+    /// Says on stderr (unless `--quiet`) which CRS each input was read in and why, and the readers' notes.
+    func report(to console: Console) {
+        guard !console.quiet else { return }
+        for line in readingLines { console.err(line + "\n") }
+        for note in notes { console.err("note: \(note)\n") }
+    }
+}
+
+extension JSONValue {
+    /// The `--json` document with the inputs' CRSs added as `inputs`.
+    func adding(inputs: InputSet) -> JSONValue {
+        guard case .object(var o) = self else { return self }
+        o["inputs"] = inputs.readingsJSON
+        return .object(o)
+    }
+}
