@@ -3,8 +3,9 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-# System packages gridplan builds and tests against (Debian 12 names).
-APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 gdal-bin chromium python3
+# System packages gridplan builds and tests against (Debian 12 names). PostgreSQL and PostGIS
+# are for the tests only: .ci/pg-cluster runs a throwaway cluster; libpq-dev is the client library.
+APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-15-postgis-3 gdal-bin chromium python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= demo-out
 BIN := .build/release/gridplan
