@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanPostgres", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "GridplanCRS", dependencies: ["CPROJ", "GridplanGeometry"]),
         // A small, owned SQLite layer: connections, statements, transactions.
         .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
+        // A small, owned PostgreSQL client over libpq: connections, bound parameters, COPY, cursors.
+        .target(name: "GridplanPostgres", dependencies: ["CLibPQ"]),
         // GeoJSON reading and writing, atomic output files.
         .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
         // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
