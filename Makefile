@@ -57,10 +57,13 @@ demo: release
 	$(BIN) layers $(S)
 	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"
 
+# The Swift tests run beside a throwaway PostgreSQL + PostGIS cluster (.ci/pg-cluster: its own
+# port on 127.0.0.1, stopped however the tests end). SCRATCH is SwiftPM's build directory.
+SCRATCH ?= .build
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
-	python3 notebooks-md/run.py --bin .build/debug
+	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
+	.ci/pg-cluster run -- $(SWIFT) test --scratch-path $(SCRATCH)
+	python3 notebooks-md/run.py --bin $(SCRATCH)/debug
 
 bench: deps
 	$(MAKE) -C benchmarks
