@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(name: "GridplanGeometryTests", dependencies: ["GridplanGeometry"]),
         .testTarget(name: "GridplanCRSTests", dependencies: ["GridplanCRS", "GridplanGeometry"]),
         .testTarget(name: "GridplanSQLiteTests", dependencies: ["GridplanSQLite"]),
+        .testTarget(name: "GridplanPostgresTests", dependencies: ["GridplanPostgres"]),
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
