@@ -3,8 +3,9 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-# System packages gridplan builds and tests against (Debian 12 names).
-APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 gdal-bin chromium python3
+# System packages gridplan builds and tests against (Debian 12 names). PostgreSQL and PostGIS
+# are for the tests only: .ci/pg-cluster runs a throwaway cluster; libpq-dev is the client library.
+APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-15-postgis-3 gdal-bin chromium python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= demo-out
 BIN := .build/release/gridplan
@@ -56,10 +57,13 @@ demo: release
 	$(BIN) layers $(S)
 	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"
 
+# The Swift tests run beside a throwaway PostgreSQL + PostGIS cluster (.ci/pg-cluster: its own
+# port on 127.0.0.1, stopped however the tests end). SCRATCH is SwiftPM's build directory.
+SCRATCH ?= .build
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
-	python3 notebooks-md/run.py --bin .build/debug
+	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
+	.ci/pg-cluster run -- $(SWIFT) test --scratch-path $(SCRATCH)
+	python3 notebooks-md/run.py --bin $(SCRATCH)/debug
 
 bench: deps
 	$(MAKE) -C benchmarks

@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanCommands"]
+            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanPostgres", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanCommands"]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
@@ -31,6 +31,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
 
         // Geometry values and the GEOS-backed geometry engine.
         .target(name: "GridplanGeometry", dependencies: ["CGEOS"]),
@@ -38,6 +43,8 @@ let package = Package(
         .target(name: "GridplanCRS", dependencies: ["CPROJ", "GridplanGeometry"]),
         // A small, owned SQLite layer: connections, statements, transactions.
         .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
+        // A small, owned PostgreSQL client over libpq: connections, bound parameters, COPY, cursors.
+        .target(name: "GridplanPostgres", dependencies: ["CLibPQ"]),
         // GeoJSON reading and writing, atomic output files.
         .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
         // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
@@ -70,6 +77,7 @@ let package = Package(
         .testTarget(name: "GridplanGeometryTests", dependencies: ["GridplanGeometry"]),
         .testTarget(name: "GridplanCRSTests", dependencies: ["GridplanCRS", "GridplanGeometry"]),
         .testTarget(name: "GridplanSQLiteTests", dependencies: ["GridplanSQLite"]),
+        .testTarget(name: "GridplanPostgresTests", dependencies: ["GridplanPostgres"]),
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
