@@ -50,7 +50,7 @@ let package = Package(
         // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
         .target(name: "GridplanSample", dependencies: ["GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The GeoPackage store: layers, generations, import and export.
-        .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
+        .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanPostgres", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The domain: coverage checks, partition, assignment, metrics.
         .target(name: "GridplanAnalysis", dependencies: ["GridplanGeometry"]),
         // A command's inputs read one way: files or store layers, each in its declared CRS, checked
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "GridplanPostgresTests", dependencies: ["GridplanPostgres"]),
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
-        .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
+        .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanPostgres", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
         .testTarget(name: "GridplanAnalysisTests", dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         .testTarget(
             name: "GridplanSampleTests",

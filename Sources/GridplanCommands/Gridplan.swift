@@ -4,6 +4,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
+import GridplanPostgres
 import GridplanSQLite
 import GridplanStore
 
@@ -99,6 +100,16 @@ public struct CommandFailure: Error, CustomStringConvertible {
                 self.init(e.description, exitCode: e.isBusy ? .busy : (e.code == 11 || e.code == 26 ? .badInput : .failure))
             }
         case let e as StoreError: self.init(e.description, exitCode: .badInput)
+        case let e as PostgresError:
+            if e.isPermissionDenied || e.isReadOnly {
+                self.init("the store cannot be written (this role may not write it): \(e.message)", exitCode: .outputFailed)
+            } else if e.isBusy {
+                self.init("store is busy (another gridplan is writing the same layer): \(e.message)", exitCode: .busy)
+            } else if e.isConnectionFailure {
+                self.init("the store's database cannot be reached: \(e.message)", exitCode: .badInput)
+            } else {
+                self.init(e.description, exitCode: .failure)
+            }
         case let e as InputError: self.init(e.message, exitCode: e.kind == .usage ? .usage : .badInput)
         case let e as ShapefileError: self.init(e.description, exitCode: .badInput)
         case let e as CSVError: self.init(e.description, exitCode: .badInput)

@@ -21,7 +21,7 @@ struct InputOptions: ParsableArguments {
 
     /// Opens the store (if any) and the input set that reads every input of the command.
     func open(readOnly: Bool) throws -> (store: Store?, inputs: InputSet) {
-        let s = try store.map { try Store.open(path: $0, readOnly: readOnly) }
+        let s = try store.map { try Stores.open($0, readOnly: readOnly) }
         return (s, try InputSet(declaredCRS: crs, store: s))
     }
 }

@@ -10,11 +10,17 @@ import GridplanStore
 /// `gridplan init STORE`: a new, empty store.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a gridplan store: a GeoPackage with every layer of the management hierarchy.",
-        discussion: "Example: gridplan init city.gpkg --crs EPSG:4490"
+        abstract: "Create a gridplan store: a GeoPackage file, or a PostgreSQL/PostGIS database, with every layer of the management hierarchy.",
+        discussion: """
+            STORE is a file path (.gpkg) or a PostgreSQL connection URI (postgresql://user@host:port/db;
+            libpq's PG* environment variables and ~/.pgpass apply). In PostgreSQL, init creates the
+            postgis extension when the role may, and says who must when it may not.
+            Examples: gridplan init city.gpkg --crs EPSG:4490
+                      gridplan init postgresql://planner@db.example:5432/district --crs EPSG:4490
+            """
     )
 
-    @Argument(help: "The store file to create (.gpkg). An existing file is never overwritten.")
+    @Argument(help: "The store to create: a .gpkg file (never overwritten) or a postgresql:// URI of an empty database.")
     var store: String
 
     @Option(name: .long, help: "The CRS every layer is kept in (EPSG:4326, EPSG:4490, or a projected CRS).")
@@ -24,11 +30,11 @@ struct Init: ParsableCommand {
 
     func run() throws {
         global.apply()
-        let s = try Store.create(path: store, crs: try CRS(parsing: crs))
+        let s = try Stores.create(store, crs: try CRS(parsing: crs))
         if global.json {
-            Console.current.out(JSONText.encode(.object(["store": .string(store), "crs": .string(s.crs.identifier), "schema_version": .integer(Int64(Store.schemaVersion))])) + "\n")
+            Console.current.out(JSONText.encode(.object(["store": .string(s.location), "crs": .string(s.crs.identifier), "schema_version": .integer(Int64(Stores.schemaVersion))])) + "\n")
         } else {
-            Console.current.out("created \(store) (CRS \(s.crs.identifier), layers: \(StoreLayer.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+            Console.current.out("created \(s.location) (CRS \(s.crs.identifier), layers: \(StoreLayer.allCases.map(\.rawValue).joined(separator: ", ")))\n")
         }
     }
 }
@@ -94,7 +100,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         global.apply()
-        let s = try Store.open(path: store)
+        let s = try Stores.open(store)
         let source = try SourceLayer.read(path: file, declaredCRS: crs, layerName: sourceLayer, encoding: encoding)
         var explicit: [String: String] = [:]
         explicit["code"] = codeField
@@ -139,11 +145,11 @@ struct Layers: ParsableCommand {
 
     func run() throws {
         global.apply()
-        let s = try Store.open(path: store, readOnly: true)
+        let s = try Stores.open(store, readOnly: true)
         let summaries = try s.summaries()
         if global.json {
             Console.current.out(JSONText.encode(.object([
-                "store": .string(store), "crs": .string(s.crs.identifier),
+                "store": .string(s.location), "crs": .string(s.crs.identifier),
                 "layers": .array(summaries.map { l in
                     .object([
                         "name": .string(l.layer.rawValue), "count": .integer(Int64(l.count)),
@@ -154,7 +160,7 @@ struct Layers: ParsableCommand {
             ])) + "\n")
             return
         }
-        var lines = ["store: \(store) (CRS \(s.crs.identifier))", "layer            count  generations  extent"]
+        var lines = ["store: \(s.location) (CRS \(s.crs.identifier))", "layer            count  generations  extent"]
         for l in summaries {
             let extent = l.extent.map { String(format: "%.6f, %.6f, %.6f, %.6f", $0.minX, $0.minY, $0.maxX, $0.maxY) } ?? "-"
             lines.append(l.layer.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "%7d  %11d  ", l.count, l.generations) + extent)
@@ -216,7 +222,7 @@ struct Export: ParsableCommand {
         let storePath = paths.count == 3 ? paths[0] : store
         let layerName = paths[paths.count - 2]
         let output = paths[paths.count - 1]
-        let s = try storePath.map { try Store.open(path: $0, readOnly: true) }
+        let s = try storePath.map { try Stores.open($0, readOnly: true) }
         var features: [Feature]
         let sourceCRS: CRS
         if let s {
@@ -224,10 +230,10 @@ struct Export: ParsableCommand {
                 throw CommandFailure("--crs \(crs): \(layerName) is a store layer; it carries the store's CRS (\(s.crs.identifier)) and cannot be declared another", exitCode: .usage)
             }
             guard let layer = StoreLayer(rawValue: layerName) else {
-                throw CommandFailure("\(s.path): no layer '\(layerName)' (layers: \(StoreLayer.allValueStrings.joined(separator: ", ")))", exitCode: .badInput)
+                throw CommandFailure("\(s.location): no layer '\(layerName)' (layers: \(StoreLayer.allValueStrings.joined(separator: ", ")))", exitCode: .badInput)
             }
             if let generation, try !s.generations(of: layer).contains(where: { $0.id == generation }) {
-                throw CommandFailure("\(s.path): layer \(layer.rawValue) has no generation \(generation)", exitCode: .badInput)
+                throw CommandFailure("\(s.location): layer \(layer.rawValue) has no generation \(generation)", exitCode: .badInput)
             }
             features = try s.features(of: layer, generation: generation)
             sourceCRS = s.crs

@@ -36,7 +36,7 @@ public struct LayerInput {
         var seen = Set<String>()
         var names: [String] = []
         for f in features { for k in f.properties.keys where seen.insert(k).inserted { names.append(k) } }
-        var input = LayerInput(name: "\(store.path):\(layer.rawValue)", features: features, crs: store.crs, crsSource: "the store", propertyNames: names)
+        var input = LayerInput(name: "\(store.location):\(layer.rawValue)", features: features, crs: store.crs, crsSource: "the store", propertyNames: names)
         input.isStoreLayer = true
         return input
     }

@@ -2,321 +2,138 @@ import Foundation
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
-import GridplanSQLite
+import GridplanPostgres
 
-/// The layers of a gridplan store, each a GeoPackage feature table.
-public enum StoreLayer: String, CaseIterable, Sendable {
-    case districts, streetOffices = "street_offices", communities, grids, streets, buildings, components, events, findings
+/// A generation: one command's output into one layer.
+public struct StoreGeneration: Sendable, Equatable {
+    public var id: Int64
+    public var created: String
+    public var command: String
+    public var parameters: String
+    public var parentID: Int64?
+    public var layer: String?
 
-    /// What a layer's geometries must be.
-    public enum Shape: String, Sendable { case polygon, point, line }
-
-    public var shape: Shape {
-        switch self {
-        case .buildings, .components, .events: return .point
-        case .streets: return .line
-        default: return .polygon
-        }
+    public init(id: Int64, created: String, command: String, parameters: String, parentID: Int64?, layer: String?) {
+        self.id = id
+        self.created = created
+        self.command = command
+        self.parameters = parameters
+        self.parentID = parentID
+        self.layer = layer
     }
-
-    /// The GeoPackage geometry type declared for the layer (single polygons and lines are
-    /// stored as one-part multis so every row matches it).
-    var geometryType: String {
-        switch shape {
-        case .polygon: return "MULTIPOLYGON"
-        case .point: return "POINT"
-        case .line: return "MULTILINESTRING"
-        }
-    }
-
-    /// Typed columns every layer has: the standard fields of shared/domain.md, the generation
-    /// that wrote the row, and every source property as JSON text so nothing is lost.
-    static let commonColumns: [GeoPackageColumn] = [
-        GeoPackageColumn("code", "TEXT"), GeoPackageColumn("name", "TEXT"), GeoPackageColumn("parent_code", "TEXT"),
-        GeoPackageColumn("households", "INTEGER"), GeoPackageColumn("population", "INTEGER"),
-        GeoPackageColumn("generation_id", "INTEGER"), GeoPackageColumn("properties", "TEXT"),
-    ]
-
-    /// Columns particular to the layer.
-    var extraColumns: [GeoPackageColumn] {
-        switch self {
-        case .streets: return [GeoPackageColumn("class", "TEXT")]
-        case .components, .events: return [GeoPackageColumn("class", "TEXT"), GeoPackageColumn("date", "TEXT")]
-        case .grids:
-            return [GeoPackageColumn("area_m2", "REAL"), GeoPackageColumn("land_use", "TEXT"), GeoPackageColumn("management_level", "TEXT"),
-                    GeoPackageColumn("responsible", "TEXT"), GeoPackageColumn("start_date", "TEXT"), GeoPackageColumn("end_date", "TEXT")]
-        case .findings: return [GeoPackageColumn("kind", "TEXT"), GeoPackageColumn("area_m2", "REAL"), GeoPackageColumn("units", "TEXT")]
-        default: return []
-        }
-    }
-
-    public var columns: [GeoPackageColumn] { Self.commonColumns + extraColumns }
-
-    /// Layers that keep every generation (new imports add a generation instead of replacing).
-    public var keepsGenerations: Bool { self == .grids || self == .findings }
 }
 
-/// A numbered schema change. Shipped migrations are never edited; a change is a new migration.
-struct Migration: Sendable {
-    var version: Int
-    var description: String
-    var apply: @Sendable (Store) throws -> Void
+/// Row counts, extents and generations of one layer, for `gridplan layers`.
+public struct StoreLayerSummary: Sendable {
+    public var layer: StoreLayer
+    public var count: Int
+    public var extent: Envelope?
+    public var generations: Int
+    public var latestGeneration: Int64?
 }
 
-/// gridplan's working file: a GeoPackage holding every layer of the management hierarchy, the
-/// generations that produced them, grid code history and street responsibilities.
+/// Which features of a layer to read.
+public struct FeatureFilter: Sendable, Equatable {
+    /// A generation of the layer; nil: the latest for layers that keep generations, all otherwise.
+    public var generation: Int64?
+    /// Only features whose envelope meets this one (in the store's CRS).
+    public var envelope: Envelope?
+    /// Only features whose `code` starts with this (a district, street office or community code:
+    /// `--within`).
+    public var codePrefix: String?
+
+    public init(generation: Int64? = nil, envelope: Envelope? = nil, codePrefix: String? = nil) {
+        self.generation = generation
+        self.envelope = envelope
+        self.codePrefix = codePrefix
+    }
+}
+
+/// gridplan's working store: every layer of the management hierarchy, the generations that made
+/// them, grid code history, responsibilities and findings. Two engines implement it: a
+/// GeoPackage file (``GeoPackageStore``, one person, QGIS opens it) and a PostgreSQL/PostGIS
+/// database (``PostGISStore``, shared by a district's offices). Commands see only this protocol;
+/// ``Stores`` opens either from a location.
 ///
-/// Every layer shares the store's CRS (chosen at `init`, EPSG:4326 by default); imports are
-/// transformed into it. Writes happen in one transaction per command, in WAL mode with a busy
-/// timeout, so a failed or interrupted command leaves the store as it was.
-public final class Store {
-    public let package: GeoPackage
-    public var database: Database { package.database }
-    public var path: String { package.path }
+/// Every layer shares the store's CRS. Each write is one transaction: a failed or killed command
+/// leaves the previous generation whole.
+public protocol Store: AnyObject {
+    /// Where the store is, as it may be shown: a path, or a connection URI with any password masked.
+    var location: String { get }
     /// The CRS of every layer.
-    public private(set) var crs: CRS = .wgs84
-    public private(set) var srsID: Int32 = 4326
+    var crs: CRS { get }
 
-    static let migrations: [Migration] = [
-        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") { store in
-            try store.database.execute("""
-                CREATE TABLE gridplan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE generations (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, command TEXT NOT NULL,
-                  parameters TEXT NOT NULL DEFAULT '{}', parent_id INTEGER REFERENCES generations(id), layer TEXT);
-                CREATE TABLE code_history (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, predecessor_code TEXT,
-                  generation_id INTEGER REFERENCES generations(id), start_date TEXT, end_date TEXT, note TEXT);
-                CREATE INDEX code_history_code ON code_history(code);
-                CREATE TABLE responsibilities (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, street_name TEXT, street_id TEXT, chief TEXT NOT NULL,
-                  level TEXT, phone TEXT, unit_code TEXT, property_manager TEXT, property_contact TEXT, target_date TEXT);
-                INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
-                  ('generations', 'attributes', 'generations', 'what produced each generation of a layer'),
-                  ('code_history', 'attributes', 'code_history', 'grid codes and their predecessors (LASTCODE)'),
-                  ('responsibilities', 'attributes', 'responsibilities', 'street chiefs (街巷长) and contacts');
-                """)
-            for layer in StoreLayer.allCases {
-                try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: layer.columns)
-                try store.database.execute("CREATE INDEX \(layer.rawValue)_code ON \(layer.rawValue)(code); CREATE INDEX \(layer.rawValue)_generation ON \(layer.rawValue)(generation_id)")
-            }
-        },
-    ]
+    /// Calls `body` with each feature of `layer` that `filter` selects, streaming (bounded memory).
+    /// Single-part multis come back as single geometries and the stored source properties are
+    /// restored, with the standard fields on top.
+    func forEachFeature(of layer: StoreLayer, _ filter: FeatureFilter, _ body: (Feature) throws -> Void) throws
 
-    /// The newest schema version this gridplan knows.
-    public static var schemaVersion: Int { migrations.last!.version }
+    /// The generations of `layer` (every layer's when nil), oldest first.
+    func generations(of layer: StoreLayer?) throws -> [StoreGeneration]
 
-    /// Creates a new store. Refuses a path that already exists.
-    public static func create(path: String, crs: CRS = .wgs84) throws -> Store {
-        if FileManager.default.fileExists(atPath: path) {
-            throw StoreError(path: path, reason: "already exists; gridplan init makes a new store and never overwrites a file")
-        }
-        switch crs {
-        case .gcj02, .bd09: throw StoreError(path: path, reason: "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)")
-        default: break
-        }
-        do {
-            let package = try GeoPackage(path: path, create: true)
-            try package.database.execute("PRAGMA journal_mode = WAL")
-            let store = Store(package: package)
-            try package.database.transaction {
-                store.srsID = try package.srsID(for: crs)
-                store.crs = crs
-                try store.migrate()
-                try package.database.prepare("INSERT INTO gridplan_meta VALUES ('crs', ?)").run([.text(crs.identifier)])
-            }
-            return store
-        } catch {
-            // A half-made store is worse than none.
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            throw error
-        }
-    }
+    /// Row counts, extents and generations per layer.
+    func summaries() throws -> [StoreLayerSummary]
 
-    /// Opens an existing store, applying any migrations it lacks; refuses one made by a newer gridplan.
-    public static func open(path: String, readOnly: Bool = false) throws -> Store {
-        let package = try GeoPackage(path: path, readOnly: readOnly)
-        let store = Store(package: package)
-        let hasSchema = try !package.database.rows("SELECT 1 FROM sqlite_master WHERE name = 'gridplan_schema'").isEmpty
-        guard hasSchema else {
-            throw StoreError(path: path, reason: "a GeoPackage, but not a gridplan store (run gridplan init, or import its layers into a store)")
-        }
-        let version = try package.database.rows("SELECT coalesce(max(version), 0) FROM gridplan_schema")[0][0].integer
-        if version > schemaVersion {
-            throw StoreError(path: path, reason: "made by a newer gridplan (schema version \(version); this gridplan knows up to \(schemaVersion)); upgrade gridplan to open it")
-        }
-        if !readOnly {
-            try package.database.execute("PRAGMA journal_mode = WAL")
-            // A command writes in one transaction; with SQLite's default 2 MB page cache a large
-            // import spills pages of the table and its indexes into the WAL again and again. Up to
-            // 64 MB is held instead, taken only as pages are touched.
-            try package.database.execute("PRAGMA cache_size = -65536")
-        }
-        if let row = try package.database.rows("SELECT value FROM gridplan_meta WHERE key = 'crs'").first {
-            store.crs = try CRS(parsing: row[0].text)
-            store.srsID = try package.layer(named: StoreLayer.communities.rawValue).srsID
-        }
-        if version < schemaVersion && !readOnly { try store.migrate() }
-        return store
-    }
+    /// Imports a source layer into `layer` in one transaction: transformed into the store's CRS,
+    /// standard fields mapped (`fields` explicit, else detected), written as a new generation.
+    /// Layers that keep generations gain one; others refuse to mix imports unless `replace`.
+    func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport
 
-    private init(package: GeoPackage) {
-        self.package = package
-    }
+    /// Records check findings (in the store's CRS) as a new generation of the findings layer.
+    @discardableResult
+    func recordFindings(_ features: [Feature], command: String, parameters: JSONObject) throws -> Int64
 
-    /// Applies each missing migration in its own transaction (nested in the caller's when creating).
-    private func migrate() throws {
-        try database.execute("CREATE TABLE IF NOT EXISTS gridplan_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)")
-        let current = try database.rows("SELECT coalesce(max(version), 0) FROM gridplan_schema")[0][0].integer
-        for m in Self.migrations where m.version > current {
-            let inTransaction = !database.isAutocommit
-            let body = {
-                try m.apply(self)
-                try self.database.prepare("INSERT INTO gridplan_schema VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
-                    .run([.integer(Int64(m.version)), .text(m.description)])
-            }
-            if inTransaction { try body() } else { try database.transaction(body) }
-        }
-    }
+    /// Every grid code the store has ever issued (a retired code is never reused).
+    func issuedGridCodes() throws -> Set<String>
 
-    // MARK: Generations
+    /// Writes grids (in the store's CRS) as a new generation with their code history, retires
+    /// the codes that did not survive, and re-assigns components and events with `locate`.
+    func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]) throws
 
-    /// A generation: one command's output into one layer.
-    public struct Generation: Sendable, Equatable {
-        public var id: Int64
-        public var created: String
-        public var command: String
-        public var parameters: String
-        public var parentID: Int64?
-        public var layer: String?
-    }
+    /// Writes a whole layer back: a new generation for layers that keep them, a replacement otherwise.
+    func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws
+}
 
-    /// Records a new generation and returns its id; `parent` defaults to the layer's latest.
-    public func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject, parent: Int64? = nil) throws -> Int64 {
-        let parentID = try parent ?? latestGeneration(of: layer)?.id
-        try database.prepare("INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?)")
-            .run([.text(command), .text(JSONText.encode(.object(parameters))), parentID.map { .integer($0) } ?? .null, .text(layer.rawValue)])
-        return database.lastInsertRowID
-    }
-
-    public func generations(of layer: StoreLayer? = nil) throws -> [Generation] {
-        let rows = try database.rows(
-            "SELECT id, created, command, parameters, parent_id, layer FROM generations" + (layer != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
-            layer.map { [.text($0.rawValue)] } ?? [])
-        return rows.map { r in
-            var parent: Int64?
-            if case .integer(let p) = r[4] { parent = p }
-            return Generation(id: r[0].integer, created: r[1].text, command: r[2].text, parameters: r[3].text, parentID: parent, layer: r[5].text)
-        }
-    }
-
-    public func latestGeneration(of layer: StoreLayer) throws -> Generation? {
-        try generations(of: layer).last
-    }
-
-    // MARK: Writing features
-
-    /// Inserts features into a layer (in the store's CRS already), tagging them with `generation`.
-    /// Standard fields come from `fields`; every property is also kept as JSON.
-    public func insert(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String) throws {
-        let cols = layer.columns.map(\.name)
-        let sql = "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
-        let statement = try database.prepare(sql)
-        try package.withDeferredSpatialIndex(table: layer.rawValue) {
-        for (i, f) in features.enumerated() {
-            let geometry: Geometry?
-            do {
-                geometry = try f.geometry.map { try Self.coerce($0, to: layer) }
-            } catch let reason as CoercionError {
-                throw StoreError(path: source, reason: "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'")
-            }
-            var values: [SQLValue] = [geometry.map { .blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null]
-            for c in cols {
-                switch c {
-                case "generation_id": values.append(.integer(generation))
-                case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
-                default: values.append(fields.value(for: c, in: f.properties, layer: layer))
-                }
-            }
-            try statement.run(values)
-        }
-        }
-    }
-
-    struct CoercionError: Error { var message: String }
-
-    /// Single polygons and lines become one-part multis; a one-point multipoint becomes a point.
-    static func coerce(_ g: Geometry, to layer: StoreLayer) throws -> Geometry {
-        switch (layer.shape, g) {
-        case (.polygon, .polygon(let p)): return .multiPolygon([p])
-        case (.polygon, .multiPolygon): return g
-        case (.point, .point): return g
-        case (.point, .multiPoint(let cs)) where cs.count == 1: return .point(cs[0])
-        case (.line, .lineString(let l)): return .multiLineString([l])
-        case (.line, .multiLineString): return g
-        case (_, .geometryCollection(let parts)) where parts.isEmpty: return g
-        default: throw CoercionError(message: "a \(g.typeName)")
-        }
-    }
-
-    /// Deletes the rows of a layer (all, or one generation's).
-    public func clear(_ layer: StoreLayer, generation: Int64? = nil) throws {
-        if let generation {
-            try database.prepare("DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE generation_id = ?").run([.integer(generation)])
-        } else {
-            try database.execute("DELETE FROM \(GeoPackage.quote(layer.rawValue))")
-        }
-    }
-
-    // MARK: Reading features
-
-    /// The features of a layer: for layers that keep generations, the latest one unless
-    /// `generation` names another. Single-part multis come back as single geometries and the
-    /// stored source properties are restored, with the standard fields on top.
-    public func features(of layer: StoreLayer, generation: Int64? = nil, envelope: Envelope? = nil) throws -> [Feature] {
-        let info = try package.layer(named: layer.rawValue)
-        var filter: String?
-        var args: [SQLValue] = []
-        if let g = try generation ?? (layer.keepsGenerations ? latestGeneration(of: layer)?.id : nil) {
-            filter = "t.generation_id = ?"
-            args = [.integer(g)]
-        }
+extension Store {
+    /// The features of `layer` that `filter` selects, in memory.
+    public func features(of layer: StoreLayer, _ filter: FeatureFilter) throws -> [Feature] {
         var out: [Feature] = []
-        try package.forEachFeature(in: info, envelope: envelope, where: filter, arguments: args) { f in
-            var props = JSONObject()
-            if case .string(let json)? = f.properties["properties"], case .object(let original)? = try? JSONText.decode(json) {
-                props = original
-            }
-            for (k, v) in f.properties where k != "properties" && v != .null { props[k] = v }
-            out.append(Feature(id: f.id, geometry: f.geometry.map(Self.simplifiedMulti), properties: props))
-        }
+        try forEachFeature(of: layer, filter) { out.append($0) }
         return out
     }
 
-    static func simplifiedMulti(_ g: Geometry) -> Geometry {
-        switch g {
-        case .multiPolygon(let ps) where ps.count == 1: return .polygon(ps[0])
-        case .multiLineString(let ls) where ls.count == 1: return .lineString(ls[0])
-        default: return g
-        }
+    /// The features of one generation (or the latest) of `layer`.
+    public func features(of layer: StoreLayer, generation: Int64? = nil, envelope: Envelope? = nil) throws -> [Feature] {
+        try features(of: layer, FeatureFilter(generation: generation, envelope: envelope))
     }
 
-    /// Row counts, extents and generations per layer, for `gridplan layers`.
-    public struct LayerSummary: Sendable {
-        public var layer: StoreLayer
-        public var count: Int
-        public var extent: Envelope?
-        public var generations: Int
-        public var latestGeneration: Int64?
+    public func latestGeneration(of layer: StoreLayer) throws -> StoreGeneration? {
+        try generations(of: layer).last
+    }
+}
+
+/// Opens and creates stores from a location: a file path (GeoPackage) or a PostgreSQL
+/// connection URI (`postgresql://user@host:port/db`; libpq's environment variables and password
+/// file apply).
+public enum Stores {
+    /// Whether `location` names a PostgreSQL database rather than a file.
+    public static func isPostgres(_ location: String) -> Bool { PostgresLocation.isPostgres(location) }
+
+    /// The location as it may be shown: any password masked.
+    public static func masked(_ location: String) -> String { isPostgres(location) ? PostgresLocation.masking(location) : location }
+
+    /// Opens an existing store, applying the migrations it lacks; refuses one made by a newer gridplan.
+    public static func open(_ location: String, readOnly: Bool = false) throws -> any Store {
+        if isPostgres(location) { return try PostGISStore.open(location, readOnly: readOnly) }
+        return try GeoPackageStore.open(path: location, readOnly: readOnly)
     }
 
-    public func summaries() throws -> [LayerSummary] {
-        try StoreLayer.allCases.map { layer in
-            let gens = try generations(of: layer)
-            let latest = layer.keepsGenerations ? gens.last?.id : nil
-            let count = try package.count(layer.rawValue, where: latest != nil ? "generation_id = ?" : nil, arguments: latest.map { [.integer($0)] } ?? [])
-            let extent = try package.layer(named: layer.rawValue).extent
-            return LayerSummary(layer: layer, count: count, extent: extent, generations: gens.count, latestGeneration: latest)
-        }
+    /// Creates a new store; refuses one that exists.
+    public static func create(_ location: String, crs: CRS = .wgs84) throws -> any Store {
+        if isPostgres(location) { return try PostGISStore.create(location, crs: crs) }
+        return try GeoPackageStore.create(path: location, crs: crs)
     }
+
+    /// The schema version this gridplan knows (both engines share the numbers).
+    public static var schemaVersion: Int { GeoPackageStore.schemaVersion }
 }

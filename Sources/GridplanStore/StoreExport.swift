@@ -123,7 +123,7 @@ public enum FeatureExport {
                 if !values.isEmpty && values.allSatisfy({ if case .bool = $0 { return true } else { return false } }) { return GeoPackageColumn(name, "BOOLEAN") }
                 return GeoPackageColumn(name, "TEXT")
             }
-            let types = Set(features.compactMap { $0.geometry.map { Store.baseType($0) } })
+            let types = Set(features.compactMap { $0.geometry.map { StoreGeometry.baseType($0) } })
             let geometryType = types.count == 1 ? types.first! : "GEOMETRY"
             try gpkg.database.transaction {
                 let srs = try gpkg.srsID(for: crs)
@@ -131,7 +131,7 @@ public enum FeatureExport {
                 let cols = columns.map { GeoPackage.quote($0.name) }
                 let s = try gpkg.database.prepare("INSERT INTO \(GeoPackage.quote(layerName)) (geom\(cols.isEmpty ? "" : ", " + cols.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))")
                 for f in features {
-                    let g = f.geometry.map { Store.promoted($0, to: geometryType) }
+                    let g = f.geometry.map { StoreGeometry.promoted($0, to: geometryType) }
                     var values: [SQLValue] = [g.map { .blob(GeoPackageBinary.encode($0, srsID: srs)) } ?? .null]
                     for c in columns {
                         switch f.properties[c.name] {
@@ -162,7 +162,8 @@ extension Geometry {
     }
 }
 
-extension Store {
+/// Geometry shapes as the store's layers keep them, the same in every engine.
+public enum StoreGeometry {
     /// Single polygons and lines as one-part multis when the layer declares multis.
     public static func promoted(_ g: Geometry, to declared: String) -> Geometry {
         switch (declared, g) {

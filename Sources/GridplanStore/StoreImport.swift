@@ -18,28 +18,13 @@ public struct ImportReport: Sendable {
     public var notes: [String]
 }
 
-extension Store {
+extension GeoPackageStore {
     /// Imports a source layer into `layer`, in one transaction: the features are transformed into
     /// the store's CRS, standard fields mapped (explicit flags, else detection), and written as a
     /// new generation. Layers that keep generations (grids, findings) gain one; others refuse to
     /// mix imports unless `replace` clears them first.
     public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
-        let mapping: FieldMapping
-        do {
-            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames)
-        } catch let e as MappingError {
-            throw StoreError(path: source.path, reason: e.description)
-        }
-        let transformer = try Transformer(from: source.crs, to: crs)
-        var features = source.collection.features
-        for i in features.indices {
-            guard let g = features[i].geometry else { continue }
-            do {
-                features[i].geometry = try transformer.transform(g)
-            } catch {
-                throw StoreError(path: source.path, reason: "feature \(i): \(error)")
-            }
-        }
+        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, into: crs)
         return try database.transaction {
             var replaced = 0
             if !layer.keepsGenerations {

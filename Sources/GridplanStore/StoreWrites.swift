@@ -5,7 +5,7 @@ import GridplanSQLite
 
 /// What commands write into a store: findings, grid generations with their code history, and
 /// whole layers written back. Each write is one transaction.
-extension Store {
+extension GeoPackageStore {
     /// Records check findings (features in the store's CRS, with `kind`, `id`, `area_m2` and
     /// `units` properties) as a new generation of the findings layer, in one transaction.
     /// - Returns: the generation's id.
@@ -27,7 +27,7 @@ extension Store {
     func insertFindings(_ features: [Feature], generation: Int64) throws {
         let s = try database.prepare("INSERT INTO findings (geom, code, generation_id, properties, kind, area_m2, units) VALUES (?, ?, ?, ?, ?, ?, ?)")
         for f in features {
-            let g = f.geometry.map { Store.promoted(Self.polygonalOrPoint($0), to: "MULTIPOLYGON") }
+            let g = f.geometry.map { StoreGeometry.promoted(Self.polygonalOrPoint($0), to: "MULTIPOLYGON") }
             let blob: SQLValue = g.map { SQLValue.blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null
             try s.run([
                 blob,

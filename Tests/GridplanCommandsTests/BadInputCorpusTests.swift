@@ -109,7 +109,7 @@ import Testing
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
         // Cases that need a store get a fresh one.
-        if c.args.contains("$D/s.gpkg") { _ = try Store.create(path: dir + "/s.gpkg") }
+        if c.args.contains("$D/s.gpkg") { _ = try GeoPackageStore.create(path: dir + "/s.gpkg") }
         let before = try snapshot(dir)
         let console = Console.capture()
         let code = Console.$current.withValue(console) { Gridplan.execute(c.args.map { $0.replacingOccurrences(of: "$D", with: dir) }) }

@@ -3,7 +3,7 @@ import GridplanCommands
 import GridplanGeometry
 import GridplanIO
 import GridplanSQLite
-import GridplanStore
+@testable import GridplanStore
 import Testing
 
 /// The gridplan executable built beside the test bundle.
@@ -60,7 +60,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
     @Test func busyStoreSaysSoAndReadOnlyStoreIsRefused() throws {
         let dir = try scratch()
         let path = dir + "/s.gpkg"
-        _ = try Store.create(path: path)
+        _ = try GeoPackageStore.create(path: path)
         try GeoJSONWriter.write([Feature(geometry: .point(.init(116.4, 39.9)))], to: dir + "/p.geojson")
         // Another writer holds the store: the import waits its busy timeout, then says the store is busy.
         let holder = try Database(path: path)
@@ -71,11 +71,11 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         try holder.execute("ROLLBACK")
         #expect(gridplan("import", path, dir + "/p.geojson", "--as", "buildings").code == 0)
         // A store opened read-only cannot be written; nothing changes.
-        let readOnly = try Store.open(path: path, readOnly: true)
+        let readOnly = try GeoPackageStore.open(path: path, readOnly: true)
         #expect(throws: DatabaseError.self) {
             try readOnly.importLayer(try SourceLayer.read(path: dir + "/p.geojson"), into: .components, fields: [:], replace: false, parameters: [:])
         }
-        #expect(try Store.open(path: path).features(of: .components).isEmpty)
+        #expect(try GeoPackageStore.open(path: path).features(of: .components).isEmpty)
     }
 
     /// Kills `command` at a series of moments and checks the store after each: intact, and the
@@ -83,7 +83,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
     func killRepeatedly(_ store: String, _ command: String, layer: StoreLayer, runs: Int) throws -> (killedMidway: Int, completed: Int) {
         var killedMidway = 0, completed = 0
         for attempt in 0..<runs {
-            let before = try Store.open(path: store, readOnly: true)
+            let before = try GeoPackageStore.open(path: store, readOnly: true)
             let generationsBefore = try before.generations(of: layer).count
             let countBefore = try before.features(of: layer).count
             let p = Process()
@@ -96,7 +96,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
             if p.isRunning { killedMidway += 1 }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            let after = try Store.open(path: store)
+            let after = try GeoPackageStore.open(path: store)
             #expect(try after.database.rows("PRAGMA integrity_check") == [[.text("ok")]])
             let generations = try after.generations(of: layer)
             if generations.count == generationsBefore {
@@ -115,13 +115,13 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         // A complete partition first: the reference for what a whole generation holds.
         let full = try shell("'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet --json")
         #expect(full.code == 0, "\(full.err)")
-        let gridsPerGeneration = try Store.open(path: store, readOnly: true).features(of: .grids).count
+        let gridsPerGeneration = try GeoPackageStore.open(path: store, readOnly: true).features(of: .grids).count
         #expect(gridsPerGeneration > 0)
         let partition = "'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet"
         let p = try killRepeatedly(store, partition, layer: .grids, runs: 8)
         #expect(p.killedMidway > 0)
         // Every generation that landed is whole.
-        let s = try Store.open(path: store, readOnly: true)
+        let s = try GeoPackageStore.open(path: store, readOnly: true)
         for g in try s.generations(of: .grids) { #expect(try s.features(of: .grids, generation: g.id).count == gridsPerGeneration) }
         let repair = "'\(gridplanBinary)' repair communities --store '\(store)' --boundary districts --quiet"
         let r = try killRepeatedly(store, repair, layer: .communities, runs: 6)
@@ -132,7 +132,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
     @Test func twoWritersOneStoreAndReadersSeeWholeGenerations() throws {
         let dir = try scratch()
         let store = dir + "/s.gpkg"
-        _ = try Store.create(path: store)
+        _ = try GeoPackageStore.create(path: store)
         var features: [Feature] = []
         for i in 0..<6000 {
             let x = 116.3 + Double(i % 100) * 0.001, y = 39.8 + Double(i / 100) * 0.001
@@ -152,7 +152,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         // Meanwhile a reader: every generation it can see is complete.
         var looks = 0
         while a.isRunning || b.isRunning {
-            if let s = try? Store.open(path: store, readOnly: true), let gens = try? s.generations(of: .grids) {
+            if let s = try? GeoPackageStore.open(path: store, readOnly: true), let gens = try? s.generations(of: .grids) {
                 for g in gens { #expect(try s.features(of: .grids, generation: g.id).count == 6000) }
                 looks += 1
             }
@@ -163,7 +163,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         // One waits for the other (busy timeout) and proceeds, or gives up saying the store is busy.
         #expect([a.terminationStatus, b.terminationStatus].allSatisfy { $0 == 0 || $0 == 5 })
         #expect(a.terminationStatus == 0 || b.terminationStatus == 0)
-        let s = try Store.open(path: store, readOnly: true)
+        let s = try GeoPackageStore.open(path: store, readOnly: true)
         #expect(try s.generations(of: .grids).count == [a, b].filter { $0.terminationStatus == 0 }.count)
         #expect(looks > 0)
     }
@@ -175,7 +175,7 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         #expect(try shell("'\(gridplanBinary)' import '\(store)' '\(URL(fileURLWithPath: store).deletingLastPathComponent().path)/city/components.geojson' --as components --quiet").code == 0)
         let r = try shell("'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet")
         #expect(r.code == 0, "\(r.err)")
-        let s = try Store.open(path: store, readOnly: true)
+        let s = try GeoPackageStore.open(path: store, readOnly: true)
         let grids = try s.features(of: .grids)
         let ctx = GEOSContext()
         let natives = try grids.map { try ctx.geometry($0.geometry!) }

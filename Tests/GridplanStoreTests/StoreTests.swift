@@ -3,7 +3,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanSQLite
-import GridplanStore
+@testable import GridplanStore
 import Testing
 
 func scratchDirectory() throws -> String {
@@ -69,7 +69,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
 
     @Test func gdalReadsWhatGridplanWrites() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/city.gpkg", crs: .cgcs2000)
+        let store = try GeoPackageStore.create(path: dir + "/city.gpkg", crs: .cgcs2000)
         let source = dir + "/c.geojson"
         try GeoJSONWriter.write(communities(60), to: source)
         let r = try store.importLayer(try SourceLayer.read(path: source), into: .communities, fields: [:], replace: false, parameters: [:])
@@ -119,7 +119,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
 
     @Test func rtreeQueriesMatchFullScan() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg")
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(400), to: dir + "/c.geojson")
         _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
         let all = try store.features(of: .communities)
@@ -149,7 +149,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     /// features' boxes rounded outward, with the standard insert trigger back in place.
     @Test func packedAndAppendedTreesAreSoundAndExact() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg")
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         // 6,000 features: more than one level of 51-cell nodes above the leaves.
         var first = communities(6000, seed: 11)
         first[17].geometry = nil
@@ -201,7 +201,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     /// A layer whose features all lack a geometry leaves the tree empty and sound.
     @Test func importWithoutGeometriesLeavesAnEmptySoundTree() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg")
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         var features = communities(3)
         for i in features.indices { features[i].geometry = nil }
         try GeoJSONWriter.write(features, to: dir + "/n.geojson")
@@ -228,7 +228,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         #expect(shp.format == "Shapefile")
         #expect(shp.crs == .cgcs2000)  // the .prj's WKT identified as EPSG:4490
         #expect(shp.notes.contains { $0.contains("GB18030") })
-        let store = try Store.create(path: dir + "/s.gpkg", crs: .cgcs2000)
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg", crs: .cgcs2000)
         let r = try store.importLayer(shp, into: .communities, fields: [:], replace: false, parameters: [:])
         #expect(r.features == 12)
         let back = try store.features(of: .communities)
@@ -251,7 +251,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
 @Suite struct StoreSchemaTests {
     @Test func failedImportLeavesStoreUnchanged() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg")
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(10), to: dir + "/good.geojson")
         _ = try store.importLayer(try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
         // Feature 7 is a line: it cannot go into a polygon layer, so nothing of this import may land.
@@ -279,7 +279,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
 
     @Test func gridGenerationsAccumulate() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg")
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(5), to: dir + "/g1.geojson")
         try GeoJSONWriter.write(communities(8, seed: 11), to: dir + "/g2.geojson")
         let a = try store.importLayer(try SourceLayer.read(path: dir + "/g1.geojson"), into: .grids, fields: [:], replace: false, parameters: ["file": .string("g1")])
@@ -295,30 +295,30 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     @Test func newerStoreIsRefusedAndNonStoresNamed() throws {
         let dir = try scratchDirectory()
         let path = dir + "/s.gpkg"
-        _ = try Store.create(path: path)
+        _ = try GeoPackageStore.create(path: path)
         let db = try Database(path: path)
         try db.execute("INSERT INTO gridplan_schema VALUES (99, 'from the future', 'now')")
         do {
-            _ = try Store.open(path: path)
+            _ = try GeoPackageStore.open(path: path)
             Issue.record("expected refusal")
         } catch let e as StoreError {
             #expect(e.reason.contains("newer gridplan (schema version 99"))
         }
-        #expect(throws: StoreError.self) { try Store.create(path: path) }
+        #expect(throws: StoreError.self) { try GeoPackageStore.create(path: path) }
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/junk.gpkg"))
-        #expect(throws: (any Error).self) { try Store.open(path: dir + "/junk.gpkg") }
-        #expect(throws: StoreError.self) { try Store.open(path: dir + "/missing.gpkg") }
+        #expect(throws: (any Error).self) { try GeoPackageStore.open(path: dir + "/junk.gpkg") }
+        #expect(throws: StoreError.self) { try GeoPackageStore.open(path: dir + "/missing.gpkg") }
     }
 
     @Test func localGridCRSIsStoredAndReadByGDAL() throws {
         let dir = try scratchDirectory()
         let local = "+proj=tmerc +lat_0=0 +lon_0=116.35 +k=1 +x_0=50000 +y_0=-4000000 +ellps=GRS80 +units=m"
-        let store = try Store.create(path: dir + "/local.gpkg", crs: try CRS(parsing: local))
+        let store = try GeoPackageStore.create(path: dir + "/local.gpkg", crs: try CRS(parsing: local))
         try GeoJSONWriter.write(communities(4), to: dir + "/c.geojson")
         _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
         let rows = try store.database.rows("SELECT srs_id, organization FROM gpkg_spatial_ref_sys WHERE srs_id >= 100000")
         #expect(rows == [[.integer(100000), .text("gridplan")]])
-        let reopened = try Store.open(path: dir + "/local.gpkg")
+        let reopened = try GeoPackageStore.open(path: dir + "/local.gpkg")
         #expect(reopened.crs == .definition(local))
         // Areas in the local grid agree with the Gauss-Krüger zone to 0.1%.
         let ctx = GEOSContext()
@@ -331,7 +331,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
 
     @Test func exportsRoundTrip() throws {
         let dir = try scratchDirectory()
-        let store = try Store.create(path: dir + "/s.gpkg", crs: .cgcs2000)
+        let store = try GeoPackageStore.create(path: dir + "/s.gpkg", crs: .cgcs2000)
         let input = communities(30)
         try GeoJSONWriter.write(input, to: dir + "/c.geojson")
         _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
@@ -380,7 +380,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
     @Test func killedImportLeavesStoreUnchanged() throws {
         let dir = try scratchDirectory()
         let path = dir + "/s.gpkg"
-        let store = try Store.create(path: path)
+        let store = try GeoPackageStore.create(path: path)
         try GeoJSONWriter.write(communities(20), to: dir + "/small.geojson")
         _ = try store.importLayer(try SourceLayer.read(path: dir + "/small.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
         try GeoJSONWriter.write(communities(20_000, seed: 5), to: dir + "/big.geojson")
@@ -396,7 +396,7 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
             if p.isRunning { killedMidway += 1 }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            let check = try Store.open(path: path)
+            let check = try GeoPackageStore.open(path: path)
             #expect(try check.database.rows("PRAGMA integrity_check") == [[.text("ok")]])
             let n = try check.features(of: .communities).count
             // Either the import never committed (20 features) or it committed whole (20,000).

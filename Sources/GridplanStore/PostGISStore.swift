@@ -1,0 +1,457 @@
+import Foundation
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanPostgres
+import GridplanSQLite
+
+/// The shared engine: a gridplan store in a PostgreSQL database with PostGIS, for a district's
+/// offices and analysts working on the same layers at once.
+///
+/// The schema mirrors the GeoPackage store's: one table per layer with the same columns, a
+/// `geometry(TYPE, SRID)` column with a GiST index (so GDAL's PostgreSQL driver and QGIS open the
+/// layers as they are), and the same domain tables and numbered migrations. Bulk writes stream
+/// through COPY; reads stream through a cursor.
+///
+/// Concurrency: readers never block (MVCC). Writers to one layer are serialised by a
+/// transaction-scoped advisory lock per layer, taken within the same busy timeout as SQLite's;
+/// past it the write fails as "store busy". Every write is one transaction, so a killed writer
+/// leaves the previous generation whole.
+public final class PostGISStore: Store {
+    let connection: PostgresConnection
+    public let location: String
+    public private(set) var crs: CRS = .wgs84
+    private(set) var srid: Int32 = 4326
+    private let readOnly: Bool
+
+    /// How long a writer waits for another writer of the same layer (SQLite's busy timeout).
+    static let busyTimeoutMilliseconds = 5000
+    /// Rows per cursor fetch: a few MB of geometry at a time.
+    static let batchSize = 5000
+
+    struct Migration: Sendable {
+        var version: Int
+        var description: String
+        var apply: @Sendable (PostGISStore) throws -> Void
+    }
+
+    /// The same numbers and descriptions as ``GeoPackageStore``'s migrations; never edited.
+    static let migrations: [Migration] = [
+        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") { store in
+            try store.connection.executeScript("""
+                CREATE TABLE gridplan_meta (key text PRIMARY KEY, value text NOT NULL);
+                CREATE TABLE generations (
+                  id bigserial PRIMARY KEY, created text NOT NULL, command text NOT NULL,
+                  parameters text NOT NULL DEFAULT '{}', parent_id bigint REFERENCES generations(id), layer text);
+                CREATE TABLE code_history (
+                  id bigserial PRIMARY KEY, code text NOT NULL, predecessor_code text,
+                  generation_id bigint REFERENCES generations(id), start_date text, end_date text, note text);
+                CREATE INDEX code_history_code ON code_history(code);
+                CREATE TABLE responsibilities (
+                  id bigserial PRIMARY KEY, street_name text, street_id text, chief text NOT NULL,
+                  level text, phone text, unit_code text, property_manager text, property_contact text, target_date text);
+                """)
+            for layer in StoreLayer.allCases {
+                let columns = layer.columns.map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
+                let table = try store.connection.quoteIdentifier(layer.rawValue)
+                try store.connection.executeScript("""
+                    CREATE TABLE \(table) (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
+                    CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_geom")) ON \(table) USING gist (geom);
+                    CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_code")) ON \(table) (code);
+                    CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_generation")) ON \(table) (generation_id);
+                    """)
+            }
+        },
+    ]
+
+    static func postgresType(_ sqliteType: String) -> String {
+        switch sqliteType {
+        case "INTEGER": return "bigint"
+        case "REAL": return "double precision"
+        default: return "text"
+        }
+    }
+
+    private init(connection: PostgresConnection, readOnly: Bool) {
+        self.connection = connection
+        self.location = connection.maskedLocation
+        self.readOnly = readOnly
+    }
+
+    /// Connects, with the busy timeout for writers' locks and UTC for the dates written.
+    private static func connect(_ location: String, readOnly: Bool) throws -> PostGISStore {
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection(location, parameters: ["connect_timeout": "10", "application_name": "gridplan"])
+        } catch let e as PostgresError {
+            throw StoreError(path: PostgresLocation.masking(location), reason: "cannot connect: \(e.message)")
+        }
+        try connection.execute("SET lock_timeout = \(busyTimeoutMilliseconds)")
+        try connection.execute("SET client_min_messages = warning")
+        if readOnly { try connection.execute("SET default_transaction_read_only = on") }
+        return PostGISStore(connection: connection, readOnly: readOnly)
+    }
+
+    private func hasSchema() throws -> Bool {
+        try connection.execute("SELECT to_regclass('gridplan_schema') IS NOT NULL AS present").rows[0].bool("present") ?? false
+    }
+
+    /// Creates a store in an empty database: the postgis extension (when the role may create
+    /// it), the schema and the CRS. Refuses a database that already holds a gridplan store.
+    public static func create(_ location: String, crs: CRS = .wgs84) throws -> PostGISStore {
+        switch crs {
+        case .gcj02, .bd09: throw StoreError(path: PostgresLocation.masking(location), reason: "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)")
+        default: break
+        }
+        let store = try connect(location, readOnly: false)
+        if try store.hasSchema() {
+            throw StoreError(path: store.location, reason: "already holds a gridplan store; gridplan init makes a new store and never overwrites one")
+        }
+        try store.ensurePostGIS()
+        guard let code = crs.identifiedEPSGCode() ?? { if case .epsg(let c) = crs { return c } else { return nil } }() else {
+            throw StoreError(path: store.location, reason: "a PostGIS store needs a CRS with an EPSG code (PostGIS keys its spatial_ref_sys by SRID); \(crs.identifier) has none")
+        }
+        guard try !store.connection.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = $1", [.integer(Int64(code))]).rows.isEmpty else {
+            throw StoreError(path: store.location, reason: "PostGIS does not know EPSG:\(code) (no row in spatial_ref_sys)")
+        }
+        store.srid = Int32(code)
+        store.crs = crs
+        try store.connection.transaction {
+            try store.migrate()
+            try store.connection.execute("INSERT INTO gridplan_meta VALUES ('crs', $1), ('srid', $2)", [.text(crs.identifier), .text(String(code))])
+        }
+        return store
+    }
+
+    /// `CREATE EXTENSION postgis` when it is missing, or a plain message saying who must run it.
+    private func ensurePostGIS() throws {
+        let present = try connection.execute("SELECT count(*) AS n FROM pg_extension WHERE extname = 'postgis'").rows[0].int("n") ?? 0
+        guard present == 0 else { return }
+        do {
+            try connection.execute("CREATE EXTENSION postgis")
+        } catch let e as PostgresError where e.isPermissionDenied || e.sqlState == SQLState("0A000") || e.sqlState == SQLState("58P01") {
+            throw StoreError(path: location, reason: "the postgis extension is not installed in this database and this role may not create it (\(e.message)); ask the database owner or a superuser to run CREATE EXTENSION postgis, then run gridplan init again")
+        }
+    }
+
+    /// Opens an existing store; applies the migrations it lacks unless read-only; refuses one
+    /// made by a newer gridplan.
+    public static func open(_ location: String, readOnly: Bool = false) throws -> PostGISStore {
+        let store = try connect(location, readOnly: readOnly)
+        guard try store.hasSchema() else {
+            throw StoreError(path: store.location, reason: "a PostgreSQL database, but not a gridplan store (run gridplan init \(store.location))")
+        }
+        let version = try store.connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v") ?? 0
+        if version > GeoPackageStore.schemaVersion {
+            throw StoreError(path: store.location, reason: "made by a newer gridplan (schema version \(version); this gridplan knows up to \(GeoPackageStore.schemaVersion)); upgrade gridplan to open it")
+        }
+        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'crs'").rows.first?.string("value") {
+            store.crs = try CRS(parsing: value)
+        }
+        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'srid'").rows.first?.string("value"), let srid = Int32(value) {
+            store.srid = srid
+        }
+        if version < GeoPackageStore.schemaVersion && !readOnly { try store.connection.transaction { try store.migrate() } }
+        return store
+    }
+
+    private func migrate() throws {
+        try connection.execute("CREATE TABLE IF NOT EXISTS gridplan_schema (version integer PRIMARY KEY, description text NOT NULL, applied text NOT NULL)")
+        let current = try connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v") ?? 0
+        for m in Self.migrations where m.version > current {
+            try m.apply(self)
+            try connection.execute("INSERT INTO gridplan_schema VALUES ($1, $2, \(Self.nowSQL))", [.integer(Int64(m.version)), .text(m.description)])
+        }
+    }
+
+    /// The same timestamp text as the GeoPackage store writes.
+    static let nowSQL = #"to_char(now() AT TIME ZONE 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#
+    static let todaySQL = "to_char(now() AT TIME ZONE 'utc', 'YYYY-MM-DD')"
+
+    /// Runs `body` in one transaction holding the write locks of `layers` (in a fixed order, so
+    /// two writers never deadlock); another writer of one of them waits up to the busy timeout.
+    func write<T>(_ layers: [StoreLayer], _ body: () throws -> T) throws -> T {
+        try connection.transaction {
+            for layer in Set(layers).sorted(by: { $0.rawValue < $1.rawValue }) {
+                try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + layer.rawValue)])
+            }
+            return try body()
+        }
+    }
+
+    func table(_ layer: StoreLayer) throws -> String { try connection.quoteIdentifier(layer.rawValue) }
+
+    // MARK: Generations
+
+    func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject) throws -> Int64 {
+        let parent = try latestGeneration(of: layer)?.id
+        let row = try connection.execute(
+            "INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (\(Self.nowSQL), $1, $2, $3, $4) RETURNING id",
+            [.text(command), .text(JSONText.encode(.object(parameters))), parent.map { .integer($0) } ?? .null, .text(layer.rawValue)]
+        ).rows[0]
+        return Int64(try row.int("id") ?? 0)
+    }
+
+    public func generations(of layer: StoreLayer? = nil) throws -> [StoreGeneration] {
+        let rows = try connection.execute(
+            "SELECT id, created, command, parameters, parent_id, layer FROM generations" + (layer != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
+            layer.map { [.text($0.rawValue)] } ?? []
+        ).rows
+        return try rows.map { r in
+            StoreGeneration(id: Int64(try r.int("id") ?? 0), created: try r.string("created") ?? "", command: try r.string("command") ?? "",
+                            parameters: try r.string("parameters") ?? "{}", parentID: try r.int("parent_id").map(Int64.init), layer: try r.string("layer"))
+        }
+    }
+
+    // MARK: Writing
+
+    /// Hex EWKB (the geometry's WKB with the SRID flag and SRID), which COPY's text format and
+    /// PostGIS's geometry input accept.
+    func ewkbHex(_ g: Geometry) -> String {
+        var wkb = WKB.encode(g)
+        // WKB: byte order, uint32 type, body. EWKB sets 0x20000000 in the type and puts the
+        // SRID after it, in the same byte order.
+        let little = wkb[0] == 1
+        func uint32(_ v: UInt32) -> [UInt8] {
+            let bytes = [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
+            return little ? bytes : bytes.reversed()
+        }
+        let typeBytes = Array(wkb[1..<5])
+        let type = little
+            ? UInt32(typeBytes[0]) | UInt32(typeBytes[1]) << 8 | UInt32(typeBytes[2]) << 16 | UInt32(typeBytes[3]) << 24
+            : UInt32(typeBytes[3]) | UInt32(typeBytes[2]) << 8 | UInt32(typeBytes[1]) << 16 | UInt32(typeBytes[0]) << 24
+        wkb.replaceSubrange(1..<5, with: uint32(type | 0x2000_0000) + uint32(UInt32(bitPattern: srid)))
+        let digits = Array("0123456789ABCDEF".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(wkb.count * 2)
+        for b in wkb {
+            hex.append(digits[Int(b >> 4)])
+            hex.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    static func postgresValue(_ v: SQLValue) -> PostgresValue {
+        switch v {
+        case .null: return .null
+        case .integer(let n): return .integer(n)
+        case .real(let d): return .double(d)
+        case .text(let s): return .text(s)
+        case .blob(let b): return .bytea(b)
+        }
+    }
+
+    /// Copies features (in the store's CRS) into `layer` as `generation`.
+    func copy(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String) throws {
+        let cols = layer.columns.map(\.name)
+        // Rows are checked before the copy starts: COPY reports a bad row only after all the data.
+        var rows: [[PostgresValue]] = []
+        rows.reserveCapacity(features.count)
+        for (i, f) in features.enumerated() {
+            let geometry: Geometry?
+            do {
+                geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
+            } catch let reason as CoercionError {
+                throw StoreError(path: source, reason: "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'")
+            }
+            var values: [PostgresValue] = [geometry.map { .text(ewkbHex($0)) } ?? .null]
+            for c in cols {
+                switch c {
+                case "generation_id": values.append(.integer(generation))
+                case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
+                default: values.append(Self.postgresValue(fields.value(for: c, in: f.properties, layer: layer)))
+                }
+            }
+            rows.append(values)
+        }
+        try connection.copy(into: layer.rawValue, columns: ["geom"] + cols) { writer in
+            for r in rows { try writer.append(r) }
+        }
+    }
+
+    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
+        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, into: crs)
+        return try write([layer]) {
+            var replaced = 0
+            if !layer.keepsGenerations {
+                let existing = try connection.execute("SELECT count(*) AS n FROM \(try table(layer))").rows[0].int("n") ?? 0
+                if existing > 0 {
+                    guard replace else {
+                        throw StoreError(path: location, reason: "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them")
+                    }
+                    try connection.execute("DELETE FROM \(try table(layer))")
+                    replaced = existing
+                }
+            }
+            let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
+            try copy(features, into: layer, generation: generation, fields: mapping, source: source.path)
+            return ImportReport(
+                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount, generation: generation,
+                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource, storeCRS: crs.identifier,
+                fields: mapping.report, notes: source.notes)
+        }
+    }
+
+    @discardableResult
+    public func recordFindings(_ features: [Feature], command: String, parameters: JSONObject) throws -> Int64 {
+        try write([.findings]) {
+            let generation = try addGeneration(layer: .findings, command: command, parameters: parameters)
+            let rows = features.map { f -> [PostgresValue] in
+                let g = f.geometry.map { StoreGeometry.promoted(GeoPackageStore.polygonalOrPoint($0), to: "MULTIPOLYGON") }
+                return [
+                    g.map { .text(ewkbHex($0)) } ?? .null,
+                    .text(f.properties["kind"]!.text + "-" + f.properties["id"]!.text), .integer(generation),
+                    .text(JSONText.encode(.object(f.properties))), .text(f.properties["kind"]!.text),
+                    .double(f.properties["area_m2"]?.doubleValue ?? 0), .text(JSONText.encode(f.properties["units"] ?? .null)),
+                ]
+            }
+            try connection.copy(into: "findings", columns: ["geom", "code", "generation_id", "properties", "kind", "area_m2", "units"], rows: rows)
+            return generation
+        }
+    }
+
+    public func issuedGridCodes() throws -> Set<String> {
+        var codes = Set<String>()
+        try connection.stream("SELECT code FROM code_history", batchSize: 50_000) { rows in
+            for r in rows { if let c = try r.string("code") { codes.insert(c) } }
+        }
+        return codes
+    }
+
+    public func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]) throws {
+        try write([.grids, .components, .events]) {
+            let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
+            let mapping = try FieldMapping(explicit: ["code": "code", "parent_code": "community", "households": "households"], propertyNames: ["code", "community", "households"])
+            try copy(grids, into: .grids, generation: generation, fields: mapping, source: location)
+            try connection.execute("UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)])
+            let history = grids.map { g -> [PostgresValue] in
+                let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
+                return [.text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation)]
+            }
+            try connection.copy(into: "code_history", columns: ["code", "predecessor_code", "generation_id"], rows: history)
+            try connection.execute("UPDATE code_history SET start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)])
+            // Retired codes end today.
+            if let parent = try generations(of: .grids).dropLast().last?.id {
+                try connection.execute(
+                    "UPDATE code_history SET end_date = \(Self.todaySQL) WHERE end_date IS NULL AND generation_id <= $1 AND code NOT IN (SELECT code FROM grids WHERE generation_id = $2 AND code IS NOT NULL)",
+                    [.integer(parent), .integer(generation)])
+            }
+            try reassignPoints(locate: locate)
+        }
+    }
+
+    /// Sets each component's and event's parent_code to the grid code `locate` gives its point.
+    func reassignPoints(locate: ([Coordinate]) throws -> [String?]) throws {
+        for layer in [StoreLayer.components, .events] {
+            var fids: [Int64] = []
+            var points: [Coordinate] = []
+            try forEachFeature(of: layer, FeatureFilter()) { f in
+                guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { return }
+                fids.append(fid)
+                points.append(c)
+            }
+            guard !fids.isEmpty else { continue }
+            let codes = try locate(points)
+            try connection.execute("CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
+            try connection.copy(into: "gridplan_located", columns: ["fid", "code"], rows: zip(fids, codes).map { [.integer($0), $1.map { .text($0) } ?? .null] })
+            try connection.execute("UPDATE \(try table(layer)) t SET parent_code = l.code FROM gridplan_located l WHERE t.fid = l.fid")
+            try connection.execute("DROP TABLE gridplan_located")
+        }
+    }
+
+    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws {
+        let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
+        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names)
+        let cleaned = features.map { f -> Feature in
+            var f = f
+            f.properties["generation_id"] = nil
+            return f
+        }
+        try write([layer]) {
+            if !layer.keepsGenerations { try connection.execute("DELETE FROM \(try table(layer))") }
+            let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
+            try copy(cleaned, into: layer, generation: generation, fields: mapping, source: location)
+        }
+    }
+
+    // MARK: Reading
+
+    public func forEachFeature(of layer: StoreLayer, _ filter: FeatureFilter, _ body: (Feature) throws -> Void) throws {
+        let columns = layer.columns
+        var clauses: [String] = []
+        var args: [PostgresValue] = []
+        if let g = try filter.generation ?? (layer.keepsGenerations ? latestGeneration(of: layer)?.id : nil) {
+            args.append(.integer(g))
+            clauses.append("generation_id = $\(args.count)")
+        }
+        if let prefix = filter.codePrefix {
+            args.append(.text(prefix))
+            clauses.append("starts_with(code, $\(args.count))")
+        }
+        if let e = filter.envelope, !e.isEmpty {
+            args += [.double(e.minX), .double(e.minY), .double(e.maxX), .double(e.maxY)]
+            let n = args.count
+            clauses.append("geom && ST_MakeEnvelope($\(n - 3), $\(n - 2), $\(n - 1), $\(n), \(srid))")
+        }
+        let list = try columns.map { try connection.quoteIdentifier($0.name) }.joined(separator: ", ")
+        let sql = "SELECT fid, ST_AsBinary(geom) AS wkb, \(list) FROM \(try table(layer))" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY fid"
+        try connection.stream(sql, args, batchSize: Self.batchSize) { rows in
+            for r in rows {
+                var props = JSONObject()
+                if let json = try r.string("properties"), case .object(let original)? = try? JSONText.decode(json) { props = original }
+                for c in columns where c.name != "properties" {
+                    switch try r.value(c.name) {
+                    case .null: continue
+                    case .integer(let n): props[c.name] = .integer(n)
+                    case .double(let d): props[c.name] = .number(d)
+                    case .text(let s): props[c.name] = c.type == "INTEGER" ? (Int64(s).map { .integer($0) } ?? .string(s)) : .string(s)
+                    case .bool(let b): props[c.name] = .bool(b)
+                    case .bytea: continue
+                    }
+                }
+                let geometry = try r.bytes("wkb").map { try WKB.decode($0) }
+                try body(Feature(id: try r.int("fid").map { .integer(Int64($0)) }, geometry: geometry.map(StoreGeometry.simplifiedMulti), properties: props))
+            }
+        }
+    }
+
+    public func summaries() throws -> [StoreLayerSummary] {
+        try StoreLayer.allCases.map { layer in
+            let gens = try generations(of: layer)
+            let latest = layer.keepsGenerations ? gens.last?.id : nil
+            let row = try connection.execute(
+                "SELECT count(*) AS n, ST_XMin(ST_Extent(geom)) AS x0, ST_YMin(ST_Extent(geom)) AS y0, ST_XMax(ST_Extent(geom)) AS x1, ST_YMax(ST_Extent(geom)) AS y1 FROM \(try table(layer))"
+                    + (latest != nil ? " WHERE generation_id = $1" : ""),
+                latest.map { [.integer($0)] } ?? []
+            ).rows[0]
+            var extent: Envelope?
+            if let x0 = try row.double("x0"), let y0 = try row.double("y0"), let x1 = try row.double("x1"), let y1 = try row.double("y1") {
+                extent = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
+            }
+            return StoreLayerSummary(layer: layer, count: try row.int("n") ?? 0, extent: extent, generations: gens.count, latestGeneration: latest)
+        }
+    }
+}
+
+/// What both engines do before an import writes: map the fields and transform into the store's CRS.
+enum ImportPreparation {
+    static func prepare(_ source: SourceLayer, fields explicit: [String: String], into crs: CRS) throws -> (FieldMapping, [Feature]) {
+        let mapping: FieldMapping
+        do {
+            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames)
+        } catch let e as MappingError {
+            throw StoreError(path: source.path, reason: e.description)
+        }
+        let transformer = try Transformer(from: source.crs, to: crs)
+        var features = source.collection.features
+        for i in features.indices {
+            guard let g = features[i].geometry else { continue }
+            do {
+                features[i].geometry = try transformer.transform(g)
+            } catch {
+                throw StoreError(path: source.path, reason: "feature \(i): \(error)")
+            }
+        }
+        return (mapping, features)
+    }
+}
