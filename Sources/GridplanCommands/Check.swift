@@ -5,6 +5,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
+import GridplanPostgres
 import GridplanStore
 
 /// `gridplan check UNITS`: overlaps, gaps, exclaves, enclaves, interlocks in a set of units.
@@ -83,7 +84,12 @@ struct Check: ParsableCommand {
         if let out { try GeoJSONWriter.write(features, to: out) }
         if let s {
             let storeFeatures = try report.findings.map { try FindingsOutput.feature($0, transform: try Transformer(from: metric, to: s.crs)) }
-            try s.recordFindings(storeFeatures, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
+            do {
+                try s.recordFindings(storeFeatures, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
+            } catch let e as PostgresError where e.isPermissionDenied || e.isReadOnly {
+                // A read-only role may check a shared store; the findings are the result either way.
+                warnings.append("findings not recorded in \(s.location): this role may not write it (\(e.message))")
+            }
         }
         if global.json {
             console.out(JSONText.encode(FindingsOutput.json(report, features: features, metric: metric, warnings: warnings).adding(inputs: inputs)) + "\n")

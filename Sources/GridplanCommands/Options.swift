@@ -16,13 +16,26 @@ struct InputOptions: ParsableArguments {
             valueName: "crs"))
     var crs: String?
 
-    @Option(name: .long, help: "A gridplan store (GeoPackage): layer names (communities, grids, buildings ...) stand for its layers.")
+    @Option(name: .long, help: "A gridplan store: a .gpkg file or a postgresql:// URI. Layer names (communities, grids, buildings ...) stand for its layers.")
     var store: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Read only this unit of the store: a district, street office or community code.",
+            discussion: "Polygon layers keep the features whose code starts with it; point and line layers keep those within its extent. A province store is processed district by district this way.",
+            valueName: "code"))
+    var within: String?
+
+    func validate() throws {
+        if within != nil && store == nil { throw ValidationError("--within reads part of a store: give --store too") }
+        if let within, within.isEmpty || !within.allSatisfy(\.isNumber) { throw ValidationError("--within takes a unit code (digits), not '\(within)'") }
+    }
 
     /// Opens the store (if any) and the input set that reads every input of the command.
     func open(readOnly: Bool) throws -> (store: Store?, inputs: InputSet) {
         let s = try store.map { try Stores.open($0, readOnly: readOnly) }
-        return (s, try InputSet(declaredCRS: crs, store: s))
+        return (s, try InputSet(declaredCRS: crs, store: s, within: within))
     }
 }
 

@@ -78,6 +78,9 @@ struct Partition: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if input.within != nil {
+            throw ValidationError("--within: partition writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store")
+        }
         guard cell > 0 else { throw ValidationError("--cell must be positive") }
         if mode == .blocks && streets == nil && input.store == nil { throw ValidationError("blocks mode needs --streets (or use --mode square|hex)") }
     }

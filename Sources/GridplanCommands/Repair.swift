@@ -60,6 +60,9 @@ struct Repair: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if input.within != nil {
+            throw ValidationError("--within: repair writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store")
+        }
         if out == nil && input.store == nil { throw ValidationError("give --out REPAIRED (or --store to write the repair back)") }
         guard gapWidth > 0, mergeGapsUnder >= 0 else { throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative") }
     }

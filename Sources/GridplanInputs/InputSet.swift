@@ -34,6 +34,8 @@ public final class InputSet {
     public let declaredCRS: String?
     /// The store whose layers may be named instead of files.
     public let store: Store?
+    /// With a store: only the unit with this code prefix is read (`--within`).
+    public let within: String?
     /// Every input read so far, in order.
     public private(set) var readings: [LayerReading] = []
     /// Misfits and reader notes worth a warning.
@@ -43,7 +45,7 @@ public final class InputSet {
     private var reference: LayerFit.Reference?
 
     /// - Throws: ``InputError`` (usage) when `declaredCRS` is not a CRS PROJ knows.
-    public init(declaredCRS: String?, store: Store?) throws {
+    public init(declaredCRS: String?, store: Store?, within: String? = nil) throws {
         if let declaredCRS {
             do {
                 _ = try CRS(parsing: declaredCRS)
@@ -53,6 +55,27 @@ public final class InputSet {
         }
         self.declaredCRS = declaredCRS
         self.store = store
+        self.within = within
+    }
+
+    /// The extent of the `--within` unit in the store's CRS: its polygons in the finest layer
+    /// that has them.
+    private lazy var withinExtent: Envelope? = {
+        guard let store, let within else { return nil }
+        for layer in [StoreLayer.grids, .communities, .streetOffices, .districts] {
+            var e = Envelope.empty
+            try? store.forEachFeature(of: layer, FeatureFilter(codePrefix: within)) { f in if let g = f.geometry { e.expand(toInclude: g.envelope) } }
+            if !e.isEmpty { return e }
+        }
+        return nil
+    }()
+
+    /// The filter `--within` puts on a store layer.
+    func filter(for layer: StoreLayer) throws -> FeatureFilter {
+        guard let within else { return FeatureFilter() }
+        if layer.shape == .polygon { return FeatureFilter(codePrefix: within) }
+        guard let e = withinExtent else { throw InputError("--within \(within): no unit of the store has a code starting with \(within)", kind: .usage) }
+        return FeatureFilter(envelope: e)
     }
 
     /// Whether `name` is a layer of the store in use.
@@ -75,7 +98,10 @@ public final class InputSet {
             if let crs = ref.declaredCRS {
                 throw InputError("\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))", kind: .usage)
             }
-            layer = try LayerInput.read(storeLayer, of: store)
+            layer = try LayerInput.read(storeLayer, of: store, filter: try filter(for: storeLayer))
+            if within != nil && storeLayer.shape == .polygon && layer.features.isEmpty {
+                throw InputError("--within \(within!): no feature of the store's \(storeLayer.rawValue) has a code starting with it (a layer of larger units, such as districts for a street office, has none: use the layer of the unit itself, e.g. --boundary street_offices)", kind: .usage)
+            }
         } else if let crs = ref.declaredCRS {
             do {
                 _ = try CRS(parsing: crs)
