@@ -92,7 +92,7 @@ struct Check: ParsableCommand {
             }
         }
         if global.json {
-            console.out(JSONText.encode(FindingsOutput.json(report, features: features, metric: metric, warnings: warnings).adding(inputs: inputs)) + "\n")
+            console.out(try CheckReport(report, features: features, metric: metric, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             console.out(FindingsOutput.table(report, metric: metric, warnings: warnings, out: out))
         }
@@ -116,32 +116,6 @@ enum FindingsOutput {
         if let h = f.households { p["households"] = .number(h) }
         if let d = f.detail { p["detail"] = .string(d) }
         return Feature(id: .integer(Int64(f.id)), geometry: try transform.transform(f.geometry), properties: p)
-    }
-
-    static func json(_ r: CoverageReport, features: [Feature], metric: CRS, warnings: [String]) -> JSONValue {
-        var summary = JSONObject()
-        for kind in FindingKind.allCases {
-            let fs = r.findings.filter { $0.kind == kind }
-            summary[kind.rawValue] = .object(["count": .integer(Int64(fs.count)), "area_m2": .number(fs.reduce(0) { $0 + $1.areaSquareMetres })])
-        }
-        summary["coverage_ratio"] = .number(r.coverageRatio)
-        summary["boundary_area_m2"] = .number(r.boundaryAreaSquareMetres)
-        summary["units"] = .integer(Int64(r.unitCount))
-        summary["skipped"] = .array(r.skipped.map { .object(["feature": .integer(Int64($0.index)), "reason": .string($0.reason)]) })
-        summary["metric_crs"] = .string(metric.identifier)
-        return .object([
-            "summary": .object(summary),
-            "warnings": .array(warnings.map { .string($0) }),
-            "findings": .array(features.map { f in
-                var o = f.properties
-                o["geometry"] = f.geometry.map { g in
-                    var bytes: [UInt8] = []
-                    GeoJSONWriter.appendGeometry(g, precision: 7, to: &bytes)
-                    return (try? JSONText.decode(bytes)) ?? .null
-                } ?? .null
-                return .object(o)
-            }),
-        ])
     }
 
     static func table(_ r: CoverageReport, metric: CRS, warnings: [String], out: String?) -> String {

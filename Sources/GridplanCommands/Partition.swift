@@ -170,34 +170,10 @@ struct Partition: ParsableCommand {
                 try PointAssigner.run(points: points, units: gridUnits).map { $0.map { gridUnits[$0].code } }
             }
         }
-        let quantities = report.grids.map { g -> Double in
-            switch options.target.quantity {
-            case .households: return g.households
-            case .area: return g.areaSquareMetres
-            case .workload: return g.workload
-            }
-        }
-        let mean = quantities.reduce(0, +) / Double(max(quantities.count, 1))
-        let sd = (quantities.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(quantities.count, 1))).squareRoot()
-        let cv = mean > 0 ? sd / mean : 0
+        let cv = report.balance(of: options.target.quantity).cv
         let infeasible = report.communities.filter { $0.infeasibility != nil }
         if global.json {
-            console.out(JSONText.encode(.object([
-                "summary": .object([
-                    "grids": .integer(Int64(report.grids.count)), "within_bounds_ratio": .number(report.withinBoundsRatio), "cv": .number(cv),
-                    "compactness_mean": .number(report.compactnessMean),
-                    "infeasible_communities": .array(infeasible.map { .object(["code": .string($0.code), "reason": .string($0.infeasibility!)]) }),
-                    "kept": .integer(Int64(report.kept)), "changed": .integer(Int64(report.changed)), "new": .integer(Int64(report.new)),
-                    "retired": .integer(Int64(report.retired.count)), "households_changing_grid": .number(report.householdsChangingGrid),
-                    "target": .string(options.target.description), "metric_crs": .string(metric.identifier),
-                ]),
-                "communities": .array(report.communities.map { c in
-                    .object(["code": .string(c.code), "grids": .integer(Int64(c.grids)), "blocks": .integer(Int64(c.blocks)), "total": .number(c.total),
-                             "infeasibility": c.infeasibility.map { .string($0) } ?? .null])
-                }),
-                "retired": .array(report.retired.map { .string($0) }),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            console.out(try PartitionReportJSON(report, target: options.target, metric: metric, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             var lines = [String(format: "%d grids in %d communities (%@): %.1f%% within bounds, CV %.3f, mean compactness %.3f",
                                 report.grids.count, report.communities.count, options.target.description, report.withinBoundsRatio * 100, cv, report.compactnessMean)]

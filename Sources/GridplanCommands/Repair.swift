@@ -106,17 +106,8 @@ struct Repair: ParsableCommand {
             try s.replaceLayer(storeLayer, with: repaired, command: "repair", parameters: ["overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth), "merge_gaps_under": .number(mergeGapsUnder)])
         }
         if global.json {
-            console.out(JSONText.encode(.object([
-                "summary": .object([
-                    "changes": .integer(Int64(report.changes.count)),
-                    "area_moved_m2": .number(report.changes.reduce(0) { $0 + $1.areaSquareMetres }),
-                    "households_moved": .number(report.changes.compactMap(\.households).reduce(0, +)),
-                    "unresolved": .integer(Int64(report.unresolved.count)),
-                ]),
-                "changes": .array(changeFeatures.map { .object($0.properties) }),
-                "unresolved": .array(try report.unresolved.map { .object(try FindingsOutput.feature($0, transform: toWGS84).properties) }),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            let unresolved = try report.unresolved.map { try FindingsOutput.feature($0, transform: toWGS84) }
+            console.out(try RepairReportJSON(report, changes: changeFeatures, unresolved: unresolved, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             var lines = [String(format: "%d changes, %.2f m² moved", report.changes.count, report.changes.reduce(0) { $0 + $1.areaSquareMetres })]
             for (k, c) in report.changes.enumerated().prefix(40) {

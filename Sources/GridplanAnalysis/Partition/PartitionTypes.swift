@@ -139,4 +139,20 @@ public struct PartitionReport: Sendable {
 
     public var withinBoundsRatio: Double { grids.isEmpty ? 0 : Double(grids.filter(\.withinBounds).count) / Double(grids.count) }
     public var compactnessMean: Double { grids.isEmpty ? 0 : grids.reduce(0) { $0 + $1.compactness } / Double(grids.count) }
+
+    /// How even the grids are in `quantity`: mean, standard deviation and coefficient of variation
+    /// (0 when the mean is 0).
+    public func balance(of quantity: PartitionTarget.Quantity) -> (mean: Double, standardDeviation: Double, cv: Double) {
+        let values = grids.map { g -> Double in
+            switch quantity {
+            case .households: return g.households
+            case .area: return g.areaSquareMetres
+            case .workload: return g.workload
+            }
+        }
+        let n = Double(max(values.count, 1))
+        let mean = values.reduce(0, +) / n
+        let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
+        return (mean, sd, mean > 0 ? sd / mean : 0)
+    }
 }

@@ -1,0 +1,180 @@
+import Foundation
+import GridplanAnalysis
+import GridplanCRS
+import GridplanIO
+import GridplanInputs
+
+/// The `--json` documents of the analysis commands, as typed reports. Their keys are the ones
+/// scripts already read; `inputs` (which CRS each input was read in, and why) is last.
+protocol JSONReport: Encodable {}
+
+extension JSONReport {
+    /// The document as one line of JSON text.
+    func text() throws -> String { JSONText.encode(try JSONValueEncoder.encode(self)) }
+}
+
+/// A key chosen at run time (one per finding kind).
+struct DynamicKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// `gridplan check --json`.
+struct CheckReport: JSONReport {
+    struct KindTotal: Encodable {
+        var count: Int
+        var areaSquareMetres: Double
+        enum CodingKeys: String, CodingKey {
+            case count
+            case areaSquareMetres = "area_m2"
+        }
+    }
+
+    struct Skipped: Encodable {
+        var feature: Int
+        var reason: String
+    }
+
+    struct Summary: Encodable {
+        /// Count and area per finding kind, every kind present (in FindingKind order).
+        var kinds: [(kind: String, total: KindTotal)]
+        var coverageRatio: Double
+        var boundaryAreaSquareMetres: Double
+        var units: Int
+        var skipped: [Skipped]
+        var metricCRS: String
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: DynamicKey.self)
+            for (kind, total) in kinds { try c.encode(total, forKey: DynamicKey(kind)) }
+            try c.encode(coverageRatio, forKey: DynamicKey("coverage_ratio"))
+            try c.encode(boundaryAreaSquareMetres, forKey: DynamicKey("boundary_area_m2"))
+            try c.encode(units, forKey: DynamicKey("units"))
+            try c.encode(skipped, forKey: DynamicKey("skipped"))
+            try c.encode(metricCRS, forKey: DynamicKey("metric_crs"))
+        }
+    }
+
+    var summary: Summary
+    var warnings: [String]
+    /// Each finding's properties (as in the GeoJSON output) with its geometry in WGS84.
+    var findings: [JSONValue]
+    var inputs: [LayerReading]
+
+    init(_ r: CoverageReport, features: [Feature], metric: CRS, warnings: [String], inputs: InputSet) {
+        let kinds = FindingKind.allCases.map { kind -> (String, KindTotal) in
+            let fs = r.findings.filter { $0.kind == kind }
+            return (kind.rawValue, KindTotal(count: fs.count, areaSquareMetres: fs.reduce(0) { $0 + $1.areaSquareMetres }))
+        }
+        summary = Summary(kinds: kinds.map { (kind: $0.0, total: $0.1) }, coverageRatio: r.coverageRatio, boundaryAreaSquareMetres: r.boundaryAreaSquareMetres,
+                          units: r.unitCount, skipped: r.skipped.map { Skipped(feature: $0.index, reason: $0.reason) }, metricCRS: metric.identifier)
+        self.warnings = warnings
+        findings = features.map { f in
+            var o = f.properties
+            o["geometry"] = f.geometry.map { g in
+                var bytes: [UInt8] = []
+                GeoJSONWriter.appendGeometry(g, precision: 7, to: &bytes)
+                return (try? JSONText.decode(bytes)) ?? .null
+            } ?? .null
+            return .object(o)
+        }
+        self.inputs = inputs.readings
+    }
+}
+
+/// `gridplan repair --json`.
+struct RepairReportJSON: JSONReport {
+    struct Summary: Encodable {
+        var changes: Int
+        var areaMovedSquareMetres: Double
+        var householdsMoved: Double
+        var unresolved: Int
+        enum CodingKeys: String, CodingKey {
+            case changes
+            case areaMovedSquareMetres = "area_moved_m2"
+            case householdsMoved = "households_moved"
+            case unresolved
+        }
+    }
+
+    var summary: Summary
+    /// Each change's properties, as in the --changes GeoJSON.
+    var changes: [JSONObject]
+    /// Each gap left for a decision, as check reports it.
+    var unresolved: [JSONObject]
+    var warnings: [String]
+    var inputs: [LayerReading]
+
+    init(_ report: RepairReport, changes: [Feature], unresolved: [Feature], warnings: [String], inputs: InputSet) {
+        summary = Summary(changes: report.changes.count, areaMovedSquareMetres: report.changes.reduce(0) { $0 + $1.areaSquareMetres },
+                          householdsMoved: report.changes.compactMap(\.households).reduce(0, +), unresolved: report.unresolved.count)
+        self.changes = changes.map(\.properties)
+        self.unresolved = unresolved.map(\.properties)
+        self.warnings = warnings
+        self.inputs = inputs.readings
+    }
+}
+
+/// `gridplan partition --json`.
+struct PartitionReportJSON: JSONReport {
+    struct Infeasible: Encodable {
+        var code: String
+        var reason: String
+    }
+
+    struct Summary: Encodable {
+        var grids: Int
+        var withinBoundsRatio: Double
+        var cv: Double
+        var compactnessMean: Double
+        var infeasibleCommunities: [Infeasible]
+        var kept: Int
+        var changed: Int
+        var new: Int
+        var retired: Int
+        var householdsChangingGrid: Double
+        var target: String
+        var metricCRS: String
+        enum CodingKeys: String, CodingKey {
+            case grids
+            case withinBoundsRatio = "within_bounds_ratio"
+            case cv
+            case compactnessMean = "compactness_mean"
+            case infeasibleCommunities = "infeasible_communities"
+            case kept, changed, new, retired
+            case householdsChangingGrid = "households_changing_grid"
+            case target
+            case metricCRS = "metric_crs"
+        }
+    }
+
+    struct Community: Encodable {
+        var code: String
+        var grids: Int
+        var blocks: Int
+        var total: Double
+        var infeasibility: String?
+    }
+
+    var summary: Summary
+    var communities: [Community]
+    var retired: [String]
+    var warnings: [String]
+    var inputs: [LayerReading]
+
+    init(_ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet) {
+        let balance = report.balance(of: target.quantity)
+        summary = Summary(
+            grids: report.grids.count, withinBoundsRatio: report.withinBoundsRatio, cv: balance.cv, compactnessMean: report.compactnessMean,
+            infeasibleCommunities: report.communities.compactMap { c in c.infeasibility.map { Infeasible(code: c.code, reason: $0) } },
+            kept: report.kept, changed: report.changed, new: report.new, retired: report.retired.count,
+            householdsChangingGrid: report.householdsChangingGrid, target: target.description, metricCRS: metric.identifier)
+        communities = report.communities.map { Community(code: $0.code, grids: $0.grids, blocks: $0.blocks, total: $0.total, infeasibility: $0.infeasibility) }
+        retired = report.retired
+        self.warnings = warnings
+        self.inputs = inputs.readings
+    }
+}
