@@ -31,8 +31,8 @@ public struct LayerInput {
     }
 
     /// Reads a store layer with the store's CRS.
-    static func read(_ layer: StoreLayer, of store: Store) throws -> LayerInput {
-        let features = try store.features(of: layer)
+    static func read(_ layer: StoreLayer, of store: Store, generation: Int64? = nil) throws -> LayerInput {
+        let features = try store.features(of: layer, generation: generation)
         var seen = Set<String>()
         var names: [String] = []
         for f in features { for k in f.properties.keys where seen.insert(k).inserted { names.append(k) } }

@@ -23,10 +23,13 @@ extension Store {
     /// the store's CRS, standard fields mapped (explicit flags, else detection), and written as a
     /// new generation. Layers that keep generations (grids, findings) gain one; others refuse to
     /// mix imports unless `replace` clears them first.
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
+    /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
+    ///   force, for grids drawn before they are imported; default the day of the import.
+    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject,
+                            effectiveFrom: String? = nil) throws -> ImportReport {
         let mapping: FieldMapping
         do {
-            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames)
+            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames, cases: layer.hasCaseFields)
         } catch let e as MappingError {
             throw StoreError(path: source.path, reason: e.description)
         }
@@ -53,6 +56,7 @@ extension Store {
                 }
             }
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
+            if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try insert(features, into: layer, generation: generation, fields: mapping, source: source.path)
             try package.updateExtent(of: layer.rawValue)
             return ImportReport(
