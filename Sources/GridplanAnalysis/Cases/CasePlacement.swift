@@ -19,6 +19,10 @@ public struct UnitDrawing: Sendable {
 /// Places cases in units: each case in the drawing in force on its reported time, inside it
 /// by ``PointAssigner`` (so the tie rule is that of `assign points`), and a case in no unit
 /// with its fallback owner from ``FallbackOwner``.
+///
+/// The issue asks for the unit "as `locate` gives it"; this tree has no `locate` command yet, so
+/// ``PointAssigner`` (the location and tie rule of `assign points`) is used, and `locate` should
+/// call the same when it comes.
 public enum CasePlacement {
     public struct Result: Sendable {
         /// The unit code of each case, nil in no unit.
