@@ -56,8 +56,9 @@ let package = Package(
         // A command's inputs read one way: files or store layers, each in its declared CRS, checked
         // against the units they are used with.
         .target(name: "GridplanInputs", dependencies: ["GridplanStore", "GridplanAnalysis", "GridplanCRS", "GridplanGeometry", "GridplanIO"]),
-        // The HTML map report and its SVG and PNG images: no C, no dependencies beyond geometry and IO.
-        .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO"]),
+        // The HTML map report and its SVG and PNG images, and the case tables and bulletin (通报):
+        // no C, no dependencies beyond geometry, IO and the analysis results they present.
+        .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO", "GridplanAnalysis"]),
         // The command-line interface as a library, so tests run commands in-process.
         .target(
             name: "GridplanCommands",

@@ -330,3 +330,28 @@ public enum UnitAssigner {
         }
     }
 }
+
+/// The unit that answers for a point in no unit (属地兜底): the nearest one, and how far it is.
+public enum FallbackOwner {
+    /// For each point, the index (into `units`) of the nearest unit and the distance to it in
+    /// the points' CRS units (metres in a metric CRS); nil when there are no units. Equal
+    /// distances go to the lower code, as in ``PointAssigner``.
+    public static func nearest(points: [Coordinate], units: [UnitInput]) throws -> [(index: Int, distance: Double)?] {
+        guard !units.isEmpty else { return points.map { _ in nil } }
+        let ctx = GEOSContext()
+        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let index = try SpatialIndex(context: ctx)
+        for n in natives { try index.insert(n) }
+        return try points.map { c in
+            let p = try ctx.geometry(.point(c))
+            guard let k = try index.nearest(to: p) else { return nil }
+            let d = try natives[k].distance(to: p)
+            // Ties at the same distance: the lower code, among the units within a hair of it.
+            let reach = d + 1e-6
+            let box = Envelope(minX: c.x - reach, minY: c.y - reach, maxX: c.x + reach, maxY: c.y + reach)
+            let best = try index.query(envelope: box).filter { try natives[$0].distance(to: p) <= reach }
+                .min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 } ?? k
+            return (best, try natives[best].distance(to: p))
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridplanAnalysis
 import GridplanCRS
 import GridplanGeometry
 import GridplanIO
@@ -21,7 +22,7 @@ public struct Gridplan: ParsableCommand {
             (nothing was changed); 5 the store is busy.
             """,
         version: "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
-        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self, Partition.self, Assign.self, Metrics.self, Sample.self, Report.self]
+        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self, Partition.self, Assign.self, Metrics.self, Cases.self, Sample.self, Report.self]
     )
 
     public init() {}
@@ -113,6 +114,9 @@ public struct CommandFailure: Error, CustomStringConvertible {
         case let e as InputError: self.init(e.message, exitCode: e.kind == .usage ? .usage : .badInput)
         case let e as ShapefileError: self.init(e.description, exitCode: .badInput)
         case let e as CSVError: self.init(e.description, exitCode: .badInput)
+        case let e as Open311Error: self.init(e.description, exitCode: .badInput)
+        case let e as CaseInputError: self.init(e.description, exitCode: .badInput)
+        case let e as CaseTimeError: self.init(e.description, exitCode: .usage)
         default: self.init(String(describing: error), exitCode: .failure)
         }
     }

@@ -77,3 +77,31 @@ extension JSONValue {
         return .object(o)
     }
 }
+
+/// The properties holding events' case-loop fields, when detection does not find them.
+struct CaseFieldOptions: ParsableArguments {
+    @Option(name: .customLong("reported-field"), help: "The reported time (上报时间). Default: detected (reported_at, 上报时间, requested_datetime ...).")
+    var reportedField: String?
+    @Option(name: .customLong("dispatched-field"), help: "The dispatched time (派遣时间).")
+    var dispatchedField: String?
+    @Option(name: .customLong("closed-field"), help: "The closed time (结案时间); empty while open.")
+    var closedField: String?
+    @Option(name: .customLong("deadline-field"), help: "The deadline (处置时限).")
+    var deadlineField: String?
+    @Option(name: .customLong("status-field"), help: "The status (案件状态).")
+    var statusField: String?
+    @Option(name: .customLong("source-field"), help: "The source (来源: patrol, hotline, public ...).")
+    var sourceField: String?
+
+    /// Field → property for the fields named.
+    var explicit: [String: String] {
+        var e: [String: String] = [:]
+        e["reported_at"] = reportedField
+        e["dispatched_at"] = dispatchedField
+        e["closed_at"] = closedField
+        e["deadline"] = deadlineField
+        e["status"] = statusField
+        e["source"] = sourceField
+        return e
+    }
+}

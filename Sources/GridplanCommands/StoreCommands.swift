@@ -92,6 +92,10 @@ struct Import: ParsableCommand {
     var classField: String?
     @Option(name: .customLong("date-field"), help: "The property holding the date.")
     var dateField: String?
+    @OptionGroup var caseFields: CaseFieldOptions
+
+    @Option(name: .customLong("effective-from"), help: "For grids: the day (YYYY-MM-DD) from which this generation is in force. Default: the day of the import.")
+    var effectiveFrom: String?
 
     @Flag(name: .long, help: "Replace the layer's existing features (layers without generations only).")
     var replace = false
@@ -110,12 +114,15 @@ struct Import: ParsableCommand {
         explicit["population"] = populationField
         explicit["class"] = classField
         explicit["date"] = dateField
+        for (k, v) in caseFields.explicit { explicit[k] = v }
+        if let effectiveFrom, !Metrics.isDate(effectiveFrom) { throw CommandFailure("--effective-from: '\(effectiveFrom)' is not YYYY-MM-DD", exitCode: .usage) }
         var parameters = JSONObject()
         parameters["file"] = .string(file)
         parameters["as"] = .string(layer.rawValue)
         parameters["crs"] = .string(source.crs.identifier)
         for (k, v) in explicit.sorted(by: { $0.key < $1.key }) { parameters[k + "_field"] = .string(v) }
-        let r = try s.importLayer(source, into: layer, fields: explicit, replace: replace, parameters: parameters)
+        if let effectiveFrom { parameters["effective_from"] = .string(effectiveFrom) }
+        let r = try s.importLayer(source, into: layer, fields: explicit, replace: replace, parameters: parameters, effectiveFrom: effectiveFrom)
         if global.json {
             Console.current.out(JSONText.encode(.object([
                 "store": .string(store), "layer": .string(r.layer.rawValue), "features": .integer(Int64(r.features)),

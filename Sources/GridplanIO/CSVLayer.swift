@@ -58,7 +58,7 @@ public enum CSVReader {
     /// Column names recognised as WKT geometry, compared without regard to case.
     public static let wktColumnNames = ["wkt", "geometry", "geom", "the_geom"]
     /// Column pairs recognised as longitude and latitude, compared without regard to case.
-    public static let lonLatColumnNames = [("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y"), ("经度", "纬度")]
+    public static let lonLatColumnNames = [("lon", "lat"), ("lng", "lat"), ("long", "lat"), ("longitude", "latitude"), ("x", "y"), ("经度", "纬度")]
 
     /// Reads a CSV file.
     ///

@@ -112,9 +112,14 @@ public final class InputSet {
         } else {
             layer = try LayerInput.read(path: ref.name, declaredCRS: declaredCRS)
         }
+        record(layer, role: role)
+        return layer
+    }
+
+    /// Records how `layer` (read by the caller) was read.
+    func record(_ layer: LayerInput, role: String) {
         readings.append(LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource))
         notes += layer.notes.map { "\(layer.name): \($0)" }
-        return layer
     }
 
     /// Sets the units every later layer is checked against (usually the command's main input,

@@ -26,9 +26,13 @@ public struct SampleEvent: Sendable {
     /// One of the six event classes (``SampleCity/eventClasses``).
     public var eventClass: String
     public var type: String
-    /// `YYYY-MM-DD` in ``SampleConfiguration/eventYear``.
+    /// `YYYY-MM-DD` in ``SampleConfiguration/eventYear``: the local day it was reported.
     public var date: String
     public var location: Coordinate
+    /// Reported, dispatched, closed, deadline, status and source.
+    public var lifecycle: SampleLifecycle
+    /// Code of the community whose legal outline holds the event (for truth.json).
+    public var community: String
 }
 
 /// A city component (部件): manhole cover, lamp, bin...
@@ -153,6 +157,7 @@ extension SampleCity {
 
         // Events anywhere in the cell, busier where more people live.
         var eventRng = SplitMix64(seed: seed, stream: .events, c)
+        var lifecycleRng = SplitMix64(seed: seed, stream: .lifecycle, c)
         let eventCount = Int((20 + 80 * density[c]).rounded())
         for _ in 0..<eventCount {
             var p = frame.point(0.5, 0.5)
@@ -166,6 +171,7 @@ extension SampleCity {
             let cls = eventRng.pick(Self.eventClasses.map { ($0, $0.weight) })
             let type = cls.types[eventRng.int(below: cls.types.count)]
             var day = eventRng.int(below: 365)
+            let dayOfYear = day
             var month = 0
             while day >= Self.monthDays[month] {
                 day -= Self.monthDays[month]
@@ -173,7 +179,9 @@ extension SampleCity {
             }
             counters.event += 1
             let date = "\(SampleConfiguration.eventYear)-\(month < 9 ? "0" : "")\(month + 1)-\(day < 9 ? "0" : "")\(day + 1)"
-            out.events.append(SampleEvent(id: counters.event, eventClass: cls.name, type: type, date: date, location: p))
+            let life = SampleLifecycle.draw(day: dayOfYear, eventClass: cls.name, rng: &lifecycleRng)
+            out.events.append(SampleEvent(id: counters.event, eventClass: cls.name, type: type, date: date, location: p, lifecycle: life,
+                                          community: communities[legalCommunity(of: p, inCell: c)].code))
         }
 
         // Components along the roads: covers in the carriageway, lamps and trees at the kerb.
@@ -203,6 +211,14 @@ extension SampleCity {
             out.components.append(SampleComponent(id: id, componentClass: cls.name, type: type.name, location: p))
         }
         return out
+    }
+
+    /// The community whose legal outline holds `p`, a point of cell `c`: an enclave or an
+    /// exclave lying in the cell, else the cell's own community.
+    func legalCommunity(of p: Coordinate, inCell c: Int) -> Int {
+        if let w = enclaveOfCell[c], let ring = shapes[w].ring, Plane.contains(ring, p) { return w }
+        if let x = exclaveInCell[c], let ring = exclaveOfCommunity[x]?.ring, Plane.contains(ring, p) { return x }
+        return communityIndexOfCell[c]
     }
 
     /// Shares the community's households among its buildings and writes buildings and grids.

@@ -75,6 +75,8 @@ public final class SampleCity {
     var enclaveOfCell: [Int: Int] = [:]
     /// Exclave parts by owner community: (host cell, ring).
     var exclaveOfCommunity: [Int: (host: Int, ring: [Coordinate])] = [:]
+    /// Owner community of the exclave lying in each host cell, if any.
+    var exclaveInCell: [Int: Int] = [:]
 
     /// Generates the city in memory (everything but the streamed layers).
     /// - Throws: ``SampleError`` for a bad configuration, `CRSError` when the centre cannot be
@@ -261,6 +263,7 @@ public final class SampleCity {
                 shapes[y].holes.append(ring)
                 shapes[x].extraParts.append(ring)
                 exclaveOfCommunity[x] = (host, ring)
+                exclaveInCell[host] = x
                 add(.exclave, [communities[x].code, communities[y].code], SideEdit.area(ring), .polygon(Polygon(rings: [ring])), [
                     "street_offices": .array([.string(communities[x].territoryOffice), .string(communities[y].territoryOffice)]),
                 ])

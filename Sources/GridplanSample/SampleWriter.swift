@@ -174,6 +174,7 @@ public enum SampleWriter {
         let components = try open("components.geojson", pointPrecision)
         let grids = try open("grids_old.geojson", areaPrecision)
         let total = city.cellCount
+        var caseCounts: [String: SampleCaseCounts] = [:]
         try city.forEachCell { layers in
             if layers.cell % 500 == 0 { progress?("sample: community \(layers.cell) of \(total)") }
             for s in layers.streets {
@@ -190,9 +191,15 @@ public enum SampleWriter {
             }
             let eventPoints = try transformer.transform(layers.events.map(\.location))
             for (e, p) in zip(layers.events, eventPoints) {
+                let life = e.lifecycle
                 try events.write(Feature(geometry: .point(p), properties: [
                     "id": .integer(Int64(e.id)), "class": .string(e.eventClass), "type": .string(e.type), "date": .string(e.date),
+                    "reported_at": .string(SampleLifecycle.text(life.reportedMinute)),
+                    "dispatched_at": life.dispatchedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
+                    "closed_at": life.closedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
+                    "deadline": .string(SampleLifecycle.text(life.deadlineMinute)), "status": .string(life.status), "source": .string(life.source),
                 ]))
+                caseCounts[e.community, default: SampleCaseCounts()].add(life)
             }
             let componentPoints = try transformer.transform(layers.components.map(\.location))
             for (c, p) in zip(layers.components, componentPoints) {
@@ -209,7 +216,7 @@ public enum SampleWriter {
         }
         for w in [streets, buildings, events, components, grids] { try w.finish() }
 
-        try OutputFile.write(try truth(city, transformer: transformer, precision: areaPrecision), to: directory + "/truth.json")
+        try OutputFile.write(try truth(city, cases: caseCounts, transformer: transformer, precision: areaPrecision), to: directory + "/truth.json")
         return [
             SampleFileSummary(name: "district.geojson", features: district.featureCount),
             SampleFileSummary(name: "street_offices.geojson", features: offices.featureCount),
@@ -223,7 +230,7 @@ public enum SampleWriter {
     }
 
     /// `truth.json`: the generation's metadata, then one defect per line.
-    static func truth(_ city: SampleCity, transformer: Transformer, precision: Int) throws -> [UInt8] {
+    static func truth(_ city: SampleCity, cases: [String: SampleCaseCounts], transformer: Transformer, precision: Int) throws -> [UInt8] {
         let config = city.configuration
         var head = JSONObject()
         head["generator"] = .string("gridplan sample")
@@ -239,7 +246,18 @@ public enum SampleWriter {
             "Areas are in square metres, computed in metric_crs; geometries are in crs. Apart from these defects the "
                 + "communities tile the district exactly, street offices are the unions of the communities whose territory they hold, "
                 + "and grids_old follows the communities' legal outlines (so it differs from communities.geojson exactly at the "
-                + "digitising defects: overlap, gap, digitising_noise, invalid_ring).")
+                + "digitising defects: overlap, gap, digitising_noise, invalid_ring). cases counts each community's events by the lattice cell "
+                + "they were drawn in (or the enclave or exclave there), as of case_snapshot: open cases were dispatched and not closed, "
+                + "never_dispatched ones neither; a community named in a defect may hold a few events another outline claims.")
+        head["case_snapshot"] = .string(SampleLifecycle.text(SampleLifecycle.snapshotMinute))
+        head["cases"] = .object(JSONObject(city.communities.map { c in
+            let n = cases[c.code] ?? SampleCaseCounts()
+            return (key: c.code, value: JSONValue.object([
+                "cases": .integer(Int64(n.cases)), "dispatched": .integer(Int64(n.dispatched)), "closed": .integer(Int64(n.closed)),
+                "closed_on_time": .integer(Int64(n.closedOnTime)), "closed_late": .integer(Int64(n.closedLate)), "open": .integer(Int64(n.open)),
+                "never_dispatched": .integer(Int64(n.neverDispatched)),
+            ]))
+        }))
         var out: [UInt8] = []
         out.append(contentsOf: "{".utf8)
         for (key, value) in head {

@@ -22,24 +22,60 @@ public struct FieldMapping: Sendable, Equatable {
         ("date", ["date", "日期", "时间", "report_date", "created"]),
     ]
 
+    /// The case-loop fields of events (数字城管), detected only for event layers: the usual
+    /// English names, the Chinese column names of city-management systems, and Open311
+    /// GeoReport v2's (`requested_datetime`, `expected_datetime`, `service_request_id` ...).
+    public static let caseCandidates: [(field: String, names: [String])] = [
+        ("case_id", ["case_id", "service_request_id", "案件编号", "案卷编号", "案件号", "id"]),
+        ("reported_at", ["reported_at", "reported", "report_time", "上报时间", "发现时间", "受理时间", "requested_datetime"]),
+        ("dispatched_at", ["dispatched_at", "dispatched", "dispatch_time", "派遣时间", "派遣日期", "dispatched_datetime"]),
+        ("closed_at", ["closed_at", "closed", "close_time", "结案时间", "结案日期"]),
+        ("deadline", ["deadline", "due", "due_at", "处置时限", "处置期限", "时限", "expected_datetime"]),
+        ("status", ["status", "state", "案件状态", "状态"]),
+        ("source", ["source", "channel", "来源", "案件来源", "上报来源"]),
+        ("updated_at", ["updated_at", "updated_datetime", "更新时间"]),
+        ("service", ["service_name", "service_code", "事件大类", "大类", "案件类别"]),
+        ("agency", ["agency_responsible", "责任单位", "处置单位"]),
+    ]
+
+    /// The option that names a field's property (`--reported-field`).
+    public static func flag(for field: String) -> String {
+        switch field {
+        case "parent_code": return "--parent-field"
+        case "reported_at": return "--reported-field"
+        case "dispatched_at": return "--dispatched-field"
+        case "closed_at": return "--closed-field"
+        case "case_id": return "--id-field"
+        default: return "--\(field.replacingOccurrences(of: "_", with: "-"))-field"
+        }
+    }
+
     public init() {}
 
     /// Maps explicit flags first (`explicit[field] = property`), then detects the rest from
     /// `propertyNames` (the union over the layer's features).
-    public init(explicit: [String: String], propertyNames: [String]) throws {
+    /// - Parameter cases: also map the case-loop fields (``caseCandidates``), for event layers.
+    public init(explicit: [String: String], propertyNames: [String], cases: Bool = false) throws {
         let lowered = Dictionary(propertyNames.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
-        for (field, names) in Self.candidates {
+        for (field, names) in Self.candidates + (cases ? Self.caseCandidates : []) {
             if let given = explicit[field] {
                 guard propertyNames.contains(given) else {
                     throw MappingError(field: field, property: given, available: propertyNames)
                 }
                 sources[field] = given
-                decidedBy[field] = "--\(field == "parent_code" ? "parent" : field)-field"
+                decidedBy[field] = Self.flag(for: field)
             } else if let found = names.lazy.compactMap({ lowered[$0.lowercased()] }).first {
                 sources[field] = found
                 decidedBy[field] = "auto-detected"
             }
         }
+    }
+
+    /// Maps nothing to `field` (a field the user named but the layer lacks is left out, not
+    /// replaced by whatever detection finds).
+    public mutating func leaveOut(_ field: String) {
+        sources[field] = nil
+        decidedBy[field] = nil
     }
 
     /// The SQL value for a standard column of a feature: integers for counts, text otherwise.
@@ -61,7 +97,7 @@ public struct FieldMapping: Sendable, Equatable {
 
     /// One line per mapped field: `code ← adcode (auto-detected)`.
     public var report: [String] {
-        Self.candidates.compactMap { c in sources[c.field].map { "\(c.field) ← \($0) (\(decidedBy[c.field]!))" } }
+        (Self.candidates + Self.caseCandidates).compactMap { c in sources[c.field].map { "\(c.field) ← \($0) (\(decidedBy[c.field]!))" } }
     }
 }
 

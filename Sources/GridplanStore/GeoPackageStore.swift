@@ -37,8 +37,9 @@ public enum StoreLayer: String, CaseIterable, Sendable {
         GeoPackageColumn("generation_id", "INTEGER"), GeoPackageColumn("properties", "TEXT"),
     ]
 
-    /// Columns particular to the layer.
-    var extraColumns: [GeoPackageColumn] {
+    /// Columns particular to the layer, as schema version 1 made them (migration 1 uses these
+    /// and must keep making exactly them).
+    var schema1Columns: [GeoPackageColumn] {
         switch self {
         case .streets: return [GeoPackageColumn("class", "TEXT")]
         case .components, .events: return [GeoPackageColumn("class", "TEXT"), GeoPackageColumn("date", "TEXT")]
@@ -50,7 +51,18 @@ public enum StoreLayer: String, CaseIterable, Sendable {
         }
     }
 
-    public var columns: [GeoPackageColumn] { Self.commonColumns + extraColumns }
+    /// The case-loop columns events gained in schema version 2: the source text of each time,
+    /// kept as given (the assessment reads them with the time zone the user names).
+    static let caseColumns: [GeoPackageColumn] = [
+        GeoPackageColumn("reported_at", "TEXT"), GeoPackageColumn("dispatched_at", "TEXT"), GeoPackageColumn("closed_at", "TEXT"),
+        GeoPackageColumn("deadline", "TEXT"), GeoPackageColumn("status", "TEXT"), GeoPackageColumn("source", "TEXT"),
+    ]
+
+    /// Every column of the layer in the newest schema.
+    public var columns: [GeoPackageColumn] { Self.commonColumns + schema1Columns + (self == .events ? Self.caseColumns : []) }
+
+    /// Whether the layer's features carry the case-loop fields.
+    public var hasCaseFields: Bool { self == .events }
 
     /// Layers that keep every generation (new imports add a generation instead of replacing).
     public var keepsGenerations: Bool { self == .grids || self == .findings }
@@ -77,6 +89,8 @@ public final class GeoPackageStore: Store {
     /// The CRS of every layer.
     public private(set) var crs: CRS = .wgs84
     public private(set) var srsID: Int32 = 4326
+    /// The schema version of the file as opened (a read-only store is not migrated).
+    public private(set) var schemaVersionInFile = 0
 
     static let migrations: [Migration] = [
         Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") { store in
@@ -98,9 +112,18 @@ public final class GeoPackageStore: Store {
                   ('responsibilities', 'attributes', 'responsibilities', 'street chiefs (街巷长) and contacts');
                 """)
             for layer in StoreLayer.allCases {
-                try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: layer.columns)
+                try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: StoreLayer.commonColumns + layer.schema1Columns)
                 try store.database.execute("CREATE INDEX \(layer.rawValue)_code ON \(layer.rawValue)(code); CREATE INDEX \(layer.rawValue)_generation ON \(layer.rawValue)(generation_id)")
             }
+        },
+        Migration(version: 2, description: "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force") { store in
+            for c in StoreLayer.caseColumns {
+                try store.database.execute("ALTER TABLE events ADD COLUMN \(GeoPackage.quote(c.name)) \(c.type)")
+            }
+            try store.database.execute("""
+                CREATE INDEX events_reported_at ON events(reported_at);
+                ALTER TABLE generations ADD COLUMN effective_from TEXT;
+                """)
         },
     ]
 
@@ -124,6 +147,7 @@ public final class GeoPackageStore: Store {
                 store.srsID = try package.srsID(for: crs)
                 store.crs = crs
                 try store.migrate()
+                store.schemaVersionInFile = schemaVersion
                 try package.database.prepare("INSERT INTO gridplan_meta VALUES ('crs', ?)").run([.text(crs.identifier)])
             }
             return store
@@ -157,7 +181,11 @@ public final class GeoPackageStore: Store {
             store.crs = try CRS(parsing: row[0].text)
             store.srsID = try package.layer(named: StoreLayer.communities.rawValue).srsID
         }
-        if version < schemaVersion && !readOnly { try store.migrate() }
+        store.schemaVersionInFile = Int(version)
+        if version < schemaVersion && !readOnly {
+            try store.migrate()
+            store.schemaVersionInFile = schemaVersion
+        }
         return store
     }
 
@@ -191,14 +219,22 @@ public final class GeoPackageStore: Store {
     }
 
     public func generations(of layer: StoreLayer? = nil) throws -> [StoreGeneration] {
+        let effective = schemaVersionInFile >= 2 ? "effective_from" : "NULL"
         let rows = try database.rows(
-            "SELECT id, created, command, parameters, parent_id, layer FROM generations" + (layer != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
+            "SELECT id, created, command, parameters, parent_id, layer, \(effective) FROM generations" + (layer != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
             layer.map { [.text($0.rawValue)] } ?? [])
         return rows.map { r in
             var parent: Int64?
             if case .integer(let p) = r[4] { parent = p }
-            return StoreGeneration(id: r[0].integer, created: r[1].text, command: r[2].text, parameters: r[3].text, parentID: parent, layer: r[5].text)
+            var from: String?
+            if case .text(let f) = r[6] { from = f }
+            return StoreGeneration(id: r[0].integer, created: r[1].text, command: r[2].text, parameters: r[3].text, parentID: parent, layer: r[5].text, effectiveFrom: from)
         }
+    }
+
+    /// Sets the day from which a generation is in force (`YYYY-MM-DD`).
+    public func setEffectiveFrom(_ day: String, generation: Int64) throws {
+        try database.prepare("UPDATE generations SET effective_from = ? WHERE id = ?").run([.text(day), .integer(generation)])
     }
 
     // MARK: Writing features

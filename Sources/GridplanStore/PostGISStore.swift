@@ -52,7 +52,7 @@ public final class PostGISStore: Store {
                   level text, phone text, unit_code text, property_manager text, property_contact text, target_date text);
                 """)
             for layer in StoreLayer.allCases {
-                let columns = layer.columns.map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
+                let columns = (StoreLayer.commonColumns + layer.schema1Columns).map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
                 let table = try store.connection.quoteIdentifier(layer.rawValue)
                 try store.connection.executeScript("""
                     CREATE TABLE \(table) (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
@@ -61,6 +61,15 @@ public final class PostGISStore: Store {
                     CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_generation")) ON \(table) (generation_id);
                     """)
             }
+        },
+        Migration(version: 2, description: "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force") { store in
+            for c in StoreLayer.caseColumns {
+                try store.connection.execute("ALTER TABLE events ADD COLUMN \(try store.connection.quoteIdentifier(c.name)) \(PostGISStore.postgresType(c.type))")
+            }
+            try store.connection.executeScript("""
+                CREATE INDEX events_reported_at ON events(reported_at);
+                ALTER TABLE generations ADD COLUMN effective_from text;
+                """)
         },
     ]
 
@@ -194,13 +203,19 @@ public final class PostGISStore: Store {
 
     public func generations(of layer: StoreLayer? = nil) throws -> [StoreGeneration] {
         let rows = try connection.execute(
-            "SELECT id, created, command, parameters, parent_id, layer FROM generations" + (layer != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
+            "SELECT id, created, command, parameters, parent_id, layer, effective_from FROM generations" + (layer != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
             layer.map { [.text($0.rawValue)] } ?? []
         ).rows
         return try rows.map { r in
             StoreGeneration(id: Int64(try r.int("id") ?? 0), created: try r.string("created") ?? "", command: try r.string("command") ?? "",
-                            parameters: try r.string("parameters") ?? "{}", parentID: try r.int("parent_id").map(Int64.init), layer: try r.string("layer"))
+                            parameters: try r.string("parameters") ?? "{}", parentID: try r.int("parent_id").map(Int64.init), layer: try r.string("layer"),
+                            effectiveFrom: try r.string("effective_from"))
         }
+    }
+
+    /// Sets the day from which a generation is in force (`YYYY-MM-DD`).
+    public func setEffectiveFrom(_ day: String, generation: Int64) throws {
+        try connection.execute("UPDATE generations SET effective_from = $1 WHERE id = $2", [.text(day), .integer(generation)])
     }
 
     // MARK: Writing
@@ -269,8 +284,9 @@ public final class PostGISStore: Store {
         }
     }
 
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
-        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, into: crs)
+    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject,
+                            effectiveFrom: String? = nil) throws -> ImportReport {
+        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, layer: layer, into: crs)
         return try write([layer]) {
             var replaced = 0
             if !layer.keepsGenerations {
@@ -284,6 +300,7 @@ public final class PostGISStore: Store {
                 }
             }
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
+            if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try copy(features, into: layer, generation: generation, fields: mapping, source: source.path)
             return ImportReport(
                 layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount, generation: generation,
@@ -435,10 +452,10 @@ public final class PostGISStore: Store {
 
 /// What both engines do before an import writes: map the fields and transform into the store's CRS.
 enum ImportPreparation {
-    static func prepare(_ source: SourceLayer, fields explicit: [String: String], into crs: CRS) throws -> (FieldMapping, [Feature]) {
+    static func prepare(_ source: SourceLayer, fields explicit: [String: String], layer: StoreLayer, into crs: CRS) throws -> (FieldMapping, [Feature]) {
         let mapping: FieldMapping
         do {
-            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames)
+            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames, cases: layer.hasCaseFields)
         } catch let e as MappingError {
             throw StoreError(path: source.path, reason: e.description)
         }

@@ -69,6 +69,11 @@ public struct SourceLayer {
             case .none: notes.append("no geometry column found (wkt, geometry, lon/lat, 经度/纬度 ...)")
             }
             if csv.replacementCount > 0 { notes.append("\(csv.replacementCount) characters could not be decoded and were replaced by U+FFFD") }
+        case "json" where Open311.isRequestList(try Self.head(of: path)):
+            format = "Open311"
+            guard let data = FileManager.default.contents(atPath: path) else { throw StoreError(path: path, reason: "cannot be read") }
+            collection = try Open311.read(bytes: Array(data), name: path)
+            notes.append("read as Open311 GeoReport v2 service requests")
         default:
             format = "GeoJSON"
             collection = try GeoJSONReader.read(path: path)
@@ -97,6 +102,9 @@ public struct SourceLayer {
         } else if format == "GeoJSON" {
             crs = .wgs84
             source = "RFC 7946 default (the file declares none; use --crs to declare another)"
+        } else if format == "Open311" {
+            crs = .wgs84
+            source = "Open311 GeoReport v2 (lat/long are WGS84; use --crs to declare another)"
         } else if format == "CSV", isLonLat(collection.envelope) {
             // Lon/lat columns are degrees by their very names; WGS84 is said, not hidden.
             crs = .wgs84
@@ -122,6 +130,14 @@ public struct SourceLayer {
             }
         }
         return SourceLayer(path: path, format: format, collection: collection, crs: crs, crsDescription: description, crsSource: source, notes: notes)
+    }
+
+    /// The first bytes of a file (to tell an Open311 request list from GeoJSON); empty when it
+    /// cannot be opened, so the GeoJSON reader gives its own error.
+    static func head(of path: String) throws -> [UInt8] {
+        guard let h = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? h.close() }
+        return Array((try? h.read(upToCount: 512)) ?? Data())
     }
 
     static func isLonLat(_ e: Envelope) -> Bool {

@@ -12,14 +12,20 @@ public struct StoreGeneration: Sendable, Equatable {
     public var parameters: String
     public var parentID: Int64?
     public var layer: String?
+    /// `YYYY-MM-DD` from which the generation is in force, when it was given (schema 2).
+    public var effectiveFrom: String?
 
-    public init(id: Int64, created: String, command: String, parameters: String, parentID: Int64?, layer: String?) {
+    /// The day it came into force: the one given, else the day it was made.
+    public var effectiveDay: String { effectiveFrom ?? String(created.prefix(10)) }
+
+    public init(id: Int64, created: String, command: String, parameters: String, parentID: Int64?, layer: String?, effectiveFrom: String? = nil) {
         self.id = id
         self.created = created
         self.command = command
         self.parameters = parameters
         self.parentID = parentID
         self.layer = layer
+        self.effectiveFrom = effectiveFrom
     }
 }
 
@@ -77,7 +83,9 @@ public protocol Store: AnyObject {
     /// Imports a source layer into `layer` in one transaction: transformed into the store's CRS,
     /// standard fields mapped (`fields` explicit, else detected), written as a new generation.
     /// Layers that keep generations gain one; others refuse to mix imports unless `replace`.
-    func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport
+    /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
+    ///   force, for grids drawn before they are imported; nil: the day of the import.
+    func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject, effectiveFrom: String?) throws -> ImportReport
 
     /// Records check findings (in the store's CRS) as a new generation of the findings layer.
     @discardableResult
@@ -95,6 +103,11 @@ public protocol Store: AnyObject {
 }
 
 extension Store {
+    /// Imports a layer whose generation is in force from the day of the import.
+    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
+        try importLayer(source, into: layer, fields: fields, replace: replace, parameters: parameters, effectiveFrom: nil)
+    }
+
     /// The features of `layer` that `filter` selects, in memory.
     public func features(of layer: StoreLayer, _ filter: FeatureFilter) throws -> [Feature] {
         var out: [Feature] = []

@@ -23,8 +23,11 @@ extension GeoPackageStore {
     /// the store's CRS, standard fields mapped (explicit flags, else detection), and written as a
     /// new generation. Layers that keep generations (grids, findings) gain one; others refuse to
     /// mix imports unless `replace` clears them first.
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
-        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, into: crs)
+    /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
+    ///   force, for grids drawn before they are imported; default the day of the import.
+    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject,
+                            effectiveFrom: String? = nil) throws -> ImportReport {
+        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, layer: layer, into: crs)
         return try database.transaction {
             var replaced = 0
             if !layer.keepsGenerations {
@@ -38,6 +41,7 @@ extension GeoPackageStore {
                 }
             }
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
+            if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try insert(features, into: layer, generation: generation, fields: mapping, source: source.path)
             try package.updateExtent(of: layer.rawValue)
             return ImportReport(

@@ -94,7 +94,8 @@ extension GeoPackageStore {
     /// a replacement otherwise. Standard fields are read from the features' own columns.
     public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
-        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names)
+        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names,
+                                       cases: layer.hasCaseFields)
         let cleaned = features.map { f -> Feature in
             var f = f
             f.properties["generation_id"] = nil

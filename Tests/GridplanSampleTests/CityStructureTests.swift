@@ -171,6 +171,40 @@ import Testing
         }
     }
 
+    /// Every event runs the case loop: reported, dispatched (but a few), closed on time, late, or
+    /// still open at the snapshot; truth.json counts them per community.
+    @Test func eventsHaveARealisticLifecycle() throws {
+        let events = try city.layer("events.geojson")
+        let snapshot = try #require(city.truthHeader["case_snapshot"] as? String)
+        #expect(snapshot == "2024-01-01T00:00:00+08:00")
+        var outcomes: [String: Int] = [:]
+        var sources = Set<String>()
+        for e in events {
+            let p = e.properties
+            let reported = try #require(p["reported_at"]?.stringValue), deadline = try #require(p["deadline"]?.stringValue)
+            let dispatched = p["dispatched_at"]?.stringValue, closed = p["closed_at"]?.stringValue
+            // One offset everywhere, so the texts order as the times do.
+            #expect(reported.hasSuffix("+08:00") && reported.hasPrefix(p["date"]!.stringValue!))
+            #expect(deadline > reported && (dispatched.map { $0 > reported } ?? true) && (closed.map { $0 > dispatched! } ?? true))
+            #expect(closed.map { $0 <= snapshot } ?? true)
+            let status = p["status"]!.stringValue!
+            #expect(status == (closed != nil ? "closed" : dispatched != nil ? "dispatched" : "reported"))
+            let outcome = closed.map { $0 <= deadline ? "on time" : "late" } ?? (dispatched != nil ? "open" : "never dispatched")
+            outcomes[outcome, default: 0] += 1
+            sources.insert(p["source"]!.stringValue!)
+        }
+        #expect(sources == ["patrol", "hotline", "public"])
+        let n = Double(events.count)
+        #expect(Double(outcomes["on time"]!) / n > 0.75 && Double(outcomes["late"]!) / n > 0.08 && Double(outcomes["open"]!) / n > 0.02)
+        #expect(outcomes["never dispatched"]! > 0 && Double(outcomes["never dispatched"]!) / n < 0.05)
+        let counts = try #require(city.truthHeader["cases"] as? [String: [String: Int]])
+        #expect(counts.count == 60)
+        func total(_ key: String) -> Int { counts.values.reduce(0) { $0 + $1[key]! } }
+        #expect(total("cases") == events.count && total("closed_on_time") == outcomes["on time"] && total("closed_late") == outcomes["late"])
+        #expect(total("open") == outcomes["open"] && total("never_dispatched") == outcomes["never dispatched"])
+        #expect(total("dispatched") == events.count - outcomes["never dispatched"]!)
+    }
+
     @Test func eventsAndComponentsLieInTheDistrict() throws {
         let district = try city.district.prepared()
         for name in ["events.geojson", "components.geojson", "buildings.geojson"] {
