@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(name: "GridplanInputsTests", dependencies: ["GridplanInputs", "GridplanStore", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
         .testTarget(name: "GridplanReportTests", dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
-        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanPostgres", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
+        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanPostgres", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,12 +6,15 @@ public struct StreetFeature: Sendable {
     public var id: String
     public var name: String?
     public var streetClass: String?
+    /// The road's grade (1 the most important), when the data carries one (路长制 manages roads by grade).
+    public var grade: Int?
     public var geometry: Geometry
     public var sourceIndex: Int
-    public init(id: String, name: String?, streetClass: String?, geometry: Geometry, sourceIndex: Int) {
+    public init(id: String, name: String?, streetClass: String?, grade: Int? = nil, geometry: Geometry, sourceIndex: Int) {
         self.id = id
         self.name = name
         self.streetClass = streetClass
+        self.grade = grade
         self.geometry = geometry
         self.sourceIndex = sourceIndex
     }
@@ -22,6 +25,8 @@ public struct StreetSegment: Sendable {
     public var streetID: String
     public var streetName: String?
     public var streetClass: String?
+    /// The street's grade, when known.
+    public var grade: Int?
     public var geometry: Geometry
     public var lengthMetres: Double
     /// nil when the piece lies in no unit.
@@ -126,7 +131,7 @@ public enum StreetAssigner {
                     for part in try lines(of: piece) {
                         let l = try part.length
                         guard l > 1e-6 else { continue }
-                        segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, geometry: try part.value(),
+                        segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, grade: street.grade, geometry: try part.value(),
                                                       lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
                     }
                 }
@@ -278,20 +283,77 @@ public enum StreetAssigner {
 
 /// Point-in-unit assignment with a stated tie rule.
 public enum PointAssigner {
-    public static let tieRule = "a point on a shared edge or vertex goes to the unit with the lowest code among those that cover it"
+    public static let tieRule = "a point on a shared edge or vertex (within 1 mm in a metric CRS) goes to the unit with the lowest code among those that cover it"
+
+    /// How near a point (in a metric CRS) must be to a unit to be on it: a point typed on an edge
+    /// lands micrometres to either side once converted between CRSs, and must still count as on it.
+    public static let edgeToleranceMetres = 0.001
 
     /// The index (into `units`) of the unit each point lies in, nil outside every unit.
-    public static func run(points: [Coordinate], units: [UnitInput]) throws -> [Int?] {
-        let ctx = GEOSContext()
-        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
-        let index = try SpatialIndex(context: ctx)
+    /// - Parameter edgeTolerance: distance (in the units' CRS) within which a point counts as on a
+    ///   unit; ``edgeToleranceMetres`` in a metric CRS, 0 for exact tests in the CRS the points
+    ///   were typed in.
+    public static func run(points: [Coordinate], units: [UnitInput], edgeTolerance: Double = 0) throws -> [Int?] {
+        try PointLocator(units: units, edgeTolerance: edgeTolerance).locate(points)
+    }
+}
+
+/// Many points located in one set of units with ``PointAssigner/tieRule``: the units are made,
+/// indexed and prepared once, then each point is tested against the few units whose envelope
+/// holds it (one GEOS context, so one locator per thread).
+///
+/// ```swift
+/// let locator = try PointLocator(units: communities)
+/// let owners = try locator.locate(points)          // index into `communities`, nil outside
+/// let fallback = try locator.nearest(to: points[0]) // (index, distance) for 属地兜底
+/// ```
+public final class PointLocator {
+    /// The units, in the order the indices refer to.
+    public let units: [UnitInput]
+    let ctx = GEOSContext()
+    let natives: [NativeGeometry]
+    let index: SpatialIndex
+    let prepared: [PreparedGeometry]
+    /// Distance within which a point counts as on a unit (see ``PointAssigner/edgeToleranceMetres``).
+    public let edgeTolerance: Double
+
+    /// - Throws: `GeometryError` when GEOS cannot make or repair a unit's geometry.
+    public init(units: [UnitInput], edgeTolerance: Double = 0) throws {
+        self.units = units
+        self.edgeTolerance = edgeTolerance
+        natives = try units.map { [ctx] in try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        index = try SpatialIndex(context: ctx)
         for n in natives { try index.insert(n) }
-        let prepared = try natives.map { try $0.prepared() }
-        return try points.map { c in
-            let p = try ctx.geometry(.point(c))
-            let covering = try index.query(intersecting: p).filter { try prepared[$0].covers(p) }
-            return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
-        }
+        prepared = try natives.map { try $0.prepared() }
+    }
+
+    /// The unit `c` lies in (on a shared edge or vertex, or where units overlap: the lowest
+    /// code among those covering it or within ``edgeTolerance`` of it), nil outside every unit.
+    /// Calls `GEOSPreparedCovers_r` and `GEOSPreparedDistanceWithin_r`.
+    public func locate(_ c: Coordinate) throws -> Int? {
+        let p = try ctx.geometry(.point(c))
+        let t = edgeTolerance
+        let candidates = t > 0 ? try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t)) : index.query(intersecting: p)
+        let covering = try candidates.filter { try prepared[$0].covers(p) || (t > 0 && prepared[$0].isWithinDistance(t, of: p)) }
+        return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
+    }
+
+    /// ``locate(_:)`` for every point, in order.
+    public func locate(_ points: [Coordinate]) throws -> [Int?] {
+        try points.map { try locate($0) }
+    }
+
+    /// The unit nearest to `c` and its distance (in the units' CRS), nil when there are no
+    /// units. Units equally near (within a millimetre) go to the lowest code, as in ``locate(_:)``.
+    public func nearest(to c: Coordinate) throws -> (index: Int, distance: Double)? {
+        let p = try ctx.geometry(.point(c))
+        guard let first = try index.nearest(to: p) else { return nil }
+        let d = try natives[first].distance(to: p)
+        let r = d + 1e-3
+        let window = Envelope(minX: c.x - r, minY: c.y - r, maxX: c.x + r, maxY: c.y + r)
+        let tied = try index.query(envelope: window).filter { try natives[$0].distance(to: p) <= d + 1e-3 }
+        let best = (tied + [first]).min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }!
+        return (best, d)
     }
 }
 

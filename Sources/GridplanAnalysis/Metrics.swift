@@ -36,6 +36,10 @@ public struct UnitMetrics: Sendable {
     public var events: Int
     public var components: Int
     public var streetMetres: Double
+    /// Street length in the unit per road grade (streets with no grade left out).
+    public var streetMetresByGrade: [Int: Double] = [:]
+    /// Street length in the unit per responsible body of the grade rule (`city`, `street_office` ...).
+    public var streetMetresByBody: [String: Double] = [:]
     public var chiefs: Int
     /// Polsby-Popper of the unit's territory, 1 for a circle.
     public var compactness: Double
@@ -79,6 +83,10 @@ public enum MetricsCalculator {
         public var events: [Coordinate] = []
         public var components: [Coordinate] = []
         public var streets: [Geometry] = []
+        /// The grade of each of `streets` (empty when the streets carry none).
+        public var streetGrades: [Int?] = []
+        /// Who keeps each grade, for street length per responsible body.
+        public var gradeRule: GradeRule?
         /// Chiefs per unit code.
         public var chiefs: [String: Int] = [:]
         public var boundary: Geometry?
@@ -93,11 +101,9 @@ public enum MetricsCalculator {
         let index = try SpatialIndex(context: ctx)
         for n in natives { try index.insert(n) }
         let prepared = try natives.map { try $0.prepared() }
-        /// The unit each point lies in (lowest code on shared edges), nil outside.
-        func locate(_ c: Coordinate) throws -> Int? {
-            let p = try ctx.geometry(.point(c))
-            return try index.query(intersecting: p).filter { try prepared[$0].covers(p) }.min { units[$0].code < units[$1].code }
-        }
+        // Points go to units as `assign points` places them (PointAssigner's tie rule).
+        let locator = try PointLocator(units: units, edgeTolerance: PointAssigner.edgeToleranceMetres)
+        func locate(_ c: Coordinate) throws -> Int? { try locator.locate(c) }
         progress("metrics: points")
         var households = [Double](repeating: 0, count: units.count)
         if let points = input.households {
@@ -113,10 +119,17 @@ public enum MetricsCalculator {
         for c in input.components { if let k = try locate(c) { components[k] += 1 } else { componentsOutside += 1 } }
         progress("metrics: streets")
         var streetMetres = [Double](repeating: 0, count: units.count)
-        for s in input.streets {
+        var byGrade = [[Int: Double]](repeating: [:], count: units.count)
+        var byBody = [[String: Double]](repeating: [:], count: units.count)
+        for (i, s) in input.streets.enumerated() {
             let g = try ctx.geometry(s)
+            let grade = i < input.streetGrades.count ? input.streetGrades[i] : nil
+            let body = grade.flatMap { input.gradeRule?.body(forGrade: $0) }
             for k in index.query(intersecting: g) where try prepared[k].intersects(g) {
-                streetMetres[k] += try g.intersection(with: natives[k]).length
+                let metres = try g.intersection(with: natives[k]).length
+                streetMetres[k] += metres
+                if let grade { byGrade[k][grade, default: 0] += metres }
+                if let body { byBody[k][body, default: 0] += metres }
             }
         }
         // Grids per unit, with their households, by where each grid lies.
@@ -127,13 +140,8 @@ public enum MetricsCalculator {
             let gridNatives = try grids.map { try ctx.geometry($0.geometry) }
             var perGrid = [Double](repeating: 0, count: grids.count)
             if let points = input.households {
-                let gi = try SpatialIndex(context: ctx)
-                for g in gridNatives { try gi.insert(g) }
-                let gp = try gridNatives.map { try $0.prepared() }
-                for (c, w) in points {
-                    let p = try ctx.geometry(.point(c))
-                    if let g = try gi.query(intersecting: p).first(where: { try gp[$0].covers(p) }) { perGrid[g] += w }
-                }
+                let gridLocator = try PointLocator(units: grids, edgeTolerance: PointAssigner.edgeToleranceMetres)
+                for (c, w) in points { if let g = try gridLocator.locate(c) { perGrid[g] += w } }
             } else {
                 for (g, grid) in grids.enumerated() { perGrid[g] = input.declaredHouseholds[grid.code] ?? 0 }
             }
@@ -162,7 +170,8 @@ public enum MetricsCalculator {
             out.append(UnitMetrics(
                 level: level, code: u.code, name: u.name, areaSquareMetres: try natives[k].area, households: households[k],
                 population: population([u.code]), grids: gridHouseholds[k].count, householdsPerGrid: stats(gridHouseholds[k]),
-                events: events[k], components: components[k], streetMetres: streetMetres[k], chiefs: input.chiefs[u.code] ?? 0,
+                events: events[k], components: components[k], streetMetres: streetMetres[k], streetMetresByGrade: byGrade[k], streetMetresByBody: byBody[k],
+                chiefs: input.chiefs[u.code] ?? 0,
                 compactness: try compactness(natives[k]), geometry: try natives[k].value()))
         }
         // Roll up by code prefix to every level above.
@@ -184,7 +193,10 @@ public enum MetricsCalculator {
                     households: m.reduce(0) { $0 + households[$1] }, population: population(m.map { units[$0].code }),
                     grids: m.reduce(0) { $0 + gridHouseholds[$1].count }, householdsPerGrid: stats(m.flatMap { gridHouseholds[$0] }),
                     events: m.reduce(0) { $0 + events[$1] }, components: m.reduce(0) { $0 + components[$1] },
-                    streetMetres: m.reduce(0) { $0 + streetMetres[$1] }, chiefs: chiefCount,
+                    streetMetres: m.reduce(0) { $0 + streetMetres[$1] },
+                    streetMetresByGrade: m.reduce(into: [:]) { sum, k in for (g, v) in byGrade[k] { sum[g, default: 0] += v } },
+                    streetMetresByBody: m.reduce(into: [:]) { sum, k in for (b, v) in byBody[k] { sum[b, default: 0] += v } },
+                    chiefs: chiefCount,
                     compactness: try compactness(union), geometry: try union.value()))
             }
         }

@@ -23,7 +23,12 @@ struct AssignStreets: ParsableCommand {
             A piece inside a unit is led by it. A piece running along a shared boundary (within
             --boundary-tolerance for most of its length) is a boundary street: the unit with the longer
             frontage on that street leads (ties: the lower code); the others are co-owners.
-            Example: gridplan assign streets data/streets.geojson --units data/communities.geojson --chiefs chiefs.csv
+            With --grade-rule each piece gets the body that keeps its grade (a hierarchy level such as
+            street_office means the lead unit's office). With --store the segments, grades and bodies are
+            recorded in the store (a new generation of street_segments) for metrics, roster and locate.
+            Examples:
+              gridplan assign streets data/streets.geojson --units data/communities.geojson --chiefs chiefs.csv
+              gridplan assign streets streets --store city.gpkg --units communities --grade-rule 1-3:city,4:street_office
             """
     )
 
@@ -47,6 +52,14 @@ struct AssignStreets: ParsableCommand {
     @Option(name: .customLong("name-field"), help: "The streets' name property. Default: detected (name, 名称, 道路名称 ...).")
     var nameField: String?
 
+    @Option(name: .customLong("grade-rule"), help: ArgumentHelp("Who keeps each road grade, e.g. 1-3:city,4:street_office (路长制).",
+                                                                 discussion: "A body named as a level (district, street_office, community, grid) is the lead unit's unit of that level.",
+                                                                 valueName: "grades:body,..."))
+    var gradeRule: String?
+
+    @Option(name: .customLong("grade-field"), help: "The streets' grade property (1 the most important). Default: detected (grade, road_grade, 道路等级, 等级).")
+    var gradeField: String?
+
     @Option(name: .long, help: "Write the segments as GeoJSON (WGS84).")
     var out: String?
 
@@ -56,25 +69,32 @@ struct AssignStreets: ParsableCommand {
 
     func validate() throws {
         guard boundaryTolerance > 0, maxKmPerChief > 0 else { throw ValidationError("--boundary-tolerance and --max-km-per-chief must be positive") }
+        if let gradeRule {
+            do {
+                _ = try GradeRule(parsing: gradeRule)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
     }
 
     func run() throws {
         global.apply()
         let console = Console.current
-        let (_, inputs) = try input.open(readOnly: true)
+        let (store, inputs) = try input.open(readOnly: false)
         let unitLayer = try inputs.load(units, role: "units")
         let metric = try unitLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
         let unitInputs = try unitLayer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
         let streetLayer = try inputs.loadChecked(streets, role: "streets", in: metric)
-        let mapping = try FieldMapping(explicit: nameField.map { ["name": $0] } ?? [:], propertyNames: streetLayer.propertyNames)
-        let streetFeatures = try streetLayer.geometries(in: metric).enumerated().compactMap { i, g -> StreetFeature? in
-            guard let g else { return nil }
-            let f = streetLayer.features[i]
-            let id = f.id?.text ?? f.properties["id"]?.text ?? String(i)
-            return StreetFeature(id: id, name: mapping.sources["name"].flatMap { f.properties[$0]?.stringValue }, streetClass: mapping.sources["class"].flatMap { f.properties[$0]?.text },
-                                 geometry: g, sourceIndex: i)
+        let rule = try gradeRule.map { try GradeRule(parsing: $0) }
+        let streetFeatures = try StreetReading.features(of: streetLayer, in: metric, nameField: nameField, gradeField: gradeField)
+        if rule != nil {
+            let ungraded = streetFeatures.filter { $0.grade == nil }.count
+            if ungraded > 0 { warnings.append("\(streets): \(ungraded) streets have no grade (no grade, 道路等级 or 等级 property, or --grade-field); no body keeps them") }
+            let uncovered = Set(streetFeatures.compactMap(\.grade)).filter { rule!.body(forGrade: $0) == nil }.sorted()
+            if !uncovered.isEmpty { warnings.append("--grade-rule \(rule!): no body keeps grade \(uncovered.map(String.init).joined(separator: ", "))") }
         }
         let unnamed = streetFeatures.filter { $0.name == nil }.count
         if unnamed > 0 { warnings.append("\(streets): \(unnamed) streets have no name (no name, 名称 or 道路名称 property); they are grouped by id as #id") }
@@ -83,6 +103,29 @@ struct AssignStreets: ParsableCommand {
         inputs.report(to: console)
         warnings = inputs.warnings + warnings
         for sk in result.skipped { warnings.append("\(streets): feature \(sk.index): \(sk.reason); skipped") }
+        var recorded: Int64?
+        if let store {
+            let toStore = try Transformer(from: metric, to: store.crs)
+            let segments = try result.segments.map { seg in
+                RecordedStreetSegment(
+                    streetID: seg.streetID, name: seg.streetName, streetClass: seg.streetClass, grade: seg.grade, lengthMetres: seg.lengthMetres,
+                    lead: seg.lead, coOwners: seg.coOwners, isBoundary: seg.isBoundary, responsibleBody: seg.grade.flatMap { rule?.body(forGrade: $0) },
+                    responsibleUnit: seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) }, geometry: try toStore.transform(seg.geometry))
+            }
+            var parameters: JSONObject = ["units": .string(units), "streets": .string(streets), "boundary_tolerance_m": .number(boundaryTolerance),
+                                          "metric_crs": .string(metric.identifier)]
+            parameters["grade_rule"] = rule.map { .string($0.description) } ?? .null
+            recorded = try store.recordStreetSegments(segments, command: "assign streets", parameters: parameters)
+            if !console.quiet { console.err("recorded \(segments.count) segments in \(store.location) (street_segments generation \(recorded!))\n") }
+        }
+        // Street length per grade and per body of the grade rule.
+        var byGrade: [Int: Double] = [:]
+        var byBody: [String: Double] = [:]
+        for seg in result.segments {
+            guard let g = seg.grade else { continue }
+            byGrade[g, default: 0] += seg.lengthMetres
+            if let b = rule?.body(forGrade: g) { byBody[b, default: 0] += seg.lengthMetres }
+        }
 
         // Per named street: total, per-unit lengths, lead (the unit leading the most length).
         struct StreetSummary { var name: String; var length = 0.0; var byUnit: [String: Double] = [:]; var lead: String? }
@@ -145,6 +188,9 @@ struct AssignStreets: ParsableCommand {
                 p["street_id"] = .string(seg.streetID)
                 p["name"] = seg.streetName.map { .string($0) } ?? .null
                 p["class"] = seg.streetClass.map { .string($0) } ?? .null
+                p["grade"] = seg.grade.map { .integer(Int64($0)) } ?? .null
+                p["responsible_body"] = seg.grade.flatMap { rule?.body(forGrade: $0) }.map { .string($0) } ?? .null
+                p["responsible_unit"] = seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) }.map { .string($0) } ?? .null
                 p["length_m"] = .number((seg.lengthMetres * 100).rounded() / 100)
                 p["lead"] = seg.lead.map { .string($0) } ?? .null
                 p["co_owners"] = .array(seg.coOwners.map { .string($0) })
@@ -164,6 +210,10 @@ struct AssignStreets: ParsableCommand {
                     "chiefs_over_limit": .array(overloaded.map { .object(["chief": .string($0.0), "length_m": .number($0.1)]) }),
                     "chiefs_in_other_units": .array(elsewhere.map { .object(["chief": .string($0.chief), "street": .string($0.street), "chief_unit": .string($0.chiefUnit), "lead_unit": .string($0.lead)]) }),
                     "rule": .string(StreetAssigner.boundaryRule), "metric_crs": .string(metric.identifier),
+                    "grade_rule": rule.map { .string($0.description) } ?? .null,
+                    "length_m_by_grade": .object(JSONObject(byGrade.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.number($0.value)) })),
+                    "length_m_by_body": .object(JSONObject(byBody.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) })),
+                    "recorded_generation": recorded.map { .integer($0) } ?? .null,
                 ]),
                 "streets": .array(streetOrder.map { k in
                     let sum = summaries[k]!
@@ -181,6 +231,9 @@ struct AssignStreets: ParsableCommand {
             var lines = [String(format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
                                 result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count, result.unownedLengthMetres)]
             lines.append("rule: \(StreetAssigner.boundaryRule)")
+            if let rule {
+                lines.append("grade rule \(rule): " + byBody.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f km", $0.key, $0.value / 1000) }.joined(separator: ", "))
+            }
             for k in streetOrder.prefix(30) {
                 let sum = summaries[k]!
                 lines.append(String(format: "%@  %.1f m  lead %@  (%@)", k, sum.length, sum.lead ?? "-",
@@ -326,7 +379,7 @@ struct AssignPoints: ParsableCommand {
             }
         }
         if notPoints > 0 { warnings.append("\(points): \(notPoints) features are not single points; skipped") }
-        let assigned = try PointAssigner.run(points: coords, units: unitInputs)
+        let assigned = try PointAssigner.run(points: coords, units: unitInputs, edgeTolerance: PointAssigner.edgeToleranceMetres)
         var unitOf: [Int: String] = [:]
         var outside: [Int] = []
         var counts: [String: Int] = [:]

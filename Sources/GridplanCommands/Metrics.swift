@@ -45,8 +45,14 @@ struct Metrics: ParsableCommand {
     @Option(name: .long, help: "Component points (manhole covers, lamps, bins ...).")
     var components: String?
 
-    @Option(name: .long, help: "Street lines, for street length per unit.")
+    @Option(name: .long, help: "Street lines, for street length per unit (and per grade, when they carry one).")
     var streets: String?
+
+    @Option(name: .customLong("grade-rule"), help: "Who keeps each road grade (1-3:city,4:street_office), for street length per responsible body. Default: the rule assign streets recorded in the store.")
+    var gradeRule: String?
+
+    @Option(name: .customLong("grade-field"), help: "The streets' grade property. Default: detected (grade, road_grade, 道路等级, 等级).")
+    var gradeField: String?
 
     @Option(name: .long, help: "A chiefs table (CSV) with a unit column, for street length per chief.")
     var chiefs: String?
@@ -68,12 +74,19 @@ struct Metrics: ParsableCommand {
     func validate() throws {
         for d in [since, until].compactMap({ $0 }) where !Self.isDate(d) { throw ValidationError("dates are YYYY-MM-DD, got '\(d)'") }
         if let since, let until, since > until { throw ValidationError("--since \(since) is after --until \(until)") }
+        if let gradeRule {
+            do {
+                _ = try GradeRule(parsing: gradeRule)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
     }
 
     func run() throws {
         global.apply()
         let console = Console.current
-        let (_, layers) = try input.open(readOnly: true)
+        let (store, layers) = try input.open(readOnly: true)
         let layer = try layers.load(units, role: "units")
         let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
@@ -122,7 +135,19 @@ struct Metrics: ParsableCommand {
         if let components {
             inputs.components = try layers.loadChecked(components, role: "components", in: metric).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
         }
-        if let streets { inputs.streets = try layers.loadChecked(streets, role: "streets", in: metric).geometries(in: metric).compactMap { $0 } }
+        var gradeRuleSource: String?
+        if let streets {
+            let features = try StreetReading.features(of: try layers.loadChecked(streets, role: "streets", in: metric), in: metric, nameField: nil, gradeField: gradeField)
+            inputs.streets = features.map(\.geometry)
+            if features.contains(where: { $0.grade != nil }) { inputs.streetGrades = features.map(\.grade) }
+            if let gradeRule {
+                inputs.gradeRule = try GradeRule(parsing: gradeRule)
+                gradeRuleSource = "--grade-rule"
+            } else if let recorded = try store?.recordedGradeRule() {
+                inputs.gradeRule = try GradeRule(parsing: recorded)
+                gradeRuleSource = "recorded by assign streets in the store"
+            }
+        }
         if let chiefs {
             let table = try CSVReader.read(path: chiefs)
             guard let unitCol = table.columnNames.first(where: { ["unit", "unit_code", "单位", "所属单位", "community"].contains($0.lowercased()) }),
@@ -155,8 +180,12 @@ struct Metrics: ParsableCommand {
             "grids": ["grids", "grids_per_km2", "households_per_grid_mean", "households_per_grid_cv", "households_per_grid_min", "households_per_grid_max"],
         ]
         for (metric, flag) in missing.sorted(by: { $0.key < $1.key }) { warnings.append("\(metric) metrics left out: no \(flag) given") }
+        let grades = Set(report.units.flatMap { $0.streetMetresByGrade.keys }).sorted()
+        let bodies = inputs.gradeRule.map { r in r.entries.map(\.body) } ?? []
         let rows = report.units.map { u -> JSONObject in
             var p = Self.properties(u, periodDays: report.periodDays)
+            for g in grades { p["street_m_grade_\(g)"] = Self.round(u.streetMetresByGrade[g] ?? 0, 10) }
+            for b in bodies { p["street_m_body_\(b)"] = Self.round(u.streetMetresByBody[b] ?? 0, 10) }
             for key in missing.keys { for d in dependents[key] ?? [] { p[d] = .null } }
             return p
         }
@@ -184,6 +213,15 @@ struct Metrics: ParsableCommand {
         top["events_in_no_unit_share"] = report.eventsOutsideShare.map { .number($0) } ?? .null
         top["components_in_no_unit_share"] = report.componentsOutsideShare.map { .number($0) } ?? .null
         top["metric_crs"] = .string(metric.identifier)
+        if !grades.isEmpty {
+            let chosenUnits = report.units.filter { $0.level == chosen }
+            top["street_km_by_grade"] = .object(JSONObject(grades.map { g in (key: String(g), value: Self.round(chosenUnits.reduce(0) { $0 + ($1.streetMetresByGrade[g] ?? 0) } / 1000, 1e6)) }))
+            if let rule = inputs.gradeRule {
+                top["grade_rule"] = .string(rule.description)
+                top["grade_rule_from"] = gradeRuleSource.map { .string($0) } ?? .null
+                top["street_km_by_body"] = .object(JSONObject(bodies.map { b in (key: b, value: Self.round(chosenUnits.reduce(0) { $0 + ($1.streetMetresByBody[b] ?? 0) } / 1000, 1e6)) }))
+            }
+        }
         if global.json {
             console.out(JSONText.encode(.object(["summary": .object(top), "units": .array(rows.map { .object($0) }), "warnings": .array(warnings.map { .string($0) })]).adding(inputs: layers)) + "\n")
         } else {
@@ -191,6 +229,12 @@ struct Metrics: ParsableCommand {
                                 report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)]
             if let e = report.eventsOutsideShare { lines.append(String(format: "events in no unit: %.2f%%", e * 100)) }
             if let c = report.componentsOutsideShare { lines.append(String(format: "components in no unit: %.2f%%", c * 100)) }
+            if case .object(let byGrade)? = top["street_km_by_grade"] {
+                lines.append("street km by grade: " + byGrade.map { "\($0.key): \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(separator: ", "))
+            }
+            if case .object(let byBody)? = top["street_km_by_body"] {
+                lines.append("street km by responsible body (\(inputs.gradeRule!)): " + byBody.map { "\($0.key) \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(separator: ", "))
+            }
             lines.append("level          code              km²   households   hh/km²  grids  hh/grid  events/km²  street m  compact")
             func cell(_ v: JSONValue?, _ width: Int, _ decimals: Int) -> String {
                 let text: String

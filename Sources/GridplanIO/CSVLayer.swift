@@ -46,6 +46,8 @@ public struct CSVLayer: Sendable {
     public var encoding: TextEncodingChoice
     /// Byte sequences not valid in the encoding, read as U+FFFD.
     public var replacementCount: Int
+    /// The file line each feature's row starts on (1 is the header's first line), in feature order.
+    public var rowLines: [Int] = []
 }
 
 /// Reads CSV (RFC 4180) with point or WKT geometries, as planners export from Excel and GIS tools.
@@ -133,7 +135,10 @@ public enum CSVReader {
         var droppedZ = 0
         var features: [Feature] = []
         features.reserveCapacity(rows.count)
+        var rowLines: [Int] = []
+        rowLines.reserveCapacity(rows.count)
         for row in rows {
+            rowLines.append(row.line)
             guard row.cells.count == columns.count else {
                 throw CSVError(file: name, line: row.line, reason: "the row has \(row.cells.count) cells; the header has \(columns.count)")
             }
@@ -177,7 +182,8 @@ public enum CSVReader {
             columnNames: columns,
             geometrySource: source,
             encoding: choice,
-            replacementCount: decoder.replacementCount
+            replacementCount: decoder.replacementCount,
+            rowLines: rowLines
         )
     }
 

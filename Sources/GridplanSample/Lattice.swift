@@ -11,6 +11,16 @@ public enum RoadClass: String, Sendable, CaseIterable {
     case branch
     /// 胡同/小巷: short lanes, mostly dead ends.
     case alley
+
+    /// The road's grade as the city manages it (路长制, four grades): 1 arterial … 4 alley.
+    public var grade: Int {
+        switch self {
+        case .arterial: return 1
+        case .secondary: return 2
+        case .branch: return 3
+        case .alley: return 4
+        }
+    }
 }
 
 /// A lattice edge: horizontal edges join vertex (i, j) to (i + 1, j), vertical ones (i, j) to

@@ -50,7 +50,7 @@ public enum SampleWriter {
     /// The files of a sample city, in the order they are written.
     public static let fileNames = [
         "district.geojson", "street_offices.geojson", "communities.geojson", "streets.geojson", "buildings.geojson",
-        "events.geojson", "components.geojson", "grids_old.geojson", "truth.json",
+        "events.geojson", "components.geojson", "grids_old.geojson", "roster.csv", "truth.json",
     ]
 
     /// Generates the city for `configuration` and writes it into `directory`.
@@ -175,12 +175,18 @@ public enum SampleWriter {
         let grids = try open("grids_old.geojson", areaPrecision)
         let total = city.cellCount
         var caseCounts: [String: SampleCaseCounts] = [:]
+        // For the roster: each named street's length (metric CRS) and the old grids of each community.
+        var streetOrder: [String] = []
+        var streetMetres: [String: Double] = [:]
+        var gridsOf: [String: [String]] = [:]
         try city.forEachCell { layers in
             if layers.cell % 500 == 0 { progress?("sample: community \(layers.cell) of \(total)") }
             for s in layers.streets {
                 try streets.write(Feature(geometry: .lineString(try transformer.transform(s.line)), properties: [
-                    "id": .integer(Int64(s.id)), "name": .string(s.name), "class": .string(s.roadClass.rawValue),
+                    "id": .integer(Int64(s.id)), "name": .string(s.name), "class": .string(s.roadClass.rawValue), "grade": .integer(Int64(s.roadClass.grade)),
                 ]))
+                if streetMetres[s.name] == nil { streetOrder.append(s.name) }
+                streetMetres[s.name, default: 0] += zip(s.line, s.line.dropFirst()).reduce(0) { $0 + $1.0.distance(to: $1.1) }
             }
             // Points go through PROJ in one batch per layer and cell.
             let buildingPoints = try transformer.transform(layers.buildings.map(\.location))
@@ -208,6 +214,7 @@ public enum SampleWriter {
                 ]))
             }
             for g in layers.grids {
+                gridsOf[g.community, default: []].append(g.code)
                 try grids.write(Feature(geometry: try out(g.geometry), properties: [
                     "code": .string(g.code), "name": .string(g.name), "community": .string(g.community),
                     "households": .integer(Int64(g.households)), "area_m2": .number(SampleCity.rounded(g.areaSquareMetres)),
@@ -216,7 +223,9 @@ public enum SampleWriter {
         }
         for w in [streets, buildings, events, components, grids] { try w.finish() }
 
-        try OutputFile.write(try truth(city, cases: caseCounts, transformer: transformer, precision: areaPrecision), to: directory + "/truth.json")
+        let roster = SampleRoster(city: city, streets: streetOrder.map { ($0, streetMetres[$0]!) }, grids: gridsOf)
+        try OutputFile.write(roster.csv, to: directory + "/roster.csv")
+        try OutputFile.write(try truth(city, cases: caseCounts, roster: roster, transformer: transformer, precision: areaPrecision), to: directory + "/truth.json")
         return [
             SampleFileSummary(name: "district.geojson", features: district.featureCount),
             SampleFileSummary(name: "street_offices.geojson", features: offices.featureCount),
@@ -226,11 +235,12 @@ public enum SampleWriter {
             SampleFileSummary(name: "events.geojson", features: events.featureCount),
             SampleFileSummary(name: "components.geojson", features: components.featureCount),
             SampleFileSummary(name: "grids_old.geojson", features: grids.featureCount),
+            SampleFileSummary(name: "roster.csv", features: roster.rows.count),
         ]
     }
 
     /// `truth.json`: the generation's metadata, then one defect per line.
-    static func truth(_ city: SampleCity, cases: [String: SampleCaseCounts], transformer: Transformer, precision: Int) throws -> [UInt8] {
+    static func truth(_ city: SampleCity, cases: [String: SampleCaseCounts], roster: SampleRoster, transformer: Transformer, precision: Int) throws -> [UInt8] {
         let config = city.configuration
         var head = JSONObject()
         head["generator"] = .string("gridplan sample")
@@ -248,7 +258,8 @@ public enum SampleWriter {
                 + "and grids_old follows the communities' legal outlines (so it differs from communities.geojson exactly at the "
                 + "digitising defects: overlap, gap, digitising_noise, invalid_ring). cases counts each community's events by the lattice cell "
                 + "they were drawn in (or the enclave or exclave there), as of case_snapshot: open cases were dispatched and not closed, "
-                + "never_dispatched ones neither; a community named in a defect may hold a few events another outline claims.")
+                + "never_dispatched ones neither; a community named in a defect may hold a few events another outline claims. "
+                + "Streets carry grade 1 (arterial) to 4 (alley); the roster's holes are under roster.")
         head["case_snapshot"] = .string(SampleLifecycle.text(SampleLifecycle.snapshotMinute))
         head["cases"] = .object(JSONObject(city.communities.map { c in
             let n = cases[c.code] ?? SampleCaseCounts()
@@ -258,6 +269,7 @@ public enum SampleWriter {
                 "never_dispatched": .integer(Int64(n.neverDispatched)),
             ]))
         }))
+        head["roster"] = .object(roster.truth)
         var out: [UInt8] = []
         out.append(contentsOf: "{".utf8)
         for (key, value) in head {

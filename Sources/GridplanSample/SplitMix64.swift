@@ -93,5 +93,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// The independent random streams of a generated city.
 enum SampleStream: UInt64 {
     case layout = 1, vertex, edge, line, cell, density, households, buildings, events, components
-    case grids, defects, defectShape, names, enclave, lifecycle
+    case grids, defects, defectShape, names, enclave, lifecycle, roster
 }

@@ -125,6 +125,22 @@ public final class GeoPackageStore: Store {
                 ALTER TABLE generations ADD COLUMN effective_from TEXT;
                 """)
         },
+        Migration(version: 3, description: "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body") { store in
+            try store.database.execute("""
+                ALTER TABLE responsibilities ADD COLUMN generation_id INTEGER REFERENCES generations(id);
+                ALTER TABLE responsibilities ADD COLUMN role TEXT;
+                ALTER TABLE responsibilities ADD COLUMN superior TEXT;
+                ALTER TABLE responsibilities ADD COLUMN duties TEXT;
+                ALTER TABLE responsibilities ADD COLUMN unit_level TEXT;
+                ALTER TABLE responsibilities ADD COLUMN source_line INTEGER;
+                CREATE INDEX responsibilities_generation ON responsibilities(generation_id);
+                UPDATE gpkg_contents SET description = 'who answers for each unit and street: the roster (网格长, 片长, 街巷长 ...), one generation per roster'
+                  WHERE table_name = 'responsibilities';
+                """)
+            try store.package.createLayer(StoreTables.streetSegments, geometryType: "MULTILINESTRING", srsID: store.srsID, columns: StoreTables.streetSegmentColumns,
+                                          description: "street segments with one lead unit, grade and responsible body (gridplan assign streets)")
+            try store.database.execute("CREATE INDEX street_segments_generation ON street_segments(generation_id); CREATE INDEX street_segments_name ON street_segments(name)")
+        },
     ]
 
     /// The newest schema version this gridplan knows.
@@ -212,17 +228,26 @@ public final class GeoPackageStore: Store {
 
     /// Records a new generation and returns its id; `parent` defaults to the layer's latest.
     public func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject, parent: Int64? = nil) throws -> Int64 {
-        let parentID = try parent ?? latestGeneration(of: layer)?.id
+        try addGeneration(table: layer.rawValue, command: command, parameters: parameters, parent: parent)
+    }
+
+    /// A generation of a table that is not one of the ``StoreLayer``s (responsibilities, street_segments).
+    func addGeneration(table: String, command: String, parameters: JSONObject, parent: Int64? = nil) throws -> Int64 {
+        let parentID = try parent ?? generations(ofTable: table).last?.id
         try database.prepare("INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?)")
-            .run([.text(command), .text(JSONText.encode(.object(parameters))), parentID.map { .integer($0) } ?? .null, .text(layer.rawValue)])
+            .run([.text(command), .text(JSONText.encode(.object(parameters))), parentID.map { .integer($0) } ?? .null, .text(table)])
         return database.lastInsertRowID
     }
 
     public func generations(of layer: StoreLayer? = nil) throws -> [StoreGeneration] {
+        try generations(ofTable: layer?.rawValue)
+    }
+
+    public func generations(ofTable table: String?) throws -> [StoreGeneration] {
         let effective = schemaVersionInFile >= 2 ? "effective_from" : "NULL"
         let rows = try database.rows(
-            "SELECT id, created, command, parameters, parent_id, layer, \(effective) FROM generations" + (layer != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
-            layer.map { [.text($0.rawValue)] } ?? [])
+            "SELECT id, created, command, parameters, parent_id, layer, \(effective) FROM generations" + (table != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
+            table.map { [.text($0)] } ?? [])
         return rows.map { r in
             var parent: Int64?
             if case .integer(let p) = r[4] { parent = p }

@@ -71,6 +71,22 @@ public final class PostGISStore: Store {
                 ALTER TABLE generations ADD COLUMN effective_from text;
                 """)
         },
+        Migration(version: 3, description: "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body") { store in
+            let columns = StoreTables.streetSegmentColumns.map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
+            try store.connection.executeScript("""
+                ALTER TABLE responsibilities ADD COLUMN generation_id bigint REFERENCES generations(id);
+                ALTER TABLE responsibilities ADD COLUMN role text;
+                ALTER TABLE responsibilities ADD COLUMN superior text;
+                ALTER TABLE responsibilities ADD COLUMN duties text;
+                ALTER TABLE responsibilities ADD COLUMN unit_level text;
+                ALTER TABLE responsibilities ADD COLUMN source_line bigint;
+                CREATE INDEX responsibilities_generation ON responsibilities(generation_id);
+                CREATE TABLE street_segments (fid bigserial PRIMARY KEY, geom geometry(MULTILINESTRING, \(store.srid)), \(columns.joined(separator: ", ")));
+                CREATE INDEX street_segments_geom ON street_segments USING gist (geom);
+                CREATE INDEX street_segments_generation ON street_segments(generation_id);
+                CREATE INDEX street_segments_name ON street_segments(name);
+                """)
+        },
     ]
 
     static func postgresType(_ sqliteType: String) -> String {
@@ -193,18 +209,26 @@ public final class PostGISStore: Store {
     // MARK: Generations
 
     func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject) throws -> Int64 {
-        let parent = try latestGeneration(of: layer)?.id
+        try addGeneration(table: layer.rawValue, command: command, parameters: parameters)
+    }
+
+    func addGeneration(table: String, command: String, parameters: JSONObject) throws -> Int64 {
+        let parent = try generations(ofTable: table).last?.id
         let row = try connection.execute(
             "INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (\(Self.nowSQL), $1, $2, $3, $4) RETURNING id",
-            [.text(command), .text(JSONText.encode(.object(parameters))), parent.map { .integer($0) } ?? .null, .text(layer.rawValue)]
+            [.text(command), .text(JSONText.encode(.object(parameters))), parent.map { .integer($0) } ?? .null, .text(table)]
         ).rows[0]
         return Int64(try row.int("id") ?? 0)
     }
 
     public func generations(of layer: StoreLayer? = nil) throws -> [StoreGeneration] {
+        try generations(ofTable: layer?.rawValue)
+    }
+
+    public func generations(ofTable table: String?) throws -> [StoreGeneration] {
         let rows = try connection.execute(
-            "SELECT id, created, command, parameters, parent_id, layer, effective_from FROM generations" + (layer != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
-            layer.map { [.text($0.rawValue)] } ?? []
+            "SELECT id, created, command, parameters, parent_id, layer, effective_from FROM generations" + (table != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
+            table.map { [.text($0)] } ?? []
         ).rows
         return try rows.map { r in
             StoreGeneration(id: Int64(try r.int("id") ?? 0), created: try r.string("created") ?? "", command: try r.string("command") ?? "",
@@ -389,6 +413,84 @@ public final class PostGISStore: Store {
             let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
             try copy(cleaned, into: layer, generation: generation, fields: mapping, source: location)
         }
+    }
+
+    // MARK: Roster and street segments
+
+    @discardableResult
+    public func recordRoster(_ records: [ResponsibilityRecord], command: String, parameters: JSONObject) throws -> Int64 {
+        try connection.transaction {
+            try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.responsibilities)])
+            let generation = try addGeneration(table: StoreTables.responsibilities, command: command, parameters: parameters)
+            func text(_ v: String?) -> PostgresValue { v.map { .text($0) } ?? .null }
+            let rows = records.map { r -> [PostgresValue] in
+                [.text(r.name), .text(r.role), text(r.phone), text(r.unitCode), text(r.unitLevel), text(r.streetName), text(r.superior),
+                 text(r.tier), text(r.duties), r.sourceLine.map { .integer(Int64($0)) } ?? .null, .integer(generation)]
+            }
+            try connection.copy(into: StoreTables.responsibilities, columns: ["chief", "role", "phone", "unit_code", "unit_level", "street_name", "superior", "level", "duties", "source_line", "generation_id"], rows: rows)
+            return generation
+        }
+    }
+
+    public func roster() throws -> [ResponsibilityRecord] {
+        guard let generation = try generations(ofTable: StoreTables.responsibilities).last?.id else { return [] }
+        var out: [ResponsibilityRecord] = []
+        try connection.stream("""
+            SELECT chief, role, phone, unit_code, unit_level, street_name, superior, level, duties, source_line
+            FROM responsibilities WHERE generation_id = $1 ORDER BY id
+            """, [.integer(generation)], batchSize: Self.batchSize) { rows in
+            for r in rows {
+                out.append(ResponsibilityRecord(
+                    name: try r.string("chief") ?? "", role: try r.string("role") ?? "", phone: try r.string("phone"), unitCode: try r.string("unit_code"),
+                    unitLevel: try r.string("unit_level"), streetName: try r.string("street_name"), superior: try r.string("superior"),
+                    tier: try r.string("level"), duties: try r.string("duties"), sourceLine: try r.int("source_line")))
+            }
+        }
+        return out
+    }
+
+    @discardableResult
+    public func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject) throws -> Int64 {
+        try connection.transaction {
+            try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.streetSegments)])
+            let generation = try addGeneration(table: StoreTables.streetSegments, command: command, parameters: parameters)
+            func text(_ v: String?) -> PostgresValue { v.map { .text($0) } ?? .null }
+            let rows = segments.map { seg -> [PostgresValue] in
+                let g: Geometry
+                switch seg.geometry {
+                case .lineString(let l): g = .multiLineString([l])
+                default: g = seg.geometry
+                }
+                return [
+                    .text(ewkbHex(g)), .text(seg.streetID), text(seg.name), text(seg.streetClass), seg.grade.map { .integer(Int64($0)) } ?? .null,
+                    .double(seg.lengthMetres), text(seg.lead), .text(JSONText.encode(.array(seg.coOwners.map { .string($0) }))), .integer(seg.isBoundary ? 1 : 0),
+                    text(seg.responsibleBody), text(seg.responsibleUnit), .integer(generation),
+                ]
+            }
+            try connection.copy(into: StoreTables.streetSegments, columns: ["geom"] + StoreTables.streetSegmentColumns.map(\.name), rows: rows)
+            return generation
+        }
+    }
+
+    public func streetSegments() throws -> (generation: StoreGeneration, segments: [RecordedStreetSegment])? {
+        guard let generation = try generations(ofTable: StoreTables.streetSegments).last else { return nil }
+        var out: [RecordedStreetSegment] = []
+        try connection.stream("""
+            SELECT ST_AsBinary(geom) AS wkb, street_id, name, class, grade, length_m, lead, co_owners, boundary, responsible_body, responsible_unit
+            FROM street_segments WHERE generation_id = $1 ORDER BY fid
+            """, [.integer(generation.id)], batchSize: Self.batchSize) { rows in
+            for r in rows {
+                var co: [String] = []
+                if let json = try r.string("co_owners"), case .array(let a)? = try? JSONText.decode(json) { co = a.compactMap(\.stringValue) }
+                let geometry = try r.bytes("wkb").map { try WKB.decode($0) }
+                out.append(RecordedStreetSegment(
+                    streetID: try r.string("street_id") ?? "", name: try r.string("name"), streetClass: try r.string("class"), grade: try r.int("grade"),
+                    lengthMetres: try r.double("length_m") ?? 0, lead: try r.string("lead"), coOwners: co, isBoundary: try r.int("boundary") == 1,
+                    responsibleBody: try r.string("responsible_body"), responsibleUnit: try r.string("responsible_unit"),
+                    geometry: geometry.map(StoreGeometry.simplifiedMulti) ?? .multiLineString([])))
+            }
+        }
+        return (generation, out)
     }
 
     // MARK: Reading

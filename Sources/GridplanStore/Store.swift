@@ -100,6 +100,24 @@ public protocol Store: AnyObject {
 
     /// Writes a whole layer back: a new generation for layers that keep them, a replacement otherwise.
     func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws
+
+    /// The generations of a table by name (a layer, `responsibilities`, `street_segments`), or all.
+    func generations(ofTable table: String?) throws -> [StoreGeneration]
+
+    /// Records a roster as a new generation of `responsibilities`, in one transaction.
+    @discardableResult
+    func recordRoster(_ records: [ResponsibilityRecord], command: String, parameters: JSONObject) throws -> Int64
+
+    /// The latest recorded roster (empty when none has been recorded), in roster order.
+    func roster() throws -> [ResponsibilityRecord]
+
+    /// Records `assign streets`' segments (in the store's CRS) as a new generation of
+    /// `street_segments`; `parameters` keep the grade rule (`grade_rule`).
+    @discardableResult
+    func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject) throws -> Int64
+
+    /// The latest recorded street segments with their generation, nil when none were recorded.
+    func streetSegments() throws -> (generation: StoreGeneration, segments: [RecordedStreetSegment])?
 }
 
 extension Store {
