@@ -118,67 +118,11 @@ struct AssignStreets: ParsableCommand {
             recorded = try store.recordStreetSegments(segments, command: "assign streets", parameters: parameters)
             if !console.quiet { console.err("recorded \(segments.count) segments in \(store.location) (street_segments generation \(recorded!))\n") }
         }
-        // Street length per grade and per body of the grade rule.
-        var byGrade: [Int: Double] = [:]
-        var byBody: [String: Double] = [:]
-        for seg in result.segments {
-            guard let g = seg.grade else { continue }
-            byGrade[g, default: 0] += seg.lengthMetres
-            if let b = rule?.body(forGrade: g) { byBody[b, default: 0] += seg.lengthMetres }
-        }
-
-        // Per named street: total, per-unit lengths, lead (the unit leading the most length).
-        struct StreetSummary { var name: String; var length = 0.0; var byUnit: [String: Double] = [:]; var lead: String? }
-        var streetOrder: [String] = []
-        var summaries: [String: StreetSummary] = [:]
-        var unitStreets: [String: [String: Double]] = [:]
-        for seg in result.segments {
-            let key = seg.streetName ?? "#\(seg.streetID)"
-            if summaries[key] == nil { streetOrder.append(key); summaries[key] = StreetSummary(name: key) }
-            summaries[key]!.length += seg.lengthMetres
-            if let lead = seg.lead {
-                summaries[key]!.byUnit[lead, default: 0] += seg.lengthMetres
-                unitStreets[lead, default: [:]][key, default: 0] += seg.lengthMetres
-            }
-        }
-        for k in streetOrder {
-            summaries[k]!.lead = summaries[k]!.byUnit.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
-        }
-
-        // Chiefs.
-        var withoutChief: [String] = []
-        var overloaded: [(String, Double)] = []
-        var elsewhere: [(chief: String, street: String, chiefUnit: String, lead: String)] = []
-        if let chiefs {
-            let table = try CSVReader.read(path: chiefs)
-            let cols = table.columnNames
-            func column(_ names: [String]) -> String? { cols.first { c in names.contains(c.lowercased()) } }
-            guard let streetCol = column(["street", "street_name", "name", "道路", "街巷", "街巷名称", "street_id", "id"]),
-                  let chiefCol = column(["chief", "街巷长", "路长", "负责人"]) else {
-                throw CommandFailure("\(chiefs): needs a street column (street, 街巷) and a chief column (chief, 街巷长); has \(cols.joined(separator: ", "))", exitCode: .badInput)
-            }
-            let unitCol = column(["unit", "unit_code", "单位", "所属单位", "community"])
-            var chiefOf: [String: (chief: String, unit: String?)] = [:]
-            for f in table.collection.features {
-                guard let st = f.properties[streetCol]?.text, let ch = f.properties[chiefCol]?.text, !st.isEmpty, !ch.isEmpty else { continue }
-                chiefOf[st] = (ch, unitCol.flatMap { f.properties[$0]?.text })
-            }
-            var load: [String: Double] = [:]
-            for k in streetOrder {
-                let sum = summaries[k]!
-                guard let entry = chiefOf[k] ?? chiefOf[k.hasPrefix("#") ? String(k.dropFirst()) : k] else {
-                    withoutChief.append(k)
-                    continue
-                }
-                load[entry.chief, default: 0] += sum.length
-                if let u = entry.unit, let lead = sum.lead, u != lead { elsewhere.append((entry.chief, k, u, lead)) }
-            }
-            overloaded = load.filter { $0.value > maxKmPerChief * 1000 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            let known = Set(streetOrder).union(streetOrder.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 })
-            for (row, f) in table.collection.features.enumerated() {
-                guard let st = f.properties[streetCol]?.text, !st.isEmpty else { continue }
-                if !known.contains(st) { warnings.append("\(chiefs): row \(row + 2): street '\(st)' matches no street; its chief holds nothing") }
-            }
+        let summary = StreetSummary(segments: result.segments, rule: rule)
+        let review = try chiefs.map { path in
+            let review = ChiefReview(summary, chiefs: try ChiefTable.read(path: path, needs: .street), maxMetresPerChief: maxKmPerChief * 1000)
+            for u in review.unmatched { warnings.append("\(path): row \(u.line): street '\(u.street)' matches no street; its chief holds nothing") }
+            return review
         }
 
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
@@ -201,49 +145,24 @@ struct AssignStreets: ParsableCommand {
             try GeoJSONWriter.write(features, to: out)
         }
         if global.json {
-            console.out(JSONText.encode(.object([
-                "summary": .object([
-                    "segments": .integer(Int64(result.segments.count)), "length_m": .number(result.totalLengthMetres),
-                    "boundary_segments": .integer(Int64(result.segments.filter(\.isBoundary).count)),
-                    "unowned_length_m": .number(result.unownedLengthMetres),
-                    "streets_without_chief": .array(withoutChief.map { .string($0) }),
-                    "chiefs_over_limit": .array(overloaded.map { .object(["chief": .string($0.0), "length_m": .number($0.1)]) }),
-                    "chiefs_in_other_units": .array(elsewhere.map { .object(["chief": .string($0.chief), "street": .string($0.street), "chief_unit": .string($0.chiefUnit), "lead_unit": .string($0.lead)]) }),
-                    "rule": .string(StreetAssigner.boundaryRule), "metric_crs": .string(metric.identifier),
-                    "grade_rule": rule.map { .string($0.description) } ?? .null,
-                    "length_m_by_grade": .object(JSONObject(byGrade.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.number($0.value)) })),
-                    "length_m_by_body": .object(JSONObject(byBody.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) })),
-                    "recorded_generation": recorded.map { .integer($0) } ?? .null,
-                ]),
-                "streets": .array(streetOrder.map { k in
-                    let sum = summaries[k]!
-                    return .object(["name": .string(k), "length_m": .number(sum.length), "lead": sum.lead.map { .string($0) } ?? .null,
-                                    "units": .object(JSONObject(sum.byUnit.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
-                }),
-                "units": .array(unitStreets.keys.sorted().map { u in
-                    let st = unitStreets[u]!
-                    return .object(["code": .string(u), "length_m": .number(st.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }),  // in name order: the same sum every run
-                                    "streets": .object(JSONObject(st.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }))])
-                }),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            console.out(try AssignStreetsReport(result, summary: summary, review: review, rule: rule, recorded: recorded, metric: metric, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             var lines = [String(format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
                                 result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count, result.unownedLengthMetres)]
             lines.append("rule: \(StreetAssigner.boundaryRule)")
             if let rule {
-                lines.append("grade rule \(rule): " + byBody.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f km", $0.key, $0.value / 1000) }.joined(separator: ", "))
+                lines.append("grade rule \(rule): " + summary.metresByBody.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f km", $0.key, $0.value / 1000) }.joined(separator: ", "))
             }
-            for k in streetOrder.prefix(30) {
-                let sum = summaries[k]!
-                lines.append(String(format: "%@  %.1f m  lead %@  (%@)", k, sum.length, sum.lead ?? "-",
-                                    sum.byUnit.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f m", $0.key, $0.value) }.joined(separator: ", ")))
+            for sum in summary.streets.prefix(30) {
+                lines.append(String(format: "%@  %.1f m  lead %@  (%@)", sum.name, sum.lengthMetres, sum.lead ?? "-",
+                                    sum.metresByUnit.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f m", $0.key, $0.value) }.joined(separator: ", ")))
             }
-            if streetOrder.count > 30 { lines.append("… \(streetOrder.count - 30) more streets (use --json)") }
-            if chiefs != nil {
-                lines.append("streets without a chief: \(withoutChief.count)" + (withoutChief.isEmpty ? "" : " (" + withoutChief.prefix(10).joined(separator: ", ") + (withoutChief.count > 10 ? ", …" : "") + ")"))
-                for (c, l) in overloaded { lines.append(String(format: "chief %@ holds %.2f km, over %.2f km", c, l / 1000, maxKmPerChief)) }
-                for e in elsewhere { lines.append("chief \(e.chief) of \(e.street) sits in \(e.chiefUnit), but \(e.lead) leads the street") }
+            if summary.streets.count > 30 { lines.append("… \(summary.streets.count - 30) more streets (use --json)") }
+            if let review {
+                let without = review.streetsWithoutChief
+                lines.append("streets without a chief: \(without.count)" + (without.isEmpty ? "" : " (" + without.prefix(10).joined(separator: ", ") + (without.count > 10 ? ", …" : "") + ")"))
+                for o in review.overLimit { lines.append(String(format: "chief %@ holds %.2f km, over %.2f km", o.chief, o.metres / 1000, maxKmPerChief)) }
+                for e in review.elsewhere { lines.append("chief \(e.chief) of \(e.street) sits in \(e.chiefUnit), but \(e.leadUnit) leads the street") }
             }
             for w in warnings { lines.append("warning: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
@@ -306,16 +225,7 @@ struct AssignUnits: ParsableCommand {
         let disagree = placements.filter(\.disagrees)
         let orphans = placements.filter { $0.parent == nil }
         if global.json {
-            Console.current.out(JSONText.encode(.object([
-                "summary": .object(["children": .integer(Int64(placements.count)), "split": .integer(Int64(split.count)),
-                                    "declared_differs": .integer(Int64(disagree.count)), "in_no_parent": .integer(Int64(orphans.count))]),
-                "children": .array(placements.map { p in
-                    .object(["code": .string(p.child), "parent": p.parent.map { .string($0) } ?? .null, "share": .number(p.share),
-                             "declared_parent": p.declaredParent.map { .string($0) } ?? .null, "split": .bool(p.isSplit),
-                             "shares": .array(p.shares.map { .object(["parent": .string($0.code), "share": .number($0.share)]) })])
-                }),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            Console.current.out(try AssignUnitsReport(placements, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             var lines = ["\(placements.count) children: \(split.count) split between parents, \(disagree.count) whose declared parent differs, \(orphans.count) in no parent"]
             for p in split { lines.append("split: \(p.child) " + p.shares.map { String(format: "%@ %.1f%%", $0.code, $0.share * 100) }.joined(separator: ", ")) }
@@ -400,13 +310,7 @@ struct AssignPoints: ParsableCommand {
             _ = try FeatureExport.write(features, crs: pointLayer.crs, to: out, layerName: "points")
         }
         if global.json {
-            Console.current.out(JSONText.encode(.object([
-                "summary": .object(["points": .integer(Int64(coords.count)), "assigned": .integer(Int64(unitOf.count)), "outside": .integer(Int64(outside.count)),
-                                    "rule": .string(PointAssigner.tieRule)]),
-                "units": .object(JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })),
-                "outside": .array(outside.map { .integer(Int64($0)) }),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            Console.current.out(try AssignPointsReport(points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
             var lines = ["\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit", "rule: \(PointAssigner.tieRule)"]
             if !outside.isEmpty { lines.append("outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ") + (outside.count > 20 ? ", …" : "")) }

@@ -82,7 +82,7 @@ struct Cases: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        for d in [since, until].compactMap({ $0 }) where !Metrics.isDate(d) { throw ValidationError("dates are YYYY-MM-DD, got '\(d)'") }
+        for d in [since, until].compactMap({ $0 }) where !DateWindow.isDay(d) { throw ValidationError("dates are YYYY-MM-DD, got '\(d)'") }
         if let since, let until, since > until { throw ValidationError("--since \(since) is after --until \(until)") }
         if weights != nil && scores == nil, weights!.contains("external") { throw ValidationError("--weights uses external but no --scores file is given") }
     }

@@ -178,3 +178,186 @@ struct PartitionReportJSON: JSONReport {
         self.inputs = inputs.readings
     }
 }
+
+/// `gridplan assign streets --json`.
+struct AssignStreetsReport: JSONReport {
+    struct ChiefLength: Encodable {
+        var chief: String
+        var lengthMetres: Double
+        enum CodingKeys: String, CodingKey {
+            case chief
+            case lengthMetres = "length_m"
+        }
+    }
+
+    struct Elsewhere: Encodable {
+        var chief: String
+        var street: String
+        var chiefUnit: String
+        var leadUnit: String
+        enum CodingKeys: String, CodingKey {
+            case chief, street
+            case chiefUnit = "chief_unit"
+            case leadUnit = "lead_unit"
+        }
+    }
+
+    struct Summary: Encodable {
+        var segments: Int
+        var lengthMetres: Double
+        var boundarySegments: Int
+        var unownedLengthMetres: Double
+        var streetsWithoutChief: [String]
+        var chiefsOverLimit: [ChiefLength]
+        var chiefsInOtherUnits: [Elsewhere]
+        var rule: String
+        var metricCRS: String
+        var gradeRule: String?
+        var lengthByGrade: JSONObject
+        var lengthByBody: JSONObject
+        var recordedGeneration: Int64?
+        enum CodingKeys: String, CodingKey {
+            case segments
+            case lengthMetres = "length_m"
+            case boundarySegments = "boundary_segments"
+            case unownedLengthMetres = "unowned_length_m"
+            case streetsWithoutChief = "streets_without_chief"
+            case chiefsOverLimit = "chiefs_over_limit"
+            case chiefsInOtherUnits = "chiefs_in_other_units"
+            case rule
+            case metricCRS = "metric_crs"
+            case gradeRule = "grade_rule"
+            case lengthByGrade = "length_m_by_grade"
+            case lengthByBody = "length_m_by_body"
+            case recordedGeneration = "recorded_generation"
+        }
+    }
+
+    struct Street: Encodable {
+        var name: String
+        var lengthMetres: Double
+        var lead: String?
+        var units: JSONObject
+        enum CodingKeys: String, CodingKey {
+            case name
+            case lengthMetres = "length_m"
+            case lead, units
+        }
+    }
+
+    struct Unit: Encodable {
+        var code: String
+        var lengthMetres: Double
+        var streets: JSONObject
+        enum CodingKeys: String, CodingKey {
+            case code
+            case lengthMetres = "length_m"
+            case streets
+        }
+    }
+
+    var summary: Summary
+    var streets: [Street]
+    var units: [Unit]
+    var warnings: [String]
+    var inputs: [LayerReading]
+
+    init(_ result: StreetAssignment, summary s: StreetSummary, review: ChiefReview?, rule: GradeRule?, recorded: Int64?, metric: CRS, warnings: [String], inputs: InputSet) {
+        func metres(_ d: [String: Double]) -> JSONObject { JSONObject(d.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }) }
+        summary = Summary(
+            segments: result.segments.count, lengthMetres: result.totalLengthMetres, boundarySegments: result.segments.filter(\.isBoundary).count,
+            unownedLengthMetres: result.unownedLengthMetres, streetsWithoutChief: review?.streetsWithoutChief ?? [],
+            chiefsOverLimit: review?.overLimit.map { ChiefLength(chief: $0.chief, lengthMetres: $0.metres) } ?? [],
+            chiefsInOtherUnits: review?.elsewhere.map { Elsewhere(chief: $0.chief, street: $0.street, chiefUnit: $0.chiefUnit, leadUnit: $0.leadUnit) } ?? [],
+            rule: StreetAssigner.boundaryRule, metricCRS: metric.identifier, gradeRule: rule?.description,
+            lengthByGrade: JSONObject(s.metresByGrade.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.number($0.value)) }),
+            lengthByBody: metres(s.metresByBody), recordedGeneration: recorded)
+        streets = s.streets.map { Street(name: $0.name, lengthMetres: $0.lengthMetres, lead: $0.lead, units: metres($0.metresByUnit)) }
+        units = s.metresByUnit.keys.sorted().map { Unit(code: $0, lengthMetres: s.metres(ledBy: $0), streets: metres(s.metresByUnit[$0]!)) }
+        self.warnings = warnings
+        self.inputs = inputs.readings
+    }
+}
+
+/// `gridplan assign units --json`.
+struct AssignUnitsReport: JSONReport {
+    struct Summary: Encodable {
+        var children: Int
+        var split: Int
+        var declaredDiffers: Int
+        var inNoParent: Int
+        enum CodingKeys: String, CodingKey {
+            case children, split
+            case declaredDiffers = "declared_differs"
+            case inNoParent = "in_no_parent"
+        }
+    }
+
+    struct Share: Encodable {
+        var parent: String
+        var share: Double
+    }
+
+    struct Child: Encodable {
+        var code: String
+        var parent: String?
+        var share: Double
+        var declaredParent: String?
+        var split: Bool
+        var shares: [Share]
+        enum CodingKeys: String, CodingKey {
+            case code, parent, share
+            case declaredParent = "declared_parent"
+            case split, shares
+        }
+    }
+
+    var summary: Summary
+    var children: [Child]
+    var warnings: [String]
+    var inputs: [LayerReading]
+
+    init(_ placements: [ChildPlacement], warnings: [String], inputs: InputSet) {
+        summary = Summary(children: placements.count, split: placements.filter(\.isSplit).count, declaredDiffers: placements.filter(\.disagrees).count,
+                          inNoParent: placements.filter { $0.parent == nil }.count)
+        children = placements.map { p in
+            Child(code: p.child, parent: p.parent, share: p.share, declaredParent: p.declaredParent, split: p.isSplit, shares: p.shares.map { Share(parent: $0.code, share: $0.share) })
+        }
+        self.warnings = warnings
+        self.inputs = inputs.readings
+    }
+}
+
+/// `gridplan assign points --json`.
+struct AssignPointsReport: JSONReport {
+    struct Summary: Encodable {
+        var points: Int
+        var assigned: Int
+        var outside: Int
+        var rule: String
+    }
+
+    var summary: Summary
+    /// Points per unit code, in code order.
+    var units: JSONObject
+    /// Feature indices of the points in no unit.
+    var outside: [Int]
+    var warnings: [String]
+    var inputs: [LayerReading]
+
+    init(points: Int, assigned: Int, counts: [String: Int], outside: [Int], warnings: [String], inputs: InputSet) {
+        summary = Summary(points: points, assigned: assigned, outside: outside.count, rule: PointAssigner.tieRule)
+        units = JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })
+        self.outside = outside
+        self.warnings = warnings
+        self.inputs = inputs.readings
+    }
+}
+
+/// `gridplan metrics --json`: the summary and one row per unit and level, with the CSV's columns.
+struct MetricsReport: JSONReport {
+    var summary: JSONObject
+    var units: [JSONObject]
+    var warnings: [String]
+    var inputs: [LayerReading]
+}

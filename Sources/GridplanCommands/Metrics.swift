@@ -69,11 +69,13 @@ struct Metrics: ParsableCommand {
     @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
 
-    static func isDate(_ s: String) -> Bool { s.count == 10 && s.split(separator: "-").count == 3 && s.split(separator: "-").allSatisfy { Int($0) != nil } }
 
     func validate() throws {
-        for d in [since, until].compactMap({ $0 }) where !Self.isDate(d) { throw ValidationError("dates are YYYY-MM-DD, got '\(d)'") }
-        if let since, let until, since > until { throw ValidationError("--since \(since) is after --until \(until)") }
+        do {
+            _ = try DateWindow(since: since, until: until)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if let gradeRule {
             do {
                 _ = try GradeRule(parsing: gradeRule)
@@ -112,25 +114,20 @@ struct Metrics: ParsableCommand {
         if let events {
             let el = try layers.loadChecked(events, role: "events", in: metric)
             let dateField = try FieldMapping(explicit: [:], propertyNames: el.propertyNames).sources["date"]
-            if (since != nil || until != nil) && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
+            let window = try DateWindow(since: since, until: until)
+            if window.isBounded && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
             for (i, g) in try el.geometries(in: metric).enumerated() {
                 guard case .point(let c)? = g else { continue }
-                if let dateField, since != nil || until != nil {
+                if let dateField, window.isBounded {
                     let d = el.features[i].properties[dateField]?.text ?? ""
-                    guard Self.isDate(d) else {
+                    guard DateWindow.isDay(d) else {
                         throw CommandFailure("\(events): feature \(i): date '\(d)' is not YYYY-MM-DD", exitCode: .badInput)
                     }
-                    if let since, d < since { continue }
-                    if let until, d > until { continue }
+                    guard window.contains(d) else { continue }
                 }
                 inputs.events.append(c)
             }
-            if let since, let until {
-                let f = DateFormatter()
-                f.dateFormat = "yyyy-MM-dd"
-                f.timeZone = TimeZone(identifier: "UTC")
-                if let a = f.date(from: since), let b = f.date(from: until) { inputs.periodDays = b.timeIntervalSince(a) / 86400 + 1 }
-            }
+            inputs.periodDays = window.days
         }
         if let components {
             inputs.components = try layers.loadChecked(components, role: "components", in: metric).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
@@ -149,16 +146,8 @@ struct Metrics: ParsableCommand {
             }
         }
         if let chiefs {
-            let table = try CSVReader.read(path: chiefs)
-            guard let unitCol = table.columnNames.first(where: { ["unit", "unit_code", "单位", "所属单位", "community"].contains($0.lowercased()) }),
-                  let chiefCol = table.columnNames.first(where: { ["chief", "街巷长", "路长", "负责人"].contains($0.lowercased()) }) else {
-                throw CommandFailure("\(chiefs): needs unit and chief columns; has \(table.columnNames.joined(separator: ", "))", exitCode: .badInput)
-            }
             var seen: [String: Set<String>] = [:]
-            for f in table.collection.features {
-                guard let u = f.properties[unitCol]?.text, let c = f.properties[chiefCol]?.text, !u.isEmpty, !c.isEmpty else { continue }
-                seen[u, default: []].insert(c)
-            }
+            for row in try ChiefTable.read(path: chiefs, needs: .unit) { seen[row.unit!, default: []].insert(row.chief) }
             inputs.chiefs = seen.mapValues(\.count)
         }
         inputs.boundary = try boundary.map { try layers.boundary($0, in: metric) }
@@ -223,7 +212,7 @@ struct Metrics: ParsableCommand {
             }
         }
         if global.json {
-            console.out(JSONText.encode(.object(["summary": .object(top), "units": .array(rows.map { .object($0) }), "warnings": .array(warnings.map { .string($0) })]).adding(inputs: layers)) + "\n")
+            console.out(try MetricsReport(summary: top, units: rows, warnings: warnings, inputs: layers.readings).text() + "\n")
         } else {
             var lines = [String(format: "coverage %.4f%%, doubly claimed %.4f%% of %.3f km² (%@ level, measured in %@)", report.coverageRatio * 100, report.doublyClaimedRatio * 100,
                                 report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)]

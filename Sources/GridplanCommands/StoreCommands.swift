@@ -115,7 +115,7 @@ struct Import: ParsableCommand {
         explicit["class"] = classField
         explicit["date"] = dateField
         for (k, v) in caseFields.explicit { explicit[k] = v }
-        if let effectiveFrom, !Metrics.isDate(effectiveFrom) { throw CommandFailure("--effective-from: '\(effectiveFrom)' is not YYYY-MM-DD", exitCode: .usage) }
+        if let effectiveFrom, !DateWindow.isDay(effectiveFrom) { throw CommandFailure("--effective-from: '\(effectiveFrom)' is not YYYY-MM-DD", exitCode: .usage) }
         var parameters = JSONObject()
         parameters["file"] = .string(file)
         parameters["as"] = .string(layer.rawValue)
