@@ -83,7 +83,9 @@ struct Check: ParsableCommand {
         let features = try report.findings.map { try FindingsOutput.feature($0, transform: toWGS84) }
         if let out { try GeoJSONWriter.write(features, to: out) }
         if let s {
-            let storeFeatures = try report.findings.map { try FindingsOutput.feature($0, transform: try Transformer(from: metric, to: s.crs)) }
+            // One transformer for all findings: making one searches PROJ's database (milliseconds each).
+            let toStore = try Transformer(from: metric, to: s.crs)
+            let storeFeatures = try report.findings.map { try FindingsOutput.feature($0, transform: toStore) }
             do {
                 try s.recordFindings(storeFeatures, command: "check", parameters: ["units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth)])
             } catch let e as PostgresError where e.isPermissionDenied || e.isReadOnly {
