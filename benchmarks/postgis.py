@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""The PostGIS store beside its peers, on the same sample city in the same run.
+
+- import and export of communities and buildings: gridplan into/out of PostGIS beside
+  `ogr2ogr -f PostgreSQL` (the peer), each import into a fresh database;
+- check, partition and metrics reading from PostGIS beside reading from a GeoPackage store.
+
+A throwaway cluster is started with .ci/pg-cluster (stopped on every exit path). Medians of
+--runs separate processes, wall clock around the whole process. Results go to
+work/postgis.json and to the "PostGIS store" section of ../BENCHMARKS.md.
+
+usage: python3 benchmarks/postgis.py [--sizes 10000] [--runs 3] [--bin-dir .build-bench/release]
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "benchmarks", "work")
+START, END = "<!-- postgis:start -->", "<!-- postgis:end -->"
+
+
+def run(cmd, env=None, quiet=True):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return time.perf_counter() - t
+
+
+def median(cmd_factory, runs, before=None):
+    times = []
+    for _ in range(runs):
+        cmd = before() if before else None
+        times.append(run(cmd_factory(cmd)))
+    return statistics.median(times)
+
+
+class Cluster:
+    def __enter__(self):
+        out = subprocess.run([os.path.join(ROOT, ".ci", "pg-cluster"), "start"], capture_output=True, text=True, check=True)
+        self.dir = out.stdout.strip().splitlines()[-1]
+        env = open(os.path.join(self.dir, "env")).read()
+        self.uri = re.search(r"GRIDPLAN_TEST_PG='([^']+)'", env).group(1)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run([os.path.join(ROOT, ".ci", "pg-cluster"), "stop", self.dir], check=False)
+
+    def database(self):
+        name = "bench_" + uuid.uuid4().hex[:12]
+        subprocess.run(["psql", self.uri, "-qc", f"CREATE DATABASE {name}"], check=True)
+        subprocess.run(["psql", self.uri.rsplit("/", 1)[0] + "/" + name, "-qc", "CREATE EXTENSION postgis"], check=True)
+        return self.uri.rsplit("/", 1)[0] + "/" + name
+
+
+def measure(size, runs, gp, cluster):
+    city = os.path.join(WORK, f"city-{size}")
+    if not os.path.exists(os.path.join(city, "truth.json")):
+        run([gp, "sample", city, "--communities", str(size), "--seed", "1", "--force", "--quiet"])
+    rows = {}
+    for layer in ["communities", "buildings"]:
+        src = os.path.join(city, f"{layer}.geojson")
+        g = median(lambda db: [gp, "import", db, src, "--as", layer, "--quiet"], runs,
+                   before=lambda: (lambda db: (run([gp, "init", db, "--quiet"]), db)[1])(cluster.database()))
+        o = median(lambda db: ["ogr2ogr", "-f", "PostgreSQL", "PG:" + db, src, "-nln", layer, "-lco", "GEOMETRY_NAME=geom",
+                               "-lco", "SPATIAL_INDEX=GIST", "-nlt", "PROMOTE_TO_MULTI" if layer == "communities" else "POINT"], runs,
+                   before=cluster.database)
+        rows[f"import {layer}"] = {"gridplan": g, "peer": o, "peer_name": "ogr2ogr -f PostgreSQL"}
+    store = cluster.database()
+    run([gp, "init", store, "--crs", "EPSG:4326", "--quiet"])
+    gpkg = os.path.join(city, "bench-postgis.gpkg")
+    if os.path.exists(gpkg):
+        os.remove(gpkg)
+    run([gp, "init", gpkg, "--quiet"])
+    for file, layer in [("district", "districts"), ("communities", "communities"), ("streets", "streets"), ("buildings", "buildings"), ("events", "events")]:
+        for s in (store, gpkg):
+            run([gp, "import", s, os.path.join(city, f"{file}.geojson"), "--as", layer, "--quiet"])
+    ogr_db = cluster.database()
+    for layer in ["communities", "buildings"]:
+        run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + ogr_db, os.path.join(city, f"{layer}.geojson"), "-nln", layer, "-lco", "GEOMETRY_NAME=geom"])
+        out = os.path.join(city, f"bench-export-{layer}.geojson")
+        g = median(lambda _: [gp, "export", store, layer, out, "--quiet"], runs)
+        o = median(lambda _: ["ogr2ogr", "-f", "GeoJSON", "-overwrite", out, "PG:" + ogr_db, layer], runs, before=lambda: os.path.exists(out) and os.remove(out))
+        rows[f"export {layer}"] = {"gridplan": g, "peer": o, "peer_name": "ogr2ogr -f GeoJSON"}
+    analyses = {
+        "check": ["check", "communities", "--boundary", "districts", "--households", "buildings", "--quiet"],
+        "partition": ["partition", "communities", "--households", "buildings", "--events", "events", "--quiet"],
+        "metrics": ["metrics", "communities", "--households", "buildings", "--events", "events", "--streets", "streets", "--boundary", "districts", "--quiet"],
+    }
+    for name, args in analyses.items():
+        times = {}
+        # Interleaved, so a drift in the machine's speed lands on both engines alike.
+        for _ in range(runs):
+            for label, s in (("postgis", store), ("gpkg", gpkg)):
+                times.setdefault(label, []).append(run([gp] + args[:2] + ["--store", s] + args[2:]))
+        rows[name] = {"gridplan": statistics.median(times["postgis"]), "peer": statistics.median(times["gpkg"]), "peer_name": "the same command on a GeoPackage store"}
+    return rows
+
+
+def report(results, command):
+    lines = [START, "## PostGIS store", "",
+             f"Produced by `{command}` at commit {results['commit']} on {results['machine']}; medians of {results['runs']} runs, wall clock per process. "
+             "Import and export: gridplan into and out of a PostGIS store beside `ogr2ogr` into and out of plain PostGIS tables "
+             "(the target is faster than ogr2ogr). Analysis: the same command reading a PostGIS store beside reading a GeoPackage store "
+             "(the target is within 1.2×).", "",
+             "| operation | " + " | ".join(f"{s:,} communities" for s in results["sizes"]) + " | against |", "|---|" + "---|" * len(results["sizes"]) + "---|"]
+    names = list(results["rows"][str(results["sizes"][0])].keys())
+    for n in names:
+        cells = []
+        peer = ""
+        for s in results["sizes"]:
+            r = results["rows"][str(s)][n]
+            cells.append(f"**{r['gridplan'] / r['peer']:.2f}** ({r['gridplan']:.1f} s vs {r['peer']:.1f} s)")
+            peer = r["peer_name"]
+        lines.append(f"| {n} | " + " | ".join(cells) + f" | {peer} |")
+    lines += ["", "Ratios are gridplan's time over the other's: below 1, gridplan (or the PostGIS store) is faster.", END]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    # A SIGTERM unwinds like an exception, so the cluster is stopped on that exit path too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--bin-dir", default=os.path.join(ROOT, ".build-bench", "release"))
+    args = ap.parse_args()
+    gp = os.path.join(args.bin_dir, "gridplan")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    os.makedirs(WORK, exist_ok=True)
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    with Cluster() as cluster:
+        rows = {str(s): measure(s, args.runs, gp, cluster) for s in sizes}
+    results = {"commit": commit, "machine": f"{os.cpu_count()} cores, {cpu}", "runs": args.runs, "sizes": sizes, "rows": rows}
+    json.dump(results, open(os.path.join(WORK, "postgis.json"), "w"), indent=1)
+    section = report(results, "python3 benchmarks/postgis.py " + " ".join(sys.argv[1:]))
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path, encoding="utf-8").read()
+    if START in text:
+        text = text[:text.index(START)] + section + text[text.index(END) + len(END) + 1:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    open(path, "w", encoding="utf-8").write(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
