@@ -1,0 +1,147 @@
+import GridplanGeometry
+
+// Plane arithmetic on coordinates for the frontage walk: the hot loops measure millions of
+// point-to-segment distances, which stay in Swift rather than in GEOS calls.
+
+extension Coordinate {
+    static func + (a: Coordinate, b: Coordinate) -> Coordinate { Coordinate(a.x + b.x, a.y + b.y) }
+    static func - (a: Coordinate, b: Coordinate) -> Coordinate { Coordinate(a.x - b.x, a.y - b.y) }
+    static func * (k: Double, a: Coordinate) -> Coordinate { Coordinate(k * a.x, k * a.y) }
+
+    func dot(_ o: Coordinate) -> Double { x * o.x + y * o.y }
+    func cross(_ o: Coordinate) -> Double { x * o.y - y * o.x }
+    var norm: Double { (x * x + y * y).squareRoot() }
+    /// This vector turned a quarter clockwise: the right-hand normal of a direction.
+    var rightNormal: Coordinate { Coordinate(y, -x) }
+}
+
+enum Planar {
+    /// The point of segment `a`–`b` nearest to `p`: its parameter along the segment (unclamped and
+    /// clamped to [0, 1]), the point and the distance.
+    struct SegmentFoot {
+        var rawLambda: Double
+        var lambda: Double
+        var point: Coordinate
+        var distance: Double
+    }
+
+    static func foot(of p: Coordinate, on a: Coordinate, _ b: Coordinate) -> SegmentFoot {
+        let u = b - a
+        let len2 = u.dot(u)
+        let raw = len2 > 0 ? (p - a).dot(u) / len2 : 0
+        let l = min(1, max(0, raw))
+        let q = l == 0 ? a : l == 1 ? b : a + l * u
+        return SegmentFoot(rawLambda: raw, lambda: l, point: q, distance: (p - q).norm)
+    }
+
+    /// Distance from `p` to the nearest edge of any of `rings`.
+    static func distance(from p: Coordinate, toRings rings: [[Coordinate]]) -> Double {
+        var best = Double.infinity
+        for r in rings where r.count >= 2 {
+            for i in 0..<(r.count - 1) { best = min(best, foot(of: p, on: r[i], r[i + 1]).distance) }
+        }
+        return best
+    }
+
+    /// Whether `p` lies inside a polygon given by its rings (even-odd rule; boundary undecided).
+    static func isInside(_ p: Coordinate, rings: [[Coordinate]]) -> Bool {
+        var inside = false
+        for r in rings where r.count >= 4 {
+            for i in 0..<(r.count - 1) {
+                let a = r[i], b = r[i + 1]
+                if (a.y > p.y) != (b.y > p.y) {
+                    let x = a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x)
+                    if x > p.x { inside.toggle() }
+                }
+            }
+        }
+        return inside
+    }
+
+    /// Whether a closed ring turns the same way at every vertex (collinear vertices allowed).
+    static func isConvex(_ ring: [Coordinate]) -> Bool {
+        let n = ring.count - 1
+        guard n >= 3 else { return false }
+        var sign = 0.0
+        for i in 0..<n {
+            let a = ring[i], b = ring[(i + 1) % n], c = ring[(i + 2) % n]
+            let z = (b - a).cross(c - b)
+            if abs(z) < 1e-12 { continue }
+            if sign == 0 { sign = z } else if (z > 0) != (sign > 0) { return false }
+        }
+        return sign != 0
+    }
+
+    /// A convex ring pulled towards its vertex mean by `distance`, so that polygons touching it
+    /// along an edge or at a vertex no longer meet it.
+    static func shrunkConvex(_ ring: [Coordinate], by distance: Double) -> [Coordinate] {
+        let n = ring.count - 1
+        var c = Coordinate(0, 0)
+        for i in 0..<n { c = c + ring[i] }
+        c = (1 / Double(n)) * c
+        var out = ring.dropLast().map { v -> Coordinate in
+            let d = (c - v).norm
+            return d > 2 * distance ? v + (distance / d) * (c - v) : v
+        }
+        out.append(out[0])
+        return out
+    }
+
+    /// Points along a closed ring, at most `spacing` apart, plus a point close to each vertex on
+    /// both sides (so that the Voronoi split near a corner follows the corner, not the spacing).
+    static func densified(_ ring: [Coordinate], spacing: Double) -> [Coordinate] {
+        var out: [Coordinate] = []
+        for i in 0..<max(0, ring.count - 1) {
+            let a = ring[i], b = ring[i + 1]
+            let len = (b - a).norm
+            guard len > 0 else { continue }
+            let n = max(1, Int((len / spacing).rounded(.up)))
+            out.append(a)
+            let nearVertex = min(spacing / 10, len / 4) / len
+            out.append(a + nearVertex * (b - a))
+            for k in 1..<n { out.append(a + (Double(k) / Double(n)) * (b - a)) }
+            out.append(a + (1 - nearVertex) * (b - a))
+        }
+        return out
+    }
+}
+
+/// Nearest-site lookup over points in a uniform grid (for naming the site of each Voronoi cell).
+struct SiteGrid {
+    let cell: Double
+    let sites: [Coordinate]
+    private var buckets: [Int64: [Int]] = [:]
+
+    init(sites: [Coordinate], cell: Double) {
+        self.cell = cell
+        self.sites = sites
+        var b: [Int64: [Int]] = [:]
+        for (i, s) in sites.enumerated() { b[Self.key(Int64((s.x / cell).rounded(.down)), Int64((s.y / cell).rounded(.down))), default: []].append(i) }
+        buckets = b
+    }
+
+    private static func key(_ x: Int64, _ y: Int64) -> Int64 { (x << 32) ^ (y & 0xFFFF_FFFF) }
+
+    /// The index of the site nearest to `p` (ties: the lower index).
+    func nearest(to p: Coordinate) -> Int? {
+        guard !sites.isEmpty else { return nil }
+        let cx = Int64((p.x / cell).rounded(.down)), cy = Int64((p.y / cell).rounded(.down))
+        var best = -1
+        var bestD = Double.infinity
+        var r: Int64 = 0
+        while true {
+            for x in (cx - r)...(cx + r) {
+                for y in (cy - r)...(cy + r) where max(abs(x - cx), abs(y - cy)) == r {
+                    for i in buckets[Self.key(x, y)] ?? [] {
+                        let d = (sites[i] - p).norm
+                        if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
+                    }
+                }
+            }
+            // Every site within r cells has been seen; one nearer than r × cell cannot lie further out.
+            if best >= 0 && bestD <= Double(r) * cell { return best }
+            r += 1
+            if r > 1 << 20 { return best >= 0 ? best : nil }
+        }
+    }
+}
