@@ -49,6 +49,14 @@ public enum Frontage {
         let inputs = try placeOwners(owners, in: blocks, ctx: ctx, problems: &problems)
 
         let results = try runBlocks(inputs, streets: model, frame: frame, options: options, grids: grids, progress: progress)
+        for (b, r) in zip(inputs, results) {
+            guard let failure = r.failure else { continue }
+            let at = b.polygon.exterior.first.map { "(\($0.x), \($0.y))" } ?? "?"
+            for m in b.members {
+                problems.append(FrontageProblem(layer: .frontageUnit, index: owners[m.owner].sourceIndex, id: owners[m.owner].id,
+                                                reason: "GEOS failed in the block at \(at) (\(failure)); its zones there are missing", skipped: false))
+            }
+        }
         return try assemble(results, owners: owners, streets: streets, ctx: ctx, problems: problems)
     }
 
@@ -269,7 +277,7 @@ public enum Frontage {
             while true {
                 let k = next.increment() - 1
                 guard k < order.count else { break }
-                slots.set(order[k], Result { try worker.process(inputs[order[k]]) })
+                slots.set(order[k], .success(worker.process(inputs[order[k]])))
                 let n = done.increment()
                 if n % 64 == 0 { progress("frontage: block \(n) of \(inputs.count)") }
             }

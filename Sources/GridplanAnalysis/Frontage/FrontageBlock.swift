@@ -38,6 +38,8 @@ struct BlockResult: Sendable {
     var uncovered: [UncoveredPiece] = []
     /// Kerb length per street side in this block.
     var kerbMetres: [KerbKey: Double] = [:]
+    /// Why the block could not be done, when it could not.
+    var failure: String?
 }
 
 /// What one thread needs to work on blocks: its GEOS context, the streets, the grid units, and
@@ -53,6 +55,14 @@ final class FrontageWorker {
 
     /// Zones must touch their kerb within this distance; bridges reach this far back to their units.
     static let touch = 1e-3
+    /// A zone piece must touch its kerb along at least this length.
+    static let minimumContact = 0.01
+    /// A block whose floating-point overlays fail is done again with every overlay snapped to
+    /// this grid (snap-rounding: robust, but GEOS 3.11 seeds a random device on every such call,
+    /// which makes it several times slower).
+    static let robustGrid = 1e-6
+    /// The grid of the block being done: nil (floating point) unless it is being redone.
+    private(set) var grid: Double?
     /// Kerb within this distance of a zone is its frontage: zones are built on the kerb, so only
     /// rounding separates them from it.
     static let onKerb = 1e-5
@@ -74,12 +84,30 @@ final class FrontageWorker {
         var globalRings: [[Coordinate]]
     }
 
-    func process(_ input: BlockInput) throws -> BlockResult {
+    /// The zones and uncovered kerbs of one block. A GEOS failure stays in its block: the result
+    /// then says so, and the other blocks go on.
+    func process(_ input: BlockInput) -> BlockResult {
+        defer { grid = nil }
+        var failure = ""
+        for g in [nil, Self.robustGrid] {
+            grid = g
+            do {
+                return try processBlock(input)
+            } catch {
+                failure = "\(error)"
+            }
+        }
+        var failed = BlockResult()
+        failed.failure = failure
+        return failed
+    }
+
+    private func processBlock(_ input: BlockInput) throws -> BlockResult {
         let block = try ctx.geometry(.polygon(input.polygon))
         let kerbs = Kerbs(block: input.polygon, frame: frame, streets: streets, cell: max(options.depthMetres, 10))
         let members = try makeMembers(input, block: block)
         let obstacles = try Obstacles(members.map(\.native))
-        let walker = try SightWalker(ctx: ctx, kerbs: kerbs, depth: options.depthMetres, obstacles: obstacles, block: block)
+        let walker = try SightWalker(ctx: ctx, kerbs: kerbs, depth: options.depthMetres, obstacles: obstacles, block: block, grid: grid)
         try walkOutlines(members, walker)
         if options.rowGapMetres > 0 && members.count >= 2 { try walkBridges(members, obstacles, walker) }
         let owned = try resolveOwnership(walker.pieces, members: members)
@@ -93,7 +121,7 @@ final class FrontageWorker {
         for m in input.members {
             let whole: Geometry = m.footprint.count == 1 ? .polygon(m.footprint[0]) : .multiPolygon(m.footprint)
             var g = try ctx.geometry(whole)
-            if m.clip { g = try CoverageCheck.polygonalPart(g.intersection(with: block)) }
+            if m.clip { g = try areal(g.intersection(with: block, gridSize: grid)) }
             guard !g.isEmpty, try g.area > 1e-9 else { continue }
             members.append(Member(owner: m.owner, native: g, polygons: try g.polygonValues(), globalRings: m.footprint.flatMap(\.rings)))
         }
@@ -118,11 +146,11 @@ final class FrontageWorker {
     /// and the land in front of each bridge is claimed by the units it joins.
     private func walkBridges(_ members: [Member], _ obstacles: Obstacles, _ walker: SightWalker) throws {
         let half = options.rowGapMetres / 2
-        let union = try ctx.union(of: members.map(\.native))
+        let union = try areal(ctx.union(of: members.map(\.native), gridSize: grid))
         let closed = try union.buffer(by: half, quadrantSegments: 8).buffer(by: -half, quadrantSegments: 8)
         guard try closed.area - union.area > 1e-6 else { return }
         let near = try union.buffer(by: Self.touch, quadrantSegments: 2)
-        let bridges = try StreetAssigner.lines(of: closed.boundary().difference(with: near).lineMerged())
+        let bridges = try StreetAssigner.lines(of: closed.boundary().difference(with: near, gridSize: grid).lineMerged())
         let inside = try closed.prepared()
         for line in bridges {
             guard case .lineString(var pts) = try line.value(), pts.count >= 2, try line.length > 10 * Self.touch else { continue }
@@ -136,91 +164,89 @@ final class FrontageWorker {
             var env = line.envelope
             env = Envelope(minX: env.minX - half - 1, minY: env.minY - half - 1, maxX: env.maxX + half + 1, maxY: env.maxY + half + 1)
             let claimants = try obstacles.candidates(env).filter { try members[$0].native.distance(to: line) <= half + 2 * Self.touch }
-            guard !claimants.isEmpty else { continue }
+            // A bridge spans a gap between units apart from each other; the closing also rounds
+            // the notch where two touching units meet, and that is no gap.
+            var spansGap = false
+            for (k, a) in claimants.enumerated() where !spansGap {
+                for b in claimants[(k + 1)...] where try members[a].native.distance(to: members[b].native) > Self.touch {
+                    spansGap = true
+                    break
+                }
+            }
+            guard spansGap else { continue }
             try walker.walk(pts, closed: false, outward: outward, claimants: claimants, soft: true)
         }
     }
 
-    /// Owned land per member and street side. Hard pieces belong to the unit they start from; soft
-    /// pieces (corners, bridges) and whatever they overlap are split between the units claiming
-    /// them on the line equidistant from those units.
+    /// Owned land per member and street side. Hard pieces belong to the unit they start from. Soft
+    /// pieces (corners, bridged gaps, sight of a street beyond the nearest) take only land no hard
+    /// piece holds; land several units claim that way is split on the line equidistant from them.
     private func resolveOwnership(_ pieces: [SightPiece], members: [Member]) throws -> [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)] {
         guard !pieces.isEmpty else { return [] }
         let natives = try pieces.map { try ctx.geometry(.polygon(Polygon(exterior: $0.ring))) }
+        func joined(_ gs: [NativeGeometry]) throws -> NativeGeometry { gs.count == 1 ? gs[0] : try areal(ctx.union(of: gs, gridSize: grid)) }
         let n = members.count
-        var hardPieces = [[Int]](repeating: [], count: n)
-        for (i, p) in pieces.enumerated() where !p.soft { hardPieces[p.claimants[0]].append(i) }
-        let hard: [NativeGeometry?] = try hardPieces.map { idx in
-            idx.isEmpty ? nil : idx.count == 1 ? natives[idx[0]] : try ctx.union(of: idx.map { natives[$0] })
-        }
-        let groups = try softGroups(pieces, natives)
-        var extra = [[NativeGeometry]](repeating: [], count: n)
-        var cut = [[NativeGeometry]](repeating: [], count: n)
+        // Land per member and street side, hard first.
+        var land = [[KerbKey: [NativeGeometry]]](repeating: [:], count: n)
+        let hardIndex = pieces.indices.filter { !pieces[$0].soft }
+        for i in hardIndex { land[pieces[i].claimants[0]][pieces[i].key, default: []].append(natives[i]) }
+        let hardBuckets = EnvelopeBuckets(envelopes: hardIndex.map { natives[$0].envelope }, cell: max(options.depthMetres, 10))
         var softInvolved = [Bool](repeating: false, count: n)
-        var claimedSoft = [[Int]](repeating: [], count: n)
-        for group in groups {
-            let x = group.count == 1 ? natives[group[0]] : try ctx.union(of: group.map { natives[$0] })
-            var contestants = Set(group.flatMap { pieces[$0].claimants })
-            for m in 0..<n where !contestants.contains(m) {
-                guard let h = hard[m], h.envelope.intersects(x.envelope), try h.intersects(x) else { continue }
-                if try h.intersection(with: x).area > 1e-6 { contestants.insert(m) }
+        for group in try softGroups(pieces, natives) {
+            let claimants = Set(group.flatMap { pieces[$0].claimants }).sorted()
+            for m in claimants { softInvolved[m] = true }
+            var x = try joined(group.map { natives[$0] })
+            // Land a unit sees from its nearest kerb stays that unit's: soft land fills the rest.
+            var seen: [NativeGeometry] = []
+            for k in hardBuckets.candidates(x.envelope) where natives[hardIndex[k]].envelope.intersects(x.envelope) {
+                if try natives[hardIndex[k]].intersects(x) { seen.append(natives[hardIndex[k]]) }
             }
-            let ordered = contestants.sorted()
-            for m in ordered { softInvolved[m] = true }
-            for i in group { for m in pieces[i].claimants { claimedSoft[m].append(i) } }
-            if ordered.count == 1 {
-                extra[ordered[0]].append(x)
-                continue
-            }
-            var claims: [NativeGeometry] = []
-            for m in ordered {
-                var parts = group.filter { pieces[$0].claimants.contains(m) }.map { natives[$0] }
-                if let h = hard[m], h.envelope.intersects(x.envelope) {
-                    let inX = try CoverageCheck.polygonalPart(h.intersection(with: x))
-                    if try inX.area > 1e-9 { parts.append(inX) }
+            if !seen.isEmpty { x = try areal(x.difference(with: joined(seen), gridSize: grid)) }
+            guard try x.area > 1e-9 else { continue }
+            // Claimed by several (a bridged gap, overlapping corners): split on the equidistant line.
+            var shares: [(member: Int, land: NativeGeometry)] = []
+            if claimants.count == 1 {
+                shares = [(claimants[0], x)]
+            } else {
+                let cells = try voronoiRegions(claimants, around: x, members: members)
+                if cells.count < 2 {
+                    // Only one claimant has outline near the land (or none): it is that one's, or the first's.
+                    shares = [(cells.keys.first ?? claimants[0], x)]
                 }
-                claims.append(parts.isEmpty ? try ctx.geometry(.multiPolygon([])) : parts.count == 1 ? parts[0] : try ctx.union(of: parts))
-            }
-            let cells = try voronoiRegions(ordered, around: x, members: members)
-            for (k, m) in ordered.enumerated() {
-                cut[m].append(x)
-                let claim = claims[k]
-                guard !claim.isEmpty else { continue }
-                let others = try ctx.union(of: claims.enumerated().filter { $0.offset != k }.map(\.element))
-                var mine = claim
-                if try claim.intersects(others) {
-                    let contested = try claim.intersection(with: others)
-                    let lost = try cells[m].map { try contested.difference(with: $0) } ?? contested
-                    mine = try claim.difference(with: lost)
+                for m in claimants where cells.count >= 2 {
+                    guard let cell = cells[m] else { continue }
+                    let part = try areal(x.intersection(with: cell, gridSize: grid))
+                    if try part.area > 1e-9 { shares.append((m, part)) }
                 }
-                extra[m].append(mine)
             }
-        }
-        var out: [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)] = []
-        for m in 0..<n {
-            var parts: [NativeGeometry] = []
-            if var h = hard[m] {
-                if !cut[m].isEmpty { h = try h.difference(with: ctx.union(of: cut[m])) }
-                parts.append(h)
-            }
-            parts += extra[m]
-            guard !parts.isEmpty else { continue }
-            let whole = parts.count == 1 ? parts[0] : try ctx.union(of: parts)
-            // Split by street side: each side takes the pieces facing it, earlier sides first where they overlap.
-            var byKey: [KerbKey: [Int]] = [:]
-            for i in hardPieces[m] + claimedSoft[m] { byKey[pieces[i].key, default: []].append(i) }
-            let keys = byKey.keys.sorted()
+            // Each share by street side: the group's pieces facing each side, earlier sides first.
+            let keys = Set(group.map { pieces[$0].key }).sorted()
             if keys.count == 1 {
-                out.append((m, keys[0], whole, softInvolved[m]))
+                for (m, share) in shares { land[m][keys[0], default: []].append(share) }
                 continue
             }
             var taken: NativeGeometry?
             for key in keys {
-                let idx = byKey[key]!
-                let facing = idx.count == 1 ? natives[idx[0]] : try ctx.union(of: idx.map { natives[$0] })
-                let own = try taken.map { try facing.difference(with: $0) } ?? facing
-                taken = try taken.map { try $0.union(with: facing) } ?? facing
-                let zone = try CoverageCheck.polygonalPart(whole.intersection(with: own))
+                let facing = try joined(group.filter { pieces[$0].key == key }.map { natives[$0] })
+                let own = try taken.map { try areal(facing.difference(with: $0, gridSize: grid)) } ?? facing
+                taken = try taken.map { try areal($0.union(with: facing, gridSize: grid)) } ?? facing
+                for (m, share) in shares {
+                    let part = try areal(share.intersection(with: own, gridSize: grid))
+                    if try part.area > 1e-9 { land[m][key, default: []].append(part) }
+                }
+            }
+        }
+        var out: [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)] = []
+        for m in 0..<n {
+            var earlier: [NativeGeometry] = []
+            for key in land[m].keys.sorted() {
+                var zone = try joined(land[m][key]!)
+                // Where one unit's land facing two sides overlaps (round a concave corner), the first side keeps it.
+                let before = earlier.filter { $0.envelope.intersects(zone.envelope) }
+                if !before.isEmpty, try zone.intersects(joined(before)) {
+                    zone = try areal(zone.difference(with: joined(before), gridSize: grid))
+                }
+                earlier.append(zone)
                 if !zone.isEmpty { out.append((m, key, zone, softInvolved[m])) }
             }
         }
@@ -248,7 +274,7 @@ final class FrontageWorker {
             for b in buckets.candidates(envelopes[a]) where b > a {
                 let j = soft[b]
                 guard root(pieces[i].group) != root(pieces[j].group), envelopes[a].intersects(envelopes[b]) else { continue }
-                if try natives[i].intersects(natives[j]), try natives[i].intersection(with: natives[j]).area > 1e-6 {
+                if try natives[i].intersects(natives[j]), try natives[i].intersection(with: natives[j], gridSize: grid).area > 1e-6 {
                     join(pieces[i].group, pieces[j].group)
                 }
             }
@@ -264,38 +290,52 @@ final class FrontageWorker {
     private func voronoiRegions(_ contestants: [Int], around x: NativeGeometry, members: [Member]) throws -> [Int: NativeGeometry] {
         let spacing = options.splitSpacingMetres
         let e = x.envelope
-        let reach = options.depthMetres + 2 * spacing
+        // A site further from the contested land than its farthest point is from every contestant
+        // is nobody's nearest there.
+        var reach = 0.0
+        let rings = contestants.map { members[$0].polygons.flatMap(\.rings) }
+        let xRings = try x.polygonValues().flatMap(\.rings)
+        for p in xRings.flatMap({ $0 }) {
+            reach = max(reach, rings.map { Planar.distance(from: p, toRings: $0) }.min() ?? 0)
+        }
+        reach = min(reach, options.depthMetres) + 2 * spacing
         let box = Envelope(minX: e.minX - reach, minY: e.minY - reach, maxX: e.maxX + reach, maxY: e.maxY + reach)
         var sites: [Coordinate] = []
         var owners: [Int] = []
         for m in contestants {
             let others = contestants.filter { $0 != m }.map { members[$0].polygons.flatMap(\.rings) }
             for ring in members[m].polygons.flatMap(\.rings) {
-                for p in Planar.densified(ring, spacing: spacing) where box.contains(p) {
+                for p in Planar.densified(ring, spacing: spacing) where box.contains(p) && Planar.distance(from: p, toRings: xRings) <= reach {
                     if others.contains(where: { Planar.distance(from: p, toRings: $0) < 1e-6 || Planar.isInside(p, rings: $0) }) { continue }
                     sites.append(p)
                     owners.append(m)
                 }
             }
         }
-        guard Set(owners).count >= 2 else { return [:] }
+        guard Set(owners).count >= 2 else { return owners.first.map { [$0: x] } ?? [:] }
         let extent = try ctx.geometry(.polygon(Polygon(exterior: [
             Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.maxX, box.maxY),
             Coordinate(box.minX, box.maxY), Coordinate(box.minX, box.minY),
         ])))
         let diagram = try ctx.geometry(.multiPoint(sites)).voronoiDiagram(extent: extent)
-        let grid = SiteGrid(sites: sites, cell: max(spacing * 2, 0.1))
+        let siteGrid = SiteGrid(sites: sites, cell: max(spacing * 8, 1))
         var cells: [Int: [NativeGeometry]] = [:]
+        let inX = try x.prepared()
         for cell in diagram.parts where cell.envelope.intersects(e) {
+            guard try inX.intersects(cell) else { continue }
             guard case .polygon(let p) = try cell.value(), p.exterior.count >= 4 else { continue }
             var c = Coordinate(0, 0)
             for v in p.exterior.dropLast() { c = c + v }
             c = (1 / Double(p.exterior.count - 1)) * c
-            guard let s = grid.nearest(to: c) else { continue }
+            guard let s = siteGrid.nearest(to: c) else { continue }
             cells[owners[s], default: []].append(cell)
         }
         var out: [Int: NativeGeometry] = [:]
-        for m in cells.keys.sorted() { out[m] = try ctx.union(of: cells[m]!) }
+        for m in cells.keys.sorted() {
+            // Voronoi cells share their edges exactly: a coverage union joins them fastest.
+            let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion()
+            out[m] = try areal(joined ?? ctx.union(of: cells[m]!, gridSize: grid))
+        }
         return out
     }
 
@@ -317,17 +357,28 @@ final class FrontageWorker {
             var z = zone
             if soft {
                 if depthZones[m] == nil { depthZones[m] = try members[m].native.buffer(by: options.depthMetres, quadrantSegments: 8) }
-                z = try z.intersection(with: depthZones[m]!)
+                z = try areal(z.intersection(with: depthZones[m]!, gridSize: grid))
             }
-            let parts = try CoverageCheck.polygons(of: z).filter {
-                try $0.area >= options.minimumAreaSquareMetres && kerb.prepared.isWithinDistance(Self.touch, of: $0)
+            func contact(_ g: NativeGeometry) throws -> Double {
+                try kerb.line.intersection(with: g.buffer(by: Self.onKerb, quadrantSegments: 1), gridSize: grid).length
+            }
+            // A piece must reach its kerb along some length, not at a point or a sliver's tip.
+            var parts: [NativeGeometry] = []
+            var touching = 0.0
+            for part in try CoverageCheck.polygons(of: z) {
+                guard try part.area >= options.minimumAreaSquareMetres, try kerb.prepared.isWithinDistance(Self.touch, of: part) else { continue }
+                let c = try contact(part)
+                guard c >= Self.minimumContact else { continue }
+                parts.append(part)
+                touching += c
             }
             guard !parts.isEmpty else { continue }
             z = parts.count == 1 ? parts[0] : try ctx.collection(parts, kind: .multiPolygon)
             zonesByKey[key, default: []].append(z)
-            for (unit, piece) in try cutByUnits(z, polygonal: true) {
+            let pieces = try cutByUnits(z, polygonal: true)
+            for (unit, piece) in pieces {
                 let value = try piece.value()
-                let frontage = try kerb.line.intersection(with: piece.buffer(by: Self.onKerb, quadrantSegments: 1)).length
+                let frontage = pieces.count == 1 ? touching : try contact(piece)
                 result.zones.append(ZonePiece(owner: members[m].owner, key: key, unit: unit, frontageMetres: frontage,
                                               depthMetres: Self.greatestDistance(value, from: members[m].globalRings),
                                               areaSquareMetres: try piece.area, geometry: value))
@@ -340,7 +391,7 @@ final class FrontageWorker {
                 covering.append(obstacles.natives[c])
             }
             var rest = kerb.line
-            if !covering.isEmpty { rest = try rest.difference(with: ctx.union(of: covering).buffer(by: Self.onKerb, quadrantSegments: 1)) }
+            if !covering.isEmpty { rest = try rest.difference(with: areal(ctx.union(of: covering, gridSize: grid)).buffer(by: Self.onKerb, quadrantSegments: 1), gridSize: grid) }
             let pieces = try StreetAssigner.lines(of: rest).filter { try $0.length >= options.minimumUncoveredMetres }
             guard !pieces.isEmpty else { continue }
             let lines = pieces.count == 1 ? pieces[0] : try ctx.collection(pieces, kind: .multiLineString)
@@ -350,6 +401,9 @@ final class FrontageWorker {
         }
         return result
     }
+
+    /// The polygons of an overlay's result: snap-rounding can collapse slivers into lines.
+    private func areal(_ g: NativeGeometry) throws -> NativeGeometry { try CoverageCheck.polygonalPart(g) }
 
     // MARK: Measures
 
@@ -396,9 +450,9 @@ final class FrontageWorker {
                 remaining = try ctx.geometry(.geometryCollection([]))
                 break
             }
-            let piece = try keep(remaining.intersection(with: natives[c]))
+            let piece = try keep(remaining.intersection(with: natives[c], gridSize: grid))
             if try measure(piece) > tiny { out.append((gridCodes[c], piece)) }
-            remaining = try keep(remaining.difference(with: natives[c]))
+            remaining = try keep(remaining.difference(with: natives[c], gridSize: grid))
         }
         if !remaining.isEmpty, try measure(remaining) > tiny { out.append((nil, remaining)) }
         return out

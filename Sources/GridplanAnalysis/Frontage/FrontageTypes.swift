@@ -51,9 +51,10 @@ public struct FrontageOptions: Sendable {
     public var minimumAreaSquareMetres: Double = 0.1
     /// Uncovered street-side pieces shorter than this are not reported.
     public var minimumUncoveredMetres: Double = 0.5
-    /// Spacing of the outline points whose Voronoi cells split contested land; the split line lies
-    /// within about half of it from the true equidistant line.
-    public var splitSpacingMetres: Double = 0.5
+    /// Spacing of the outline points whose Voronoi cells split contested land. Points this far
+    /// apart put the split line within about spacing² / (8 × distance) of the true equidistant
+    /// line (a few centimetres a metre out; corners are sampled closer).
+    public var splitSpacingMetres: Double = 1
 
     public init() {}
 }

@@ -128,20 +128,31 @@ struct SiteGrid {
         let cx = Int64((p.x / cell).rounded(.down)), cy = Int64((p.y / cell).rounded(.down))
         var best = -1
         var bestD = Double.infinity
+        func visit(_ x: Int64, _ y: Int64) {
+            for i in buckets[Self.key(x, y)] ?? [] {
+                let d = (sites[i] - p).norm
+                if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
+            }
+        }
         var r: Int64 = 0
-        while true {
-            for x in (cx - r)...(cx + r) {
-                for y in (cy - r)...(cy + r) where max(abs(x - cx), abs(y - cy)) == r {
-                    for i in buckets[Self.key(x, y)] ?? [] {
-                        let d = (sites[i] - p).norm
-                        if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
-                    }
+        while r <= 1 << 20 {
+            // The ring of cells at Chebyshev distance r around p's cell.
+            if r == 0 {
+                visit(cx, cy)
+            } else {
+                for x in (cx - r)...(cx + r) {
+                    visit(x, cy - r)
+                    visit(x, cy + r)
+                }
+                for y in (cy - r + 1)...(cy + r - 1) {
+                    visit(cx - r, y)
+                    visit(cx + r, y)
                 }
             }
             // Every site within r cells has been seen; one nearer than r × cell cannot lie further out.
             if best >= 0 && bestD <= Double(r) * cell { return best }
             r += 1
-            if r > 1 << 20 { return best >= 0 ? best : nil }
         }
+        return best >= 0 ? best : nil
     }
 }

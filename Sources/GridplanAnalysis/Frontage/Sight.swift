@@ -54,6 +54,8 @@ final class SightWalker {
     let blockPrepared: PreparedGeometry
     /// Street sides tried for one stretch of outline, the nearest first.
     let maximumSides = 3
+    /// Overlays snap to this grid when set (see ``FrontageWorker/robustGrid``).
+    let grid: Double?
     /// Outline points at most this far apart are checked for a change of nearest kerb segment.
     let sampleSpacing = 1.0
     /// How far a piece is pulled in before asking whether it meets a footprint: touching is not blocking.
@@ -63,8 +65,9 @@ final class SightWalker {
     /// Stretches of the outline being walked whose sight of the nearest kerb failed, and that kerb.
     private var hidden: [(a: Coordinate, b: Coordinate, key: KerbKey)] = []
 
-    init(ctx: GEOSContext, kerbs: Kerbs, depth: Double, obstacles: Obstacles, block: NativeGeometry) throws {
+    init(ctx: GEOSContext, kerbs: Kerbs, depth: Double, obstacles: Obstacles, block: NativeGeometry, grid: Double?) throws {
         self.ctx = ctx
+        self.grid = grid
         self.kerbs = kerbs
         self.depth = depth
         self.obstacles = obstacles
@@ -295,11 +298,11 @@ final class SightWalker {
         var overlaps: [NativeGeometry] = []
         for c in cands where try obstacles.prepared[c].intersects(probe) {
             if native == nil { native = try ctx.geometry(.polygon(Polygon(exterior: ring))) }
-            overlaps.append(try native!.intersection(with: obstacles.natives[c]))
+            overlaps.append(try native!.intersection(with: obstacles.natives[c], gridSize: grid))
         }
         if outsideBlocks, try !blockPrepared.covers(probe) {
             if native == nil { native = try ctx.geometry(.polygon(Polygon(exterior: ring))) }
-            overlaps.append(try native!.difference(with: block))
+            overlaps.append(try native!.difference(with: block, gridSize: grid))
         }
         var blocked: [(Double, Double)] = []
         for overlap in overlaps {
