@@ -55,6 +55,9 @@ final class FrontageWorker {
 
     /// Zones must touch their kerb within this distance; bridges reach this far back to their units.
     static let touch = 1e-3
+    /// Land taken off other land is first grown by this much: a difference of two regions whose
+    /// edges nearly coincide along a kerb leaves zero-width spikes that would count that kerb twice.
+    static let apart = 2e-5
     /// A zone piece must touch its kerb along at least this length.
     static let minimumContact = 0.01
     /// A block whose floating-point overlays fail is done again with every overlay snapped to
@@ -201,7 +204,7 @@ final class FrontageWorker {
             for k in hardBuckets.candidates(x.envelope) where natives[hardIndex[k]].envelope.intersects(x.envelope) {
                 if try natives[hardIndex[k]].intersects(x) { seen.append(natives[hardIndex[k]]) }
             }
-            if !seen.isEmpty { x = try areal(x.difference(with: joined(seen), gridSize: grid)) }
+            if !seen.isEmpty { x = try areal(x.difference(with: joined(seen).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre), gridSize: grid)) }
             guard try x.area > 1e-9 else { continue }
             // Claimed by several (a bridged gap, overlapping corners): split on the equidistant line.
             var shares: [(member: Int, land: NativeGeometry)] = []
@@ -244,7 +247,7 @@ final class FrontageWorker {
                 // Where one unit's land facing two sides overlaps (round a concave corner), the first side keeps it.
                 let before = earlier.filter { $0.envelope.intersects(zone.envelope) }
                 if !before.isEmpty, try zone.intersects(joined(before)) {
-                    zone = try areal(zone.difference(with: joined(before), gridSize: grid))
+                    zone = try areal(zone.difference(with: joined(before).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre), gridSize: grid))
                 }
                 earlier.append(zone)
                 if !zone.isEmpty { out.append((m, key, zone, softInvolved[m])) }
@@ -324,10 +327,8 @@ final class FrontageWorker {
         for cell in diagram.parts where cell.envelope.intersects(e) {
             guard try inX.intersects(cell) else { continue }
             guard case .polygon(let p) = try cell.value(), p.exterior.count >= 4 else { continue }
-            var c = Coordinate(0, 0)
-            for v in p.exterior.dropLast() { c = c + v }
-            c = (1 / Double(p.exterior.count - 1)) * c
-            guard let s = siteGrid.nearest(to: c) else { continue }
+            // A cell holds its own site and no other.
+            guard let s = siteGrid.site(inside: p.exterior) else { continue }
             cells[owners[s], default: []].append(cell)
         }
         var out: [Int: NativeGeometry] = [:]
@@ -359,6 +360,9 @@ final class FrontageWorker {
                 if depthZones[m] == nil { depthZones[m] = try members[m].native.buffer(by: options.depthMetres, quadrantSegments: 8) }
                 z = try areal(z.intersection(with: depthZones[m]!, gridSize: grid))
             }
+            // Floating-point overlays can leave a collapsed spike (an edge run out and back), which
+            // would count its stretch of kerb twice.
+            if try !z.isValid { z = try areal(z.madeValid().geometry) }
             func contact(_ g: NativeGeometry) throws -> Double {
                 try kerb.line.intersection(with: g.buffer(by: Self.onKerb, quadrantSegments: 1), gridSize: grid).length
             }

@@ -58,35 +58,6 @@ enum Planar {
         return inside
     }
 
-    /// Whether a closed ring turns the same way at every vertex (collinear vertices allowed).
-    static func isConvex(_ ring: [Coordinate]) -> Bool {
-        let n = ring.count - 1
-        guard n >= 3 else { return false }
-        var sign = 0.0
-        for i in 0..<n {
-            let a = ring[i], b = ring[(i + 1) % n], c = ring[(i + 2) % n]
-            let z = (b - a).cross(c - b)
-            if abs(z) < 1e-12 { continue }
-            if sign == 0 { sign = z } else if (z > 0) != (sign > 0) { return false }
-        }
-        return sign != 0
-    }
-
-    /// A convex ring pulled towards its vertex mean by `distance`, so that polygons touching it
-    /// along an edge or at a vertex no longer meet it.
-    static func shrunkConvex(_ ring: [Coordinate], by distance: Double) -> [Coordinate] {
-        let n = ring.count - 1
-        var c = Coordinate(0, 0)
-        for i in 0..<n { c = c + ring[i] }
-        c = (1 / Double(n)) * c
-        var out = ring.dropLast().map { v -> Coordinate in
-            let d = (c - v).norm
-            return d > 2 * distance ? v + (distance / d) * (c - v) : v
-        }
-        out.append(out[0])
-        return out
-    }
-
     /// Points along a closed ring, at most `spacing` apart, plus a point close to each vertex on
     /// both sides (so that the Voronoi split near a corner follows the corner, not the spacing).
     static func densified(_ ring: [Coordinate], spacing: Double) -> [Coordinate] {
@@ -121,6 +92,27 @@ struct SiteGrid {
     }
 
     private static func key(_ x: Int64, _ y: Int64) -> Int64 { (x << 32) ^ (y & 0xFFFF_FFFF) }
+
+    /// The site inside a convex ring (a Voronoi cell holds exactly its own); the site nearest the
+    /// ring's vertex mean when rounding puts none strictly inside.
+    func site(inside ring: [Coordinate]) -> Int? {
+        var e = Envelope.empty
+        for v in ring { e.expand(toInclude: v) }
+        let x0 = Int64((e.minX / cell).rounded(.down)), x1 = Int64((e.maxX / cell).rounded(.down))
+        let y0 = Int64((e.minY / cell).rounded(.down)), y1 = Int64((e.maxY / cell).rounded(.down))
+        var found: Int?
+        for x in x0...x1 {
+            for y in y0...y1 {
+                for i in buckets[Self.key(x, y)] ?? [] where e.contains(sites[i]) && Planar.isInside(sites[i], rings: [ring]) {
+                    if found == nil || i < found! { found = i }
+                }
+            }
+        }
+        if let found { return found }
+        var c = Coordinate(0, 0)
+        for v in ring.dropLast() { c = c + v }
+        return nearest(to: (1 / Double(max(1, ring.count - 1))) * c)
+    }
 
     /// The index of the site nearest to `p` (ties: the lower index).
     func nearest(to p: Coordinate) -> Int? {

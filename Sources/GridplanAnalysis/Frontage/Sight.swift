@@ -58,7 +58,8 @@ final class SightWalker {
     let grid: Double?
     /// Outline points at most this far apart are checked for a change of nearest kerb segment.
     let sampleSpacing = 1.0
-    /// How far a piece is pulled in before asking whether it meets a footprint: touching is not blocking.
+    /// How far a piece's outline edge is pulled off the unit's wall before asking whether the
+    /// piece meets a footprint (the wall always touches it; touching is not blocking).
     let shrink = 1e-4
     private(set) var pieces: [SightPiece] = []
     private var groupCount = 0
@@ -271,7 +272,19 @@ final class SightWalker {
             let sa = (edge.at(lo) - s).dot(uhat), sb = (edge.at(hi) - s).dot(uhat)
             guard abs(sb - sa) > 1e-9 else { return }
         }
-        let free = try unblocked(whole, lo, hi, parameter, outsideBlocks: secondary)
+        // The probe leaves the unit's own wall (which the piece always touches) but keeps its
+        // sides exact: a neighbour reaching a hair across a sight line still blocks it.
+        func offWall(_ p: Coordinate, _ towards: Coordinate) -> Coordinate {
+            let d = (towards - p).norm
+            return d > 4 * shrink ? p + (shrink / d) * (towards - p) : p
+        }
+        let p0 = edge.at(lo), p1 = edge.at(hi)
+        let probe: [Coordinate]
+        switch kind {
+        case .perpendicular: probe = [offWall(p0, foot(lo)), offWall(p1, foot(hi)), foot(hi), foot(lo), offWall(p0, foot(lo))]
+        case .fan(let v): probe = [offWall(p0, v), offWall(p1, v), v, offWall(p0, v)]
+        }
+        let free = try unblocked(whole, probe: probe, lo, hi, parameter, outsideBlocks: secondary)
         var at = lo
         for (t0, t1) in free {
             if t0 > at { hidden.append((edge.at(at), edge.at(t0), key)) }
@@ -287,13 +300,13 @@ final class SightWalker {
     /// piece blocks the range of parameters its overlap is seen from.
     /// With `outsideBlocks`, land off the block (carriageways) blocks too: only sight lines that
     /// are not the shortest can reach it.
-    private func unblocked(_ ring: [Coordinate], _ lo: Double, _ hi: Double, _ parameter: (Coordinate) -> Double,
+    private func unblocked(_ ring: [Coordinate], probe probeRing: [Coordinate], _ lo: Double, _ hi: Double, _ parameter: (Coordinate) -> Double,
                            outsideBlocks: Bool) throws -> [(Double, Double)] {
         var env = Envelope.empty
         for p in ring { env.expand(toInclude: p) }
         let cands = obstacles.candidates(env)
         guard !cands.isEmpty || outsideBlocks else { return [(lo, hi)] }
-        let probe = try ctx.geometry(.polygon(Polygon(exterior: Planar.shrunkConvex(ring, by: shrink))))
+        let probe = try ctx.geometry(.polygon(Polygon(exterior: probeRing)))
         var native: NativeGeometry?
         var overlaps: [NativeGeometry] = []
         for c in cands where try obstacles.prepared[c].intersects(probe) {
