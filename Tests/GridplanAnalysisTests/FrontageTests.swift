@@ -98,6 +98,24 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
         try checkInvariants(r, units)
     }
 
+    /// The same corner and row at Gauss-Krüger magnitudes (easting 39,500,000 m with the zone
+    /// prefix): the same answers, and geometry where the input was.
+    @Test func gaussKrugerCoordinatesGiveTheSameAnswers() throws {
+        let dx = 39_500_000.0, dy = 4_420_000.0
+        func at(_ g: Geometry) -> Geometry { g.mappingCoordinates { Coordinate($0.x + dx, $0.y + dy) } }
+        let units = [frontageUnit("C", at(box(12, 12, 22, 22))), frontageUnit("N", at(box(22, 12, 32, 22)), 1)]
+        let streets = [centreline("East", (-50, 0), (60, 0)), centreline("North", (0, -50), (0, 60), index: 1)].map {
+            FrontageStreetInput(name: $0.name, widthMetres: $0.widthMetres, geometry: at($0.geometry), sourceIndex: $0.sourceIndex)
+        }
+        let r = try Frontage.run(units: units, streets: streets)
+        #expect(r.zones.map(\.owner) == ["C", "C", "N"])
+        #expect(r.zones.map { ($0.areaSquareMetres * 100).rounded() / 100 } == [130.5, 130.5, 90])
+        #expect(r.zones.allSatisfy { close($0.frontageMetres, $0.owner == "C" ? 19 : 10, 0.01) })
+        let e = r.zones[2].geometry.envelope
+        #expect(close(e.minX, dx + 22, 1e-6) && close(e.maxX, dx + 32, 1e-6) && close(e.minY, dy + 3, 1e-6) && close(e.maxY, dy + 12, 1e-6))
+        try checkInvariants(r, units)
+    }
+
     /// A 10 m square shop 9 m from both kerbs of a crossroads keeps its two fronts (90 m² each)
     /// and the 9 × 9 m corner between them, split on the diagonal: 130.5 m² and 19 m per street.
     @Test func cornerShopOnTwoStreets() throws {

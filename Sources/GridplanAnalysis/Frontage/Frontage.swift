@@ -36,6 +36,20 @@ public enum Frontage {
         options: FrontageOptions = FrontageOptions(), progress: @Sendable (String) -> Void = { _ in }
     ) throws -> FrontageReport {
         try validate(options)
+        // Work near (0, 0): projected coordinates in the tens of millions (Gauss-Krüger with its
+        // zone prefix) leave too few bits for the centimetre-and-below tolerances of the walk.
+        // Subtracting a nearby round origin is exact; the output is moved back at the end.
+        let origin = localOrigin(units.map(\.geometry) + streets.map(\.geometry))
+        func local(_ g: Geometry) -> Geometry { g.mappingCoordinates { Coordinate($0.x - origin.x, $0.y - origin.y) } }
+        let units = units.map { FrontageUnitInput(id: $0.id, geometry: local($0.geometry), sourceIndex: $0.sourceIndex) }
+        let streets = streets.map {
+            FrontageStreetInput(name: $0.name, streetClass: $0.streetClass, widthMetres: $0.widthMetres, geometry: local($0.geometry), sourceIndex: $0.sourceIndex)
+        }
+        let gridUnits = gridUnits.map { u -> UnitInput in
+            var u = u
+            u.geometry = local(u.geometry)
+            return u
+        }
         let ctx = GEOSContext()
         var problems: [FrontageProblem] = []
         let owners = try readOwners(units, options: options, ctx: ctx, problems: &problems)
@@ -57,7 +71,20 @@ public enum Frontage {
                                                 reason: "GEOS failed in the block at \(at) (\(failure)); its zones there are missing", skipped: false))
             }
         }
-        return try assemble(results, owners: owners, streets: streets, ctx: ctx, problems: problems)
+        var report = try assemble(results, owners: owners, streets: streets, ctx: ctx, problems: problems)
+        func global(_ g: Geometry) -> Geometry { g.mappingCoordinates { Coordinate($0.x + origin.x, $0.y + origin.y) } }
+        for i in report.zones.indices { report.zones[i].geometry = global(report.zones[i].geometry) }
+        for i in report.uncovered.indices { report.uncovered[i].geometry = global(report.uncovered[i].geometry) }
+        return report
+    }
+
+    /// A round point (whole kilometres) near the middle of the data; (0, 0) when the data is near it already.
+    static func localOrigin(_ geometries: [Geometry]) -> Coordinate {
+        var e = Envelope.empty
+        for g in geometries { g.forEachCoordinate { if $0.isFinite { e.expand(toInclude: $0) } } }
+        guard !e.isEmpty else { return Coordinate(0, 0) }
+        let c = e.center
+        return Coordinate((c.x / 1000).rounded() * 1000, (c.y / 1000).rounded() * 1000)
     }
 
     // MARK: Inputs
