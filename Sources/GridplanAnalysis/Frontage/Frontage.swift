@@ -4,17 +4,21 @@ import GridplanGeometry
 /// Frontage zones (门前三包): the strip of open land each frontage unit keeps clean, between the unit
 /// and a street it faces.
 ///
-/// A zone is the land swept by the shortest lines from the unit's outline to the kerb (half the
-/// carriageway width from the centreline; the centreline itself when no width is known) that cross
-/// no building, no deeper than the depth option, and reaching the kerb: a unit set back further
-/// than the depth has none. At a street corner the unit also keeps the corner between its two
-/// frontages. Where the land claimed by neighbours would overlap — at corners, in front of the gap
-/// between two units of a row — it is split on the line equidistant from them, so no square metre
-/// has two owners. Zones are cut where they cross a unit (grid, community) boundary; the kerb
-/// stretches no zone touches are reported as uncovered, per street side and unit.
+/// The kerb is half the carriageway width from the centreline (the centreline itself when no width
+/// is known); the land between carriageways falls apart into blocks, each worked on its own.
+/// In a block, a zone is the land swept by the shortest lines from a unit's outline to the kerb
+/// that cross no building and are no longer than the depth option: a unit set back further than
+/// the depth has none. Shortest lines never cross, so these sweeps never overlap. Three kinds of
+/// land are added where that leaves gaps, as contested land: the corner between a unit's two
+/// frontages at a street corner; the land in front of a gap narrower than the row gap between two
+/// units; and a street seen past the nearest one when the nearest is hidden (the notch of an
+/// L-shaped building). Contested land takes only what no sweep holds, and where several units
+/// claim it, it is split on the line equidistant from them, so no square metre has two owners.
+/// Zones are cut where they cross a unit (grid, community) boundary; the kerb no zone touches is
+/// reported as uncovered, per street side and unit.
 ///
-/// The work is done per block (the open land between carriageways), in parallel, each worker with
-/// its own GEOS context; the result does not depend on timing.
+/// Blocks are done in parallel, each worker with its own GEOS context; the result does not depend
+/// on timing.
 ///
 /// ```swift
 /// let report = try Frontage.run(units: shops, streets: streets, gridUnits: grids)
@@ -26,7 +30,9 @@ public enum Frontage {
 
     /// Runs the frontage analysis. All geometries must be in one metric CRS.
     /// - Parameters:
-    ///   - units: frontage units; lines, empty geometries and units without an id are reported and left out.
+    ///   - units: frontage units; features with one id are one owner. Points stand for discs of
+    ///     the point radius (a point on another unit's footprint is reported and left out); lines,
+    ///     empty geometries and units without an id are reported and left out.
     ///   - streets: centrelines; polygons, points and zero-length lines are reported and left out.
     ///   - gridUnits: grids or communities to cut zones and uncovered kerbs by; empty for none.
     ///   - progress: called with a short message now and then.
