@@ -364,3 +364,26 @@ extension NativeGeometry {
         return copy
     }
 }
+
+// MARK: - Voronoi
+
+extension NativeGeometry {
+    /// The Voronoi diagram of this geometry's vertices: one convex cell per distinct site, each the
+    /// land nearer to its site than to any other, clipped to the larger of `extent`'s envelope and
+    /// an envelope around the sites. Cells come back as a collection of polygons in GEOS's order,
+    /// not the order of the sites: find a cell's site as the one site inside it.
+    /// Calls `GEOSVoronoiDiagram_r`.
+    ///
+    /// ```swift
+    /// let sites = try ctx.geometry(.multiPoint([Coordinate(0, 0), Coordinate(10, 0)]))
+    /// let cells = try sites.voronoiDiagram()   // two half-planes split at x = 5, clipped
+    /// ```
+    /// - Parameters:
+    ///   - extent: a geometry whose envelope the diagram must cover at least; nil for the sites' own.
+    ///   - tolerance: sites closer than this are merged (0 keeps every distinct site).
+    public func voronoiDiagram(extent: NativeGeometry? = nil, tolerance: Double = 0) throws -> NativeGeometry {
+        if let extent { sameContext(extent) }
+        // NULL on exception
+        return try context.owned(GEOSVoronoiDiagram_r(handle, pointer, extent?.pointer, tolerance, 0), "GEOSVoronoiDiagram_r")
+    }
+}

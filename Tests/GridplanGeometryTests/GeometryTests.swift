@@ -271,6 +271,24 @@ import Testing
         #expect(try merged.length == 2 + 2.0.squareRoot())
         #expect(try ctx.geometry(.polygon(Fixtures.leftSquare)).boundary().length == 4)
     }
+
+    @Test func voronoiCellsSplitEquidistantly() throws {
+        let ctx = GEOSContext()
+        // Three sites on a line: cells split at x = 5 and x = 15, clipped to at least [−10, 30] × [−10, 10].
+        let sites = try ctx.geometry(.multiPoint([Coordinate(0, 0), Coordinate(10, 0), Coordinate(20, 0)]))
+        let extent = try ctx.geometry(.polygon(Polygon(exterior: [
+            Coordinate(-10, -10), Coordinate(30, -10), Coordinate(30, 10), Coordinate(-10, 10), Coordinate(-10, -10),
+        ])))
+        let cells = try sites.voronoiDiagram(extent: extent)
+        #expect(cells.numberOfGeometries == 3)
+        let middle = try cells.parts.first { try $0.covers(ctx.geometry(.point(Coordinate(10, 0)))) }
+        #expect(middle != nil)
+        #expect(middle?.envelope.minX == 5 && middle?.envelope.maxX == 15)
+        // The cells tile the clipping envelope.
+        #expect(try abs(cells.parts.reduce(0) { try $0 + $1.area } - cells.unaryUnion().area) < 1e-9)
+        let e = try cells.unaryUnion().envelope
+        #expect(e.minX <= -10 && e.minY <= -10 && e.maxX >= 30 && e.maxY >= 10)
+    }
 }
 
 @Suite struct ValidityTests {
