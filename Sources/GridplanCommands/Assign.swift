@@ -258,6 +258,9 @@ struct AssignPoints: ParsableCommand {
     @Option(name: .long, help: "Write the points with their unit code (.geojson, .gpkg, .csv).")
     var out: String?
 
+    @Option(name: .long, help: "门前三包 zones (gridplan frontage --out, or the store's frontage_zones): a point in a zone also gets the zone's owner, in frontage_owner.")
+    var frontage: String?
+
     @OptionGroup var input: InputOptions
     @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
@@ -301,16 +304,35 @@ struct AssignPoints: ParsableCommand {
                 outside.append(featureOf[k])
             }
         }
+        // A complaint in a shop's 门前三包 zone goes to the shop as well as to its grid.
+        var ownerOf: [Int: String] = [:]
+        if let frontage {
+            let known = inputs.warnings.count
+            let zoneLayer = try inputs.loadChecked(frontage, role: "frontage zones", in: metric, territory: false)
+            let zones = try zoneLayer.geometries(in: metric).enumerated().compactMap { i, g -> UnitInput? in
+                guard let g else { return nil }
+                let p = zoneLayer.features[i].properties
+                guard let owner = (p["owner"] ?? p["code"])?.stringValue else { return nil }
+                return UnitInput(code: owner, geometry: g, sourceIndex: i)
+            }
+            for (k, z) in try PointAssigner.run(points: coords, units: zones, edgeTolerance: PointAssigner.edgeToleranceMetres).enumerated() {
+                if let z { ownerOf[featureOf[k]] = zones[z].code }
+            }
+            warnings += inputs.warnings.dropFirst(known)
+        }
         if let out {
             let features = pointLayer.features.enumerated().map { i, f -> Feature in
                 var f = f
                 f.properties[unitProperty] = unitOf[i].map { .string($0) } ?? .null
+                if frontage != nil { f.properties["frontage_owner"] = ownerOf[i].map { .string($0) } ?? .null }
                 return f
             }
             _ = try FeatureExport.write(features, crs: pointLayer.crs, to: out, layerName: "points")
         }
         if global.json {
-            Console.current.out(try AssignPointsReport(points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings, inputs: inputs).text() + "\n")
+            var report = AssignPointsReport(points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings, inputs: inputs)
+            if frontage != nil { report.frontageOwners = JSONObject(ownerOf.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.string($0.value)) }) }
+            Console.current.out(try report.text() + "\n")
         } else {
             var lines = ["\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit", "rule: \(PointAssigner.tieRule)"]
             if !outside.isEmpty { lines.append("outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ") + (outside.count > 20 ? ", …" : "")) }

@@ -22,7 +22,7 @@ public struct Gridplan: ParsableCommand {
             (nothing was changed); 5 the store is busy.
             """,
         version: "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
-        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self, Partition.self, Assign.self, Metrics.self, Cases.self, Roster.self, Locate.self, Sample.self, Report.self]
+        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self, Partition.self, Assign.self, Metrics.self, Cases.self, Roster.self, Locate.self, FrontageCommand.self, Sample.self, Report.self]
     )
 
     public init() {}

@@ -342,8 +342,20 @@ struct AssignPointsReport: JSONReport {
     var units: JSONObject
     /// Feature indices of the points in no unit.
     var outside: [Int]
+    /// With --frontage: feature index → the owner of the 门前三包 zone the point lies in.
+    var frontageOwners: JSONObject?
     var warnings: [String]
     var inputs: [LayerReading]
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: DynamicKey.self)
+        try c.encode(summary, forKey: DynamicKey("summary"))
+        try c.encode(units, forKey: DynamicKey("units"))
+        try c.encode(outside, forKey: DynamicKey("outside"))
+        if let frontageOwners { try c.encode(frontageOwners, forKey: DynamicKey("frontage_owners")) }
+        try c.encode(warnings, forKey: DynamicKey("warnings"))
+        try c.encode(inputs, forKey: DynamicKey("inputs"))
+    }
 
     init(points: Int, assigned: Int, counts: [String: Int], outside: [Int], warnings: [String], inputs: InputSet) {
         summary = Summary(points: points, assigned: assigned, outside: outside.count, rule: PointAssigner.tieRule)

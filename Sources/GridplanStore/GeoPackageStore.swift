@@ -7,6 +7,11 @@ import GridplanSQLite
 /// The layers of a gridplan store, each a GeoPackage feature table.
 public enum StoreLayer: String, CaseIterable, Sendable {
     case districts, streetOffices = "street_offices", communities, grids, streets, buildings, components, events, findings
+    /// 门前三包 zones from `gridplan frontage`: code = owner, name = street, parent_code = unit (schema 4).
+    case frontageZones = "frontage_zones"
+
+    /// The layers schema version 1 made (migration 1 creates exactly these).
+    static let schema1Layers: [StoreLayer] = [.districts, .streetOffices, .communities, .grids, .streets, .buildings, .components, .events, .findings]
 
     /// What a layer's geometries must be.
     public enum Shape: String, Sendable { case polygon, point, line }
@@ -65,7 +70,7 @@ public enum StoreLayer: String, CaseIterable, Sendable {
     public var hasCaseFields: Bool { self == .events }
 
     /// Layers that keep every generation (new imports add a generation instead of replacing).
-    public var keepsGenerations: Bool { self == .grids || self == .findings }
+    public var keepsGenerations: Bool { self == .grids || self == .findings || self == .frontageZones }
 }
 
 /// A numbered schema change. Shipped migrations are never edited; a change is a new migration.
@@ -111,7 +116,7 @@ public final class GeoPackageStore: Store {
                   ('code_history', 'attributes', 'code_history', 'grid codes and their predecessors (LASTCODE)'),
                   ('responsibilities', 'attributes', 'responsibilities', 'street chiefs (街巷长) and contacts');
                 """)
-            for layer in StoreLayer.allCases {
+            for layer in StoreLayer.schema1Layers {
                 try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: StoreLayer.commonColumns + layer.schema1Columns)
                 try store.database.execute("CREATE INDEX \(layer.rawValue)_code ON \(layer.rawValue)(code); CREATE INDEX \(layer.rawValue)_generation ON \(layer.rawValue)(generation_id)")
             }
@@ -140,6 +145,12 @@ public final class GeoPackageStore: Store {
             try store.package.createLayer(StoreTables.streetSegments, geometryType: "MULTILINESTRING", srsID: store.srsID, columns: StoreTables.streetSegmentColumns,
                                           description: "street segments with one lead unit, grade and responsible body (gridplan assign streets)")
             try store.database.execute("CREATE INDEX street_segments_generation ON street_segments(generation_id); CREATE INDEX street_segments_name ON street_segments(name)")
+        },
+        Migration(version: 4, description: "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run") { store in
+            let layer = StoreLayer.frontageZones
+            try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: StoreLayer.commonColumns + layer.schema1Columns,
+                                          description: "门前三包 zones: the strip each frontage unit keeps (gridplan frontage)")
+            try store.database.execute("CREATE INDEX frontage_zones_code ON frontage_zones(code); CREATE INDEX frontage_zones_generation ON frontage_zones(generation_id)")
         },
     ]
 

@@ -51,7 +51,7 @@ public final class PostGISStore: Store {
                   id bigserial PRIMARY KEY, street_name text, street_id text, chief text NOT NULL,
                   level text, phone text, unit_code text, property_manager text, property_contact text, target_date text);
                 """)
-            for layer in StoreLayer.allCases {
+            for layer in StoreLayer.schema1Layers {
                 let columns = (StoreLayer.commonColumns + layer.schema1Columns).map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
                 let table = try store.connection.quoteIdentifier(layer.rawValue)
                 try store.connection.executeScript("""
@@ -85,6 +85,16 @@ public final class PostGISStore: Store {
                 CREATE INDEX street_segments_geom ON street_segments USING gist (geom);
                 CREATE INDEX street_segments_generation ON street_segments(generation_id);
                 CREATE INDEX street_segments_name ON street_segments(name);
+                """)
+        },
+        Migration(version: 4, description: "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run") { store in
+            let layer = StoreLayer.frontageZones
+            let columns = (StoreLayer.commonColumns + layer.schema1Columns).map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
+            try store.connection.executeScript("""
+                CREATE TABLE frontage_zones (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
+                CREATE INDEX frontage_zones_geom ON frontage_zones USING gist (geom);
+                CREATE INDEX frontage_zones_code ON frontage_zones (code);
+                CREATE INDEX frontage_zones_generation ON frontage_zones (generation_id);
                 """)
         },
     ]
