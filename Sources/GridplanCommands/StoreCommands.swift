@@ -242,6 +242,20 @@ struct Export: ParsableCommand {
             if let generation, try !s.generations(of: layer).contains(where: { $0.id == generation }) {
                 throw CommandFailure("\(s.location): layer \(layer.rawValue) has no generation \(generation)", exitCode: .badInput)
             }
+            // A store layer to GeoJSON, unsimplified, streams: rows are read through a cursor and
+            // written one by one, so memory stays bounded however large the layer.
+            if simplify == nil, !seq, (try? ExportFormat(path: output)) == .geojson {
+                var count = 0
+                let target = try toCRS.map { try CRS(parsing: $0) }
+                let written = try FeatureExport.writeGeoJSON(crs: s.crs, to: output, targetCRS: target, precision: precision) { emit in
+                    try s.forEachFeature(of: layer, FeatureFilter(generation: generation)) { f in
+                        try emit(f)
+                        count += 1
+                    }
+                }
+                report(features: count, layerName: layerName, output: output, crs: written)
+                return
+            }
             features = try s.features(of: layer, generation: generation)
             sourceCRS = s.crs
         } else {
@@ -280,10 +294,14 @@ struct Export: ParsableCommand {
         } else {
             written = try FeatureExport.write(features, crs: sourceCRS, to: output, layerName: s != nil ? layerName : "layer", targetCRS: target, precision: precision)
         }
+        report(features: features.count, layerName: layerName, output: output, crs: written)
+    }
+
+    func report(features: Int, layerName: String, output: String, crs: CRS) {
         if global.json {
-            Console.current.out(JSONText.encode(.object(["output": .string(output), "layer": .string(layerName), "features": .integer(Int64(features.count)), "crs": .string(written.identifier)])) + "\n")
+            Console.current.out(JSONText.encode(.object(["output": .string(output), "layer": .string(layerName), "features": .integer(Int64(features)), "crs": .string(crs.identifier)])) + "\n")
         } else if !global.quiet {
-            Console.current.err("exported \(features.count) features of \(layerName) to \(output) (\(written.identifier))\n")
+            Console.current.err("exported \(features) features of \(layerName) to \(output) (\(crs.identifier))\n")
         }
     }
 }

@@ -27,54 +27,12 @@ public enum FeatureExport {
     public static func write(_ features: [Feature], crs: CRS, to path: String, layerName: String, targetCRS: CRS? = nil, precision: Int? = nil) throws -> CRS {
         let format = try ExportFormat(path: path)
         let target = targetCRS ?? (format == .geojson ? .wgs84 : crs)
-        let transformer = try Transformer(from: crs, to: target)
-        let geographic = try target.describe().isGeographic
-        let decimals = precision ?? (geographic ? 7 : 3)
-        // Rounding to the written precision can make a polygon with a hair-thin spike cross itself:
-        // round here, and repair what rounding broke, so every written polygon is valid.
-        let ctx = GEOSContext()
-        let grid = pow(10, -Double(decimals))
-        func round(_ g: Geometry) -> Geometry {
-            g.mappingCoordinates { Coordinate(($0.x / grid).rounded() * grid, ($0.y / grid).rounded() * grid) }
-        }
-        /// Rounded polygons with rings that rounding collapsed (fewer than four points, no area) dropped.
-        func cleaned(_ polygons: [Polygon]) -> Geometry? {
-            let kept = polygons.compactMap { p -> Polygon? in
-                let rings = p.rings.filter { Set($0).count >= 3 && abs(Ring.signedArea($0)) > 0 }
-                guard let first = rings.first, first == p.rings.first else { return nil }
-                return Polygon(rings: rings)
-            }
-            if kept.isEmpty { return nil }
-            return kept.count == 1 ? .polygon(kept[0]) : .multiPolygon(kept)
-        }
-        func roundedValid(_ g: Geometry) -> Geometry {
-            var current = round(g)
-            for _ in 0..<3 {
-                guard let n = try? ctx.geometry(current) else { break }
-                if (try? n.isValid) == true { return current }
-                guard let fixed = try? n.madeValid().geometry, let polygons = try? fixed.polygonValues(),
-                      let next = cleaned(polygons.map { p in Polygon(rings: p.rings.map { round(.lineString($0)).lineCoordinates }) }) else { break }
-                current = next
-            }
-            return current
-        }
-        func transformed(_ f: Feature) throws -> Feature {
-            var f = f
-            f.geometry = try f.geometry.map { g in
-                let t = try transformer.transform(g)
-                switch t {
-                case .polygon, .multiPolygon: return roundedValid(t)
-                default: return t
-                }
-            }
-            return f
-        }
+        let shaper = try ExportShaper(from: crs, to: target, precision: precision)
+        let decimals = shaper.decimals
+        func transformed(_ f: Feature) throws -> Feature { try shaper.shape(f) }
         switch format {
         case .geojson:
-            let crsName: String? = target == .wgs84 ? nil : (target.identifier.hasPrefix("EPSG:") ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
-            let w = try GeoJSONWriter(path: path, precision: decimals, crsName: crsName)
-            for f in features { try w.write(try transformed(f)) }
-            try w.finish()
+            return try writeGeoJSON(crs: crs, to: path, targetCRS: target, precision: precision) { emit in for f in features { try emit(f) } }
         case .csv:
             let names = propertyNames(features)
             let out = try OutputFile(path: path)
@@ -89,6 +47,20 @@ public enum FeatureExport {
         case .geopackage:
             try writeGeoPackage(features.map(transformed), crs: target, to: path, layerName: layerName)
         }
+        return target
+    }
+
+    /// Writes GeoJSON from features handed over one at a time by `source` (so a store layer of
+    /// millions of rows is never held whole), shaped as ``write(_:crs:to:layerName:targetCRS:precision:)``
+    /// shapes them. Nothing appears at `path` unless everything was written.
+    public static func writeGeoJSON(crs: CRS, to path: String, targetCRS: CRS? = nil, precision: Int? = nil,
+                                    _ source: (_ emit: (Feature) throws -> Void) throws -> Void) throws -> CRS {
+        let target = targetCRS ?? .wgs84
+        let shaper = try ExportShaper(from: crs, to: target, precision: precision)
+        let crsName: String? = target == .wgs84 ? nil : (target.identifier.hasPrefix("EPSG:") ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
+        let w = try GeoJSONWriter(path: path, precision: shaper.decimals, crsName: crsName)
+        try source { try w.write(try shaper.shape($0)) }
+        try w.finish()
         return target
     }
 
@@ -183,5 +155,60 @@ public enum StoreGeometry {
         case .polygon, .multiPolygon: return "MULTIPOLYGON"
         case .geometryCollection: return "GEOMETRYCOLLECTION"
         }
+    }
+}
+
+/// Features as they are written: transformed into the output CRS and rounded to the written
+/// precision, with polygons that rounding made invalid (a hair-thin spike crossing itself) repaired.
+final class ExportShaper {
+    let transformer: Transformer
+    let decimals: Int
+    private let ctx = GEOSContext()
+    private let grid: Double
+
+    init(from crs: CRS, to target: CRS, precision: Int?) throws {
+        transformer = try Transformer(from: crs, to: target)
+        let geographic = try target.describe().isGeographic
+        decimals = precision ?? (geographic ? 7 : 3)
+        grid = pow(10, -Double(decimals))
+    }
+
+    func round(_ g: Geometry) -> Geometry {
+        g.mappingCoordinates { Coordinate(($0.x / grid).rounded() * grid, ($0.y / grid).rounded() * grid) }
+    }
+
+    /// Rounded polygons with rings that rounding collapsed (fewer than four points, no area) dropped.
+    func cleaned(_ polygons: [Polygon]) -> Geometry? {
+        let kept = polygons.compactMap { p -> Polygon? in
+            let rings = p.rings.filter { Set($0).count >= 3 && abs(Ring.signedArea($0)) > 0 }
+            guard let first = rings.first, first == p.rings.first else { return nil }
+            return Polygon(rings: rings)
+        }
+        if kept.isEmpty { return nil }
+        return kept.count == 1 ? .polygon(kept[0]) : .multiPolygon(kept)
+    }
+
+    func roundedValid(_ g: Geometry) -> Geometry {
+        var current = round(g)
+        for _ in 0..<3 {
+            guard let n = try? ctx.geometry(current) else { break }
+            if (try? n.isValid) == true { return current }
+            guard let fixed = try? n.madeValid().geometry, let polygons = try? fixed.polygonValues(),
+                  let next = cleaned(polygons.map { p in Polygon(rings: p.rings.map { round(.lineString($0)).lineCoordinates }) }) else { break }
+            current = next
+        }
+        return current
+    }
+
+    func shape(_ f: Feature) throws -> Feature {
+        var f = f
+        f.geometry = try f.geometry.map { g in
+            let t = try transformer.transform(g)
+            switch t {
+            case .polygon, .multiPolygon: return roundedValid(t)
+            default: return t
+            }
+        }
+        return f
     }
 }
