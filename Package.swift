@@ -7,12 +7,15 @@ let package = Package(
     products: [
         .library(
             name: "Gridplan",
-            targets: ["GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanPostgres", "GridplanIO", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanCommands"]
+            targets: [
+                "GridplanGeometry", "GridplanCRS", "GridplanSQLite", "GridplanPostgres", "GridplanIO", "GridplanStore",
+                "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanCommands",
+            ]
         ),
         .executable(name: "gridplan", targets: ["gridplan"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // C libraries: each is imported by exactly one wrapper target below.
@@ -50,12 +53,16 @@ let package = Package(
         // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
         .target(name: "GridplanSample", dependencies: ["GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The GeoPackage store: layers, generations, import and export.
-        .target(name: "GridplanStore", dependencies: ["GridplanSQLite", "GridplanPostgres", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
+        .target(
+            name: "GridplanStore",
+            dependencies: ["GridplanSQLite", "GridplanPostgres", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         // The domain: coverage checks, partition, assignment, metrics.
         .target(name: "GridplanAnalysis", dependencies: ["GridplanGeometry"]),
         // A command's inputs read one way: files or store layers, each in its declared CRS, checked
         // against the units they are used with.
-        .target(name: "GridplanInputs", dependencies: ["GridplanStore", "GridplanAnalysis", "GridplanCRS", "GridplanGeometry", "GridplanIO"]),
+        .target(
+            name: "GridplanInputs",
+            dependencies: ["GridplanStore", "GridplanAnalysis", "GridplanCRS", "GridplanGeometry", "GridplanIO"]),
         // The HTML map report and its SVG and PNG images, and the case tables and bulletin (通报):
         // no C, no dependencies beyond geometry, IO and the analysis results they present.
         .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO", "GridplanAnalysis"]),
@@ -63,7 +70,8 @@ let package = Package(
         .target(
             name: "GridplanCommands",
             dependencies: [
-                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis", "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanPostgres",
+                "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis",
+                "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,15 +89,32 @@ let package = Package(
         .testTarget(name: "GridplanPostgresTests", dependencies: ["GridplanPostgres"]),
         .testTarget(name: "GridplanIOTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
         .testTarget(name: "GridplanFormatsTests", dependencies: ["GridplanIO", "GridplanGeometry"]),
-        .testTarget(name: "GridplanStoreTests", dependencies: ["GridplanStore", "GridplanPostgres", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite"]),
-        .testTarget(name: "GridplanAnalysisTests", dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
+        .testTarget(
+            name: "GridplanStoreTests",
+            dependencies: [
+                "GridplanStore", "GridplanPostgres", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanSQLite",
+            ]),
+        .testTarget(
+            name: "GridplanAnalysisTests",
+            dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         .testTarget(
             name: "GridplanSampleTests",
             dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
         ),
-        .testTarget(name: "GridplanInputsTests", dependencies: ["GridplanInputs", "GridplanStore", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS"]),
-        .testTarget(name: "GridplanReportTests", dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
-        .testTarget(name: "GridplanCommandsTests", dependencies: ["GridplanCommands", "GridplanPostgres", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS", "GridplanStore"]),
+        .testTarget(
+            name: "GridplanInputsTests",
+            dependencies: [
+                "GridplanInputs", "GridplanStore", "GridplanAnalysis", "GridplanIO", "GridplanGeometry", "GridplanCRS",
+            ]),
+        .testTarget(
+            name: "GridplanReportTests",
+            dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
+        .testTarget(
+            name: "GridplanCommandsTests",
+            dependencies: [
+                "GridplanCommands", "GridplanPostgres", "GridplanAnalysis", "GridplanIO", "GridplanGeometry",
+                "GridplanCRS", "GridplanStore",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,7 +10,9 @@ public struct StreetFeature: Sendable {
     public var grade: Int?
     public var geometry: Geometry
     public var sourceIndex: Int
-    public init(id: String, name: String?, streetClass: String?, grade: Int? = nil, geometry: Geometry, sourceIndex: Int) {
+    public init(
+        id: String, name: String?, streetClass: String?, grade: Int? = nil, geometry: Geometry, sourceIndex: Int
+    ) {
         self.id = id
         self.name = name
         self.streetClass = streetClass
@@ -54,10 +56,14 @@ public struct StreetAssignment: Sendable {
 /// unit with the longer frontage on the whole street leads (ties: the lower code) and the others
 /// are co-owners. Where units overlap, the lower code takes the piece, so no piece is led twice.
 public enum StreetAssigner {
-    public static let boundaryRule = "boundary street: the unit with the longer frontage on the whole street leads (ties: the lower code); the others are co-owners"
+    public static let boundaryRule =
+        "boundary street: the unit with the longer frontage on the whole street leads (ties: the lower code); the others are co-owners"
     public static let insideRule = "inside the unit"
 
-    public static func run(streets: [StreetFeature], units: [UnitInput], toleranceMetres: Double = 5, progress: @Sendable (String) -> Void = { _ in }) throws -> StreetAssignment {
+    public static func run(
+        streets: [StreetFeature], units: [UnitInput], toleranceMetres: Double = 5,
+        progress: @Sendable (String) -> Void = { _ in }
+    ) throws -> StreetAssignment {
         // Units in code order: where they overlap, the lower code takes the piece.
         let ordered = units.sorted { $0.code < $1.code }
         // Streets are independent: workers (one GEOS context and unit cache each) take chunks of
@@ -73,10 +79,12 @@ public enum StreetAssigner {
             while true {
                 let c = next.increment() - 1
                 guard c < chunks else { break }
-                slots.set(c, Result {
-                    if worker == nil { worker = try Worker(units: ordered, tolerance: toleranceMetres) }
-                    return try worker!.assign(streets[(c * chunkSize)..<min(streets.count, (c + 1) * chunkSize)])
-                })
+                slots.set(
+                    c,
+                    Result {
+                        if worker == nil { worker = try Worker(units: ordered, tolerance: toleranceMetres) }
+                        return try worker!.assign(streets[(c * chunkSize)..<min(streets.count, (c + 1) * chunkSize)])
+                    })
                 let n = done.increment()
                 if n % 4 == 0 { progress("assign: street \(min(streets.count, n * chunkSize)) of \(streets.count)") }
             }
@@ -101,7 +109,9 @@ public enum StreetAssigner {
         let toleranceMetres: Double
 
         init(units ordered: [UnitInput], tolerance: Double) throws {
-            natives = try ordered.map { [ctx] in try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+            natives = try ordered.map { [ctx] in
+                try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+            }
             codes = ordered.map(\.code)
             index = try SpatialIndex(context: ctx)
             for n in natives { try index.insert(n) }
@@ -109,8 +119,11 @@ public enum StreetAssigner {
             toleranceMetres = tolerance
         }
 
-        func assign(_ streets: ArraySlice<StreetFeature>) throws -> (segments: [StreetSegment], skipped: [(Int, String)]) {
-            let ctx = self.ctx, natives = self.natives, codes = self.codes, index = self.index, zones = self.zones, toleranceMetres = self.toleranceMetres
+        func assign(_ streets: ArraySlice<StreetFeature>) throws -> (
+            segments: [StreetSegment], skipped: [(Int, String)]
+        ) {
+            let ctx = self.ctx, natives = self.natives, codes = self.codes, index = self.index, zones = self.zones,
+                toleranceMetres = self.toleranceMetres
             var segments: [StreetSegment] = []
             var skipped: [(Int, String)] = []
             for street in streets {
@@ -131,13 +144,18 @@ public enum StreetAssigner {
                     for part in try lines(of: piece) {
                         let l = try part.length
                         guard l > 1e-6 else { continue }
-                        segments.append(StreetSegment(streetID: street.id, streetName: street.name, streetClass: street.streetClass, grade: street.grade, geometry: try part.value(),
-                                                      lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
+                        segments.append(
+                            StreetSegment(
+                                streetID: street.id, streetName: street.name, streetClass: street.streetClass,
+                                grade: street.grade, geometry: try part.value(),
+                                lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
                     }
                 }
                 // The units whose tolerance zone the street enters; no other unit can lead or share any of it.
                 let e = g.envelope
-                let box = Envelope(minX: e.minX - toleranceMetres, minY: e.minY - toleranceMetres, maxX: e.maxX + toleranceMetres, maxY: e.maxY + toleranceMetres)
+                let box = Envelope(
+                    minX: e.minX - toleranceMetres, minY: e.minY - toleranceMetres, maxX: e.maxX + toleranceMetres,
+                    maxY: e.maxY + toleranceMetres)
                 let near = try index.query(envelope: box).filter { try zones.grown($0).prepared.intersects(g) }.sorted()
                 guard !near.isEmpty else {
                     try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
@@ -199,21 +217,30 @@ public enum StreetAssigner {
                 // Boundary pieces: the units beside each piece; the larger frontage leads.
                 for part in running {
                     let partLength = try part.length
-                    let beside = try near.filter { try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part) }
-                        .filter { try zones.grown($0).length(of: part, lineLength: partLength) > 0.5 * partLength }
+                    let beside = try near.filter {
+                        try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part)
+                    }
+                    .filter { try zones.grown($0).length(of: part, lineLength: partLength) > 0.5 * partLength }
                     if beside.isEmpty {
                         remaining = try ctx.union(of: [remaining, part])
                         continue
                     }
                     if beside.count == 1 {
-                        try make(part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
+                        try make(
+                            part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
                         continue
                     }
                     let fronts = try Dictionary(uniqueKeysWithValues: beside.map { ($0, try frontage($0)) })
-                    let ranked = beside.sorted { fronts[$0]! != fronts[$1]! ? fronts[$0]! > fronts[$1]! : codes[$0] < codes[$1] }
-                    try make(part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true, rule: boundaryRule)
+                    let ranked = beside.sorted {
+                        fronts[$0]! != fronts[$1]! ? fronts[$0]! > fronts[$1]! : codes[$0] < codes[$1]
+                    }
+                    try make(
+                        part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true,
+                        rule: boundaryRule)
                 }
-                if try remaining.length > 1e-6 { try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit") }
+                if try remaining.length > 1e-6 {
+                    try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit")
+                }
             }
             return (segments, skipped)
         }
@@ -283,7 +310,8 @@ public enum StreetAssigner {
 
 /// Point-in-unit assignment with a stated tie rule.
 public enum PointAssigner {
-    public static let tieRule = "a point on a shared edge or vertex (within 1 mm in a metric CRS) goes to the unit with the lowest code among those that cover it"
+    public static let tieRule =
+        "a point on a shared edge or vertex (within 1 mm in a metric CRS) goes to the unit with the lowest code among those that cover it"
 
     /// How near a point (in a metric CRS) must be to a unit to be on it: a point typed on an edge
     /// lands micrometres to either side once converted between CRSs, and must still count as on it.
@@ -321,7 +349,9 @@ public final class PointLocator {
     public init(units: [UnitInput], edgeTolerance: Double = 0) throws {
         self.units = units
         self.edgeTolerance = edgeTolerance
-        natives = try units.map { [ctx] in try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        natives = try units.map { [ctx] in
+            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+        }
         index = try SpatialIndex(context: ctx)
         for n in natives { try index.insert(n) }
         prepared = try natives.map { try $0.prepared() }
@@ -333,8 +363,13 @@ public final class PointLocator {
     public func locate(_ c: Coordinate) throws -> Int? {
         let p = try ctx.geometry(.point(c))
         let t = edgeTolerance
-        let candidates = t > 0 ? try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t)) : index.query(intersecting: p)
-        let covering = try candidates.filter { try prepared[$0].covers(p) || (t > 0 && prepared[$0].isWithinDistance(t, of: p)) }
+        let candidates =
+            t > 0
+            ? try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t))
+            : index.query(intersecting: p)
+        let covering = try candidates.filter {
+            try prepared[$0].covers(p) || (t > 0 && prepared[$0].isWithinDistance(t, of: p))
+        }
         return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
     }
 
@@ -352,7 +387,9 @@ public final class PointLocator {
         let r = d + 1e-3
         let window = Envelope(minX: c.x - r, minY: c.y - r, maxX: c.x + r, maxY: c.y + r)
         let tied = try index.query(envelope: window).filter { try natives[$0].distance(to: p) <= d + 1e-3 }
-        let best = (tied + [first]).min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }!
+        let best = (tied + [first]).min {
+            units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1
+        }!
         return (best, d)
     }
 }
@@ -373,9 +410,13 @@ public struct ChildPlacement: Sendable {
 /// Children (communities, grids) to the parent that holds most of their area.
 public enum UnitAssigner {
     /// - Parameter splitThreshold: a child with less than this share in its main parent is "split".
-    public static func run(children: [UnitInput], parents: [UnitInput], splitThreshold: Double = 0.99) throws -> [ChildPlacement] {
+    public static func run(children: [UnitInput], parents: [UnitInput], splitThreshold: Double = 0.99) throws
+        -> [ChildPlacement]
+    {
         let ctx = GEOSContext()
-        let parentNatives = try parents.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let parentNatives = try parents.map {
+            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+        }
         let index = try SpatialIndex(context: ctx)
         for n in parentNatives { try index.insert(n) }
         return try children.map { child in
@@ -387,8 +428,11 @@ public enum UnitAssigner {
                 if s > 1e-9 { shares.append((parents[p].code, s)) }
             }
             shares.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            return ChildPlacement(child: child.code, declaredParent: child.parentCode, parent: shares.first?.0, share: shares.first?.1 ?? 0,
-                                  shares: shares.map { (code: $0.0, share: $0.1) }, isSplit: (shares.first?.1 ?? 0) < splitThreshold && shares.count > 1)
+            return ChildPlacement(
+                child: child.code, declaredParent: child.parentCode, parent: shares.first?.0,
+                share: shares.first?.1 ?? 0,
+                shares: shares.map { (code: $0.0, share: $0.1) },
+                isSplit: (shares.first?.1 ?? 0) < splitThreshold && shares.count > 1)
         }
     }
 }
@@ -411,7 +455,8 @@ public enum FallbackOwner {
             // Ties at the same distance: the lower code, among the units within a hair of it.
             let reach = d + 1e-6
             let box = Envelope(minX: c.x - reach, minY: c.y - reach, maxX: c.x + reach, maxY: c.y + reach)
-            let best = try index.query(envelope: box).filter { try natives[$0].distance(to: p) <= reach }
+            let best =
+                try index.query(envelope: box).filter { try natives[$0].distance(to: p) <= reach }
                 .min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 } ?? k
             return (best, try natives[best].distance(to: p))
         }

@@ -12,7 +12,10 @@ public struct UnitInput: Sendable {
     /// Index of the feature in its source, for messages.
     public var sourceIndex: Int
 
-    public init(code: String, name: String? = nil, parentCode: String? = nil, geometry: Geometry, seat: Coordinate? = nil, sourceIndex: Int) {
+    public init(
+        code: String, name: String? = nil, parentCode: String? = nil, geometry: Geometry, seat: Coordinate? = nil,
+        sourceIndex: Int
+    ) {
         self.code = code
         self.name = name
         self.parentCode = parentCode
@@ -44,7 +47,9 @@ public struct CoverageReport: Sendable {
     /// Area owned by at least one unit, inside the boundary.
     public var ownedAreaSquareMetres: Double
     /// owned / boundary area.
-    public var coverageRatio: Double { boundaryAreaSquareMetres > 0 ? ownedAreaSquareMetres / boundaryAreaSquareMetres : 0 }
+    public var coverageRatio: Double {
+        boundaryAreaSquareMetres > 0 ? ownedAreaSquareMetres / boundaryAreaSquareMetres : 0
+    }
     public var unitCount: Int
     /// Features left out of the analysis, with the reason.
     public var skipped: [(index: Int, reason: String)]
@@ -107,8 +112,10 @@ public enum CoverageCheck {
             }
             // Repeated consecutive vertices are valid to GEOS but are digitising noise worth naming.
             if let repeated = firstRepeatedVertex(u.geometry) {
-                add(Finding(id: 0, kind: .invalid, geometry: .point(repeated), areaSquareMetres: 0, units: [unit.code],
-                            detail: "Repeated consecutive vertex"))
+                add(
+                    Finding(
+                        id: 0, kind: .invalid, geometry: .point(repeated), areaSquareMetres: 0, units: [unit.code],
+                        detail: "Repeated consecutive vertex"))
             }
             var g = try ctx.geometry(u.geometry)
             let (fixed, report) = try g.madeValid()
@@ -116,8 +123,10 @@ public enum CoverageCheck {
                 for issue in report.issues {
                     let at = issue.location ?? (try? g.pointOnSurface.pointCoordinate) ?? Coordinate(0, 0)
                     // The location is the finding's geometry (written in the output CRS), not part of the text.
-                    add(Finding(id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code],
-                                detail: issue.reason + (issue.partIndex.map { " (part \($0))" } ?? "")))
+                    add(
+                        Finding(
+                            id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code],
+                            detail: issue.reason + (issue.partIndex.map { " (part \($0))" } ?? "")))
                 }
                 g = try polygonalPart(fixed)
                 if g.isEmpty {
@@ -146,7 +155,8 @@ public enum CoverageCheck {
         func borders(of piece: NativeGeometry, excluding: Set<Int> = []) throws -> [(unit: Int, length: Double)] {
             let outline = try piece.boundary()
             var result: [(Int, Double)] = []
-            for j in index.query(intersecting: try piece.buffer(by: options.borderToleranceMetres, quadrantSegments: 2)) where !excluding.contains(j) {
+            for j in index.query(intersecting: try piece.buffer(by: options.borderToleranceMetres, quadrantSegments: 2))
+            where !excluding.contains(j) {
                 let shared = try outline.intersection(with: buffered(j)).length
                 if shared > options.borderToleranceMetres { result.append((j, shared)) }
             }
@@ -162,7 +172,9 @@ public enum CoverageCheck {
         for i in natives.indices {
             for j in index.query(intersecting: natives[i]) where j > i {
                 guard try prepared[i].intersects(natives[j]), try !prepared[i].touches(natives[j]) else { continue }
-                pairwise += try polygons(of: natives[i].intersection(with: natives[j])).filter { try $0.area > options.minimumAreaSquareMetres }
+                pairwise += try polygons(of: natives[i].intersection(with: natives[j])).filter {
+                    try $0.area > options.minimumAreaSquareMetres
+                }
             }
         }
         if !pairwise.isEmpty {
@@ -181,7 +193,10 @@ public enum CoverageCheck {
                 for piece in try polygons(of: ctx.union(of: byClaimants[claimants]!)) {
                     let area = try piece.area
                     guard area > options.minimumAreaSquareMetres else { continue }
-                    add(Finding(id: 0, kind: .overlap, geometry: try piece.value(), areaSquareMetres: area, units: claimants.map { codes[$0] }.sorted()))
+                    add(
+                        Finding(
+                            id: 0, kind: .overlap, geometry: try piece.value(), areaSquareMetres: area,
+                            units: claimants.map { codes[$0] }.sorted()))
                 }
             }
         }
@@ -205,9 +220,13 @@ public enum CoverageCheck {
             let area = try piece.area
             let width = widths[k]
             let b = try borders(of: piece)
-            add(Finding(id: 0, kind: width < options.gapWidthMetres ? .sliver : .unmanaged, geometry: try piece.value(), areaSquareMetres: area,
-                        units: b.map { codes[$0.unit] }, borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
-                        suggestedOwner: b.first.map { codes[$0.unit] }, widthMetres: width))
+            add(
+                Finding(
+                    id: 0, kind: width < options.gapWidthMetres ? .sliver : .unmanaged, geometry: try piece.value(),
+                    areaSquareMetres: area,
+                    units: b.map { codes[$0.unit] },
+                    borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
+                    suggestedOwner: b.first.map { codes[$0.unit] }, widthMetres: width))
         }
 
         // 4. Area outside the boundary (only meaningful when a boundary is given).
@@ -217,7 +236,10 @@ public enum CoverageCheck {
                 for piece in try polygons(of: natives[i].difference(with: boundary)) {
                     let area = try piece.area
                     guard area > options.minimumAreaSquareMetres else { continue }
-                    add(Finding(id: 0, kind: .outside, geometry: try piece.value(), areaSquareMetres: area, units: [codes[i]]))
+                    add(
+                        Finding(
+                            id: 0, kind: .outside, geometry: try piece.value(), areaSquareMetres: area,
+                            units: [codes[i]]))
                 }
             }
         }
@@ -225,8 +247,10 @@ public enum CoverageCheck {
         // 5. Exclaves, enclaves, interlocks, parent mismatches: per unit and part.
         progress("check: exclaves, enclaves and interlocks")
         let parentOf: [String?] = units.map(\.parentCode)
-        var partsForParents: [(unit: Int, part: NativeGeometry, borders: [(unit: Int, length: Double)], perimeter: Double)] = []
-        let parentTerritories: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)] = try parents.map { p in
+        var partsForParents:
+            [(unit: Int, part: NativeGeometry, borders: [(unit: Int, length: Double)], perimeter: Double)] = []
+        let parentTerritories: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)] = try parents.map {
+            p in
             let n = try CoverageCheck.polygonalPart(ctx.geometry(p.geometry).madeValid().geometry)
             return (p.code, try n.prepared(), n)
         }
@@ -244,18 +268,27 @@ public enum CoverageCheck {
             for (p, part) in parts.enumerated() {
                 let area = try part.area
                 // A part wholly beyond the boundary is an `outside` finding, not an exclave.
-                if boundaryValue != nil, try part.intersection(with: boundary).area <= options.minimumAreaSquareMetres { continue }
+                if boundaryValue != nil, try part.intersection(with: boundary).area <= options.minimumAreaSquareMetres {
+                    continue
+                }
                 let b = try borders(of: part, excluding: [i])
                 let perimeter = try part.length
                 if p != main {
-                    add(Finding(id: 0, kind: .exclave, geometry: try part.value(), areaSquareMetres: area,
-                                units: [codes[i]] + (b.first.map { [codes[$0.unit]] } ?? []),
-                                borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) }, suggestedOwner: b.first.map { codes[$0.unit] },
-                                distanceMetres: try part.distance(to: parts[main])))
+                    add(
+                        Finding(
+                            id: 0, kind: .exclave, geometry: try part.value(), areaSquareMetres: area,
+                            units: [codes[i]] + (b.first.map { [codes[$0.unit]] } ?? []),
+                            borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
+                            suggestedOwner: b.first.map { codes[$0.unit] },
+                            distanceMetres: try part.distance(to: parts[main])))
                 }
                 if let host = b.first, perimeter > 0, host.length / perimeter >= options.enclaveShare {
-                    add(Finding(id: 0, kind: .enclave, geometry: try part.value(), areaSquareMetres: area, units: [codes[i], codes[host.unit]],
-                                borders: [Border(code: codes[host.unit], lengthMetres: host.length)], suggestedOwner: codes[host.unit]))
+                    add(
+                        Finding(
+                            id: 0, kind: .enclave, geometry: try part.value(), areaSquareMetres: area,
+                            units: [codes[i], codes[host.unit]],
+                            borders: [Border(code: codes[host.unit], lengthMetres: host.length)],
+                            suggestedOwner: codes[host.unit]))
                 }
                 if parentOf[i] != nil { partsForParents.append((i, part, b, perimeter)) }
                 for piece in try interlocks(part, options: options) {
@@ -265,8 +298,12 @@ public enum CoverageCheck {
                     let piecePerimeter = try piece.length
                     // "Mostly bordered by one other unit": over half of the piece's outline.
                     guard let host = pb.first, host.length > 0.5 * piecePerimeter else { continue }
-                    add(Finding(id: 0, kind: .interlock, geometry: try piece.value(), areaSquareMetres: pieceArea, units: [codes[i], codes[host.unit]],
-                                borders: pb.map { Border(code: codes[$0.unit], lengthMetres: $0.length) }, suggestedOwner: codes[host.unit]))
+                    add(
+                        Finding(
+                            id: 0, kind: .interlock, geometry: try piece.value(), areaSquareMetres: pieceArea,
+                            units: [codes[i], codes[host.unit]],
+                            borders: pb.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
+                            suggestedOwner: codes[host.unit]))
                 }
             }
         }
@@ -279,16 +316,23 @@ public enum CoverageCheck {
         while true {
             var best: (k: Int, declared: String, containing: String, share: Double)?
             for (k, c) in pending.enumerated() {
-                guard let m = try parentMismatch(unit: c.unit, part: c.part, borders: c.borders, perimeter: c.perimeter, parentOf: labels, parents: parentTerritories) else { continue }
+                guard
+                    let m = try parentMismatch(
+                        unit: c.unit, part: c.part, borders: c.borders, perimeter: c.perimeter, parentOf: labels,
+                        parents: parentTerritories)
+                else { continue }
                 // The part most surrounded by another parent's children goes first.
-                let share = c.borders.filter { labels[$0.unit] == m.containing }.reduce(0) { $0 + $1.length } / c.perimeter
+                let share =
+                    c.borders.filter { labels[$0.unit] == m.containing }.reduce(0) { $0 + $1.length } / c.perimeter
                 if best == nil || share > best!.share { best = (k, m.declared, m.containing, share) }
             }
             guard let best else { break }
             let c = pending.remove(at: best.k)
-            add(Finding(id: 0, kind: .parentMismatch, geometry: try c.part.value(), areaSquareMetres: try c.part.area,
-                        units: [codes[c.unit], best.declared, best.containing],
-                        detail: "declared parent \(best.declared), lies in the territory of \(best.containing)"))
+            add(
+                Finding(
+                    id: 0, kind: .parentMismatch, geometry: try c.part.value(), areaSquareMetres: try c.part.area,
+                    units: [codes[c.unit], best.declared, best.containing],
+                    detail: "declared parent \(best.declared), lies in the territory of \(best.containing)"))
             // A whole unit in the wrong territory counts as the containing parent's from now on.
             if try CoverageCheck.polygons(of: natives[c.unit]).count == 1 { labels[c.unit] = best.containing }
         }
@@ -302,8 +346,9 @@ public enum CoverageCheck {
                 findings[k].households = try grid.sum(in: g, context: ctx)
             }
         }
-        return CoverageReport(findings: findings, boundaryAreaSquareMetres: boundaryArea, ownedAreaSquareMetres: owned,
-                              unitCount: units.count, skipped: skipped, warnings: warnings)
+        return CoverageReport(
+            findings: findings, boundaryAreaSquareMetres: boundaryArea, ownedAreaSquareMetres: owned,
+            unitCount: units.count, skipped: skipped, warnings: warnings)
     }
 
     // MARK: Pieces
@@ -326,7 +371,9 @@ public enum CoverageCheck {
 
     /// The union's outer edge: every exterior ring as a filled polygon.
     static func filledExterior(_ union: NativeGeometry) throws -> NativeGeometry {
-        let shells = try polygons(of: union).map { try $0.context.geometry(.polygon(Polygon(exterior: try $0.value().exteriorRing))) }
+        let shells = try polygons(of: union).map {
+            try $0.context.geometry(.polygon(Polygon(exterior: try $0.value().exteriorRing)))
+        }
         return try union.context.union(of: shells)
     }
 
@@ -346,7 +393,9 @@ public enum CoverageCheck {
         var pieces: [NativeGeometry] = []
         for piece in try polygons(of: rest) {
             // Keep pieces that hold a core (real lobes), not the thin rims an opening always shaves off.
-            if try cores.indices.contains(where: { k in try k != main && piece.intersects(cores[k]) }) { pieces.append(piece) }
+            if try cores.indices.contains(where: { k in try k != main && piece.intersects(cores[k]) }) {
+                pieces.append(piece)
+            }
         }
         return pieces
     }
@@ -359,7 +408,8 @@ public enum CoverageCheck {
     /// territory when Q's children border more than half of its outline and its own siblings
     /// less than a quarter.
     static func parentMismatch(
-        unit i: Int, part: NativeGeometry, borders b: [(unit: Int, length: Double)], perimeter: Double, parentOf: [String?],
+        unit i: Int, part: NativeGeometry, borders b: [(unit: Int, length: Double)], perimeter: Double,
+        parentOf: [String?],
         parents: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)]
     ) throws -> (declared: String, containing: String)? {
         guard let declared = parentOf[i], perimeter > 0 else { return nil }
@@ -381,8 +431,11 @@ public enum CoverageCheck {
             byParent[p, default: 0] += length
         }
         guard (byParent[declared] ?? 0) < 0.25 * perimeter,
-              let (containing, length) = byParent.filter({ $0.key != declared }).max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
-              length > 0.5 * perimeter else { return nil }
+            let (containing, length) = byParent.filter({ $0.key != declared }).max(by: {
+                $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key
+            }),
+            length > 0.5 * perimeter
+        else { return nil }
         return (declared, containing)
     }
 

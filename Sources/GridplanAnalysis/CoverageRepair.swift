@@ -86,7 +86,8 @@ public enum CoverageRepair {
 
         // Without a boundary, the filled outline of all units stands in for it (the union is only
         // worth its cost then).
-        let boundary: NativeGeometry = try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
+        let boundary: NativeGeometry =
+            try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
             ?? CoverageCheck.filledExterior(ctx.union(of: natives))
         let boundaryPrepared = try boundary.prepared()
 
@@ -122,7 +123,9 @@ public enum CoverageRepair {
             return mine.isEmpty ? try ctx.geometry(.multiPolygon([])) : try ctx.collection(mine).coverageUnion()
         }
         /// Border length between a piece and each unit's current land, longest first.
-        func borders(_ piece: NativeGeometry, among candidates: [Int]? = nil, excluding: Set<Int> = []) throws -> [(Int, Double)] {
+        func borders(_ piece: NativeGeometry, among candidates: [Int]? = nil, excluding: Set<Int> = []) throws -> [(
+            Int, Double
+        )] {
             let outline = try piece.boundary()
             let grown = try piece.buffer(by: options.check.borderToleranceMetres, quadrantSegments: 2)
             var lengths: [Int: Double] = [:]
@@ -132,7 +135,9 @@ public enum CoverageRepair {
                 let shared = try outline.intersection(with: faces[f]).length
                 if shared > 0 { lengths[u, default: 0] += shared }
             }
-            return lengths.sorted { $0.value != $1.value ? $0.value > $1.value : codes[$0.key] < codes[$1.key] }.map { ($0.key, $0.value) }
+            return lengths.sorted { $0.value != $1.value ? $0.value > $1.value : codes[$0.key] < codes[$1.key] }.map {
+                ($0.key, $0.value)
+            }
         }
         let householdGrid = households.map { PointGrid(points: $0, cellSize: 200) }
         func householdsInside(_ g: NativeGeometry) throws -> Double? {
@@ -162,7 +167,8 @@ public enum CoverageRepair {
                     ranked = group.sorted { areas[$0]! != areas[$1]! ? areas[$0]! > areas[$1]! : codes[$0] < codes[$1] }
                 case .longestBorder:
                     let b = try borders(piece, among: group)
-                    ranked = b.map(\.0) + group.filter { u in !b.contains { $0.0 == u } }.sorted { codes[$0] < codes[$1] }
+                    ranked =
+                        b.map(\.0) + group.filter { u in !b.contains { $0.0 == u } }.sorted { codes[$0] < codes[$1] }
                 }
                 var winner = ranked[0]
                 for candidate in ranked {
@@ -178,7 +184,10 @@ public enum CoverageRepair {
                 for f in pieceFaces { give(f, to: winner) }
                 let hh = try householdsInside(piece)
                 for loser in group where loser != winner {
-                    changes.append(Change(reason: .overlap, geometry: try piece.value(), areaSquareMetres: area, fromUnit: codes[loser], toUnit: codes[winner], households: hh))
+                    changes.append(
+                        Change(
+                            reason: .overlap, geometry: try piece.value(), areaSquareMetres: area,
+                            fromUnit: codes[loser], toUnit: codes[winner], households: hh))
                 }
             }
         }
@@ -193,25 +202,37 @@ public enum CoverageRepair {
         let values = try pieces.map { try $0.value() }
         // Wide pieces stay for a person unless a threshold or --assign-unmanaged takes them: those
         // are measured in the same pass.
-        let mayStay = try Set(pieces.indices.filter { try !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres) })
+        let mayStay = try Set(
+            pieces.indices.filter {
+                try !(options.assignUnmanaged || pieces[$0].area < options.mergeGapsUnderSquareMetres)
+            })
         let classified = try GapWidth.classify(values, gapWidth: options.check.gapWidthMetres, measuring: mayStay)
         for (k, region) in regions.enumerated() {
             let piece = pieces[k]
             let area = try piece.area
             let isSliver = classified[k].narrow
             func width() throws -> Double {
-                try classified[k].width ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
+                try classified[k].width
+                    ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
             }
             let b = try borders(piece)
-            guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0 else {
-                unresolved.append(Finding(id: unresolved.count + 1, kind: isSliver ? .sliver : .unmanaged, geometry: try piece.value(), areaSquareMetres: area,
-                                          units: b.map { codes[$0.0] }, borders: b.map { Border(code: codes[$0.0], lengthMetres: $0.1) },
-                                          suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: try width(), households: try householdsInside(piece)))
+            guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0
+            else {
+                unresolved.append(
+                    Finding(
+                        id: unresolved.count + 1, kind: isSliver ? .sliver : .unmanaged, geometry: try piece.value(),
+                        areaSquareMetres: area,
+                        units: b.map { codes[$0.0] }, borders: b.map { Border(code: codes[$0.0], lengthMetres: $0.1) },
+                        suggestedOwner: b.first.map { codes[$0.0] }, widthMetres: try width(),
+                        households: try householdsInside(piece)))
                 continue
             }
             for f in region { give(f, to: to) }
-            changes.append(Change(reason: isSliver ? .sliver : (area < options.mergeGapsUnderSquareMetres ? .gap : .unmanaged), geometry: try piece.value(),
-                                  areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece)))
+            changes.append(
+                Change(
+                    reason: isSliver ? .sliver : (area < options.mergeGapsUnderSquareMetres ? .gap : .unmanaged),
+                    geometry: try piece.value(),
+                    areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece)))
         }
 
         // 4. Exclaves to their hosts, when asked.
@@ -227,7 +248,10 @@ public enum CoverageRepair {
                     let piece = try ctx.collection(component.map { faces[$0] }).coverageUnion()
                     guard let host = try borders(piece, excluding: [u]).first?.0 else { continue }
                     for f in component { give(f, to: host) }
-                    changes.append(Change(reason: .exclave, geometry: try piece.value(), areaSquareMetres: areas[k], fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece)))
+                    changes.append(
+                        Change(
+                            reason: .exclave, geometry: try piece.value(), areaSquareMetres: areas[k],
+                            fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece)))
                 }
             }
         }
@@ -248,7 +272,9 @@ public enum CoverageRepair {
     }
 
     /// Groups faces into sets that touch along an edge.
-    static func connectedComponents(_ members: [Int], faces: [NativeGeometry], context ctx: GEOSContext) throws -> [[Int]] {
+    static func connectedComponents(_ members: [Int], faces: [NativeGeometry], context ctx: GEOSContext) throws
+        -> [[Int]]
+    {
         guard !members.isEmpty else { return [] }
         let local = try SpatialIndex(context: ctx)
         for m in members { try local.insert(faces[m]) }

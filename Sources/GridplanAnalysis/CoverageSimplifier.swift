@@ -30,7 +30,8 @@ public enum CoverageSimplifier {
         for (i, g) in geometries.enumerated() {
             guard let g else { continue }
             switch g {
-            case .lineString, .multiLineString: result[i] = try ctx.geometry(g).simplified(tolerance: toleranceMetres).value()
+            case .lineString, .multiLineString:
+                result[i] = try ctx.geometry(g).simplified(tolerance: toleranceMetres).value()
             default: break
             }
         }

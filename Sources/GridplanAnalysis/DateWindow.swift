@@ -9,8 +9,12 @@ public struct DateWindow: Sendable, Equatable {
     /// - Throws: ``DateWindowError`` for a day that is not `YYYY-MM-DD` or a window that ends
     ///   before it starts.
     public init(since: String?, until: String?) throws {
-        for d in [since, until].compactMap({ $0 }) where !Self.isDay(d) { throw DateWindowError(message: "dates are YYYY-MM-DD, got '\(d)'") }
-        if let since, let until, since > until { throw DateWindowError(message: "--since \(since) is after --until \(until)") }
+        for d in [since, until].compactMap({ $0 }) where !Self.isDay(d) {
+            throw DateWindowError(message: "dates are YYYY-MM-DD, got '\(d)'")
+        }
+        if let since, let until, since > until {
+            throw DateWindowError(message: "--since \(since) is after --until \(until)")
+        }
         self.since = since
         self.until = until
     }

@@ -54,7 +54,9 @@ public enum GapWidth {
 
     /// `isNarrower`'s answer for every piece and, for the pieces at `measuring` that are not narrower,
     /// the width `reportedWidths` gives, reusing the coarse circle the decision already drew.
-    public static func classify(_ pieces: [Geometry], gapWidth: Double, measuring: Set<Int>) throws -> [(narrow: Bool, width: Double?)] {
+    public static func classify(_ pieces: [Geometry], gapWidth: Double, measuring: Set<Int>) throws -> [(
+        narrow: Bool, width: Double?
+    )] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
         let erosion = (gapWidth - fine) / 2
@@ -75,7 +77,9 @@ public enum GapWidth {
 
     /// `body` over every piece (its index and itself) on all cores, each worker in its own GEOS
     /// context; results in order.
-    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, NativeGeometry) throws -> T) throws -> [T] {
+    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, NativeGeometry) throws -> T)
+        throws -> [T]
+    {
         guard pieces.count > 1 else {
             let ctx = GEOSContext()
             return try pieces.indices.map { try body($0, ctx.geometry(pieces[$0])) }

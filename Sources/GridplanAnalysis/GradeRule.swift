@@ -36,13 +36,17 @@ public struct GradeRule: Sendable, Equatable, CustomStringConvertible {
             let gradesText = part[..<colon].trimmingCharacters(in: .whitespaces)
             let body = part[part.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             guard !body.isEmpty else { throw GradeRuleError("'\(part)': no body after ':'") }
-            let bounds = gradesText.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds.last!), low >= 1 else {
+            let bounds = gradesText.split(separator: "-", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds.last!), low >= 1
+            else {
                 throw GradeRuleError("'\(part)': grades are whole numbers from 1, or a range such as 1-3")
             }
             guard low <= high else { throw GradeRuleError("'\(part)': the range \(low)-\(high) runs backwards") }
             if let clash = entries.first(where: { $0.grades.overlaps(low...high) }) {
-                throw GradeRuleError("'\(part)': grade \(max(low, clash.grades.lowerBound)) is already kept by \(clash.body)")
+                throw GradeRuleError(
+                    "'\(part)': grade \(max(low, clash.grades.lowerBound)) is already kept by \(clash.body)")
             }
             entries.append(Entry(grades: low...high, body: body))
         }
@@ -67,7 +71,10 @@ public struct GradeRule: Sendable, Equatable, CustomStringConvertible {
 
     /// The rule as it is written back: `1-3:city,4:street_office`.
     public var description: String {
-        entries.map { ($0.grades.count == 1 ? "\($0.grades.lowerBound)" : "\($0.grades.lowerBound)-\($0.grades.upperBound)") + ":" + $0.body }.joined(separator: ",")
+        entries.map {
+            ($0.grades.count == 1 ? "\($0.grades.lowerBound)" : "\($0.grades.lowerBound)-\($0.grades.upperBound)") + ":"
+                + $0.body
+        }.joined(separator: ",")
     }
 
     /// A grade read from a property: a whole number (`3`, `"3"`), `3级` or `三级`; nil otherwise.

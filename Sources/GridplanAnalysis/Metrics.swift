@@ -4,7 +4,9 @@ import GridplanGeometry
 /// The levels of the management hierarchy, known by code length (shared/domain.md):
 /// district 6 digits, street office 9, community 12, grid 15 (legacy grids 14).
 public enum HierarchyLevel: String, CaseIterable, Sendable, Comparable {
-    case district, streetOffice = "street_office", community, grid
+    case district
+    case streetOffice = "street_office"
+    case community, grid
 
     public var codeLength: Int {
         switch self {
@@ -48,9 +50,13 @@ public struct UnitMetrics: Sendable {
 
     public var areaSquareKilometres: Double { areaSquareMetres / 1e6 }
     public var householdsPerSquareKilometre: Double { areaSquareMetres > 0 ? households / areaSquareKilometres : 0 }
-    public var populationPerSquareKilometre: Double? { population.map { areaSquareMetres > 0 ? $0 / areaSquareKilometres : 0 } }
+    public var populationPerSquareKilometre: Double? {
+        population.map { areaSquareMetres > 0 ? $0 / areaSquareKilometres : 0 }
+    }
     public var eventsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(events) / areaSquareKilometres : 0 }
-    public var componentsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(components) / areaSquareKilometres : 0 }
+    public var componentsPerSquareKilometre: Double {
+        areaSquareMetres > 0 ? Double(components) / areaSquareKilometres : 0
+    }
     public var gridsPerSquareKilometre: Double { areaSquareMetres > 0 ? Double(grids) / areaSquareKilometres : 0 }
     public var streetMetresPerChief: Double? { chiefs > 0 ? streetMetres / Double(chiefs) : nil }
 }
@@ -94,7 +100,9 @@ public enum MetricsCalculator {
         public init(units: [UnitInput]) { self.units = units }
     }
 
-    public static func run(_ input: Inputs, level: HierarchyLevel, progress: (String) -> Void = { _ in }) throws -> MetricsReport {
+    public static func run(_ input: Inputs, level: HierarchyLevel, progress: (String) -> Void = { _ in }) throws
+        -> MetricsReport
+    {
         let ctx = GEOSContext()
         let units = input.units
         let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
@@ -167,12 +175,16 @@ public enum MetricsCalculator {
 
         var out: [UnitMetrics] = []
         for (k, u) in units.enumerated() {
-            out.append(UnitMetrics(
-                level: level, code: u.code, name: u.name, areaSquareMetres: try natives[k].area, households: households[k],
-                population: population([u.code]), grids: gridHouseholds[k].count, householdsPerGrid: stats(gridHouseholds[k]),
-                events: events[k], components: components[k], streetMetres: streetMetres[k], streetMetresByGrade: byGrade[k], streetMetresByBody: byBody[k],
-                chiefs: input.chiefs[u.code] ?? 0,
-                compactness: try compactness(natives[k]), geometry: try natives[k].value()))
+            out.append(
+                UnitMetrics(
+                    level: level, code: u.code, name: u.name, areaSquareMetres: try natives[k].area,
+                    households: households[k],
+                    population: population([u.code]), grids: gridHouseholds[k].count,
+                    householdsPerGrid: stats(gridHouseholds[k]),
+                    events: events[k], components: components[k], streetMetres: streetMetres[k],
+                    streetMetresByGrade: byGrade[k], streetMetresByBody: byBody[k],
+                    chiefs: input.chiefs[u.code] ?? 0,
+                    compactness: try compactness(natives[k]), geometry: try natives[k].value()))
         }
         // Roll up by code prefix to every level above.
         progress("metrics: rolling up")
@@ -188,29 +200,41 @@ public enum MetricsCalculator {
                 let m = members[prefix]!
                 let union = try ctx.union(of: m.map { natives[$0] })
                 let chiefCount = input.chiefs[prefix] ?? m.reduce(0) { $0 + (input.chiefs[units[$1].code] ?? 0) }
-                out.append(UnitMetrics(
-                    level: ancestor, code: prefix, name: nil, areaSquareMetres: m.reduce(0) { $0 + ((try? natives[$1].area) ?? 0) },
-                    households: m.reduce(0) { $0 + households[$1] }, population: population(m.map { units[$0].code }),
-                    grids: m.reduce(0) { $0 + gridHouseholds[$1].count }, householdsPerGrid: stats(m.flatMap { gridHouseholds[$0] }),
-                    events: m.reduce(0) { $0 + events[$1] }, components: m.reduce(0) { $0 + components[$1] },
-                    streetMetres: m.reduce(0) { $0 + streetMetres[$1] },
-                    streetMetresByGrade: m.reduce(into: [:]) { sum, k in for (g, v) in byGrade[k] { sum[g, default: 0] += v } },
-                    streetMetresByBody: m.reduce(into: [:]) { sum, k in for (b, v) in byBody[k] { sum[b, default: 0] += v } },
-                    chiefs: chiefCount,
-                    compactness: try compactness(union), geometry: try union.value()))
+                out.append(
+                    UnitMetrics(
+                        level: ancestor, code: prefix, name: nil,
+                        areaSquareMetres: m.reduce(0) { $0 + ((try? natives[$1].area) ?? 0) },
+                        households: m.reduce(0) { $0 + households[$1] },
+                        population: population(m.map { units[$0].code }),
+                        grids: m.reduce(0) { $0 + gridHouseholds[$1].count },
+                        householdsPerGrid: stats(m.flatMap { gridHouseholds[$0] }),
+                        events: m.reduce(0) { $0 + events[$1] }, components: m.reduce(0) { $0 + components[$1] },
+                        streetMetres: m.reduce(0) { $0 + streetMetres[$1] },
+                        streetMetresByGrade: m.reduce(into: [:]) { sum, k in
+                            for (g, v) in byGrade[k] { sum[g, default: 0] += v }
+                        },
+                        streetMetresByBody: m.reduce(into: [:]) { sum, k in
+                            for (b, v) in byBody[k] { sum[b, default: 0] += v }
+                        },
+                        chiefs: chiefCount,
+                        compactness: try compactness(union), geometry: try union.value()))
             }
         }
         // Coverage against the boundary (the union's outer edge by default).
         let union = try ctx.union(of: natives)
-        let boundary: NativeGeometry = try input.boundary.map { try CoverageCheck.polygonalPart(ctx.geometry($0).madeValid().geometry) } ?? CoverageCheck.filledExterior(union)
+        let boundary: NativeGeometry =
+            try input.boundary.map { try CoverageCheck.polygonalPart(ctx.geometry($0).madeValid().geometry) }
+            ?? CoverageCheck.filledExterior(union)
         let boundaryArea = try boundary.area
         let owned = try union.intersection(with: boundary).area
         let claimedTwice = max(0, try natives.reduce(0.0) { $0 + (try $1.area) } - union.area)
         return MetricsReport(
-            units: out, boundaryAreaSquareMetres: boundaryArea, coverageRatio: boundaryArea > 0 ? owned / boundaryArea : 0,
+            units: out, boundaryAreaSquareMetres: boundaryArea,
+            coverageRatio: boundaryArea > 0 ? owned / boundaryArea : 0,
             doublyClaimedRatio: boundaryArea > 0 ? claimedTwice / boundaryArea : 0,
             eventsOutsideShare: input.events.isEmpty ? nil : Double(eventsOutside) / Double(input.events.count),
-            componentsOutsideShare: input.components.isEmpty ? nil : Double(componentsOutside) / Double(input.components.count),
+            componentsOutsideShare: input.components.isEmpty
+                ? nil : Double(componentsOutside) / Double(input.components.count),
             eventsInPeriod: input.events.count, periodDays: input.periodDays)
     }
 }

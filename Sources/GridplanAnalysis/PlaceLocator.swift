@@ -68,8 +68,13 @@ public final class PlaceLocator {
     /// - Parameters:
     ///   - levels: the units of each level the store has (a level left out is unknown).
     ///   - roster: the people; a row with a street is the street's, else its unit's.
-    public init(levels: [HierarchyLevel: [UnitInput]], streets: [LocatableStreet], roster: [RosterEntry], streetRadiusMetres: Double = 50) throws {
-        self.levels = try levels.keys.sorted().map { ($0, try PointLocator(units: levels[$0]!, edgeTolerance: PointAssigner.edgeToleranceMetres)) }
+    public init(
+        levels: [HierarchyLevel: [UnitInput]], streets: [LocatableStreet], roster: [RosterEntry],
+        streetRadiusMetres: Double = 50
+    ) throws {
+        self.levels = try levels.keys.sorted().map {
+            ($0, try PointLocator(units: levels[$0]!, edgeTolerance: PointAssigner.edgeToleranceMetres))
+        }
         self.streets = streets
         self.streetRadiusMetres = streetRadiusMetres
         streetIndex = try SpatialIndex(context: streetContext)
@@ -102,7 +107,8 @@ public final class PlaceLocator {
         var fallback: PlaceAnswer.Fallback?
         if let (level, locator) = levels.last, units[level] == .some(nil), let (k, d) = try locator.nearest(to: c) {
             let u = locator.units[k]
-            fallback = PlaceAnswer.Fallback(level: level, unit: PlaceAnswer.UnitRef(code: u.code, name: u.name), distanceMetres: d)
+            fallback = PlaceAnswer.Fallback(
+                level: level, unit: PlaceAnswer.UnitRef(code: u.code, name: u.name), distanceMetres: d)
             for e in unitPeople[u.code] ?? [] { people.append((PostLevel(level), e)) }
         }
         let street = try nearestStreet(to: c)
@@ -121,12 +127,15 @@ public final class PlaceLocator {
             guard d <= r else { continue }
             if let (b, bd) = best {
                 let tie = abs(d - bd) < 1e-9
-                let lower = (streets[k].name ?? "", streets[k].lead ?? "") < (streets[b].name ?? "", streets[b].lead ?? "")
+                let lower =
+                    (streets[k].name ?? "", streets[k].lead ?? "") < (streets[b].name ?? "", streets[b].lead ?? "")
                 if d < bd && !tie || tie && lower { best = (k, d) }
             } else {
                 best = (k, d)
             }
         }
-        return best.map { PlaceAnswer.NearStreet(name: streets[$0.0].name, lead: streets[$0.0].lead, distanceMetres: $0.1) }
+        return best.map {
+            PlaceAnswer.NearStreet(name: streets[$0.0].name, lead: streets[$0.0].lead, distanceMetres: $0.1)
+        }
     }
 }

@@ -2,14 +2,18 @@ import Foundation
 
 /// Where a post sits: a level of the hierarchy, or a named street (街巷长制).
 public enum PostLevel: String, CaseIterable, Sendable, Comparable {
-    case district, streetOffice = "street_office", community, grid, street
+    case district
+    case streetOffice = "street_office"
+    case community, grid, street
 
     /// The hierarchy level, nil for streets.
     public var hierarchyLevel: HierarchyLevel? { HierarchyLevel(rawValue: rawValue) }
 
     public init(_ level: HierarchyLevel) { self = PostLevel(rawValue: level.rawValue)! }
 
-    public static func < (a: PostLevel, b: PostLevel) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    public static func < (a: PostLevel, b: PostLevel) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
 
 /// One readable roster row: a person in a role for a unit (any level) or a named street.
@@ -30,8 +34,10 @@ public struct RosterEntry: Sendable, Equatable {
     public var tier: Int?
     public var duties: String?
 
-    public init(line: Int, name: String, role: String, phone: String? = nil, unit: String? = nil, street: String? = nil,
-                superior: String? = nil, tierText: String? = nil, tier: Int? = nil, duties: String? = nil) {
+    public init(
+        line: Int, name: String, role: String, phone: String? = nil, unit: String? = nil, street: String? = nil,
+        superior: String? = nil, tierText: String? = nil, tier: Int? = nil, duties: String? = nil
+    ) {
         self.line = line
         self.name = name
         self.role = role
@@ -66,10 +72,14 @@ public struct RoleRequirement: Sendable, Equatable, CustomStringConvertible {
 
     /// - Throws: ``RosterRuleError`` naming what is wrong.
     public init(parsing text: String) throws {
-        guard let colon = text.firstIndex(of: ":") else { throw RosterRuleError("--require \(text): write LEVEL:ROLE=N or LEVEL:ROLE>=N") }
+        guard let colon = text.firstIndex(of: ":") else {
+            throw RosterRuleError("--require \(text): write LEVEL:ROLE=N or LEVEL:ROLE>=N")
+        }
         let levelText = String(text[..<colon]).trimmingCharacters(in: .whitespaces)
         guard let level = PostLevel(rawValue: levelText) else {
-            throw RosterRuleError("--require \(text): '\(levelText)' is not a level (\(PostLevel.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw RosterRuleError(
+                "--require \(text): '\(levelText)' is not a level (\(PostLevel.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let rest = text[text.index(after: colon)...]
         let exact: Bool
@@ -131,7 +141,9 @@ public struct RoleLimit: Sendable, Equatable, CustomStringConvertible {
         guard let measure = Measure(rawValue: measureText) else {
             throw RosterRuleError("--limit \(text): '\(measureText)' is not km, households or grids")
         }
-        guard let maximum = Double(text[le.upperBound...].trimmingCharacters(in: .whitespaces)), maximum.isFinite, maximum >= 0 else {
+        guard let maximum = Double(text[le.upperBound...].trimmingCharacters(in: .whitespaces)), maximum.isFinite,
+            maximum >= 0
+        else {
             throw RosterRuleError("--limit \(text): the limit is a number from 0")
         }
         self.init(role: role, measure: measure, maximum: maximum)
@@ -162,8 +174,11 @@ public struct RosterWorld: Sendable {
     /// nil when no assignment was recorded.
     public var leadMetres: [String: Double]?
 
-    public init(units: [HierarchyLevel: [(code: String, name: String?)]], streetMetres: [String: Double], households: [String: Double],
-                gridCodes: [String], leadMetres: [String: Double]?) {
+    public init(
+        units: [HierarchyLevel: [(code: String, name: String?)]], streetMetres: [String: Double],
+        households: [String: Double],
+        gridCodes: [String], leadMetres: [String: Double]?
+    ) {
         self.units = units
         self.streetMetres = streetMetres
         self.households = households
@@ -245,7 +260,9 @@ public struct RosterReport: Sendable {
 /// lacking a required role, people over a limit, rows naming a unit or street that does not
 /// exist, superiors missing or of a lower tier.
 public enum RosterCheck {
-    public static func run(_ entries: [RosterEntry], world: RosterWorld, requirements: [RoleRequirement], limits: [RoleLimit]) -> RosterReport {
+    public static func run(
+        _ entries: [RosterEntry], world: RosterWorld, requirements: [RoleRequirement], limits: [RoleLimit]
+    ) -> RosterReport {
         let levelOf = world.levelIndex
         var unknown: [RosterReport.Unknown] = []
         var known: [RosterEntry] = []
@@ -264,7 +281,10 @@ public enum RosterCheck {
             }
             if let s = e.street, world.streetMetres[s] == nil {
                 ok = false
-                unknown.append(.init(line: e.line, name: e.name, role: e.role, kind: "street", value: s, reason: "no street in the store has this name"))
+                unknown.append(
+                    .init(
+                        line: e.line, name: e.name, role: e.role, kind: "street", value: s,
+                        reason: "no street in the store has this name"))
             }
             if ok { known.append(e) }
         }
@@ -288,12 +308,22 @@ public enum RosterCheck {
             if r.level == .street {
                 for name in world.streetMetres.keys.sorted() {
                     let n = streetRoles[name]?[r.role]?.count ?? 0
-                    if !r.isMet(by: n) { missing.append(.init(level: .street, unit: name, unitName: nil, role: r.role, required: r.requiredText, present: n)) }
+                    if !r.isMet(by: n) {
+                        missing.append(
+                            .init(
+                                level: .street, unit: name, unitName: nil, role: r.role, required: r.requiredText,
+                                present: n))
+                    }
                 }
             } else if let level = r.level.hierarchyLevel {
                 for u in (world.units[level] ?? []).sorted(by: { $0.code < $1.code }) {
                     let n = unitRoles[u.code]?[r.role]?.count ?? 0
-                    if !r.isMet(by: n) { missing.append(.init(level: r.level, unit: u.code, unitName: u.name, role: r.role, required: r.requiredText, present: n)) }
+                    if !r.isMet(by: n) {
+                        missing.append(
+                            .init(
+                                level: r.level, unit: u.code, unitName: u.name, role: r.role, required: r.requiredText,
+                                present: n))
+                    }
                 }
             }
         }
@@ -344,12 +374,17 @@ public enum RosterCheck {
                     value = Double(units.sorted().reduce(0) { $0 + gridCount($1) })
                 }
                 if value > limit.maximum {
-                    overLimit.append(.init(name: name, role: limit.role, measure: limit.measure, limit: limit.maximum, value: value, lines: held.map(\.line)))
+                    overLimit.append(
+                        .init(
+                            name: name, role: limit.role, measure: limit.measure, limit: limit.maximum, value: value,
+                            lines: held.map(\.line)))
                 }
             }
         }
         if leadNoteNeeded {
-            notes.append("no street assignment is recorded in the store: street length led by units is not counted (run gridplan assign streets --store)")
+            notes.append(
+                "no street assignment is recorded in the store: street length led by units is not counted (run gridplan assign streets --store)"
+            )
         }
 
         // Superiors: each person's tier is their highest (smallest) tier on the roster.
@@ -363,14 +398,18 @@ public enum RosterCheck {
         for e in entries {
             guard let s = e.superior else { continue }
             if !names.contains(s) {
-                superiors.append(.init(line: e.line, name: e.name, superior: s, problem: "missing", tier: e.tier, superiorTier: nil))
+                superiors.append(
+                    .init(line: e.line, name: e.name, superior: s, problem: "missing", tier: e.tier, superiorTier: nil))
             } else if let t = e.tier, let st = tierOf[s], st > t {
-                superiors.append(.init(line: e.line, name: e.name, superior: s, problem: "lower_tier", tier: t, superiorTier: st))
+                superiors.append(
+                    .init(line: e.line, name: e.name, superior: s, problem: "lower_tier", tier: t, superiorTier: st))
             }
         }
 
-        return RosterReport(missing: missing, overLimit: overLimit, unknown: unknown, superiors: superiors, rows: entries.count, people: names.count,
-                            postsByLevel: postsByLevel, notes: notes)
+        return RosterReport(
+            missing: missing, overLimit: overLimit, unknown: unknown, superiors: superiors, rows: entries.count,
+            people: names.count,
+            postsByLevel: postsByLevel, notes: notes)
     }
 
     /// A number as the user wrote it: `3`, `2.5`.

@@ -72,7 +72,9 @@ public enum StreetSigns {
                     }
                 }
             }
-            var ends = count.filter { $0.value == 1 }.keys.map { at[$0]! }.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y > $1.y }
+            var ends = count.filter { $0.value == 1 }.keys.map { at[$0]! }.sorted {
+                $0.x != $1.x ? $0.x < $1.x : $0.y > $1.y
+            }
             if ends.count > 2 {
                 var best = (ends[0], ends[1], -1.0)
                 for a in 0..<ends.count {
@@ -93,15 +95,20 @@ public enum StreetSigns {
             func cross(_ c: Coordinate) throws -> String? {
                 let t = joinToleranceMetres
                 let p = try ctx.geometry(.point(c))
-                let near = try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t))
-                    .filter { streets[$0].name != nil && streets[$0].name != name }
-                    .filter { try natives[$0].distance(to: p) <= t }
+                let near = try index.query(
+                    envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t)
+                )
+                .filter { streets[$0].name != nil && streets[$0].name != name }
+                .filter { try natives[$0].distance(to: p) <= t }
                 return near.min { a, b in
                     let ga = streets[a].grade ?? Int.max, gb = streets[b].grade ?? Int.max
                     return ga != gb ? ga < gb : streets[a].name! < streets[b].name!
                 }.flatMap { streets[$0].name }
             }
-            out.append(StreetExtent(name: name, from: try ends.first.flatMap(cross), to: try (ends.count > 1 ? ends.last : nil).flatMap(cross), lengthMetres: length))
+            out.append(
+                StreetExtent(
+                    name: name, from: try ends.first.flatMap(cross),
+                    to: try (ends.count > 1 ? ends.last : nil).flatMap(cross), lengthMetres: length))
         }
         return out
     }

@@ -94,15 +94,21 @@ public struct ChiefReview: Sendable {
         for c in chiefs { chiefOf[c.street] = c }
         var load: [String: Double] = [:]
         for s in summary.streets {
-            guard let entry = chiefOf[s.name] ?? chiefOf[s.name.hasPrefix("#") ? String(s.name.dropFirst()) : s.name] else {
+            guard let entry = chiefOf[s.name] ?? chiefOf[s.name.hasPrefix("#") ? String(s.name.dropFirst()) : s.name]
+            else {
                 streetsWithoutChief.append(s.name)
                 continue
             }
             load[entry.chief, default: 0] += s.lengthMetres
-            if let u = entry.unit, let lead = s.lead, u != lead { elsewhere.append(Elsewhere(chief: entry.chief, street: s.name, chiefUnit: u, leadUnit: lead)) }
+            if let u = entry.unit, let lead = s.lead, u != lead {
+                elsewhere.append(Elsewhere(chief: entry.chief, street: s.name, chiefUnit: u, leadUnit: lead))
+            }
         }
-        overLimit = load.filter { $0.value > maxMetresPerChief }.sorted { $0.key < $1.key }.map { (chief: $0.key, metres: $0.value) }
-        let known = Set(summary.streets.map(\.name)).union(summary.streets.map { $0.name.hasPrefix("#") ? String($0.name.dropFirst()) : $0.name })
+        overLimit = load.filter { $0.value > maxMetresPerChief }.sorted { $0.key < $1.key }.map {
+            (chief: $0.key, metres: $0.value)
+        }
+        let known = Set(summary.streets.map(\.name)).union(
+            summary.streets.map { $0.name.hasPrefix("#") ? String($0.name.dropFirst()) : $0.name })
         unmatched = chiefs.filter { !known.contains($0.street) }.map { (line: $0.line, street: $0.street) }
     }
 }

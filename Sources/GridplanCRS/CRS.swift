@@ -28,19 +28,28 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         let lower = t.lowercased()
         switch lower {
         case "": throw CRSError.unknown(text, reason: "empty CRS")
-        case "wgs84", "wgs 84", "wgs-84", "ogc:crs84", "crs84", "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84":
+        case "wgs84", "wgs 84", "wgs-84", "ogc:crs84", "crs84", "urn:ogc:def:crs:ogc:1.3:crs84",
+            "urn:ogc:def:crs:ogc::crs84":
             self = .wgs84
             return
-        case "cgcs2000", "cgcs-2000": self = .cgcs2000; return
-        case "gcj02", "gcj-02", "gcj", "amap", "mars": self = .gcj02; return
-        case "bd09", "bd-09", "bd09ll", "baidu": self = .bd09; return
+        case "cgcs2000", "cgcs-2000":
+            self = .cgcs2000
+            return
+        case "gcj02", "gcj-02", "gcj", "amap", "mars":
+            self = .gcj02
+            return
+        case "bd09", "bd-09", "bd09ll", "baidu":
+            self = .bd09
+            return
         default: break
         }
         if let code = Int(lower), code > 0 {
             self = .epsg(code)
         } else if lower.hasPrefix("epsg:"), let code = Int(lower.dropFirst(5)), code > 0 {
             self = .epsg(code)
-        } else if lower.hasPrefix("urn:ogc:def:crs:epsg:"), let code = Int(lower.split(separator: ":").last ?? ""), code > 0 {
+        } else if lower.hasPrefix("urn:ogc:def:crs:epsg:"), let code = Int(lower.split(separator: ":").last ?? ""),
+            code > 0
+        {
             self = .epsg(code)
         } else {
             self = .definition(t)
@@ -81,8 +90,11 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     /// Name and kind of the CRS as PROJ knows them.
     public func describe() throws -> CRSDescription {
         switch self {
-        case .gcj02: return CRSDescription(name: "GCJ-02 (Chinese web-map offset of WGS 84)", isGeographic: true, isProjected: false)
-        case .bd09: return CRSDescription(name: "BD-09 (Baidu offset of GCJ-02)", isGeographic: true, isProjected: false)
+        case .gcj02:
+            return CRSDescription(
+                name: "GCJ-02 (Chinese web-map offset of WGS 84)", isGeographic: true, isProjected: false)
+        case .bd09:
+            return CRSDescription(name: "BD-09 (Baidu offset of GCJ-02)", isGeographic: true, isProjected: false)
         default: break
         }
         let ctx = try PROJContext()
@@ -90,7 +102,8 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         defer { proj_destroy(pj) }
         let name = proj_get_name(pj).map { String(cString: $0) } ?? identifier
         let type = proj_get_type(pj)
-        let geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS
+        let geographic =
+            type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS
         let projected = type == PJ_TYPE_PROJECTED_CRS
         var w = 0.0, south = 0.0, e = 0.0, n = 0.0
         var area: Envelope?
@@ -114,7 +127,9 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         let pj = try ctx.crs(self)
         defer { proj_destroy(pj) }
         // NULL on failure
-        guard let text = proj_as_wkt(ctx.handle, pj, PJ_WKT1_GDAL, nil) ?? proj_as_wkt(ctx.handle, pj, PJ_WKT2_2019, nil) else {
+        guard
+            let text = proj_as_wkt(ctx.handle, pj, PJ_WKT1_GDAL, nil) ?? proj_as_wkt(ctx.handle, pj, PJ_WKT2_2019, nil)
+        else {
             throw CRSError.unknown(identifier, reason: "PROJ cannot express it as WKT (\(ctx.lastError))")
         }
         return String(cString: text)
@@ -137,7 +152,9 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
             guard let candidate = proj_list_get(ctx.handle, list, i) else { continue }
             defer { proj_destroy(candidate) }
             let c = confidence?[Int(i)] ?? 0
-            if let codeText = proj_get_id_code(candidate, 0), let code = Int(String(cString: codeText)), c >= minimumConfidence, c > (best?.1 ?? -1) {
+            if let codeText = proj_get_id_code(candidate, 0), let code = Int(String(cString: codeText)),
+                c >= minimumConfidence, c > (best?.1 ?? -1)
+            {
                 best = (code, c)
             }
         }
@@ -183,8 +200,11 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         if !isGeographic {
             // Metres near a projected CRS's false origin are possible but nobody's data lives there;
             // small numbers in a projected CRS are degrees declared with the wrong CRS.
-            if envelope.minX >= -180 && envelope.maxX <= 180 && envelope.minY >= -90 && envelope.maxY <= 90 && envelope.width < 10 && envelope.height < 10 {
-                return "coordinates (\(envelope.minX), \(envelope.minY)) look like degrees, but \(identifier) is projected (metres): declare the data's real CRS with --crs"
+            if envelope.minX >= -180 && envelope.maxX <= 180 && envelope.minY >= -90 && envelope.maxY <= 90
+                && envelope.width < 10 && envelope.height < 10
+            {
+                return
+                    "coordinates (\(envelope.minX), \(envelope.minY)) look like degrees, but \(identifier) is projected (metres): declare the data's real CRS with --crs"
             }
             return nil
         }
@@ -192,9 +212,11 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         let latOK = envelope.minY >= -90 && envelope.maxY <= 90
         if lonOK && latOK { return nil }
         if !latOK && envelope.minX >= -90 && envelope.maxX <= 90 && envelope.minY >= -180 && envelope.maxY <= 180 {
-            return "latitude \(latOK ? envelope.maxX : (envelope.maxY > 90 ? envelope.maxY : envelope.minY)) is beyond ±90 while every x is a valid latitude: the axes look swapped (lat, lon); write coordinates as lon, lat"
+            return
+                "latitude \(latOK ? envelope.maxX : (envelope.maxY > 90 ? envelope.maxY : envelope.minY)) is beyond ±90 while every x is a valid latitude: the axes look swapped (lat, lon); write coordinates as lon, lat"
         }
-        return "coordinates up to (\(envelope.maxX), \(envelope.maxY)) are not degrees, but \(identifier) is geographic: the data looks projected; declare its CRS with --crs"
+        return
+            "coordinates up to (\(envelope.maxX), \(envelope.maxY)) are not degrees, but \(identifier) is geographic: the data looks projected; declare its CRS with --crs"
     }
 }
 
@@ -262,7 +284,8 @@ final class PROJContext {
         }
         guard proj_is_crs(pj) != 0 else {
             proj_destroy(pj)
-            throw CRSError.unknown(crs.identifier, reason: "PROJ reads it as an operation, not a coordinate reference system")
+            throw CRSError.unknown(
+                crs.identifier, reason: "PROJ reads it as an operation, not a coordinate reference system")
         }
         return pj
     }

@@ -85,7 +85,10 @@ public final class Transformer {
             }
             if let bad = out.firstIndex(where: { !$0.isFinite }) {
                 let code = proj_errno(operation)
-                let reason = code != 0 ? (proj_context_errno_string(context.handle, code).map { String(cString: $0) } ?? "PROJ error \(code)") : "outside the CRS's domain"
+                let reason =
+                    code != 0
+                    ? (proj_context_errno_string(context.handle, code).map { String(cString: $0) }
+                        ?? "PROJ error \(code)") : "outside the CRS's domain"
                 throw CRSError.transformFailed(index: bad, coordinate: coordinates[bad], reason: reason)
             }
         }

@@ -49,15 +49,22 @@ struct AssignStreets: ParsableCommand {
 
     @OptionGroup var unitFields: UnitFieldOptions
 
-    @Option(name: .customLong("name-field"), help: "The streets' name property. Default: detected (name, 名称, 道路名称 ...).")
+    @Option(
+        name: .customLong("name-field"), help: "The streets' name property. Default: detected (name, 名称, 道路名称 ...).")
     var nameField: String?
 
-    @Option(name: .customLong("grade-rule"), help: ArgumentHelp("Who keeps each road grade, e.g. 1-3:city,4:street_office (路长制).",
-                                                                 discussion: "A body named as a level (district, street_office, community, grid) is the lead unit's unit of that level.",
-                                                                 valueName: "grades:body,..."))
+    @Option(
+        name: .customLong("grade-rule"),
+        help: ArgumentHelp(
+            "Who keeps each road grade, e.g. 1-3:city,4:street_office (路长制).",
+            discussion:
+                "A body named as a level (district, street_office, community, grid) is the lead unit's unit of that level.",
+            valueName: "grades:body,..."))
     var gradeRule: String?
 
-    @Option(name: .customLong("grade-field"), help: "The streets' grade property (1 the most important). Default: detected (grade, road_grade, 道路等级, 等级).")
+    @Option(
+        name: .customLong("grade-field"),
+        help: "The streets' grade property (1 the most important). Default: detected (grade, road_grade, 道路等级, 等级).")
     var gradeField: String?
 
     @Option(name: .long, help: "Write the segments as GeoJSON (WGS84).")
@@ -68,7 +75,9 @@ struct AssignStreets: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard boundaryTolerance > 0, maxKmPerChief > 0 else { throw ValidationError("--boundary-tolerance and --max-km-per-chief must be positive") }
+        guard boundaryTolerance > 0, maxKmPerChief > 0 else {
+            throw ValidationError("--boundary-tolerance and --max-km-per-chief must be positive")
+        }
         if let gradeRule {
             do {
                 _ = try GradeRule(parsing: gradeRule)
@@ -85,20 +94,35 @@ struct AssignStreets: ParsableCommand {
         let unitLayer = try inputs.load(units, role: "units")
         let metric = try unitLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try unitLayer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        let unitInputs = try unitLayer.units(
+            in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
         let streetLayer = try inputs.loadChecked(streets, role: "streets", in: metric)
         let rule = try gradeRule.map { try GradeRule(parsing: $0) }
-        let streetFeatures = try StreetReading.features(of: streetLayer, in: metric, nameField: nameField, gradeField: gradeField)
+        let streetFeatures = try StreetReading.features(
+            of: streetLayer, in: metric, nameField: nameField, gradeField: gradeField)
         if rule != nil {
             let ungraded = streetFeatures.filter { $0.grade == nil }.count
-            if ungraded > 0 { warnings.append("\(streets): \(ungraded) streets have no grade (no grade, 道路等级 or 等级 property, or --grade-field); no body keeps them") }
+            if ungraded > 0 {
+                warnings.append(
+                    "\(streets): \(ungraded) streets have no grade (no grade, 道路等级 or 等级 property, or --grade-field); no body keeps them"
+                )
+            }
             let uncovered = Set(streetFeatures.compactMap(\.grade)).filter { rule!.body(forGrade: $0) == nil }.sorted()
-            if !uncovered.isEmpty { warnings.append("--grade-rule \(rule!): no body keeps grade \(uncovered.map(String.init).joined(separator: ", "))") }
+            if !uncovered.isEmpty {
+                warnings.append(
+                    "--grade-rule \(rule!): no body keeps grade \(uncovered.map(String.init).joined(separator: ", "))")
+            }
         }
         let unnamed = streetFeatures.filter { $0.name == nil }.count
-        if unnamed > 0 { warnings.append("\(streets): \(unnamed) streets have no name (no name, 名称 or 道路名称 property); they are grouped by id as #id") }
-        let result = try StreetAssigner.run(streets: streetFeatures, units: unitInputs, toleranceMetres: boundaryTolerance) { console.progress($0) }
+        if unnamed > 0 {
+            warnings.append(
+                "\(streets): \(unnamed) streets have no name (no name, 名称 or 道路名称 property); they are grouped by id as #id"
+            )
+        }
+        let result = try StreetAssigner.run(
+            streets: streetFeatures, units: unitInputs, toleranceMetres: boundaryTolerance
+        ) { console.progress($0) }
         console.clearProgress()
         inputs.report(to: console)
         warnings = inputs.warnings + warnings
@@ -108,20 +132,35 @@ struct AssignStreets: ParsableCommand {
             let toStore = try Transformer(from: metric, to: store.crs)
             let segments = try result.segments.map { seg in
                 RecordedStreetSegment(
-                    streetID: seg.streetID, name: seg.streetName, streetClass: seg.streetClass, grade: seg.grade, lengthMetres: seg.lengthMetres,
-                    lead: seg.lead, coOwners: seg.coOwners, isBoundary: seg.isBoundary, responsibleBody: seg.grade.flatMap { rule?.body(forGrade: $0) },
-                    responsibleUnit: seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) }, geometry: try toStore.transform(seg.geometry))
+                    streetID: seg.streetID, name: seg.streetName, streetClass: seg.streetClass, grade: seg.grade,
+                    lengthMetres: seg.lengthMetres,
+                    lead: seg.lead, coOwners: seg.coOwners, isBoundary: seg.isBoundary,
+                    responsibleBody: seg.grade.flatMap { rule?.body(forGrade: $0) },
+                    responsibleUnit: seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) },
+                    geometry: try toStore.transform(seg.geometry))
             }
-            var parameters: JSONObject = ["units": .string(units), "streets": .string(streets), "boundary_tolerance_m": .number(boundaryTolerance),
-                                          "metric_crs": .string(metric.identifier)]
+            var parameters: JSONObject = [
+                "units": .string(units), "streets": .string(streets),
+                "boundary_tolerance_m": .number(boundaryTolerance),
+                "metric_crs": .string(metric.identifier),
+            ]
             parameters["grade_rule"] = rule.map { .string($0.description) } ?? .null
             recorded = try store.recordStreetSegments(segments, command: "assign streets", parameters: parameters)
-            if !console.quiet { console.err("recorded \(segments.count) segments in \(store.location) (street_segments generation \(recorded!))\n") }
+            if !console.quiet {
+                console.err(
+                    "recorded \(segments.count) segments in \(store.location) (street_segments generation \(recorded!))\n"
+                )
+            }
         }
         let summary = StreetSummary(segments: result.segments, rule: rule)
         let review = try chiefs.map { path in
-            let review = ChiefReview(summary, chiefs: try ChiefTable.read(path: path, needs: .street), maxMetresPerChief: maxKmPerChief * 1000)
-            for u in review.unmatched { warnings.append("\(path): row \(u.line): street '\(u.street)' matches no street; its chief holds nothing") }
+            let review = ChiefReview(
+                summary, chiefs: try ChiefTable.read(path: path, needs: .street),
+                maxMetresPerChief: maxKmPerChief * 1000)
+            for u in review.unmatched {
+                warnings.append(
+                    "\(path): row \(u.line): street '\(u.street)' matches no street; its chief holds nothing")
+            }
             return review
         }
 
@@ -134,7 +173,9 @@ struct AssignStreets: ParsableCommand {
                 p["class"] = seg.streetClass.map { .string($0) } ?? .null
                 p["grade"] = seg.grade.map { .integer(Int64($0)) } ?? .null
                 p["responsible_body"] = seg.grade.flatMap { rule?.body(forGrade: $0) }.map { .string($0) } ?? .null
-                p["responsible_unit"] = seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) }.map { .string($0) } ?? .null
+                p["responsible_unit"] =
+                    seg.grade.flatMap { rule?.responsibleUnit(forGrade: $0, lead: seg.lead) }.map { .string($0) }
+                    ?? .null
                 p["length_m"] = .number((seg.lengthMetres * 100).rounded() / 100)
                 p["lead"] = seg.lead.map { .string($0) } ?? .null
                 p["co_owners"] = .array(seg.coOwners.map { .string($0) })
@@ -145,24 +186,51 @@ struct AssignStreets: ParsableCommand {
             try GeoJSONWriter.write(features, to: out)
         }
         if global.json {
-            console.out(try AssignStreetsReport(result, summary: summary, review: review, rule: rule, recorded: recorded, metric: metric, warnings: warnings, inputs: inputs).text() + "\n")
+            console.out(
+                try AssignStreetsReport(
+                    result, summary: summary, review: review, rule: rule, recorded: recorded, metric: metric,
+                    warnings: warnings, inputs: inputs
+                ).text() + "\n")
         } else {
-            var lines = [String(format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
-                                result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count, result.unownedLengthMetres)]
+            var lines = [
+                String(
+                    format: "%d segments, %.1f m of street, %d boundary segments, %.1f m in no unit",
+                    result.segments.count, result.totalLengthMetres, result.segments.filter(\.isBoundary).count,
+                    result.unownedLengthMetres)
+            ]
             lines.append("rule: \(StreetAssigner.boundaryRule)")
             if let rule {
-                lines.append("grade rule \(rule): " + summary.metresByBody.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f km", $0.key, $0.value / 1000) }.joined(separator: ", "))
+                lines.append(
+                    "grade rule \(rule): "
+                        + summary.metresByBody.sorted { $0.key < $1.key }.map {
+                            String(format: "%@ %.2f km", $0.key, $0.value / 1000)
+                        }.joined(separator: ", "))
             }
             for sum in summary.streets.prefix(30) {
-                lines.append(String(format: "%@  %.1f m  lead %@  (%@)", sum.name, sum.lengthMetres, sum.lead ?? "-",
-                                    sum.metresByUnit.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f m", $0.key, $0.value) }.joined(separator: ", ")))
+                lines.append(
+                    String(
+                        format: "%@  %.1f m  lead %@  (%@)", sum.name, sum.lengthMetres, sum.lead ?? "-",
+                        sum.metresByUnit.sorted { $0.key < $1.key }.map {
+                            String(format: "%@ %.1f m", $0.key, $0.value)
+                        }.joined(separator: ", ")))
             }
             if summary.streets.count > 30 { lines.append("… \(summary.streets.count - 30) more streets (use --json)") }
             if let review {
                 let without = review.streetsWithoutChief
-                lines.append("streets without a chief: \(without.count)" + (without.isEmpty ? "" : " (" + without.prefix(10).joined(separator: ", ") + (without.count > 10 ? ", …" : "") + ")"))
-                for o in review.overLimit { lines.append(String(format: "chief %@ holds %.2f km, over %.2f km", o.chief, o.metres / 1000, maxKmPerChief)) }
-                for e in review.elsewhere { lines.append("chief \(e.chief) of \(e.street) sits in \(e.chiefUnit), but \(e.leadUnit) leads the street") }
+                lines.append(
+                    "streets without a chief: \(without.count)"
+                        + (without.isEmpty
+                            ? ""
+                            : " (" + without.prefix(10).joined(separator: ", ") + (without.count > 10 ? ", …" : "")
+                                + ")"))
+                for o in review.overLimit {
+                    lines.append(
+                        String(format: "chief %@ holds %.2f km, over %.2f km", o.chief, o.metres / 1000, maxKmPerChief))
+                }
+                for e in review.elsewhere {
+                    lines.append(
+                        "chief \(e.chief) of \(e.street) sits in \(e.chiefUnit), but \(e.leadUnit) leads the street")
+                }
             }
             for w in warnings { lines.append("warning: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
@@ -174,7 +242,8 @@ struct AssignUnits: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "units",
         abstract: "Place each child unit (community, grid) in the parent holding most of its area.",
-        discussion: "Example: gridplan assign units data/communities.geojson --parents data/street_offices.geojson --parent-field parent"
+        discussion:
+            "Example: gridplan assign units data/communities.geojson --parents data/street_offices.geojson --parent-field parent"
     )
 
     @Argument(help: "The child units.")
@@ -201,9 +270,11 @@ struct AssignUnits: ParsableCommand {
         let childLayer = try inputs.load(children, role: "children")
         let metric = try childLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let kids = try childLayer.units(in: metric, codeField: unitFields.codeField, parentField: parentField, warnings: &warnings)
+        let kids = try childLayer.units(
+            in: metric, codeField: unitFields.codeField, parentField: parentField, warnings: &warnings)
         try inputs.setReference(kids, in: metric, layer: childLayer)
-        let parentUnits = try inputs.loadChecked(parents, role: "parents", in: metric, territory: true).units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        let parentUnits = try inputs.loadChecked(parents, role: "parents", in: metric, territory: true).units(
+            in: metric, codeField: nil, parentField: nil, warnings: &warnings)
         inputs.report(to: Console.current)
         warnings = inputs.warnings + warnings
         let placements = try UnitAssigner.run(children: kids, parents: parentUnits)
@@ -227,9 +298,19 @@ struct AssignUnits: ParsableCommand {
         if global.json {
             Console.current.out(try AssignUnitsReport(placements, warnings: warnings, inputs: inputs).text() + "\n")
         } else {
-            var lines = ["\(placements.count) children: \(split.count) split between parents, \(disagree.count) whose declared parent differs, \(orphans.count) in no parent"]
-            for p in split { lines.append("split: \(p.child) " + p.shares.map { String(format: "%@ %.1f%%", $0.code, $0.share * 100) }.joined(separator: ", ")) }
-            for p in disagree { lines.append("declared \(p.declaredParent!), lies in \(p.parent!): \(p.child)" + String(format: " (%.1f%%)", p.share * 100)) }
+            var lines = [
+                "\(placements.count) children: \(split.count) split between parents, \(disagree.count) whose declared parent differs, \(orphans.count) in no parent"
+            ]
+            for p in split {
+                lines.append(
+                    "split: \(p.child) "
+                        + p.shares.map { String(format: "%@ %.1f%%", $0.code, $0.share * 100) }.joined(separator: ", "))
+            }
+            for p in disagree {
+                lines.append(
+                    "declared \(p.declaredParent!), lies in \(p.parent!): \(p.child)"
+                        + String(format: " (%.1f%%)", p.share * 100))
+            }
             for p in orphans { lines.append("in no parent: \(p.child)") }
             for w in warnings { lines.append("warning: \(w)") }
             Console.current.out(lines.joined(separator: "\n") + "\n")
@@ -241,7 +322,8 @@ struct AssignPoints: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "points",
         abstract: "Give each point (component, event, building) the code of the unit it lies in.",
-        discussion: "A point on a shared edge goes to the unit with the lowest code among those that cover it. Example: gridplan assign points data/events.geojson --units grids.geojson --out events-by-grid.geojson"
+        discussion:
+            "A point on a shared edge goes to the unit with the lowest code among those that cover it. Example: gridplan assign points data/events.geojson --units grids.geojson --out events-by-grid.geojson"
     )
 
     @Argument(help: "The points.")
@@ -258,7 +340,11 @@ struct AssignPoints: ParsableCommand {
     @Option(name: .long, help: "Write the points with their unit code (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @Option(name: .long, help: "门前三包 zones (gridplan frontage --out, or the store's frontage_zones): a point in a zone also gets the zone's owner, in frontage_owner.")
+    @Option(
+        name: .long,
+        help:
+            "门前三包 zones (gridplan frontage --out, or the store's frontage_zones): a point in a zone also gets the zone's owner, in frontage_owner."
+    )
     var frontage: String?
 
     @OptionGroup var input: InputOptions
@@ -271,7 +357,8 @@ struct AssignPoints: ParsableCommand {
         let unitLayer = try inputs.load(units, role: "units")
         let metric = try unitLayer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try unitLayer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        let unitInputs = try unitLayer.units(
+            in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
         let pointLayer = try inputs.loadChecked(points, role: "points", in: metric)
         inputs.report(to: Console.current)
@@ -292,7 +379,8 @@ struct AssignPoints: ParsableCommand {
             }
         }
         if notPoints > 0 { warnings.append("\(points): \(notPoints) features are not single points; skipped") }
-        let assigned = try PointAssigner.run(points: coords, units: unitInputs, edgeTolerance: PointAssigner.edgeToleranceMetres)
+        let assigned = try PointAssigner.run(
+            points: coords, units: unitInputs, edgeTolerance: PointAssigner.edgeToleranceMetres)
         var unitOf: [Int: String] = [:]
         var outside: [Int] = []
         var counts: [String: Int] = [:]
@@ -315,7 +403,9 @@ struct AssignPoints: ParsableCommand {
                 guard let owner = (p["owner"] ?? p["code"])?.stringValue else { return nil }
                 return UnitInput(code: owner, geometry: g, sourceIndex: i)
             }
-            for (k, z) in try PointAssigner.run(points: coords, units: zones, edgeTolerance: PointAssigner.edgeToleranceMetres).enumerated() {
+            for (k, z) in try PointAssigner.run(
+                points: coords, units: zones, edgeTolerance: PointAssigner.edgeToleranceMetres
+            ).enumerated() {
                 if let z { ownerOf[featureOf[k]] = zones[z].code }
             }
             warnings += inputs.warnings.dropFirst(known)
@@ -330,12 +420,24 @@ struct AssignPoints: ParsableCommand {
             _ = try FeatureExport.write(features, crs: pointLayer.crs, to: out, layerName: "points")
         }
         if global.json {
-            var report = AssignPointsReport(points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings, inputs: inputs)
-            if frontage != nil { report.frontageOwners = JSONObject(ownerOf.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.string($0.value)) }) }
+            var report = AssignPointsReport(
+                points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings,
+                inputs: inputs)
+            if frontage != nil {
+                report.frontageOwners = JSONObject(
+                    ownerOf.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.string($0.value)) })
+            }
             Console.current.out(try report.text() + "\n")
         } else {
-            var lines = ["\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit", "rule: \(PointAssigner.tieRule)"]
-            if !outside.isEmpty { lines.append("outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ") + (outside.count > 20 ? ", …" : "")) }
+            var lines = [
+                "\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit",
+                "rule: \(PointAssigner.tieRule)",
+            ]
+            if !outside.isEmpty {
+                lines.append(
+                    "outside (feature indices): " + outside.prefix(20).map(String.init).joined(separator: ", ")
+                        + (outside.count > 20 ? ", …" : ""))
+            }
             for w in warnings { lines.append("warning: \(w)") }
             Console.current.out(lines.joined(separator: "\n") + "\n")
         }

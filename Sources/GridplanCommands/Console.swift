@@ -31,14 +31,22 @@ public final class Console: @unchecked Sendable {
     public func out(_ text: String) {
         clearProgress()
         lock.withLock {
-            if capturing { capturedOut.append(contentsOf: text.utf8) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if capturing {
+                capturedOut.append(contentsOf: text.utf8)
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
         }
     }
 
     public func err(_ text: String) {
         clearProgress()
         lock.withLock {
-            if capturing { capturedErr.append(contentsOf: text.utf8) } else { FileHandle.standardError.write(Data(text.utf8)) }
+            if capturing {
+                capturedErr.append(contentsOf: text.utf8)
+            } else {
+                FileHandle.standardError.write(Data(text.utf8))
+            }
         }
     }
 

@@ -23,10 +23,13 @@ struct Convert: ParsableCommand {
     @Argument(help: "The GeoJSON file to write ('-' for stdout).")
     var output: String
 
-    @Option(name: .customLong("from-crs"), help: "The input's CRS. Default: the file's crs member, else WGS84 (RFC 7946).")
+    @Option(
+        name: .customLong("from-crs"), help: "The input's CRS. Default: the file's crs member, else WGS84 (RFC 7946).")
     var fromCRS: String?
 
-    @Option(name: .customLong("to-crs"), help: "The output's CRS. Default: EPSG:4326 (WGS84 lon/lat, as RFC 7946 requires).")
+    @Option(
+        name: .customLong("to-crs"), help: "The output's CRS. Default: EPSG:4326 (WGS84 lon/lat, as RFC 7946 requires)."
+    )
     var toCRS: String = "EPSG:4326"
 
     @Option(name: .long, help: "The layer to read from a GeoPackage with several.")
@@ -38,9 +41,13 @@ struct Convert: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let precision, !(0...15).contains(precision) { throw ValidationError("--precision must be between 0 and 15") }
+        if let precision, !(0...15).contains(precision) {
+            throw ValidationError("--precision must be between 0 and 15")
+        }
         if input != "-", output != "-",
-           URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath() {
+            URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath()
+                == URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
+        {
             throw ValidationError("the output would overwrite the input \(input); inputs are never modified")
         }
     }
@@ -53,7 +60,11 @@ struct Convert: ParsableCommand {
         let transformer = try Transformer(from: layer.crs, to: target)
         let decimals = precision ?? (targetDescription.isGeographic ? 7 : 3)
         // RFC 7946 output carries no crs member; anything else declares itself for readers like QGIS.
-        let crsName: String? = target == .wgs84 ? nil : (target.identifier.hasPrefix("EPSG:") ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
+        let crsName: String? =
+            target == .wgs84
+            ? nil
+            : (target.identifier.hasPrefix("EPSG:")
+                ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
         let writer = try GeoJSONWriter(path: output, precision: decimals, crsName: crsName)
         let total = layer.collection.features.count
         for (i, var f) in layer.collection.features.enumerated() {
@@ -69,13 +80,16 @@ struct Convert: ParsableCommand {
         }
         try writer.finish()
         Console.current.clearProgress()
-        let summary = "converted \(total) features from \(layer.crs.identifier) (\(layer.crsSource)) to \(target.identifier)"
+        let summary =
+            "converted \(total) features from \(layer.crs.identifier) (\(layer.crsSource)) to \(target.identifier)"
         if global.json {
-            Console.current.out(JSONText.encode(.object([
-                "input": .string(input), "output": .string(output), "features": .integer(Int64(total)),
-                "from_crs": .string(layer.crs.identifier), "from_crs_declared_by": .string(layer.crsSource),
-                "to_crs": .string(target.identifier), "precision": .integer(Int64(decimals)),
-            ])) + "\n")
+            Console.current.out(
+                JSONText.encode(
+                    .object([
+                        "input": .string(input), "output": .string(output), "features": .integer(Int64(total)),
+                        "from_crs": .string(layer.crs.identifier), "from_crs_declared_by": .string(layer.crsSource),
+                        "to_crs": .string(target.identifier), "precision": .integer(Int64(decimals)),
+                    ])) + "\n")
         } else if !global.quiet {
             Console.current.err(summary + "\n")
         }

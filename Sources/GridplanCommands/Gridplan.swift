@@ -21,8 +21,13 @@ public struct Gridplan: ParsableCommand {
             (file, feature and reason named on stderr); 4 an output could not be written \
             (nothing was changed); 5 the store is busy.
             """,
-        version: "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
-        subcommands: [Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self, Partition.self, Assign.self, Metrics.self, Cases.self, Roster.self, Locate.self, FrontageCommand.self, Sample.self, Report.self]
+        version:
+            "gridplan \(version) (GEOS \(GEOSContext.geosVersion), PROJ \(CRS.projVersion), SQLite \(Database.sqliteVersion))",
+        subcommands: [
+            Info.self, Convert.self, Init.self, Import.self, Layers.self, Export.self, Check.self, Repair.self,
+            Partition.self, Assign.self, Metrics.self, Cases.self, Roster.self, Locate.self, FrontageCommand.self,
+            Sample.self, Report.self,
+        ]
     )
 
     public init() {}
@@ -94,16 +99,19 @@ public struct CommandFailure: Error, CustomStringConvertible {
         case let e as OutputError: self.init(e.description, exitCode: .outputFailed)
         case let e as DatabaseError:
             if e.isReadOnly {
-                self.init("the store cannot be written (read-only file or directory): \(e.message)", exitCode: .outputFailed)
+                self.init(
+                    "the store cannot be written (read-only file or directory): \(e.message)", exitCode: .outputFailed)
             } else if e.code == 13 /* SQLITE_FULL */ {
                 self.init("the disk is full; the store is unchanged: \(e.message)", exitCode: .outputFailed)
             } else {
-                self.init(e.description, exitCode: e.isBusy ? .busy : (e.code == 11 || e.code == 26 ? .badInput : .failure))
+                self.init(
+                    e.description, exitCode: e.isBusy ? .busy : (e.code == 11 || e.code == 26 ? .badInput : .failure))
             }
         case let e as StoreError: self.init(e.description, exitCode: .badInput)
         case let e as PostgresError:
             if e.isPermissionDenied || e.isReadOnly {
-                self.init("the store cannot be written (this role may not write it): \(e.message)", exitCode: .outputFailed)
+                self.init(
+                    "the store cannot be written (this role may not write it): \(e.message)", exitCode: .outputFailed)
             } else if e.isBusy {
                 self.init("store is busy (another gridplan is writing the same layer): \(e.message)", exitCode: .busy)
             } else if e.isConnectionFailure {

@@ -8,17 +8,26 @@ import GridplanStore
 /// `gridplan info FILE`: what a layer holds, before anything is done with it.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a layer (GeoJSON, GeoPackage): features, geometry types, CRS, extent, invalid geometries, properties.",
+        abstract:
+            "Describe a layer (GeoJSON, GeoPackage): features, geometry types, CRS, extent, invalid geometries, properties.",
         discussion: "Example: gridplan info data/communities.geojson --json"
     )
 
     @Argument(help: "The file to describe (.geojson, .gpkg).")
     var file: String
 
-    @Option(name: .long, help: "Declare the file's CRS (EPSG:4490, gcj02, bd09, a PROJ string). Default: the file's crs member, else WGS84 (RFC 7946).")
+    @Option(
+        name: .long,
+        help:
+            "Declare the file's CRS (EPSG:4490, gcj02, bd09, a PROJ string). Default: the file's crs member, else WGS84 (RFC 7946)."
+    )
     var crs: String?
 
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to report areas in. Default: the CGCS2000 Gauss-Krüger zone (China) or UTM zone of the data.")
+    @Option(
+        name: .customLong("metric-crs"),
+        help:
+            "The projected CRS to report areas in. Default: the CGCS2000 Gauss-Krüger zone (China) or UTM zone of the data."
+    )
     var metricCRS: String?
 
     @Option(name: .long, help: "The layer to read from a GeoPackage with several.")
@@ -32,7 +41,8 @@ struct Info: ParsableCommand {
     func run() throws {
         global.apply()
         let layer = try SourceLayer.read(path: file, declaredCRS: crs, layerName: layer)
-        let report = try LayerReport(layer: layer, metricCRS: try layer.metricCRS(override: metricCRS), maxReasons: maxReasons)
+        let report = try LayerReport(
+            layer: layer, metricCRS: try layer.metricCRS(override: metricCRS), maxReasons: maxReasons)
         Console.current.out(global.json ? report.json() + "\n" : report.text())
     }
 }
@@ -84,8 +94,14 @@ struct LayerReport {
                 invalidCount += 1
                 if invalid.count < maxReasons { invalid.append(InvalidFeature(index: i, issue: issue)) }
             }
-            if let toMetric, case .polygon = g { area += try ctx.geometry(toMetric.transform(g)).area; hasArea = true }
-            if let toMetric, case .multiPolygon = g { area += try ctx.geometry(toMetric.transform(g)).area; hasArea = true }
+            if let toMetric, case .polygon = g {
+                area += try ctx.geometry(toMetric.transform(g)).area
+                hasArea = true
+            }
+            if let toMetric, case .multiPolygon = g {
+                area += try ctx.geometry(toMetric.transform(g)).area
+                hasArea = true
+            }
         }
         Console.current.clearProgress()
         geometryTypes = typeOrder.map { ($0, typeCounts[$0]!) }
@@ -99,13 +115,20 @@ struct LayerReport {
         let c = layer.collection
         var lines: [String] = []
         lines.append("file: \(layer.path)")
-        lines.append("features: \(c.features.count)" + (c.nullGeometryCount > 0 ? " (\(c.nullGeometryCount) with null geometry)" : ""))
-        lines.append("geometry types: " + (geometryTypes.isEmpty ? "none" : geometryTypes.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
+        lines.append(
+            "features: \(c.features.count)"
+                + (c.nullGeometryCount > 0 ? " (\(c.nullGeometryCount) with null geometry)" : ""))
+        lines.append(
+            "geometry types: "
+                + (geometryTypes.isEmpty ? "none" : geometryTypes.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
         lines.append("crs: \(layer.crs.identifier) (\(layer.crsDescription.name)), from \(layer.crsSource)")
         if let metricCRS { lines.append("metric crs: \(metricCRS.identifier)") }
         let e = envelope
         lines.append("bbox: " + (e.isEmpty ? "empty" : "\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)"))
-        if let totalAreaSquareMetres { lines.append(String(format: "polygon area: %.1f m² (%.4f km²)", totalAreaSquareMetres, totalAreaSquareMetres / 1e6)) }
+        if let totalAreaSquareMetres {
+            lines.append(
+                String(format: "polygon area: %.1f m² (%.4f km²)", totalAreaSquareMetres, totalAreaSquareMetres / 1e6))
+        }
         if c.droppedZCount > 0 { lines.append("z/m values dropped: \(c.droppedZCount) positions") }
         lines.append("invalid geometries: \(invalidCount)")
         for f in invalid { lines.append("  feature \(f.index): \(f.issue)") }
@@ -121,7 +144,8 @@ struct LayerReport {
         o["file"] = .string(layer.path)
         o["features"] = .integer(Int64(c.features.count))
         o["null_geometries"] = .integer(Int64(c.nullGeometryCount))
-        o["geometry_types"] = .object(JSONObject(geometryTypes.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
+        o["geometry_types"] = .object(
+            JSONObject(geometryTypes.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
         o["crs"] = .object([
             "identifier": .string(layer.crs.identifier), "name": .string(layer.crsDescription.name),
             "geographic": .bool(layer.crsDescription.isGeographic), "declared_by": .string(layer.crsSource),
@@ -132,14 +156,16 @@ struct LayerReport {
         o["dropped_z"] = .integer(Int64(c.droppedZCount))
         o["invalid"] = .object([
             "count": .integer(Int64(invalidCount)),
-            "first": .array(invalid.map { f in
-                .object([
-                    "feature": .integer(Int64(f.index)), "reason": .string(f.issue.reason),
-                    "location": f.issue.location.map { .array([.number($0.x), .number($0.y)]) } ?? .null,
-                ])
-            }),
+            "first": .array(
+                invalid.map { f in
+                    .object([
+                        "feature": .integer(Int64(f.index)), "reason": .string(f.issue.reason),
+                        "location": f.issue.location.map { .array([.number($0.x), .number($0.y)]) } ?? .null,
+                    ])
+                }),
         ])
-        o["properties"] = .array(properties.map { p in .object(["name": .string(p.name), "types": .array(p.types.map { .string($0) })]) })
+        o["properties"] = .array(
+            properties.map { p in .object(["name": .string(p.name), "types": .array(p.types.map { .string($0) })]) })
         return JSONText.encode(.object(o))
     }
 }

@@ -67,18 +67,24 @@ struct CheckReport: JSONReport {
     init(_ r: CoverageReport, features: [Feature], metric: CRS, warnings: [String], inputs: InputSet) {
         let kinds = FindingKind.allCases.map { kind -> (String, KindTotal) in
             let fs = r.findings.filter { $0.kind == kind }
-            return (kind.rawValue, KindTotal(count: fs.count, areaSquareMetres: fs.reduce(0) { $0 + $1.areaSquareMetres }))
+            return (
+                kind.rawValue, KindTotal(count: fs.count, areaSquareMetres: fs.reduce(0) { $0 + $1.areaSquareMetres })
+            )
         }
-        summary = Summary(kinds: kinds.map { (kind: $0.0, total: $0.1) }, coverageRatio: r.coverageRatio, boundaryAreaSquareMetres: r.boundaryAreaSquareMetres,
-                          units: r.unitCount, skipped: r.skipped.map { Skipped(feature: $0.index, reason: $0.reason) }, metricCRS: metric.identifier)
+        summary = Summary(
+            kinds: kinds.map { (kind: $0.0, total: $0.1) }, coverageRatio: r.coverageRatio,
+            boundaryAreaSquareMetres: r.boundaryAreaSquareMetres,
+            units: r.unitCount, skipped: r.skipped.map { Skipped(feature: $0.index, reason: $0.reason) },
+            metricCRS: metric.identifier)
         self.warnings = warnings
         findings = features.map { f in
             var o = f.properties
-            o["geometry"] = f.geometry.map { g in
-                var bytes: [UInt8] = []
-                GeoJSONWriter.appendGeometry(g, precision: 7, to: &bytes)
-                return (try? JSONText.decode(bytes)) ?? .null
-            } ?? .null
+            o["geometry"] =
+                f.geometry.map { g in
+                    var bytes: [UInt8] = []
+                    GeoJSONWriter.appendGeometry(g, precision: 7, to: &bytes)
+                    return (try? JSONText.decode(bytes)) ?? .null
+                } ?? .null
             return .object(o)
         }
         self.inputs = inputs.readings
@@ -109,8 +115,9 @@ struct RepairReportJSON: JSONReport {
     var inputs: [LayerReading]
 
     init(_ report: RepairReport, changes: [Feature], unresolved: [Feature], warnings: [String], inputs: InputSet) {
-        summary = Summary(changes: report.changes.count, areaMovedSquareMetres: report.changes.reduce(0) { $0 + $1.areaSquareMetres },
-                          householdsMoved: report.changes.compactMap(\.households).reduce(0, +), unresolved: report.unresolved.count)
+        summary = Summary(
+            changes: report.changes.count, areaMovedSquareMetres: report.changes.reduce(0) { $0 + $1.areaSquareMetres },
+            householdsMoved: report.changes.compactMap(\.households).reduce(0, +), unresolved: report.unresolved.count)
         self.changes = changes.map(\.properties)
         self.unresolved = unresolved.map(\.properties)
         self.warnings = warnings
@@ -168,11 +175,18 @@ struct PartitionReportJSON: JSONReport {
     init(_ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet) {
         let balance = report.balance(of: target.quantity)
         summary = Summary(
-            grids: report.grids.count, withinBoundsRatio: report.withinBoundsRatio, cv: balance.cv, compactnessMean: report.compactnessMean,
-            infeasibleCommunities: report.communities.compactMap { c in c.infeasibility.map { Infeasible(code: c.code, reason: $0) } },
+            grids: report.grids.count, withinBoundsRatio: report.withinBoundsRatio, cv: balance.cv,
+            compactnessMean: report.compactnessMean,
+            infeasibleCommunities: report.communities.compactMap { c in
+                c.infeasibility.map { Infeasible(code: c.code, reason: $0) }
+            },
             kept: report.kept, changed: report.changed, new: report.new, retired: report.retired.count,
-            householdsChangingGrid: report.householdsChangingGrid, target: target.description, metricCRS: metric.identifier)
-        communities = report.communities.map { Community(code: $0.code, grids: $0.grids, blocks: $0.blocks, total: $0.total, infeasibility: $0.infeasibility) }
+            householdsChangingGrid: report.householdsChangingGrid, target: target.description,
+            metricCRS: metric.identifier)
+        communities = report.communities.map {
+            Community(
+                code: $0.code, grids: $0.grids, blocks: $0.blocks, total: $0.total, infeasibility: $0.infeasibility)
+        }
         retired = report.retired
         self.warnings = warnings
         self.inputs = inputs.readings
@@ -262,18 +276,33 @@ struct AssignStreetsReport: JSONReport {
     var warnings: [String]
     var inputs: [LayerReading]
 
-    init(_ result: StreetAssignment, summary s: StreetSummary, review: ChiefReview?, rule: GradeRule?, recorded: Int64?, metric: CRS, warnings: [String], inputs: InputSet) {
-        func metres(_ d: [String: Double]) -> JSONObject { JSONObject(d.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) }) }
+    init(
+        _ result: StreetAssignment, summary s: StreetSummary, review: ChiefReview?, rule: GradeRule?, recorded: Int64?,
+        metric: CRS, warnings: [String], inputs: InputSet
+    ) {
+        func metres(_ d: [String: Double]) -> JSONObject {
+            JSONObject(d.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.number($0.value)) })
+        }
         summary = Summary(
-            segments: result.segments.count, lengthMetres: result.totalLengthMetres, boundarySegments: result.segments.filter(\.isBoundary).count,
+            segments: result.segments.count, lengthMetres: result.totalLengthMetres,
+            boundarySegments: result.segments.filter(\.isBoundary).count,
             unownedLengthMetres: result.unownedLengthMetres, streetsWithoutChief: review?.streetsWithoutChief ?? [],
             chiefsOverLimit: review?.overLimit.map { ChiefLength(chief: $0.chief, lengthMetres: $0.metres) } ?? [],
-            chiefsInOtherUnits: review?.elsewhere.map { Elsewhere(chief: $0.chief, street: $0.street, chiefUnit: $0.chiefUnit, leadUnit: $0.leadUnit) } ?? [],
+            chiefsInOtherUnits: review?.elsewhere.map {
+                Elsewhere(chief: $0.chief, street: $0.street, chiefUnit: $0.chiefUnit, leadUnit: $0.leadUnit)
+            } ?? [],
             rule: StreetAssigner.boundaryRule, metricCRS: metric.identifier, gradeRule: rule?.description,
-            lengthByGrade: JSONObject(s.metresByGrade.sorted { $0.key < $1.key }.map { (key: String($0.key), value: JSONValue.number($0.value)) }),
+            lengthByGrade: JSONObject(
+                s.metresByGrade.sorted { $0.key < $1.key }.map {
+                    (key: String($0.key), value: JSONValue.number($0.value))
+                }),
             lengthByBody: metres(s.metresByBody), recordedGeneration: recorded)
-        streets = s.streets.map { Street(name: $0.name, lengthMetres: $0.lengthMetres, lead: $0.lead, units: metres($0.metresByUnit)) }
-        units = s.metresByUnit.keys.sorted().map { Unit(code: $0, lengthMetres: s.metres(ledBy: $0), streets: metres(s.metresByUnit[$0]!)) }
+        streets = s.streets.map {
+            Street(name: $0.name, lengthMetres: $0.lengthMetres, lead: $0.lead, units: metres($0.metresByUnit))
+        }
+        units = s.metresByUnit.keys.sorted().map {
+            Unit(code: $0, lengthMetres: s.metres(ledBy: $0), streets: metres(s.metresByUnit[$0]!))
+        }
         self.warnings = warnings
         self.inputs = inputs.readings
     }
@@ -318,10 +347,14 @@ struct AssignUnitsReport: JSONReport {
     var inputs: [LayerReading]
 
     init(_ placements: [ChildPlacement], warnings: [String], inputs: InputSet) {
-        summary = Summary(children: placements.count, split: placements.filter(\.isSplit).count, declaredDiffers: placements.filter(\.disagrees).count,
-                          inNoParent: placements.filter { $0.parent == nil }.count)
+        summary = Summary(
+            children: placements.count, split: placements.filter(\.isSplit).count,
+            declaredDiffers: placements.filter(\.disagrees).count,
+            inNoParent: placements.filter { $0.parent == nil }.count)
         children = placements.map { p in
-            Child(code: p.child, parent: p.parent, share: p.share, declaredParent: p.declaredParent, split: p.isSplit, shares: p.shares.map { Share(parent: $0.code, share: $0.share) })
+            Child(
+                code: p.child, parent: p.parent, share: p.share, declaredParent: p.declaredParent, split: p.isSplit,
+                shares: p.shares.map { Share(parent: $0.code, share: $0.share) })
         }
         self.warnings = warnings
         self.inputs = inputs.readings
@@ -359,7 +392,8 @@ struct AssignPointsReport: JSONReport {
 
     init(points: Int, assigned: Int, counts: [String: Int], outside: [Int], warnings: [String], inputs: InputSet) {
         summary = Summary(points: points, assigned: assigned, outside: outside.count, rule: PointAssigner.tieRule)
-        units = JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })
+        units = JSONObject(
+            counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.integer(Int64($0.value))) })
         self.outside = outside
         self.warnings = warnings
         self.inputs = inputs.readings

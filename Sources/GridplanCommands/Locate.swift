@@ -10,7 +10,8 @@ import GridplanStore
 /// `gridplan locate LON,LAT ... --store STORE`: who answers for a place (街乡吹哨、部门报到).
 struct Locate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Say who answers for each point: its district, street office, community and grid, the nearest street, the people on the roster, and the fallback owner.",
+        abstract:
+            "Say who answers for each point: its district, street office, community and grid, the nearest street, the people on the roster, and the fallback owner.",
         discussion: """
             Points are LON,LAT arguments or a --points file, in WGS84 unless --crs (or FILE@CRS) says \
             otherwise. Each is located in the store's layers: a level the store lacks is null. A point \
@@ -42,16 +43,28 @@ struct Locate: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard input.store != nil else { throw ValidationError("locate needs --store: the layers and roster it answers from") }
-        guard coordinates.isEmpty != (points == nil) else { throw ValidationError("give points as LON,LAT arguments or --points FILE (one of the two)") }
+        guard input.store != nil else {
+            throw ValidationError("locate needs --store: the layers and roster it answers from")
+        }
+        guard coordinates.isEmpty != (points == nil) else {
+            throw ValidationError("give points as LON,LAT arguments or --points FILE (one of the two)")
+        }
         guard streetRadius > 0 else { throw ValidationError("--street-radius must be positive") }
-        if out != nil && points == nil { throw ValidationError("--out writes the --points layer with its answers; with LON,LAT arguments use --json") }
-        for c in coordinates where Self.parse(c) == nil { throw ValidationError("'\(c)' is not LON,LAT (two numbers and a comma, e.g. 116.4012,39.9087)") }
+        if out != nil && points == nil {
+            throw ValidationError("--out writes the --points layer with its answers; with LON,LAT arguments use --json")
+        }
+        for c in coordinates where Self.parse(c) == nil {
+            throw ValidationError("'\(c)' is not LON,LAT (two numbers and a comma, e.g. 116.4012,39.9087)")
+        }
     }
 
     static func parse(_ text: String) -> Coordinate? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, let x = Double(parts[0]), let y = Double(parts[1]), x.isFinite, y.isFinite else { return nil }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard parts.count == 2, let x = Double(parts[0]), let y = Double(parts[1]), x.isFinite, y.isFinite else {
+            return nil
+        }
         return Coordinate(x, y)
     }
 
@@ -70,7 +83,9 @@ struct Locate: ParsableCommand {
         var featureOf: [Int] = []
         if let points {
             // Points off the units are named, with the GCJ-02/BD-09 declaration that fits them.
-            if let level = [HierarchyLevel.community, .grid, .streetOffice, .district].first(where: { hierarchy.levels[$0] != nil }) {
+            if let level = [HierarchyLevel.community, .grid, .streetOffice, .district].first(where: {
+                hierarchy.levels[$0] != nil
+            }) {
                 try inputs.setReference(hierarchy.levels[level]!, in: hierarchy.metric, layer: hierarchy.layers[level]!)
             }
             let layer = try inputs.loadChecked(points, role: "points", in: hierarchy.metric)
@@ -107,17 +122,30 @@ struct Locate: ParsableCommand {
         let streets: [LocatableStreet]
         if let segments = hierarchy.segments {
             let toMetric = try Transformer(from: store.crs, to: hierarchy.metric)
-            streets = try segments.map { LocatableStreet(name: $0.name, lead: $0.lead, geometry: try toMetric.transform($0.geometry)) }
+            streets = try segments.map {
+                LocatableStreet(name: $0.name, lead: $0.lead, geometry: try toMetric.transform($0.geometry))
+            }
         } else {
             streets = hierarchy.streets.map { LocatableStreet(name: $0.name, lead: nil, geometry: $0.geometry) }
-            if !streets.isEmpty { warnings.append("no street assignment is recorded in the store: streets are named without a lead (run gridplan assign streets --store)") }
+            if !streets.isEmpty {
+                warnings.append(
+                    "no street assignment is recorded in the store: streets are named without a lead (run gridplan assign streets --store)"
+                )
+            }
         }
         let roster = StoreHierarchy.entries(try store.roster())
-        if roster.isEmpty { warnings.append("no roster is recorded in the store: no people are named (run gridplan roster --store)") }
-        let locator = try PlaceLocator(levels: hierarchy.levels, streets: streets, roster: roster, streetRadiusMetres: streetRadius)
+        if roster.isEmpty {
+            warnings.append("no roster is recorded in the store: no people are named (run gridplan roster --store)")
+        }
+        let locator = try PlaceLocator(
+            levels: hierarchy.levels, streets: streets, roster: roster, streetRadiusMetres: streetRadius)
         let answers = try metric.map { try locator.answer($0) }
         let missingLevels = HierarchyLevel.allCases.filter { hierarchy.levels[$0] == nil }
-        if !missingLevels.isEmpty { warnings.append("the store has no \(missingLevels.map(\.rawValue).joined(separator: ", ")): \(missingLevels.count == 1 ? "that level is" : "those levels are") null") }
+        if !missingLevels.isEmpty {
+            warnings.append(
+                "the store has no \(missingLevels.map(\.rawValue).joined(separator: ", ")): \(missingLevels.count == 1 ? "that level is" : "those levels are") null"
+            )
+        }
 
         if let out, let pointLayer {
             var byFeature: [Int: PlaceAnswer] = [:]
@@ -134,48 +162,72 @@ struct Locate: ParsableCommand {
                 f.properties["street_lead"] = a.street?.lead.map { .string($0) } ?? .null
                 f.properties["street_distance_m"] = a.street.map { .number(Self.rounded($0.distanceMetres)) } ?? .null
                 f.properties["street_chief"] = Self.chief(of: a).map { .string($0.name) } ?? .null
-                f.properties["people"] = .string(a.people.map { "\($0.level.rawValue) \($0.entry.role) \($0.entry.name)" + ($0.entry.phone.map { " \($0)" } ?? "") }.joined(separator: "; "))
+                f.properties["people"] = .string(
+                    a.people.map {
+                        "\($0.level.rawValue) \($0.entry.role) \($0.entry.name)"
+                            + ($0.entry.phone.map { " \($0)" } ?? "")
+                    }.joined(separator: "; "))
                 f.properties["fallback_level"] = a.fallback.map { .string($0.level.rawValue) } ?? .null
                 f.properties["fallback_code"] = a.fallback.map { .string($0.unit.code) } ?? .null
-                f.properties["fallback_distance_m"] = a.fallback.map { .number(Self.rounded($0.distanceMetres)) } ?? .null
+                f.properties["fallback_distance_m"] =
+                    a.fallback.map { .number(Self.rounded($0.distanceMetres)) } ?? .null
                 return f
             }
             _ = try FeatureExport.write(features, crs: pointLayer.crs, to: out, layerName: "located")
         }
 
         if global.json {
-            console.out(JSONText.encode(.object([
-                "results": .array(zip(given, answers).map { Self.json($0, $1) }),
-                "summary": .object([
-                    "points": .integer(Int64(answers.count)),
-                    "in_no_unit": .integer(Int64(answers.filter { $0.fallback != nil }.count)),
-                    "levels": .array(locator.knownLevels.map { .string($0.rawValue) }),
-                    "rule": .string(PointAssigner.tieRule), "street_radius_m": .number(streetRadius), "metric_crs": .string(hierarchy.metric.identifier),
-                ]),
-                "warnings": .array(warnings.map { .string($0) }),
-            ]).adding(inputs: inputs)) + "\n")
+            console.out(
+                JSONText.encode(
+                    .object([
+                        "results": .array(zip(given, answers).map { Self.json($0, $1) }),
+                        "summary": .object([
+                            "points": .integer(Int64(answers.count)),
+                            "in_no_unit": .integer(Int64(answers.filter { $0.fallback != nil }.count)),
+                            "levels": .array(locator.knownLevels.map { .string($0.rawValue) }),
+                            "rule": .string(PointAssigner.tieRule), "street_radius_m": .number(streetRadius),
+                            "metric_crs": .string(hierarchy.metric.identifier),
+                        ]),
+                        "warnings": .array(warnings.map { .string($0) }),
+                    ]).adding(inputs: inputs)) + "\n")
         } else if out == nil || answers.count <= 20 {
             var lines: [String] = []
             for (p, a) in zip(given, answers).prefix(200) {
                 lines.append(String(format: "%.7f,%.7f", p.x, p.y))
                 for level in HierarchyLevel.allCases {
                     let text: String
-                    if let known = a.units[level] { text = known.map { "\($0.code)" + ($0.name.map { " \($0)" } ?? "") } ?? "in none" } else { text = "not in the store" }
+                    if let known = a.units[level] {
+                        text = known.map { "\($0.code)" + ($0.name.map { " \($0)" } ?? "") } ?? "in none"
+                    } else {
+                        text = "not in the store"
+                    }
                     lines.append("  " + level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + text)
                 }
                 if let s = a.street {
-                    lines.append(String(format: "  street        %@ (%.1f m), lead %@", s.name ?? "(unnamed)", s.distanceMetres, s.lead ?? "-"))
+                    lines.append(
+                        String(
+                            format: "  street        %@ (%.1f m), lead %@", s.name ?? "(unnamed)", s.distanceMetres,
+                            s.lead ?? "-"))
                 }
                 if let f = a.fallback {
-                    lines.append(String(format: "  fallback      %@ %@ (%.1f m away)", f.level.rawValue, f.unit.code, f.distanceMetres))
+                    lines.append(
+                        String(
+                            format: "  fallback      %@ %@ (%.1f m away)", f.level.rawValue, f.unit.code,
+                            f.distanceMetres))
                 }
-                for p in a.people { lines.append("  \(p.level.rawValue) \(p.entry.role) \(p.entry.name)" + (p.entry.phone.map { " \($0)" } ?? "")) }
+                for p in a.people {
+                    lines.append(
+                        "  \(p.level.rawValue) \(p.entry.role) \(p.entry.name)" + (p.entry.phone.map { " \($0)" } ?? "")
+                    )
+                }
             }
             if answers.count > 200 { lines.append("… \(answers.count - 200) more points (use --json or --out)") }
             for w in warnings { lines.append("note: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
         } else {
-            console.out("\(answers.count) points located, \(answers.filter { $0.fallback != nil }.count) in no unit (fallback given); written to \(out!)\n")
+            console.out(
+                "\(answers.count) points located, \(answers.filter { $0.fallback != nil }.count) in no unit (fallback given); written to \(out!)\n"
+            )
         }
     }
 
@@ -196,20 +248,30 @@ struct Locate: ParsableCommand {
         o["street_office"] = unit(.streetOffice)
         o["community"] = unit(.community)
         o["grid"] = unit(.grid)
-        o["street"] = a.street.map { s in
-            let chief = chief(of: a)
-            return .object([
-                "name": s.name.map { .string($0) } ?? .null, "lead": s.lead.map { .string($0) } ?? .null,
-                "chief": chief.map { .string($0.name) } ?? .null, "phone": chief?.phone.map { .string($0) } ?? .null,
-                "distance_m": .number(rounded(s.distanceMetres)),
-            ])
-        } ?? .null
-        o["people"] = .array(a.people.map { p in
-            .object(["level": .string(p.level.rawValue), "role": .string(p.entry.role), "name": .string(p.entry.name), "phone": p.entry.phone.map { .string($0) } ?? .null])
-        })
-        o["fallback"] = a.fallback.map { f in
-            .object(["level": .string(f.level.rawValue), "code": .string(f.unit.code), "name": f.unit.name.map { .string($0) } ?? .null, "distance_m": .number(rounded(f.distanceMetres))])
-        } ?? .null
+        o["street"] =
+            a.street.map { s in
+                let chief = chief(of: a)
+                return .object([
+                    "name": s.name.map { .string($0) } ?? .null, "lead": s.lead.map { .string($0) } ?? .null,
+                    "chief": chief.map { .string($0.name) } ?? .null,
+                    "phone": chief?.phone.map { .string($0) } ?? .null,
+                    "distance_m": .number(rounded(s.distanceMetres)),
+                ])
+            } ?? .null
+        o["people"] = .array(
+            a.people.map { p in
+                .object([
+                    "level": .string(p.level.rawValue), "role": .string(p.entry.role), "name": .string(p.entry.name),
+                    "phone": p.entry.phone.map { .string($0) } ?? .null,
+                ])
+            })
+        o["fallback"] =
+            a.fallback.map { f in
+                .object([
+                    "level": .string(f.level.rawValue), "code": .string(f.unit.code),
+                    "name": f.unit.name.map { .string($0) } ?? .null, "distance_m": .number(rounded(f.distanceMetres)),
+                ])
+            } ?? .null
         return .object(o)
     }
 }

@@ -25,12 +25,15 @@ struct Metrics: ParsableCommand {
     @Argument(help: "The units: a polygon file, or a store layer name with --store.")
     var units: String
 
-    @Option(name: .long, help: "The units' level: district, street_office, community or grid. Default: from the code length.")
+    @Option(
+        name: .long,
+        help: "The units' level: district, street_office, community or grid. Default: from the code length.")
     var level: HierarchyLevel?
 
     @OptionGroup var householdOptions: HouseholdsOptions
 
-    @Option(name: .long, help: "Grids, to count grids and households per grid in each unit (when the units are not grids).")
+    @Option(
+        name: .long, help: "Grids, to count grids and households per grid in each unit (when the units are not grids).")
     var grids: String?
 
     @Option(name: .long, help: "Event points (with a date property for --since/--until).")
@@ -48,10 +51,16 @@ struct Metrics: ParsableCommand {
     @Option(name: .long, help: "Street lines, for street length per unit (and per grade, when they carry one).")
     var streets: String?
 
-    @Option(name: .customLong("grade-rule"), help: "Who keeps each road grade (1-3:city,4:street_office), for street length per responsible body. Default: the rule assign streets recorded in the store.")
+    @Option(
+        name: .customLong("grade-rule"),
+        help:
+            "Who keeps each road grade (1-3:city,4:street_office), for street length per responsible body. Default: the rule assign streets recorded in the store."
+    )
     var gradeRule: String?
 
-    @Option(name: .customLong("grade-field"), help: "The streets' grade property. Default: detected (grade, road_grade, 道路等级, 等级).")
+    @Option(
+        name: .customLong("grade-field"),
+        help: "The streets' grade property. Default: detected (grade, road_grade, 道路等级, 等级).")
     var gradeField: String?
 
     @Option(name: .long, help: "A chiefs table (CSV) with a unit column, for street length per chief.")
@@ -62,13 +71,14 @@ struct Metrics: ParsableCommand {
 
     @OptionGroup var unitFields: UnitFieldOptions
 
-    @Option(name: .long, help: "Write the metrics: .csv (a row per unit and level) or .geojson (polygons for a choropleth).")
+    @Option(
+        name: .long, help: "Write the metrics: .csv (a row per unit and level) or .geojson (polygons for a choropleth)."
+    )
     var out: String?
 
     @OptionGroup var input: InputOptions
     @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
-
 
     func validate() throws {
         do {
@@ -92,36 +102,52 @@ struct Metrics: ParsableCommand {
         let layer = try layers.load(units, role: "units")
         let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try layer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        let unitInputs = try layer.units(
+            in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try layers.setReference(unitInputs, in: metric, layer: layer)
-        let chosen = level ?? HierarchyLevel.allCases.first { $0.codeLength == unitInputs.first?.code.count } ?? (unitInputs.first?.code.count == 14 ? .grid : .community)
+        let chosen =
+            level ?? HierarchyLevel.allCases.first { $0.codeLength == unitInputs.first?.code.count }
+            ?? (unitInputs.first?.code.count == 14 ? .grid : .community)
         var inputs = MetricsCalculator.Inputs(units: unitInputs)
         let mapping = try FieldMapping(explicit: [:], propertyNames: layer.propertyNames)
         for u in unitInputs {
             let props = layer.features[u.sourceIndex].properties
-            if let f = mapping.sources["households"], let v = props[f]?.doubleValue { inputs.declaredHouseholds[u.code] = v }
-            if let f = mapping.sources["population"], let v = props[f]?.doubleValue { inputs.declaredPopulation[u.code] = v }
+            if let f = mapping.sources["households"], let v = props[f]?.doubleValue {
+                inputs.declaredHouseholds[u.code] = v
+            }
+            if let f = mapping.sources["population"], let v = props[f]?.doubleValue {
+                inputs.declaredPopulation[u.code] = v
+            }
         }
-        if let households = householdOptions.households { inputs.households = try layers.households(households, weightField: householdOptions.weightField, in: metric) }
+        if let households = householdOptions.households {
+            inputs.households = try layers.households(households, weightField: householdOptions.weightField, in: metric)
+        }
         if let grids {
             let gl = try layers.loadChecked(grids, role: "grids", in: metric, territory: true)
             inputs.grids = try gl.units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
             let gm = try FieldMapping(explicit: [:], propertyNames: gl.propertyNames)
             if inputs.households == nil, let f = gm.sources["households"] {
-                for g in inputs.grids! { if let v = gl.features[g.sourceIndex].properties[f]?.doubleValue { inputs.declaredHouseholds[g.code] = v } }
+                for g in inputs.grids! {
+                    if let v = gl.features[g.sourceIndex].properties[f]?.doubleValue {
+                        inputs.declaredHouseholds[g.code] = v
+                    }
+                }
             }
         }
         if let events {
             let el = try layers.loadChecked(events, role: "events", in: metric)
             let dateField = try FieldMapping(explicit: [:], propertyNames: el.propertyNames).sources["date"]
             let window = try DateWindow(since: since, until: until)
-            if window.isBounded && dateField == nil { throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput) }
+            if window.isBounded && dateField == nil {
+                throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput)
+            }
             for (i, g) in try el.geometries(in: metric).enumerated() {
                 guard case .point(let c)? = g else { continue }
                 if let dateField, window.isBounded {
                     let d = el.features[i].properties[dateField]?.text ?? ""
                     guard DateWindow.isDay(d) else {
-                        throw CommandFailure("\(events): feature \(i): date '\(d)' is not YYYY-MM-DD", exitCode: .badInput)
+                        throw CommandFailure(
+                            "\(events): feature \(i): date '\(d)' is not YYYY-MM-DD", exitCode: .badInput)
                     }
                     guard window.contains(d) else { continue }
                 }
@@ -130,11 +156,15 @@ struct Metrics: ParsableCommand {
             inputs.periodDays = window.days
         }
         if let components {
-            inputs.components = try layers.loadChecked(components, role: "components", in: metric).geometries(in: metric).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
+            inputs.components = try layers.loadChecked(components, role: "components", in: metric).geometries(
+                in: metric
+            ).compactMap { if case .point(let c)? = $0 { return c } else { return nil } }
         }
         var gradeRuleSource: String?
         if let streets {
-            let features = try StreetReading.features(of: try layers.loadChecked(streets, role: "streets", in: metric), in: metric, nameField: nil, gradeField: gradeField)
+            let features = try StreetReading.features(
+                of: try layers.loadChecked(streets, role: "streets", in: metric), in: metric, nameField: nil,
+                gradeField: gradeField)
             inputs.streets = features.map(\.geometry)
             if features.contains(where: { $0.grade != nil }) { inputs.streetGrades = features.map(\.grade) }
             if let gradeRule {
@@ -147,7 +177,9 @@ struct Metrics: ParsableCommand {
         }
         if let chiefs {
             var seen: [String: Set<String>] = [:]
-            for row in try ChiefTable.read(path: chiefs, needs: .unit) { seen[row.unit!, default: []].insert(row.chief) }
+            for row in try ChiefTable.read(path: chiefs, needs: .unit) {
+                seen[row.unit!, default: []].insert(row.chief)
+            }
             inputs.chiefs = seen.mapValues(\.count)
         }
         inputs.boundary = try boundary.map { try layers.boundary($0, in: metric) }
@@ -164,11 +196,17 @@ struct Metrics: ParsableCommand {
         if chiefs == nil { missing["chiefs"] = "--chiefs" }
         if chosen != .grid && grids == nil { missing["grids"] = "--grids" }
         let dependents: [String: [String]] = [
-            "events": ["events", "events_per_km2", "events_per_30_days"], "components": ["components", "components_per_km2"],
+            "events": ["events", "events_per_km2", "events_per_30_days"],
+            "components": ["components", "components_per_km2"],
             "street_m": ["street_m", "street_m_per_chief"], "chiefs": ["chiefs", "street_m_per_chief"],
-            "grids": ["grids", "grids_per_km2", "households_per_grid_mean", "households_per_grid_cv", "households_per_grid_min", "households_per_grid_max"],
+            "grids": [
+                "grids", "grids_per_km2", "households_per_grid_mean", "households_per_grid_cv",
+                "households_per_grid_min", "households_per_grid_max",
+            ],
         ]
-        for (metric, flag) in missing.sorted(by: { $0.key < $1.key }) { warnings.append("\(metric) metrics left out: no \(flag) given") }
+        for (metric, flag) in missing.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(metric) metrics left out: no \(flag) given")
+        }
         let grades = Set(report.units.flatMap { $0.streetMetresByGrade.keys }).sorted()
         let bodies = inputs.gradeRule.map { r in r.entries.map(\.body) } ?? []
         let rows = report.units.map { u -> JSONObject in
@@ -181,13 +219,19 @@ struct Metrics: ParsableCommand {
         if let out {
             let toWGS84 = try Transformer(from: metric, to: .wgs84)
             let features = try zip(report.units, rows).map { u, p in
-                Feature(id: .string("\(u.level.rawValue):\(u.code)"), geometry: try toWGS84.transform(u.geometry), properties: p)
+                Feature(
+                    id: .string("\(u.level.rawValue):\(u.code)"), geometry: try toWGS84.transform(u.geometry),
+                    properties: p)
             }
             if out.lowercased().hasSuffix(".csv") {
                 let header = rows.first?.keys ?? []
                 let file = try OutputFile(path: out)
                 try file.write(header.joined(separator: ",") + "\r\n")
-                for r in rows { try file.write(header.map { r[$0].map { $0 == .null ? "" : $0.text } ?? "" }.map(Self.csv).joined(separator: ",") + "\r\n") }
+                for r in rows {
+                    try file.write(
+                        header.map { r[$0].map { $0 == .null ? "" : $0.text } ?? "" }.map(Self.csv).joined(
+                            separator: ",") + "\r\n")
+                }
                 try file.commit()
             } else {
                 _ = try FeatureExport.write(features, crs: .wgs84, to: out, layerName: "metrics")
@@ -204,27 +248,58 @@ struct Metrics: ParsableCommand {
         top["metric_crs"] = .string(metric.identifier)
         if !grades.isEmpty {
             let chosenUnits = report.units.filter { $0.level == chosen }
-            top["street_km_by_grade"] = .object(JSONObject(grades.map { g in (key: String(g), value: Self.round(chosenUnits.reduce(0) { $0 + ($1.streetMetresByGrade[g] ?? 0) } / 1000, 1e6)) }))
+            top["street_km_by_grade"] = .object(
+                JSONObject(
+                    grades.map { g in
+                        (
+                            key: String(g),
+                            value: Self.round(
+                                chosenUnits.reduce(0) { $0 + ($1.streetMetresByGrade[g] ?? 0) } / 1000, 1e6)
+                        )
+                    }))
             if let rule = inputs.gradeRule {
                 top["grade_rule"] = .string(rule.description)
                 top["grade_rule_from"] = gradeRuleSource.map { .string($0) } ?? .null
-                top["street_km_by_body"] = .object(JSONObject(bodies.map { b in (key: b, value: Self.round(chosenUnits.reduce(0) { $0 + ($1.streetMetresByBody[b] ?? 0) } / 1000, 1e6)) }))
+                top["street_km_by_body"] = .object(
+                    JSONObject(
+                        bodies.map { b in
+                            (
+                                key: b,
+                                value: Self.round(
+                                    chosenUnits.reduce(0) { $0 + ($1.streetMetresByBody[b] ?? 0) } / 1000, 1e6)
+                            )
+                        }))
             }
         }
         if global.json {
-            console.out(try MetricsReport(summary: top, units: rows, warnings: warnings, inputs: layers.readings).text() + "\n")
+            console.out(
+                try MetricsReport(summary: top, units: rows, warnings: warnings, inputs: layers.readings).text() + "\n")
         } else {
-            var lines = [String(format: "coverage %.4f%%, doubly claimed %.4f%% of %.3f km² (%@ level, measured in %@)", report.coverageRatio * 100, report.doublyClaimedRatio * 100,
-                                report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)]
+            var lines = [
+                String(
+                    format: "coverage %.4f%%, doubly claimed %.4f%% of %.3f km² (%@ level, measured in %@)",
+                    report.coverageRatio * 100, report.doublyClaimedRatio * 100,
+                    report.boundaryAreaSquareMetres / 1e6, chosen.rawValue, metric.identifier)
+            ]
             if let e = report.eventsOutsideShare { lines.append(String(format: "events in no unit: %.2f%%", e * 100)) }
-            if let c = report.componentsOutsideShare { lines.append(String(format: "components in no unit: %.2f%%", c * 100)) }
+            if let c = report.componentsOutsideShare {
+                lines.append(String(format: "components in no unit: %.2f%%", c * 100))
+            }
             if case .object(let byGrade)? = top["street_km_by_grade"] {
-                lines.append("street km by grade: " + byGrade.map { "\($0.key): \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(separator: ", "))
+                lines.append(
+                    "street km by grade: "
+                        + byGrade.map { "\($0.key): \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(
+                            separator: ", "))
             }
             if case .object(let byBody)? = top["street_km_by_body"] {
-                lines.append("street km by responsible body (\(inputs.gradeRule!)): " + byBody.map { "\($0.key) \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(separator: ", "))
+                lines.append(
+                    "street km by responsible body (\(inputs.gradeRule!)): "
+                        + byBody.map { "\($0.key) \(String(format: "%.3f", $0.value.doubleValue ?? 0))" }.joined(
+                            separator: ", "))
             }
-            lines.append("level          code              km²   households   hh/km²  grids  hh/grid  events/km²  street m  compact")
+            lines.append(
+                "level          code              km²   households   hh/km²  grids  hh/grid  events/km²  street m  compact"
+            )
             func cell(_ v: JSONValue?, _ width: Int, _ decimals: Int) -> String {
                 let text: String
                 switch v {
@@ -236,9 +311,13 @@ struct Metrics: ParsableCommand {
             }
             let chosenRows = zip(report.units, rows).filter { $0.0.level == chosen }.prefix(20)
             for (u, p) in zip(report.units, rows).filter({ $0.0.level != chosen }) + chosenRows {
-                lines.append(u.level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + u.code.padding(toLength: 15, withPad: " ", startingAt: 0)
-                             + cell(p["area_km2"], 8, 3) + cell(p["households"], 13, 0) + cell(p["households_per_km2"], 9, 0) + cell(p["grids"], 7, 0)
-                             + cell(p["households_per_grid_mean"], 9, 1) + cell(p["events_per_km2"], 12, 1) + cell(p["street_m"], 10, 0) + cell(p["compactness"], 9, 3))
+                lines.append(
+                    u.level.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) + " "
+                        + u.code.padding(toLength: 15, withPad: " ", startingAt: 0)
+                        + cell(p["area_km2"], 8, 3) + cell(p["households"], 13, 0) + cell(p["households_per_km2"], 9, 0)
+                        + cell(p["grids"], 7, 0)
+                        + cell(p["households_per_grid_mean"], 9, 1) + cell(p["events_per_km2"], 12, 1)
+                        + cell(p["street_m"], 10, 0) + cell(p["compactness"], 9, 3))
             }
             for w in warnings { lines.append("note: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
@@ -246,7 +325,8 @@ struct Metrics: ParsableCommand {
     }
 
     static func csv(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     static func round(_ d: Double, _ places: Double) -> JSONValue { .number((d * places).rounded() / places) }

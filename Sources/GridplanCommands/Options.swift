@@ -12,24 +12,32 @@ struct InputOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Declare the CRS of every input file (EPSG:4490, gcj02, bd09, a PROJ string). One input is declared apart as FILE@CRS.",
-            discussion: "Precedence: FILE@CRS, then --crs, then what the file declares (GeoJSON crs, .prj, GeoPackage SRS), then WGS84 for GeoJSON. Store layers carry the store's CRS.",
+            discussion:
+                "Precedence: FILE@CRS, then --crs, then what the file declares (GeoJSON crs, .prj, GeoPackage SRS), then WGS84 for GeoJSON. Store layers carry the store's CRS.",
             valueName: "crs"))
     var crs: String?
 
-    @Option(name: .long, help: "A gridplan store: a .gpkg file or a postgresql:// URI. Layer names (communities, grids, buildings ...) stand for its layers.")
+    @Option(
+        name: .long,
+        help:
+            "A gridplan store: a .gpkg file or a postgresql:// URI. Layer names (communities, grids, buildings ...) stand for its layers."
+    )
     var store: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "Read only this unit of the store: a district, street office or community code.",
-            discussion: "Polygon layers keep the features whose code starts with it; point and line layers keep those within its extent. A province store is processed district by district this way.",
+            discussion:
+                "Polygon layers keep the features whose code starts with it; point and line layers keep those within its extent. A province store is processed district by district this way.",
             valueName: "code"))
     var within: String?
 
     func validate() throws {
         if within != nil && store == nil { throw ValidationError("--within reads part of a store: give --store too") }
-        if let within, within.isEmpty || !within.allSatisfy(\.isNumber) { throw ValidationError("--within takes a unit code (digits), not '\(within)'") }
+        if let within, within.isEmpty || !within.allSatisfy(\.isNumber) {
+            throw ValidationError("--within takes a unit code (digits), not '\(within)'")
+        }
     }
 
     /// Opens the store (if any) and the input set that reads every input of the command.
@@ -41,7 +49,9 @@ struct InputOptions: ParsableArguments {
 
 /// The CRS areas and lengths are measured in.
 struct MetricOptions: ParsableArguments {
-    @Option(name: .customLong("metric-crs"), help: "The projected CRS to measure in. Default: the Gauss-Krüger (China) or UTM zone of the data.")
+    @Option(
+        name: .customLong("metric-crs"),
+        help: "The projected CRS to measure in. Default: the Gauss-Krüger (China) or UTM zone of the data.")
     var metricCRS: String?
 }
 
@@ -50,13 +60,16 @@ struct HouseholdsOptions: ParsableArguments {
     @Option(name: .long, help: "Points carrying households (buildings). A file, FILE@CRS, or a store layer.")
     var households: String?
 
-    @Option(name: .customLong("weight-field"), help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
+    @Option(
+        name: .customLong("weight-field"),
+        help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
     var weightField: String?
 }
 
 /// The code property of the units a command works on.
 struct UnitFieldOptions: ParsableArguments {
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: detected (code, 编码, adcode ...).")
+    @Option(
+        name: .customLong("code-field"), help: "The units' code property. Default: detected (code, 编码, adcode ...).")
     var codeField: String?
 }
 
@@ -80,7 +93,9 @@ extension JSONValue {
 
 /// The properties holding events' case-loop fields, when detection does not find them.
 struct CaseFieldOptions: ParsableArguments {
-    @Option(name: .customLong("reported-field"), help: "The reported time (上报时间). Default: detected (reported_at, 上报时间, requested_datetime ...).")
+    @Option(
+        name: .customLong("reported-field"),
+        help: "The reported time (上报时间). Default: detected (reported_at, 上报时间, requested_datetime ...).")
     var reportedField: String?
     @Option(name: .customLong("dispatched-field"), help: "The dispatched time (派遣时间).")
     var dispatchedField: String?

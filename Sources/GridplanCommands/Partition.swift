@@ -9,12 +9,11 @@ import GridplanStore
 
 extension PartitionMode: ExpressibleByArgument {}
 
-
-
 /// `gridplan partition COMMUNITIES --streets FILE`: regenerate unit grids.
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Partition communities into unit grids that follow streets, tile each community and balance the load.",
+        abstract:
+            "Partition communities into unit grids that follow streets, tile each community and balance the load.",
         discussion: """
             Grids are contiguous unions of street blocks inside one community, coded 6 district + 3 street
             office + 3 community + 3 sequence digits (rows north to south, west to east), and kept with
@@ -47,7 +46,9 @@ struct Partition: ParsableCommand {
         })
     var target = PartitionTarget(quantity: .households, minimum: 150, maximum: 500)
 
-    @Option(name: .customLong("boundary-classes"), help: "Street classes that cut communities into blocks, comma-separated.")
+    @Option(
+        name: .customLong("boundary-classes"), help: "Street classes that cut communities into blocks, comma-separated."
+    )
     var boundaryClasses: String = "arterial,secondary"
 
     @Option(name: .long, help: "The previous grid layer: surviving grids keep their codes.")
@@ -64,10 +65,16 @@ struct Partition: ParsableCommand {
 
     @OptionGroup var unitFields: UnitFieldOptions
 
-    @Option(name: .customLong("class-field"), help: "The streets' class property. Default: detected (class, fclass, 等级 ...).")
+    @Option(
+        name: .customLong("class-field"),
+        help: "The streets' class property. Default: detected (class, fclass, 等级 ...).")
     var classField: String?
 
-    @Option(name: .long, help: "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so grids tile communities exactly.")
+    @Option(
+        name: .long,
+        help:
+            "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so grids tile communities exactly."
+    )
     var precision: Int?
 
     @Option(name: .long, help: "Write the grids (.geojson, .gpkg, .csv).")
@@ -79,10 +86,14 @@ struct Partition: ParsableCommand {
 
     func validate() throws {
         if input.within != nil {
-            throw ValidationError("--within: partition writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store")
+            throw ValidationError(
+                "--within: partition writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store"
+            )
         }
         guard cell > 0 else { throw ValidationError("--cell must be positive") }
-        if mode == .blocks && streets == nil && input.store == nil { throw ValidationError("blocks mode needs --streets (or use --mode square|hex)") }
+        if mode == .blocks && streets == nil && input.store == nil {
+            throw ValidationError("blocks mode needs --streets (or use --mode square|hex)")
+        }
     }
 
     func run() throws {
@@ -90,7 +101,8 @@ struct Partition: ParsableCommand {
         let console = Console.current
         var options = PartitionOptions()
         options.target = target
-        options.boundaryClasses = Set(boundaryClasses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        options.boundaryClasses = Set(
+            boundaryClasses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         options.mode = mode
         options.cellMetres = cell
         options.seed = seed
@@ -105,17 +117,24 @@ struct Partition: ParsableCommand {
         for u in units {
             switch u.geometry {
             case .polygon, .multiPolygon: communityInputs.append(CommunityInput(code: u.code, geometry: u.geometry))
-            default: warnings.append("\(communities): feature \(u.sourceIndex) is a \(u.geometry.typeName), not a community polygon; skipped")
+            default:
+                warnings.append(
+                    "\(communities): feature \(u.sourceIndex) is a \(u.geometry.typeName), not a community polygon; skipped"
+                )
             }
         }
         if let odd = communityInputs.first(where: { $0.code.count != 12 || !$0.code.allSatisfy(\.isNumber) }) {
-            warnings.append("community code '\(odd.code)' is not 12 digits (6 district + 3 street office + 3 community); grid codes will not be 15 digits")
+            warnings.append(
+                "community code '\(odd.code)' is not 12 digits (6 district + 3 street office + 3 community); grid codes will not be 15 digits"
+            )
         }
         var streetInputs: [StreetInput] = []
         if let streets = streets ?? (s != nil && mode == .blocks ? "streets" : nil) {
             let sl = try inputs.loadChecked(streets, role: "streets", in: metric)
             let field = try classField ?? FieldMapping(explicit: [:], propertyNames: sl.propertyNames).sources["class"]
-            if field == nil { warnings.append("\(streets): no class property found (use --class-field); every street cuts blocks") }
+            if field == nil {
+                warnings.append("\(streets): no class property found (use --class-field); every street cuts blocks")
+            }
             var zeroLength = 0
             for (i, g) in try sl.geometries(in: metric).enumerated() {
                 guard let g else { continue }
@@ -125,7 +144,9 @@ struct Partition: ParsableCommand {
                         zeroLength += 1
                         continue
                     }
-                    let cls = field.flatMap { sl.features[i].properties[$0]?.text } ?? options.boundaryClasses.first ?? "arterial"
+                    let cls =
+                        field.flatMap { sl.features[i].properties[$0]?.text } ?? options.boundaryClasses.first
+                        ?? "arterial"
                     streetInputs.append(StreetInput(geometry: g, streetClass: cls))
                 default:
                     warnings.append("\(streets): feature \(i) is a \(g.typeName), not a street line; skipped")
@@ -133,29 +154,44 @@ struct Partition: ParsableCommand {
             }
             if zeroLength > 0 { warnings.append("\(streets): \(zeroLength) zero-length streets skipped") }
         }
-        let points = try householdOptions.households.map { try inputs.households($0, weightField: householdOptions.weightField, in: metric) } ?? []
+        let points =
+            try householdOptions.households.map {
+                try inputs.households($0, weightField: householdOptions.weightField, in: metric)
+            } ?? []
         if householdOptions.households == nil && options.target.quantity == .households {
             throw CommandFailure("a households target needs --households (points with households)", exitCode: .usage)
         }
-        let eventPoints = try events.map { try inputs.loadChecked($0, role: "events", in: metric).weightedPoints(in: metric, weightField: nil).map(\.0) } ?? []
+        let eventPoints =
+            try events.map {
+                try inputs.loadChecked($0, role: "events", in: metric).weightedPoints(in: metric, weightField: nil).map(
+                    \.0)
+            } ?? []
         var previousGrids: [PreviousGrid] = []
         if let previous {
             let pl = try inputs.loadChecked(previous, role: "previous grids", in: metric, territory: true)
             var w: [String] = []
-            previousGrids = try pl.units(in: metric, codeField: nil, parentField: nil, warnings: &w).map { PreviousGrid(code: $0.code, geometry: $0.geometry) }
+            previousGrids = try pl.units(in: metric, codeField: nil, parentField: nil, warnings: &w).map {
+                PreviousGrid(code: $0.code, geometry: $0.geometry)
+            }
             warnings += w
         }
         var used = Set<String>()
         if let s { used = try s.issuedGridCodes() }
 
-        let report = try Partitioner.run(communities: communityInputs, streets: streetInputs, households: points, events: eventPoints,
-                                         previous: previousGrids, usedCodes: used, options: options) { console.progress($0) }
+        let report = try Partitioner.run(
+            communities: communityInputs, streets: streetInputs, households: points, events: eventPoints,
+            previous: previousGrids, usedCodes: used, options: options
+        ) { console.progress($0) }
         console.clearProgress()
         inputs.report(to: console)
         warnings = inputs.warnings + warnings + report.warnings
 
         let features = try Self.features(report, metric: metric, target: layer.crs)
-        if let out { _ = try FeatureExport.write(features, crs: layer.crs, to: out, layerName: "grids", precision: precision ?? Repair.exactDecimals(layer.crs)) }
+        if let out {
+            _ = try FeatureExport.write(
+                features, crs: layer.crs, to: out, layerName: "grids",
+                precision: precision ?? Repair.exactDecimals(layer.crs))
+        }
         if let s {
             let toStore = try Transformer(from: layer.crs, to: s.crs)
             let storeGrids = try features.map { f in
@@ -165,21 +201,39 @@ struct Partition: ParsableCommand {
             }
             // Components and events go to the grid they lie in by the same location and tie rule
             // as `assign points` (on a shared edge, the lower code).
-            let gridUnits = zip(report.grids, storeGrids).map { UnitInput(code: $0.code, geometry: $1.geometry ?? .multiPolygon([]), sourceIndex: 0) }
-            try s.writeGridGeneration(storeGrids, parameters: ["target": .string(target.description), "mode": .string(mode.rawValue), "seed": .integer(Int64(seed)), "communities": .string(communities)]) { points in
+            let gridUnits = zip(report.grids, storeGrids).map {
+                UnitInput(code: $0.code, geometry: $1.geometry ?? .multiPolygon([]), sourceIndex: 0)
+            }
+            try s.writeGridGeneration(
+                storeGrids,
+                parameters: [
+                    "target": .string(target.description), "mode": .string(mode.rawValue),
+                    "seed": .integer(Int64(seed)), "communities": .string(communities),
+                ]
+            ) { points in
                 try PointAssigner.run(points: points, units: gridUnits).map { $0.map { gridUnits[$0].code } }
             }
         }
         let cv = report.balance(of: options.target.quantity).cv
         let infeasible = report.communities.filter { $0.infeasibility != nil }
         if global.json {
-            console.out(try PartitionReportJSON(report, target: options.target, metric: metric, warnings: warnings, inputs: inputs).text() + "\n")
+            console.out(
+                try PartitionReportJSON(
+                    report, target: options.target, metric: metric, warnings: warnings, inputs: inputs
+                ).text() + "\n")
         } else {
-            var lines = [String(format: "%d grids in %d communities (%@): %.1f%% within bounds, CV %.3f, mean compactness %.3f",
-                                report.grids.count, report.communities.count, options.target.description, report.withinBoundsRatio * 100, cv, report.compactnessMean)]
+            var lines = [
+                String(
+                    format: "%d grids in %d communities (%@): %.1f%% within bounds, CV %.3f, mean compactness %.3f",
+                    report.grids.count, report.communities.count, options.target.description,
+                    report.withinBoundsRatio * 100, cv, report.compactnessMean)
+            ]
             if !previousGrids.isEmpty {
-                lines.append(String(format: "against the previous generation: %d kept, %d changed, %d new, %d retired; %.0f households change grid",
-                                    report.kept, report.changed, report.new, report.retired.count, report.householdsChangingGrid))
+                lines.append(
+                    String(
+                        format:
+                            "against the previous generation: %d kept, %d changed, %d new, %d retired; %.0f households change grid",
+                        report.kept, report.changed, report.new, report.retired.count, report.householdsChangingGrid))
             }
             for c in infeasible { lines.append("community \(c.code): \(c.infeasibility!)") }
             for w in warnings { lines.append("warning: \(w)") }

@@ -12,7 +12,8 @@ extension OverlapRule: ExpressibleByArgument {}
 /// `gridplan repair UNITS --out REPAIRED`: a clean coverage and the list of what moved.
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Repair a set of units: resolve overlaps, merge slivers and small gaps, optionally move exclaves; list every change.",
+        abstract:
+            "Repair a set of units: resolve overlaps, merge slivers and small gaps, optionally move exclaves; list every change.",
         discussion: """
             Every change names the land (polygon, m²), the households on it, the unit it leaves and the unit
             it joins. Larger unmanaged zones are listed for a person to decide unless --assign-unmanaged.
@@ -34,22 +35,31 @@ struct Repair: ParsableCommand {
     @Option(name: .customLong("gap-width"), help: "Gaps narrower than this many metres are slivers, always merged.")
     var gapWidth: Double = 2
 
-    @Option(name: .customLong("merge-gaps-under"), help: "Also merge gaps smaller than this many m² into their longest-border neighbour.")
+    @Option(
+        name: .customLong("merge-gaps-under"),
+        help: "Also merge gaps smaller than this many m² into their longest-border neighbour.")
     var mergeGapsUnder: Double = 0
 
-    @Option(name: .customLong("overlap-rule"), help: "Who keeps doubly claimed land: longest-border, larger or lower-code.")
+    @Option(
+        name: .customLong("overlap-rule"), help: "Who keeps doubly claimed land: longest-border, larger or lower-code.")
     var overlapRule: OverlapRule = .longestBorder
 
     @Flag(name: .customLong("transfer-exclaves"), help: "Move each exclave to the unit that hosts it.")
     var transferExclaves = false
 
-    @Flag(name: .customLong("assign-unmanaged"), help: "Also give larger unmanaged zones to their longest-border neighbour.")
+    @Flag(
+        name: .customLong("assign-unmanaged"),
+        help: "Also give larger unmanaged zones to their longest-border neighbour.")
     var assignUnmanaged = false
 
     @Option(name: .long, help: "The repaired units (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @Option(name: .long, help: "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so shared borders stay exact.")
+    @Option(
+        name: .long,
+        help:
+            "Decimals in output coordinates. Default: 9 for degrees (0.1 mm), 4 for metres, so shared borders stay exact."
+    )
     var precision: Int?
 
     @Option(name: .long, help: "The change list as GeoJSON (WGS84).")
@@ -61,10 +71,16 @@ struct Repair: ParsableCommand {
 
     func validate() throws {
         if input.within != nil {
-            throw ValidationError("--within: repair writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store")
+            throw ValidationError(
+                "--within: repair writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store"
+            )
         }
-        if out == nil && input.store == nil { throw ValidationError("give --out REPAIRED (or --store to write the repair back)") }
-        guard gapWidth > 0, mergeGapsUnder >= 0 else { throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative") }
+        if out == nil && input.store == nil {
+            throw ValidationError("give --out REPAIRED (or --store to write the repair back)")
+        }
+        guard gapWidth > 0, mergeGapsUnder >= 0 else {
+            throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative")
+        }
     }
 
     func run() throws {
@@ -74,17 +90,22 @@ struct Repair: ParsableCommand {
         let layer = try inputs.load(units, role: "units")
         let metric = try layer.metricCRS(override: measure.metricCRS)
         var warnings: [String] = []
-        let unitInputs = try layer.units(in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
+        let unitInputs = try layer.units(
+            in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: layer)
         let boundaryGeometry = try boundary.map { try inputs.boundary($0, in: metric) }
-        let points = try householdOptions.households.map { try inputs.households($0, weightField: householdOptions.weightField, in: metric) }
+        let points = try householdOptions.households.map {
+            try inputs.households($0, weightField: householdOptions.weightField, in: metric)
+        }
         var options = RepairOptions()
         options.check.gapWidthMetres = gapWidth
         options.mergeGapsUnderSquareMetres = mergeGapsUnder
         options.overlapRule = overlapRule
         options.transferExclaves = transferExclaves
         options.assignUnmanaged = assignUnmanaged
-        let report = try CoverageRepair.run(units: unitInputs, boundary: boundaryGeometry, households: points, options: options) { console.progress($0) }
+        let report = try CoverageRepair.run(
+            units: unitInputs, boundary: boundaryGeometry, households: points, options: options
+        ) { console.progress($0) }
         console.clearProgress()
         inputs.report(to: console)
         warnings = inputs.warnings + warnings + report.warnings
@@ -99,25 +120,51 @@ struct Repair: ParsableCommand {
             return f
         }
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
-        let changeFeatures = try report.changes.enumerated().map { k, c in try Self.feature(c, id: k + 1, transform: toWGS84) }
-        if let out { _ = try FeatureExport.write(repaired, crs: layer.crs, to: out, layerName: "repaired", precision: precision ?? Self.exactDecimals(layer.crs)) }
+        let changeFeatures = try report.changes.enumerated().map { k, c in
+            try Self.feature(c, id: k + 1, transform: toWGS84)
+        }
+        if let out {
+            _ = try FeatureExport.write(
+                repaired, crs: layer.crs, to: out, layerName: "repaired",
+                precision: precision ?? Self.exactDecimals(layer.crs))
+        }
         if let changes { try GeoJSONWriter.write(changeFeatures, to: changes) }
         if let s, let storeLayer = StoreLayer(rawValue: units) {
-            try s.replaceLayer(storeLayer, with: repaired, command: "repair", parameters: ["overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth), "merge_gaps_under": .number(mergeGapsUnder)])
+            try s.replaceLayer(
+                storeLayer, with: repaired, command: "repair",
+                parameters: [
+                    "overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth),
+                    "merge_gaps_under": .number(mergeGapsUnder),
+                ])
         }
         if global.json {
             let unresolved = try report.unresolved.map { try FindingsOutput.feature($0, transform: toWGS84) }
-            console.out(try RepairReportJSON(report, changes: changeFeatures, unresolved: unresolved, warnings: warnings, inputs: inputs).text() + "\n")
+            console.out(
+                try RepairReportJSON(
+                    report, changes: changeFeatures, unresolved: unresolved, warnings: warnings, inputs: inputs
+                ).text() + "\n")
         } else {
-            var lines = [String(format: "%d changes, %.2f m² moved", report.changes.count, report.changes.reduce(0) { $0 + $1.areaSquareMetres })]
+            var lines = [
+                String(
+                    format: "%d changes, %.2f m² moved", report.changes.count,
+                    report.changes.reduce(0) { $0 + $1.areaSquareMetres })
+            ]
             for (k, c) in report.changes.enumerated().prefix(40) {
-                lines.append(String(format: "#%-4d %-9@ %12.2f m²  %@ → %@", k + 1, c.reason.rawValue, c.areaSquareMetres, c.fromUnit ?? "(nobody)", c.toUnit)
-                              + (c.households.map { String(format: "  %.0f households", $0) } ?? ""))
+                lines.append(
+                    String(
+                        format: "#%-4d %-9@ %12.2f m²  %@ → %@", k + 1, c.reason.rawValue, c.areaSquareMetres,
+                        c.fromUnit ?? "(nobody)", c.toUnit)
+                        + (c.households.map { String(format: "  %.0f households", $0) } ?? ""))
             }
-            if report.changes.count > 40 { lines.append("… \(report.changes.count - 40) more (use --changes or --json)") }
+            if report.changes.count > 40 {
+                lines.append("… \(report.changes.count - 40) more (use --changes or --json)")
+            }
             for u in report.unresolved {
-                lines.append(String(format: "left for a decision: %@ of %.2f m², bordering %@", u.kind.rawValue, u.areaSquareMetres, u.units.joined(separator: ", "))
-                             + (u.suggestedOwner.map { " (suggested owner \($0))" } ?? ""))
+                lines.append(
+                    String(
+                        format: "left for a decision: %@ of %.2f m², bordering %@", u.kind.rawValue, u.areaSquareMetres,
+                        u.units.joined(separator: ", "))
+                        + (u.suggestedOwner.map { " (suggested owner \($0))" } ?? ""))
             }
             for w in warnings { lines.append("warning: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")

@@ -41,7 +41,8 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "Unit metrics, .csv or .geojson, joined to the units by their code column.")
     var metrics: String?
 
-    @Option(name: .customLong("code-field"), help: "The units' code property. Default: code (or 编码, adcode, unit_code).")
+    @Option(
+        name: .customLong("code-field"), help: "The units' code property. Default: code (or 编码, adcode, unit_code).")
     var codeField: String?
 
     @Option(name: .long, help: "The page's title.")
@@ -70,7 +71,9 @@ struct Report: ParsableCommand {
             throw ValidationError("give at least one layer (--units, --grids, --findings, --streets) or --store")
         }
         let outputs = [out, svg, png].compactMap { $0 }
-        guard Set(outputs).count == outputs.count else { throw ValidationError("--out, --svg and --png must be different files") }
+        guard Set(outputs).count == outputs.count else {
+            throw ValidationError("--out, --svg and --png must be different files")
+        }
     }
 
     func run() throws {
@@ -79,8 +82,13 @@ struct Report: ParsableCommand {
         let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
         let storeDefaults = s != nil && [units, grids, findings, streets].allSatisfy { $0 == nil }
-        func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws -> ReportLayer? {
-            if let option { return ReportLayer(name: name, kind: kind, features: try ReportInputs.features(option, role: name, inputs: inputs)) }
+        func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws
+            -> ReportLayer?
+        {
+            if let option {
+                return ReportLayer(
+                    name: name, kind: kind, features: try ReportInputs.features(option, role: name, inputs: inputs))
+            }
             guard storeDefaults else { return nil }
             let features = try ReportInputs.features(storeLayer.rawValue, role: name, inputs: inputs)
             return features.isEmpty ? nil : ReportLayer(name: name, kind: kind, features: features)
@@ -97,7 +105,10 @@ struct Report: ParsableCommand {
             let codeKey = codeField ?? unitLayer.flatMap { ReportInputs.codeKey(in: $0.features) } ?? "code"
             if var u = unitLayer {
                 let unmatched = ReportInputs.join(table, into: &u.features, codeKey: codeKey)
-                if unmatched > 0 { console.err("note: \(metrics): \(unmatched) of \(table.rows.count) rows match no unit's \(codeKey)\n") }
+                if unmatched > 0 {
+                    console.err(
+                        "note: \(metrics): \(unmatched) of \(table.rows.count) rows match no unit's \(codeKey)\n")
+                }
                 unitLayer = u
             }
             tables.append(ReportTables.metrics(table, units: unitLayer?.features ?? [], codeKey: codeKey))
@@ -108,7 +119,9 @@ struct Report: ParsableCommand {
         if let streetLayer { tables.append(ReportTables.streetsByLead(streetLayer.features)) }
 
         let layers = [unitLayer, gridLayer, streetLayer, findingLayer].compactMap { $0 }
-        var outputs: [(path: String, bytes: [UInt8])] = [(out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))]
+        var outputs: [(path: String, bytes: [UInt8])] = [
+            (out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))
+        ]
         if let svg { outputs.append((svg, Array(MapImage.svg(layers: layers, width: width, height: height).utf8))) }
         if let png { outputs.append((png, MapImage.png(layers: layers, width: width, height: height))) }
         // Every file is complete in its temporary before any replaces its destination.
@@ -127,10 +140,14 @@ struct Report: ParsableCommand {
             o["svg"] = svg.map { .string($0) } ?? .null
             o["png"] = png.map { .string($0) } ?? .null
             o["layers"] = .object(JSONObject(counts.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
-            o["tables"] = .array(tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
+            o["tables"] = .array(
+                tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
             console.out(JSONText.encode(JSONValue.object(o).adding(inputs: inputs)) + "\n")
         } else {
-            var lines = ["\(out): " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "; tables: " + tables.map { "\($0.title) (\($0.rows.count))" }.joined(separator: ", ")]
+            var lines = [
+                "\(out): " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "; tables: "
+                    + tables.map { "\($0.title) (\($0.rows.count))" }.joined(separator: ", ")
+            ]
             if let svg { lines.append("\(svg): \(width)×\(height) SVG map") }
             if let png { lines.append("\(png): \(width)×\(height) PNG map") }
             console.out(lines.joined(separator: "\n") + "\n")
@@ -174,7 +191,9 @@ enum ReportInputs {
         var columns: [String] = []
         for r in rows { for k in r.keys where seen.insert(k).inserted { columns.append(k) } }
         guard let code = columns.first(where: { codeNames.contains($0.lowercased()) }) else {
-            throw CommandFailure("\(path): no code column to join the metrics to the units; the columns are \(columns.joined(separator: ", "))", exitCode: .badInput)
+            throw CommandFailure(
+                "\(path): no code column to join the metrics to the units; the columns are \(columns.joined(separator: ", "))",
+                exitCode: .badInput)
         }
         return MetricsTable(columns: columns, rows: rows, codeColumn: code)
     }
@@ -238,16 +257,22 @@ enum ReportTables {
         kinds.sort { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
         var summaryColumns = ["kind", "count", "area_m2"]
         if hasHouseholds { summaryColumns.append("households") }
-        let summary = ReportTable(title: "Findings by kind", columns: summaryColumns, rows: kinds.map { k in
-            var row = [k, String(count[k]!), JSONText.number((area[k]! * 100).rounded() / 100)]
-            if hasHouseholds { row.append(JSONText.number(households[k]!)) }
-            return row
-        })
+        let summary = ReportTable(
+            title: "Findings by kind", columns: summaryColumns,
+            rows: kinds.map { k in
+                var row = [k, String(count[k]!), JSONText.number((area[k]! * 100).rounded() / 100)]
+                if hasHouseholds { row.append(JSONText.number(households[k]!)) }
+                return row
+            })
         var columns = ["id", "kind", "area_m2", "units"]
         if hasHouseholds { columns.append("households") }
         if hasOwner { columns.append("suggested_owner") }
         let rows = features.enumerated().map { i, f in
-            columns.map { c in c == "id" ? (f.properties["id"].map { cell($0) } ?? f.id.map { cell($0) } ?? String(i + 1)) : cell(f.properties[c]) }
+            columns.map { c in
+                c == "id"
+                    ? (f.properties["id"].map { cell($0) } ?? f.id.map { cell($0) } ?? String(i + 1))
+                    : cell(f.properties[c])
+            }
         }
         return [summary, ReportTable(title: "Findings", columns: columns, rows: rows)]
     }
@@ -272,7 +297,8 @@ enum ReportTables {
         var seen = Set<String>()
         var columns: [String] = []
         for f in features { for k in f.properties.keys where seen.insert(k).inserted { columns.append(k) } }
-        return ReportTable(title: title, columns: columns, rows: features.map { f in columns.map { cell(f.properties[$0]) } })
+        return ReportTable(
+            title: title, columns: columns, rows: features.map { f in columns.map { cell(f.properties[$0]) } })
     }
 
     /// Street segments and length per lead unit: who answers for how much street.
@@ -283,13 +309,16 @@ enum ReportTables {
             let lead = cell(f.properties["lead"]).isEmpty ? ReportLayer.noValue : cell(f.properties["lead"])
             if segments[lead] == nil { leads.append(lead) }
             segments[lead, default: 0] += 1
-            metres[lead, default: 0] += f.properties["length_m"]?.doubleValue ?? f.geometry.map(approximateLengthMetres) ?? 0
+            metres[lead, default: 0] +=
+                f.properties["length_m"]?.doubleValue ?? f.geometry.map(approximateLengthMetres) ?? 0
             let name = cell(f.properties["name"])
             if !name.isEmpty { names[lead, default: []].insert(name) }
         }
-        return ReportTable(title: "Streets by lead", columns: ["lead", "segments", "streets", "length_m"], rows: leads.sorted().map { l in
-            [l, String(segments[l]!), String(names[l]?.count ?? 0), JSONText.number(metres[l]!.rounded())]
-        })
+        return ReportTable(
+            title: "Streets by lead", columns: ["lead", "segments", "streets", "length_m"],
+            rows: leads.sorted().map { l in
+                [l, String(segments[l]!), String(names[l]?.count ?? 0), JSONText.number(metres[l]!.rounded())]
+            })
     }
 
     /// Line length on a sphere, good to a fraction of a percent over a district.

@@ -28,16 +28,30 @@ struct Roster: ParsableCommand {
     @Argument(help: "The roster CSV.")
     var roster: String
 
-    @Option(name: .long, help: ArgumentHelp("A role every unit of a level (or every named street) needs: LEVEL:ROLE=N or LEVEL:ROLE>=N. Levels: district, street_office, community, grid, street.", valueName: "level:role>=n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A role every unit of a level (or every named street) needs: LEVEL:ROLE=N or LEVEL:ROLE>=N. Levels: district, street_office, community, grid, street.",
+            valueName: "level:role>=n"))
     var require: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The most one person in a role may hold: ROLE:km<=X, ROLE:households<=N or ROLE:grids<=N.", valueName: "role:measure<=max"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The most one person in a role may hold: ROLE:km<=X, ROLE:households<=N or ROLE:grids<=N.",
+            valueName: "role:measure<=max"))
     var limit: [String] = []
 
-    @Option(name: .long, help: "Write the units and streets with what they lack as a layer for a map (.geojson, .gpkg, .csv).")
+    @Option(
+        name: .long,
+        help: "Write the units and streets with what they lack as a layer for a map (.geojson, .gpkg, .csv).")
     var out: String?
 
-    @Option(name: .long, help: "Write one row per named street for its public sign (公示牌): name, from, to, length, units, chief, phone, duties (.csv).")
+    @Option(
+        name: .long,
+        help:
+            "Write one row per named street for its public sign (公示牌): name, from, to, length, units, chief, phone, duties (.csv)."
+    )
     var signs: String?
 
     @Option(name: .long, help: "The roster's text encoding (UTF-8, GBK). Default: detected.")
@@ -51,15 +65,22 @@ struct Roster: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard input.store != nil else { throw ValidationError("roster needs --store: the units and streets it answers for") }
-        if input.crs != nil { throw ValidationError("--crs does not apply: the roster has no coordinates and store layers carry the store's CRS") }
+        guard input.store != nil else {
+            throw ValidationError("roster needs --store: the units and streets it answers for")
+        }
+        if input.crs != nil {
+            throw ValidationError(
+                "--crs does not apply: the roster has no coordinates and store layers carry the store's CRS")
+        }
         do {
             _ = try requirements()
             _ = try limits()
         } catch let e as RosterRuleError {
             throw ValidationError(e.message)
         }
-        if let signs, !signs.lowercased().hasSuffix(".csv") { throw ValidationError("--signs writes CSV: give a .csv file") }
+        if let signs, !signs.lowercased().hasSuffix(".csv") {
+            throw ValidationError("--signs writes CSV: give a .csv file")
+        }
     }
 
     func requirements() throws -> [RoleRequirement] { try require.map { try RoleRequirement(parsing: $0) } }
@@ -88,70 +109,125 @@ struct Roster: ParsableCommand {
         if let out { try writeHoles(report, hierarchy: hierarchy, store: store, to: out) }
         if let signs {
             try writeSigns(file.entries, hierarchy: hierarchy, to: signs)
-            if hierarchy.segments == nil { warnings.append("\(signs): no street assignment is recorded in the store, so no owning units are given (run gridplan assign streets --store)") }
+            if hierarchy.segments == nil {
+                warnings.append(
+                    "\(signs): no street assignment is recorded in the store, so no owning units are given (run gridplan assign streets --store)"
+                )
+            }
         }
 
         var generation: Int64?
         if !checkOnly {
             let records = file.entries.map { e in
-                ResponsibilityRecord(name: e.name, role: e.role, phone: e.phone, unitCode: e.unit, unitLevel: e.unit.flatMap { world.level(of: $0)?.rawValue },
-                                     streetName: e.street, superior: e.superior, tier: e.tierText, duties: e.duties, sourceLine: e.line)
+                ResponsibilityRecord(
+                    name: e.name, role: e.role, phone: e.phone, unitCode: e.unit,
+                    unitLevel: e.unit.flatMap { world.level(of: $0)?.rawValue },
+                    streetName: e.street, superior: e.superior, tier: e.tierText, duties: e.duties, sourceLine: e.line)
             }
-            generation = try store.recordRoster(records, command: "roster", parameters: [
-                "roster": .string(roster), "encoding": .string(file.encoding.encoding.name),
-                "require": .array(require.map { .string($0) }), "limit": .array(limit.map { .string($0) }),
-            ])
+            generation = try store.recordRoster(
+                records, command: "roster",
+                parameters: [
+                    "roster": .string(roster), "encoding": .string(file.encoding.encoding.name),
+                    "require": .array(require.map { .string($0) }), "limit": .array(limit.map { .string($0) }),
+                ])
         }
 
         if global.json {
-            console.out(JSONText.encode(Self.json(report, encoding: file.encoding, generation: generation, requirements: try requirements(), limits: try limits(), warnings: warnings)
-                .adding(inputs: inputs)) + "\n")
+            console.out(
+                JSONText.encode(
+                    Self.json(
+                        report, encoding: file.encoding, generation: generation, requirements: try requirements(),
+                        limits: try limits(), warnings: warnings
+                    )
+                    .adding(inputs: inputs)) + "\n")
         } else {
-            var lines = ["\(report.rows) rows, \(report.people) people (read as \(file.encoding)): \(report.missing.count) missing, \(report.overLimit.count) over a limit, \(report.unknown.count) unknown, \(report.superiors.count) superior problems"]
+            var lines = [
+                "\(report.rows) rows, \(report.people) people (read as \(file.encoding)): \(report.missing.count) missing, \(report.overLimit.count) over a limit, \(report.unknown.count) unknown, \(report.superiors.count) superior problems"
+            ]
             for m in report.missing.prefix(40) {
-                lines.append("missing: \(m.level.rawValue) \(m.unit)\(m.unitName.map { " \($0)" } ?? "") has \(m.present) \(m.role), needs \(m.required)")
+                lines.append(
+                    "missing: \(m.level.rawValue) \(m.unit)\(m.unitName.map { " \($0)" } ?? "") has \(m.present) \(m.role), needs \(m.required)"
+                )
             }
-            if report.missing.count > 40 { lines.append("… \(report.missing.count - 40) more missing (use --json or --out)") }
+            if report.missing.count > 40 {
+                lines.append("… \(report.missing.count - 40) more missing (use --json or --out)")
+            }
             for o in report.overLimit {
-                lines.append("over limit: \(o.name) (\(o.role)) holds \(RosterCheck.formatted(o.value, o.measure)), over \(RosterCheck.formatted(o.limit, o.measure)) (lines \(o.lines.map(String.init).joined(separator: ", ")))")
+                lines.append(
+                    "over limit: \(o.name) (\(o.role)) holds \(RosterCheck.formatted(o.value, o.measure)), over \(RosterCheck.formatted(o.limit, o.measure)) (lines \(o.lines.map(String.init).joined(separator: ", ")))"
+                )
             }
-            for u in report.unknown { lines.append("unknown: line \(u.line): \(u.name) (\(u.role)): \(u.kind) '\(u.value)': \(u.reason)") }
+            for u in report.unknown {
+                lines.append("unknown: line \(u.line): \(u.name) (\(u.role)): \(u.kind) '\(u.value)': \(u.reason)")
+            }
             for s in report.superiors {
-                lines.append(s.problem == "missing" ? "superior: line \(s.line): \(s.name)'s superior \(s.superior) is not on the roster"
-                                                    : "superior: line \(s.line): \(s.name) (tier \(s.tier!)) reports to \(s.superior), of the lower tier \(s.superiorTier!)")
+                lines.append(
+                    s.problem == "missing"
+                        ? "superior: line \(s.line): \(s.name)'s superior \(s.superior) is not on the roster"
+                        : "superior: line \(s.line): \(s.name) (tier \(s.tier!)) reports to \(s.superior), of the lower tier \(s.superiorTier!)"
+                )
             }
-            if let generation { lines.append("recorded in \(store.location) (responsibilities generation \(generation))") }
+            if let generation {
+                lines.append("recorded in \(store.location) (responsibilities generation \(generation))")
+            }
             for w in warnings { lines.append("note: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
     }
 
     /// The `--json` document: `summary`, `missing`, `over_limit`, `unknown`, `superiors`, `warnings`.
-    static func json(_ r: RosterReport, encoding: TextEncodingChoice, generation: Int64?, requirements: [RoleRequirement], limits: [RoleLimit], warnings: [String]) -> JSONValue {
+    static func json(
+        _ r: RosterReport, encoding: TextEncodingChoice, generation: Int64?, requirements: [RoleRequirement],
+        limits: [RoleLimit], warnings: [String]
+    ) -> JSONValue {
         .object([
             "summary": .object([
                 "rows": .integer(Int64(r.rows)), "people": .integer(Int64(r.people)),
-                "posts": .object(JSONObject(r.postsByLevel.sorted { $0.key < $1.key }.map { (key: $0.key.rawValue, value: JSONValue.integer(Int64($0.value))) })),
+                "posts": .object(
+                    JSONObject(
+                        r.postsByLevel.sorted { $0.key < $1.key }.map {
+                            (key: $0.key.rawValue, value: JSONValue.integer(Int64($0.value)))
+                        })),
                 "missing": .integer(Int64(r.missing.count)), "over_limit": .integer(Int64(r.overLimit.count)),
                 "unknown": .integer(Int64(r.unknown.count)), "superiors": .integer(Int64(r.superiors.count)),
-                "requirements": .array(requirements.map { .string($0.description) }), "limits": .array(limits.map { .string($0.description) }),
-                "encoding": .string(encoding.encoding.name), "recorded_generation": generation.map { .integer($0) } ?? .null,
+                "requirements": .array(requirements.map { .string($0.description) }),
+                "limits": .array(limits.map { .string($0.description) }),
+                "encoding": .string(encoding.encoding.name),
+                "recorded_generation": generation.map { .integer($0) } ?? .null,
             ]),
-            "missing": .array(r.missing.map { m in
-                .object(["level": .string(m.level.rawValue), m.level == .street ? "street" : "unit": .string(m.unit), "role": .string(m.role),
-                         "required": .string(m.required), "present": .integer(Int64(m.present))])
-            }),
-            "over_limit": .array(r.overLimit.map { o in
-                .object(["name": .string(o.name), "role": .string(o.role), "measure": .string(o.measure.rawValue), "limit": .number(o.limit),
-                         "value": .number((o.value * 1000).rounded() / 1000), "lines": .array(o.lines.map { .integer(Int64($0)) })])
-            }),
-            "unknown": .array(r.unknown.map { u in
-                .object(["line": .integer(Int64(u.line)), "name": .string(u.name), "role": .string(u.role), u.kind: .string(u.value), "reason": .string(u.reason)])
-            }),
-            "superiors": .array(r.superiors.map { s in
-                .object(["line": .integer(Int64(s.line)), "name": .string(s.name), "superior": .string(s.superior), "problem": .string(s.problem),
-                         "tier": s.tier.map { .integer(Int64($0)) } ?? .null, "superior_tier": s.superiorTier.map { .integer(Int64($0)) } ?? .null])
-            }),
+            "missing": .array(
+                r.missing.map { m in
+                    .object([
+                        "level": .string(m.level.rawValue), m.level == .street ? "street" : "unit": .string(m.unit),
+                        "role": .string(m.role),
+                        "required": .string(m.required), "present": .integer(Int64(m.present)),
+                    ])
+                }),
+            "over_limit": .array(
+                r.overLimit.map { o in
+                    .object([
+                        "name": .string(o.name), "role": .string(o.role), "measure": .string(o.measure.rawValue),
+                        "limit": .number(o.limit),
+                        "value": .number((o.value * 1000).rounded() / 1000),
+                        "lines": .array(o.lines.map { .integer(Int64($0)) }),
+                    ])
+                }),
+            "unknown": .array(
+                r.unknown.map { u in
+                    .object([
+                        "line": .integer(Int64(u.line)), "name": .string(u.name), "role": .string(u.role),
+                        u.kind: .string(u.value), "reason": .string(u.reason),
+                    ])
+                }),
+            "superiors": .array(
+                r.superiors.map { s in
+                    .object([
+                        "line": .integer(Int64(s.line)), "name": .string(s.name), "superior": .string(s.superior),
+                        "problem": .string(s.problem),
+                        "tier": s.tier.map { .integer(Int64($0)) } ?? .null,
+                        "superior_tier": s.superiorTier.map { .integer(Int64($0)) } ?? .null,
+                    ])
+                }),
             "warnings": .array(warnings.map { .string($0) }),
         ])
     }
@@ -181,14 +257,16 @@ struct Roster: ParsableCommand {
         let features = try order.enumerated().map { k, key -> Feature in
             let ms = lacking[key]!
             let m = ms[0]
-            let geometry: Geometry? = m.level == .street ? streetLines[m.unit].map { .multiLineString($0) } : unitGeometry[m.unit]
+            let geometry: Geometry? =
+                m.level == .street ? streetLines[m.unit].map { .multiLineString($0) } : unitGeometry[m.unit]
             var p = JSONObject()
             p["level"] = .string(m.level.rawValue)
             p[m.level == .street ? "street" : "unit"] = .string(m.unit)
             p["name"] = (m.level == .street ? m.unit : names[m.unit]).map { .string($0) } ?? .null
             p["lacks"] = .string(ms.map { "\($0.role) \($0.present) (needs \($0.required))" }.joined(separator: "; "))
             p["roles"] = .array(ms.map { .string($0.role) })
-            return Feature(id: .integer(Int64(k + 1)), geometry: try geometry.map { try toStore.transform($0) }, properties: p)
+            return Feature(
+                id: .integer(Int64(k + 1)), geometry: try geometry.map { try toStore.transform($0) }, properties: p)
         }
         _ = try FeatureExport.write(features, crs: store.crs, to: path, layerName: "roster_holes")
     }
@@ -212,9 +290,12 @@ struct Roster: ParsableCommand {
             let units = (led[x.name] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .map { u in names[u.key].map { "\($0) (\(u.key))" } ?? u.key }
             let ps = people[x.name] ?? []
-            let cells = [x.name, x.from ?? "", x.to ?? "", String(format: "%.1f", x.lengthMetres), units.joined(separator: "; "),
-                         ps.map { "\($0.name) (\($0.role))" }.joined(separator: "; "), ps.map { $0.phone ?? "" }.joined(separator: "; "),
-                         ps.compactMap(\.duties).joined(separator: "; ")]
+            let cells = [
+                x.name, x.from ?? "", x.to ?? "", String(format: "%.1f", x.lengthMetres), units.joined(separator: "; "),
+                ps.map { "\($0.name) (\($0.role))" }.joined(separator: "; "),
+                ps.map { $0.phone ?? "" }.joined(separator: "; "),
+                ps.compactMap(\.duties).joined(separator: "; "),
+            ]
             try file.write(cells.map(Metrics.csv).joined(separator: ",") + "\r\n")
         }
         try file.commit()

@@ -7,7 +7,8 @@ import GridplanSample
 /// `gridplan sample OUTDIR`: write a synthetic city with known defects, for tests and demos.
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate a synthetic city with known defects (district, street offices, communities, streets, buildings, events, components, old grids).",
+        abstract:
+            "Generate a synthetic city with known defects (district, street offices, communities, streets, buildings, events, components, old grids).",
         discussion: """
             Writes district.geojson, street_offices.geojson, communities.geojson, streets.geojson, \
             buildings.geojson, events.geojson, components.geojson, grids_old.geojson, roster.csv and \
@@ -31,7 +32,8 @@ struct Sample: ParsableCommand {
     @Option(help: "Number of communities, 1 to 100000 (60 makes about 8 street offices and 10,000 buildings).")
     var communities = SampleConfiguration.defaultCommunityCount
 
-    @Option(help: "CRS of the written files: EPSG:4326 (RFC 7946), EPSG:4490, gcj02, bd09, any EPSG code or PROJ string.")
+    @Option(
+        help: "CRS of the written files: EPSG:4326 (RFC 7946), EPSG:4490, gcj02, bd09, any EPSG code or PROJ string.")
     var crs = "EPSG:4326"
 
     @Option(help: "Centre of the city as LON,LAT in WGS84 degrees.")
@@ -69,7 +71,9 @@ struct Sample: ParsableCommand {
         let console = Console.current
         let summary: SampleSummary
         do {
-            summary = try SampleWriter.write(try configuration(crs: outputCRS), to: outdir, overwrite: force) { console.progress($0) }
+            summary = try SampleWriter.write(try configuration(crs: outputCRS), to: outdir, overwrite: force) {
+                console.progress($0)
+            }
         } catch let e as SampleError {
             switch e {
             case .invalidConfiguration, .outputNotEmpty: throw CommandFailure(e.description, exitCode: .usage)
@@ -82,7 +86,9 @@ struct Sample: ParsableCommand {
         if global.json {
             console.out(JSONText.encode(summary.json) + "\n")
         } else if !global.quiet {
-            let counts = summary.files.filter { $0.name != "truth.json" }.map { "\($0.features) \($0.name.replacingOccurrences(of: ".geojson", with: ""))" }
+            let counts = summary.files.filter { $0.name != "truth.json" }.map {
+                "\($0.features) \($0.name.replacingOccurrences(of: ".geojson", with: ""))"
+            }
             let defects = summary.defects.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", ")
             console.err("wrote \(outdir): \(counts.joined(separator: ", ")); truth.json: \(defects)\n")
         }

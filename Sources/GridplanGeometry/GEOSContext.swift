@@ -124,14 +124,21 @@ public final class GEOSContext {
 
     private func ring(_ coords: [Coordinate]) throws -> OpaquePointer {
         guard !coords.isEmpty else {
-            guard let r = GEOSGeom_createEmptyLineString_r(handle) else { throw error("GEOSGeom_createEmptyLineString_r") }
+            guard let r = GEOSGeom_createEmptyLineString_r(handle) else {
+                throw error("GEOSGeom_createEmptyLineString_r")
+            }
             return r
         }
         guard Ring.isClosed(coords) else {
-            throw GeometryError(operation: "GEOSGeom_createLinearRing_r", message: "ring is not closed: first point \(coords[0]) differs from last point \(coords[coords.count - 1])")
+            throw GeometryError(
+                operation: "GEOSGeom_createLinearRing_r",
+                message:
+                    "ring is not closed: first point \(coords[0]) differs from last point \(coords[coords.count - 1])")
         }
         guard coords.count >= 4 else {
-            throw GeometryError(operation: "GEOSGeom_createLinearRing_r", message: "ring has \(coords.count) points; a closed ring needs at least 4")
+            throw GeometryError(
+                operation: "GEOSGeom_createLinearRing_r",
+                message: "ring has \(coords.count) points; a closed ring needs at least 4")
         }
         let seq = try sequence(coords)
         // NULL on exception; takes ownership of seq either way
@@ -188,17 +195,23 @@ public final class GEOSContext {
         switch value {
         case .point(let c):
             // NULL on exception
-            guard let p = GEOSGeom_createPointFromXY_r(handle, c.x, c.y) else { throw error("GEOSGeom_createPointFromXY_r") }
+            guard let p = GEOSGeom_createPointFromXY_r(handle, c.x, c.y) else {
+                throw error("GEOSGeom_createPointFromXY_r")
+            }
             return p
         case .multiPoint(let cs):
             let parts = try makeParts(cs.count) { i in
-                guard let p = GEOSGeom_createPointFromXY_r(handle, cs[i].x, cs[i].y) else { throw error("GEOSGeom_createPointFromXY_r") }
+                guard let p = GEOSGeom_createPointFromXY_r(handle, cs[i].x, cs[i].y) else {
+                    throw error("GEOSGeom_createPointFromXY_r")
+                }
                 return p
             }
             return try collection(GEOS_MULTIPOINT, parts)
         case .lineString(let cs):
             if cs.isEmpty {
-                guard let e = GEOSGeom_createEmptyLineString_r(handle) else { throw error("GEOSGeom_createEmptyLineString_r") }
+                guard let e = GEOSGeom_createEmptyLineString_r(handle) else {
+                    throw error("GEOSGeom_createEmptyLineString_r")
+                }
                 return e
             }
             let seq = try sequence(cs)

@@ -38,8 +38,14 @@ public final class NativeGeometry {
 
     /// The GEOS type of the geometry.
     public enum Kind: Int32, Sendable {
-        case point = 0, lineString = 1, linearRing = 2, polygon = 3
-        case multiPoint = 4, multiLineString = 5, multiPolygon = 6, geometryCollection = 7
+        case point = 0
+        case lineString = 1
+        case linearRing = 2
+        case polygon = 3
+        case multiPoint = 4
+        case multiLineString = 5
+        case multiPolygon = 6
+        case geometryCollection = 7
     }
 
     /// The geometry's type. Calls `GEOSGeomTypeId_r`.
@@ -64,7 +70,9 @@ public final class NativeGeometry {
     /// Calls `GEOSGetGeometryN_r`.
     public func geometry(at index: Int) throws -> NativeGeometry {
         // NULL on exception or bad index
-        guard let p = GEOSGetGeometryN_r(handle, pointer, Int32(index)) else { throw context.error("GEOSGetGeometryN_r", "no part \(index)") }
+        guard let p = GEOSGetGeometryN_r(handle, pointer, Int32(index)) else {
+            throw context.error("GEOSGetGeometryN_r", "no part \(index)")
+        }
         return NativeGeometry(borrowing: p, of: self)
     }
 
@@ -89,7 +97,9 @@ public final class NativeGeometry {
             let n = GEOSGetNumInteriorRings_r(handle, pointer)
             guard n >= 0 else { throw context.error("GEOSGetNumInteriorRings_r") }
             return try (0..<n).map { i in
-                guard let p = GEOSGetInteriorRingN_r(handle, pointer, i) else { throw context.error("GEOSGetInteriorRingN_r") }
+                guard let p = GEOSGetInteriorRingN_r(handle, pointer, i) else {
+                    throw context.error("GEOSGetInteriorRingN_r")
+                }
                 return NativeGeometry(borrowing: p, of: self)
             }
         }
@@ -181,7 +191,9 @@ public final class NativeGeometry {
         GEOSWKTWriter_setTrim_r(handle, writer, 1)
         GEOSWKTWriter_setOutputDimension_r(handle, writer, 2)
         if let precision { GEOSWKTWriter_setRoundingPrecision_r(handle, writer, Int32(precision)) }
-        guard let text = GEOSWKTWriter_write_r(handle, writer, pointer) else { throw context.error("GEOSWKTWriter_write_r") }
+        guard let text = GEOSWKTWriter_write_r(handle, writer, pointer) else {
+            throw context.error("GEOSWKTWriter_write_r")
+        }
         defer { GEOSFree_r(handle, text) }
         return String(cString: text)
     }
@@ -194,7 +206,9 @@ public final class NativeGeometry {
         GEOSWKBWriter_setOutputDimension_r(handle, writer, 2)
         GEOSWKBWriter_setByteOrder_r(handle, writer, Int32(GEOS_WKB_NDR.rawValue))
         var size = 0
-        guard let bytes = GEOSWKBWriter_write_r(handle, writer, pointer, &size) else { throw context.error("GEOSWKBWriter_write_r") }
+        guard let bytes = GEOSWKBWriter_write_r(handle, writer, pointer, &size) else {
+            throw context.error("GEOSWKBWriter_write_r")
+        }
         defer { GEOSFree_r(handle, bytes) }
         return Array(UnsafeBufferPointer(start: bytes, count: size))
     }

@@ -65,7 +65,8 @@ extension NativeGeometry {
     public func relate(_ other: NativeGeometry, matches pattern: String) throws -> Bool {
         sameContext(other)
         // 2 on exception
-        return try context.predicate(GEOSRelatePattern_r(handle, pointer, other.pointer, pattern), "GEOSRelatePattern_r")
+        return try context.predicate(
+            GEOSRelatePattern_r(handle, pointer, other.pointer, pattern), "GEOSRelatePattern_r")
     }
 
     /// Minimum Cartesian distance. Calls `GEOSDistance_r`.
@@ -87,7 +88,8 @@ extension NativeGeometry {
         sameContext(other)
         if let gridSize {
             // NULL on exception
-            return try context.owned(GEOSIntersectionPrec_r(handle, pointer, other.pointer, gridSize), "GEOSIntersectionPrec_r")
+            return try context.owned(
+                GEOSIntersectionPrec_r(handle, pointer, other.pointer, gridSize), "GEOSIntersectionPrec_r")
         }
         return try context.owned(GEOSIntersection_r(handle, pointer, other.pointer), "GEOSIntersection_r")
     }
@@ -97,7 +99,8 @@ extension NativeGeometry {
         sameContext(other)
         if let gridSize {
             // NULL on exception
-            return try context.owned(GEOSDifferencePrec_r(handle, pointer, other.pointer, gridSize), "GEOSDifferencePrec_r")
+            return try context.owned(
+                GEOSDifferencePrec_r(handle, pointer, other.pointer, gridSize), "GEOSDifferencePrec_r")
         }
         return try context.owned(GEOSDifference_r(handle, pointer, other.pointer), "GEOSDifference_r")
     }
@@ -107,7 +110,8 @@ extension NativeGeometry {
         sameContext(other)
         if let gridSize {
             // NULL on exception
-            return try context.owned(GEOSSymDifferencePrec_r(handle, pointer, other.pointer, gridSize), "GEOSSymDifferencePrec_r")
+            return try context.owned(
+                GEOSSymDifferencePrec_r(handle, pointer, other.pointer, gridSize), "GEOSSymDifferencePrec_r")
         }
         // NULL on exception
         return try context.owned(GEOSSymDifference_r(handle, pointer, other.pointer), "GEOSSymDifference_r")
@@ -143,7 +147,9 @@ extension NativeGeometry {
 
 extension GEOSContext {
     /// A collection owning copies of `geometries`. Calls `GEOSGeom_createCollection_r`.
-    public func collection(_ geometries: [NativeGeometry], kind: NativeGeometry.Kind = .geometryCollection) throws -> NativeGeometry {
+    public func collection(_ geometries: [NativeGeometry], kind: NativeGeometry.Kind = .geometryCollection) throws
+        -> NativeGeometry
+    {
         var clones: [OpaquePointer?] = []
         clones.reserveCapacity(geometries.count)
         for g in geometries {
@@ -169,7 +175,10 @@ extension GEOSContext {
 
     /// Polygons formed by the noded linework of `lines`. Calls `GEOSPolygonize_r`.
     public func polygonize(_ lines: [NativeGeometry]) throws -> NativeGeometry {
-        let pointers: [OpaquePointer?] = lines.map { precondition($0.context === self); return $0.pointer }
+        let pointers: [OpaquePointer?] = lines.map {
+            precondition($0.context === self)
+            return $0.pointer
+        }
         let result = pointers.withUnsafeBufferPointer { buf in
             // NULL on exception
             GEOSPolygonize_r(handle, buf.baseAddress, UInt32(buf.count))
@@ -182,7 +191,10 @@ extension GEOSContext {
     /// for recovering shells and holes from rings, not for cutting a plane into cells.
     /// Calls `GEOSPolygonize_valid_r`.
     public func polygonizeValid(_ lines: [NativeGeometry]) throws -> NativeGeometry {
-        let pointers: [OpaquePointer?] = lines.map { precondition($0.context === self); return $0.pointer }
+        let pointers: [OpaquePointer?] = lines.map {
+            precondition($0.context === self)
+            return $0.pointer
+        }
         let result = pointers.withUnsafeBufferPointer { buf in
             // NULL on exception
             GEOSPolygonize_valid_r(handle, buf.baseAddress, UInt32(buf.count))
@@ -247,8 +259,16 @@ extension NativeGeometry {
 // MARK: - Measures and constructions
 
 /// Cap and join styles for ``NativeGeometry/buffer(by:quadrantSegments:endCap:join:mitreLimit:)``.
-public enum BufferEndCap: Int32, Sendable { case round = 1, flat = 2, square = 3 }
-public enum BufferJoin: Int32, Sendable { case round = 1, mitre = 2, bevel = 3 }
+public enum BufferEndCap: Int32, Sendable {
+    case round = 1
+    case flat = 2
+    case square = 3
+}
+public enum BufferJoin: Int32, Sendable {
+    case round = 1
+    case mitre = 2
+    case bevel = 3
+}
 
 /// The largest circle inside a polygon: its centre and radius.
 public struct InscribedCircle: Sendable, Equatable {
@@ -324,7 +344,8 @@ extension NativeGeometry {
     ) throws -> NativeGeometry {
         // NULL on exception
         try context.owned(
-            GEOSBufferWithStyle_r(handle, pointer, distance, Int32(quadrantSegments), endCap.rawValue, join.rawValue, mitreLimit),
+            GEOSBufferWithStyle_r(
+                handle, pointer, distance, Int32(quadrantSegments), endCap.rawValue, join.rawValue, mitreLimit),
             "GEOSBufferWithStyle_r")
     }
 
@@ -333,7 +354,8 @@ extension NativeGeometry {
     /// nearest boundary point.
     public func maximumInscribedCircle(tolerance: Double) throws -> InscribedCircle {
         // NULL on exception
-        let line = try context.owned(GEOSMaximumInscribedCircle_r(handle, pointer, tolerance), "GEOSMaximumInscribedCircle_r")
+        let line = try context.owned(
+            GEOSMaximumInscribedCircle_r(handle, pointer, tolerance), "GEOSMaximumInscribedCircle_r")
         guard case .lineString(let cs) = try line.value(), cs.count == 2 else {
             throw GeometryError(operation: "GEOSMaximumInscribedCircle_r", message: "unexpected result shape")
         }
@@ -384,6 +406,7 @@ extension NativeGeometry {
     public func voronoiDiagram(extent: NativeGeometry? = nil, tolerance: Double = 0) throws -> NativeGeometry {
         if let extent { sameContext(extent) }
         // NULL on exception
-        return try context.owned(GEOSVoronoiDiagram_r(handle, pointer, extent?.pointer, tolerance, 0), "GEOSVoronoiDiagram_r")
+        return try context.owned(
+            GEOSVoronoiDiagram_r(handle, pointer, extent?.pointer, tolerance, 0), "GEOSVoronoiDiagram_r")
     }
 }

@@ -35,7 +35,9 @@ public final class SpatialIndex {
     public init(context: GEOSContext, nodeCapacity: Int = 10) throws {
         self.context = context
         // NULL on exception
-        guard let t = GEOSSTRtree_create_r(context.handle, max(2, nodeCapacity)) else { throw context.error("GEOSSTRtree_create_r") }
+        guard let t = GEOSSTRtree_create_r(context.handle, max(2, nodeCapacity)) else {
+            throw context.error("GEOSSTRtree_create_r")
+        }
         self.tree = t
     }
 
@@ -52,7 +54,9 @@ public final class SpatialIndex {
     public func insert(_ geometry: NativeGeometry) throws -> Int {
         precondition(geometry.context === context, "geometries from different GEOSContexts cannot be combined")
         guard !isBuilt else {
-            throw GeometryError(operation: "GEOSSTRtree_insert_r", message: "the index is already built (queried); build a new one to add items")
+            throw GeometryError(
+                operation: "GEOSSTRtree_insert_r",
+                message: "the index is already built (queried); build a new one to add items")
         }
         let index = geometries.count
         geometries.append(geometry)
@@ -66,10 +70,12 @@ public final class SpatialIndex {
         precondition(geometry.context === context, "geometries from different GEOSContexts cannot be combined")
         isBuilt = true
         let box = QueryBox(geometries: [], query: nil)
-        GEOSSTRtree_query_r(context.handle, tree, geometry.pointer, { item, userdata in
-            guard let item, let userdata else { return }
-            Unmanaged<QueryBox>.fromOpaque(userdata).takeUnretainedValue().hits.append(Int(bitPattern: item) - 1)
-        }, Unmanaged.passUnretained(box).toOpaque())
+        GEOSSTRtree_query_r(
+            context.handle, tree, geometry.pointer,
+            { item, userdata in
+                guard let item, let userdata else { return }
+                Unmanaged<QueryBox>.fromOpaque(userdata).takeUnretainedValue().hits.append(Int(bitPattern: item) - 1)
+            }, Unmanaged.passUnretained(box).toOpaque())
         return box.hits.sorted()
     }
 
@@ -85,7 +91,8 @@ public final class SpatialIndex {
         if envelope.width == 0 && envelope.height == 0 {
             g = try context.geometry(.point(envelope.center))
         } else if envelope.width == 0 || envelope.height == 0 {
-            g = try context.geometry(.lineString([Coordinate(envelope.minX, envelope.minY), Coordinate(envelope.maxX, envelope.maxY)]))
+            g = try context.geometry(
+                .lineString([Coordinate(envelope.minX, envelope.minY), Coordinate(envelope.maxX, envelope.maxY)]))
         } else {
             g = try context.geometry(.polygon(rect))
         }
@@ -100,23 +107,25 @@ public final class SpatialIndex {
         isBuilt = true
         let box = QueryBox(geometries: geometries, query: geometry)
         let result = withExtendedLifetime(box) {
-            GEOSSTRtree_nearest_generic_r(context.handle, tree, queryMarker, geometry.pointer, { a, b, distance, userdata in
-                guard let a, let b, let distance, let userdata else { return 0 }
-                let box = Unmanaged<QueryBox>.fromOpaque(userdata).takeUnretainedValue()
-                func resolve(_ p: UnsafeRawPointer) -> NativeGeometry? {
-                    if p == UnsafeRawPointer(queryMarker) { return box.query }
-                    return box.geometries[Int(bitPattern: p) - 1]
-                }
-                guard let ga = resolve(a), let gb = resolve(b) else { return 0 }
-                var d = 0.0
-                // 0 on exception
-                guard GEOSDistance_r(ga.context.handle, ga.pointer, gb.pointer, &d) != 0 else {
-                    box.failed = true
-                    return 0
-                }
-                distance.pointee = d
-                return 1
-            }, Unmanaged.passUnretained(box).toOpaque())
+            GEOSSTRtree_nearest_generic_r(
+                context.handle, tree, queryMarker, geometry.pointer,
+                { a, b, distance, userdata in
+                    guard let a, let b, let distance, let userdata else { return 0 }
+                    let box = Unmanaged<QueryBox>.fromOpaque(userdata).takeUnretainedValue()
+                    func resolve(_ p: UnsafeRawPointer) -> NativeGeometry? {
+                        if p == UnsafeRawPointer(queryMarker) { return box.query }
+                        return box.geometries[Int(bitPattern: p) - 1]
+                    }
+                    guard let ga = resolve(a), let gb = resolve(b) else { return 0 }
+                    var d = 0.0
+                    // 0 on exception
+                    guard GEOSDistance_r(ga.context.handle, ga.pointer, gb.pointer, &d) != 0 else {
+                        box.failed = true
+                        return 0
+                    }
+                    distance.pointee = d
+                    return 1
+                }, Unmanaged.passUnretained(box).toOpaque())
         }
         // NULL on exception or empty tree
         guard let result, !box.failed else { throw context.error("GEOSSTRtree_nearest_generic_r") }

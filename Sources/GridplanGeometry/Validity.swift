@@ -99,11 +99,13 @@ extension NativeGeometry {
             return (try cloned(), ValidityReport(issues: [], areaBefore: areaBefore, areaAfter: areaBefore))
         }
         // NULL on exception
-        guard let params = GEOSMakeValidParams_create_r(handle) else { throw context.error("GEOSMakeValidParams_create_r") }
+        guard let params = GEOSMakeValidParams_create_r(handle) else {
+            throw context.error("GEOSMakeValidParams_create_r")
+        }
         defer { GEOSMakeValidParams_destroy_r(handle, params) }
         // 0 on exception
         guard GEOSMakeValidParams_setMethod_r(handle, params, GEOS_MAKE_VALID_STRUCTURE) != 0,
-              GEOSMakeValidParams_setKeepCollapsed_r(handle, params, keepCollapsed ? 1 : 0) != 0
+            GEOSMakeValidParams_setKeepCollapsed_r(handle, params, keepCollapsed ? 1 : 0) != 0
         else { throw context.error("GEOSMakeValidParams_set") }
         let fixed = try context.owned(GEOSMakeValidWithParams_r(handle, pointer, params), "GEOSMakeValidWithParams_r")
         return (fixed, ValidityReport(issues: issues, areaBefore: areaBefore, areaAfter: (try? fixed.area) ?? 0))

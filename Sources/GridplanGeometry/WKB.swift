@@ -81,7 +81,9 @@ public enum WKB {
         try bytes.withUnsafeBytes { raw in
             var r = Reader(bytes: raw, pos: 0)
             let g = try r.geometry(depth: 0)
-            guard r.pos == raw.count else { throw DecodeError(offset: r.pos, reason: "\(raw.count - r.pos) unexpected bytes after the geometry") }
+            guard r.pos == raw.count else {
+                throw DecodeError(offset: r.pos, reason: "\(raw.count - r.pos) unexpected bytes after the geometry")
+            }
             return g
         }
     }
@@ -101,13 +103,17 @@ public enum WKB {
         func fail(_ reason: String) -> DecodeError { DecodeError(offset: pos, reason: reason) }
 
         mutating func need(_ n: Int) throws {
-            guard n >= 0, pos <= bytes.count, bytes.count - pos >= n else { throw fail("truncated: needs \(n) more bytes") }
+            guard n >= 0, pos <= bytes.count, bytes.count - pos >= n else {
+                throw fail("truncated: needs \(n) more bytes")
+            }
         }
 
         mutating func uint32() throws -> UInt32 {
             try need(4)
             var v: UInt32 = 0
-            withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + 4])) }
+            withUnsafeMutableBytes(of: &v) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + 4]))
+            }
             pos += 4
             return littleEndian ? UInt32(littleEndian: v) : UInt32(bigEndian: v)
         }
@@ -115,7 +121,9 @@ public enum WKB {
         mutating func double() throws -> Double {
             try need(8)
             var v: UInt64 = 0
-            withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + 8])) }
+            withUnsafeMutableBytes(of: &v) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + 8]))
+            }
             pos += 8
             return Double(bitPattern: littleEndian ? UInt64(littleEndian: v) : UInt64(bigEndian: v))
         }
@@ -188,20 +196,25 @@ public enum WKB {
                 }
                 switch type {
                 case 4:
-                    return .multiPoint(try parts.map {
-                        guard case .point(let c) = $0 else { throw fail("MultiPoint part is not a point") }
-                        return c
-                    })
+                    return .multiPoint(
+                        try parts.map {
+                            guard case .point(let c) = $0 else { throw fail("MultiPoint part is not a point") }
+                            return c
+                        })
                 case 5:
-                    return .multiLineString(try parts.map {
-                        guard case .lineString(let cs) = $0 else { throw fail("MultiLineString part is not a line") }
-                        return cs
-                    })
+                    return .multiLineString(
+                        try parts.map {
+                            guard case .lineString(let cs) = $0 else {
+                                throw fail("MultiLineString part is not a line")
+                            }
+                            return cs
+                        })
                 case 6:
-                    return .multiPolygon(try parts.map {
-                        guard case .polygon(let p) = $0 else { throw fail("MultiPolygon part is not a polygon") }
-                        return p
-                    })
+                    return .multiPolygon(
+                        try parts.map {
+                            guard case .polygon(let p) = $0 else { throw fail("MultiPolygon part is not a polygon") }
+                            return p
+                        })
                 default:
                     return .geometryCollection(parts)
                 }

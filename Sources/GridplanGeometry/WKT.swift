@@ -18,15 +18,27 @@ extension Geometry {
         func seq(_ cs: [Coordinate]) -> String {
             cs.isEmpty ? "EMPTY" : "(" + cs.map { "\(number($0.x)) \(number($0.y))" }.joined(separator: ", ") + ")"
         }
-        func rings(_ p: Polygon) -> String { p.rings.isEmpty ? "EMPTY" : "(" + p.rings.map(seq).joined(separator: ", ") + ")" }
+        func rings(_ p: Polygon) -> String {
+            p.rings.isEmpty ? "EMPTY" : "(" + p.rings.map(seq).joined(separator: ", ") + ")"
+        }
         switch self {
         case .point(let c): s = "POINT (\(number(c.x)) \(number(c.y)))"
-        case .multiPoint(let cs): s = cs.isEmpty ? "MULTIPOINT EMPTY" : "MULTIPOINT (" + cs.map { "(\(number($0.x)) \(number($0.y)))" }.joined(separator: ", ") + ")"
+        case .multiPoint(let cs):
+            s =
+                cs.isEmpty
+                ? "MULTIPOINT EMPTY"
+                : "MULTIPOINT (" + cs.map { "(\(number($0.x)) \(number($0.y)))" }.joined(separator: ", ") + ")"
         case .lineString(let cs): s = cs.isEmpty ? "LINESTRING EMPTY" : "LINESTRING " + seq(cs)
-        case .multiLineString(let ls): s = ls.isEmpty ? "MULTILINESTRING EMPTY" : "MULTILINESTRING (" + ls.map(seq).joined(separator: ", ") + ")"
+        case .multiLineString(let ls):
+            s = ls.isEmpty ? "MULTILINESTRING EMPTY" : "MULTILINESTRING (" + ls.map(seq).joined(separator: ", ") + ")"
         case .polygon(let p): s = p.rings.isEmpty ? "POLYGON EMPTY" : "POLYGON " + rings(p)
-        case .multiPolygon(let ps): s = ps.isEmpty ? "MULTIPOLYGON EMPTY" : "MULTIPOLYGON (" + ps.map(rings).joined(separator: ", ") + ")"
-        case .geometryCollection(let gs): s = gs.isEmpty ? "GEOMETRYCOLLECTION EMPTY" : "GEOMETRYCOLLECTION (" + gs.map { $0.wkt(precision: precision) }.joined(separator: ", ") + ")"
+        case .multiPolygon(let ps):
+            s = ps.isEmpty ? "MULTIPOLYGON EMPTY" : "MULTIPOLYGON (" + ps.map(rings).joined(separator: ", ") + ")"
+        case .geometryCollection(let gs):
+            s =
+                gs.isEmpty
+                ? "GEOMETRYCOLLECTION EMPTY"
+                : "GEOMETRYCOLLECTION (" + gs.map { $0.wkt(precision: precision) }.joined(separator: ", ") + ")"
         }
         return s
     }

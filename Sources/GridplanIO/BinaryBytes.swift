@@ -25,7 +25,8 @@ struct BinaryBytes {
 
     func uint32LE(_ offset: Int) -> Int? {
         guard has(offset, 4) else { return nil }
-        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3])
+            << 24
     }
 
     func int32LE(_ offset: Int) -> Int? {
@@ -34,7 +35,9 @@ struct BinaryBytes {
 
     func int32BE(_ offset: Int) -> Int? {
         guard has(offset, 4) else { return nil }
-        let u = UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+        let u =
+            UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
+            | UInt32(bytes[offset + 3])
         return Int(Int32(bitPattern: u))
     }
 
@@ -47,7 +50,9 @@ struct BinaryBytes {
 
     /// Reads a whole file, turning failures into a short reason ("no such file", …).
     static func load(path: String) -> Result<BinaryBytes, FileLoadFailure> {
-        guard FileManager.default.fileExists(atPath: path) else { return .failure(FileLoadFailure(reason: "no such file")) }
+        guard FileManager.default.fileExists(atPath: path) else {
+            return .failure(FileLoadFailure(reason: "no such file"))
+        }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             return .success(BinaryBytes(bytes: [UInt8](data)))
@@ -74,12 +79,18 @@ enum NumberSyntax {
         func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         if i < end, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i = text.index(after: i) }
         var mantissaDigits = 0
-        while i < end, isDigit(text[i]) { mantissaDigits += 1; i = text.index(after: i) }
+        while i < end, isDigit(text[i]) {
+            mantissaDigits += 1
+            i = text.index(after: i)
+        }
         var kind = NumberSyntax.integer
         if i < end, text[i] == UInt8(ascii: ".") {
             kind = .decimal
             i = text.index(after: i)
-            while i < end, isDigit(text[i]) { mantissaDigits += 1; i = text.index(after: i) }
+            while i < end, isDigit(text[i]) {
+                mantissaDigits += 1
+                i = text.index(after: i)
+            }
         }
         guard mantissaDigits > 0 else { return nil }
         if i < end, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
@@ -87,7 +98,10 @@ enum NumberSyntax {
             i = text.index(after: i)
             if i < end, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i = text.index(after: i) }
             var exponentDigits = 0
-            while i < end, isDigit(text[i]) { exponentDigits += 1; i = text.index(after: i) }
+            while i < end, isDigit(text[i]) {
+                exponentDigits += 1
+                i = text.index(after: i)
+            }
             guard exponentDigits > 0 else { return nil }
         }
         return i == end ? kind : nil

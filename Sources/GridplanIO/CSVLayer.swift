@@ -60,7 +60,9 @@ public enum CSVReader {
     /// Column names recognised as WKT geometry, compared without regard to case.
     public static let wktColumnNames = ["wkt", "geometry", "geom", "the_geom"]
     /// Column pairs recognised as longitude and latitude, compared without regard to case.
-    public static let lonLatColumnNames = [("lon", "lat"), ("lng", "lat"), ("long", "lat"), ("longitude", "latitude"), ("x", "y"), ("经度", "纬度")]
+    public static let lonLatColumnNames = [
+        ("lon", "lat"), ("lng", "lat"), ("long", "lat"), ("longitude", "latitude"), ("x", "y"), ("经度", "纬度"),
+    ]
 
     /// Reads a CSV file.
     ///
@@ -81,11 +83,14 @@ public enum CSVReader {
     /// let wkt = try CSVReader.read(path: "grids.csv", wktColumn: "shape")
     /// ```
     public static func read(
-        path: String, wktColumn: String? = nil, lonColumn: String? = nil, latColumn: String? = nil, encoding: TextEncoding? = nil
+        path: String, wktColumn: String? = nil, lonColumn: String? = nil, latColumn: String? = nil,
+        encoding: TextEncoding? = nil
     ) throws -> CSVLayer {
         switch BinaryBytes.load(path: path) {
         case .success(let data):
-            return try read(bytes: data.bytes, name: path, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn, encoding: encoding)
+            return try read(
+                bytes: data.bytes, name: path, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn,
+                encoding: encoding)
         case .failure(let f):
             throw CSVError(file: path, reason: f.reason)
         }
@@ -124,7 +129,8 @@ public enum CSVReader {
         guard !rows.isEmpty else { throw CSVError(file: name, reason: "the file has no header row") }
         let header = rows.removeFirst()
         let columns = uniqueNames(header.cells)
-        let source = try geometrySource(columns, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn, file: name, line: header.line)
+        let source = try geometrySource(
+            columns, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn, file: name, line: header.line)
 
         var geometryIndices: Set<Int> = []
         switch source {
@@ -140,7 +146,9 @@ public enum CSVReader {
         for row in rows {
             rowLines.append(row.line)
             guard row.cells.count == columns.count else {
-                throw CSVError(file: name, line: row.line, reason: "the row has \(row.cells.count) cells; the header has \(columns.count)")
+                throw CSVError(
+                    file: name, line: row.line,
+                    reason: "the row has \(row.cells.count) cells; the header has \(columns.count)")
             }
             var properties = JSONObject()
             for (i, cell) in row.cells.enumerated() where !geometryIndices.contains(i) {
@@ -157,7 +165,9 @@ public enum CSVReader {
                     do {
                         geometry = try parser.parse()
                     } catch let e as WKTSyntaxError {
-                        throw CSVError(file: name, line: row.line, column: c, reason: "bad WKT at character \(e.position): \(e.message)")
+                        throw CSVError(
+                            file: name, line: row.line, column: c,
+                            reason: "bad WKT at character \(e.position): \(e.message)")
                     }
                     droppedZ += parser.droppedZCount
                 }
@@ -167,10 +177,11 @@ public enum CSVReader {
                 if x.isEmpty && y.isEmpty {
                     geometry = nil
                 } else {
-                    geometry = .point(Coordinate(
-                        try coordinate(x, column: lon, line: row.line, file: name),
-                        try coordinate(y, column: lat, line: row.line, file: name)
-                    ))
+                    geometry = .point(
+                        Coordinate(
+                            try coordinate(x, column: lon, line: row.line, file: name),
+                            try coordinate(y, column: lat, line: row.line, file: name)
+                        ))
                 }
             case .none:
                 geometry = nil
@@ -210,7 +221,9 @@ public enum CSVReader {
         }
         func require(_ wanted: String) throws -> String {
             guard let found = find(wanted) else {
-                throw CSVError(file: file, line: line, reason: "no column named '\(wanted)'; the columns are \(columns.joined(separator: ", "))")
+                throw CSVError(
+                    file: file, line: line,
+                    reason: "no column named '\(wanted)'; the columns are \(columns.joined(separator: ", "))")
             }
             return found
         }
@@ -271,7 +284,8 @@ struct CSVTokenizer {
     let text: [UInt8]
     let file: String
 
-    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"),
+        lf = UInt8(ascii: "\n")
 
     func rows() throws -> [Row] {
         var rows: [Row] = []
@@ -288,7 +302,9 @@ struct CSVTokenizer {
                     var cell: [UInt8] = []
                     while true {
                         guard i < n else {
-                            throw CSVError(file: file, line: rowLine, reason: "a quoted cell opened on line \(quoteLine) is never closed")
+                            throw CSVError(
+                                file: file, line: rowLine,
+                                reason: "a quoted cell opened on line \(quoteLine) is never closed")
                         }
                         let b = text[i]
                         if b == Self.quote {
@@ -305,7 +321,11 @@ struct CSVTokenizer {
                         i += 1
                     }
                     guard i >= n || text[i] == Self.comma || text[i] == Self.cr || text[i] == Self.lf else {
-                        throw CSVError(file: file, line: line, reason: "text follows the closing quote of cell \(cells.count + 1); quotes inside a quoted cell must be doubled")
+                        throw CSVError(
+                            file: file, line: line,
+                            reason:
+                                "text follows the closing quote of cell \(cells.count + 1); quotes inside a quoted cell must be doubled"
+                        )
                     }
                     cells.append(String(decoding: cell, as: UTF8.self))
                 } else {

@@ -44,16 +44,22 @@ struct DBFTable {
         self.file = file
         self.data = data
         guard data.count >= 32, let count = data.uint32LE(4), let headerLength = data.uint16LE(8),
-              let recordLength = data.uint16LE(10), let ldid = data.uint8(29)
-        else { throw ShapefileError(file: file, reason: "truncated .dbf: \(data.count) bytes, shorter than the 32-byte header") }
+            let recordLength = data.uint16LE(10), let ldid = data.uint8(29)
+        else {
+            throw ShapefileError(
+                file: file, reason: "truncated .dbf: \(data.count) bytes, shorter than the 32-byte header")
+        }
         self.recordCount = count
         self.headerLength = headerLength
         self.recordLength = recordLength
         self.languageDriver = ldid
         guard headerLength >= 33, headerLength <= data.count else {
-            throw ShapefileError(file: file, reason: "bad .dbf header length \(headerLength) (file has \(data.count) bytes)")
+            throw ShapefileError(
+                file: file, reason: "bad .dbf header length \(headerLength) (file has \(data.count) bytes)")
         }
-        guard recordLength >= 1 else { throw ShapefileError(file: file, reason: "bad .dbf record length \(recordLength)") }
+        guard recordLength >= 1 else {
+            throw ShapefileError(file: file, reason: "bad .dbf record length \(recordLength)")
+        }
 
         var offset = 32
         var fieldOffset = 1
@@ -68,18 +74,31 @@ struct DBFTable {
             let decimals = Int(data.bytes[offset + 17])
             let index = columns.count
             guard let type = DBFField.FieldType(rawValue: Character(Unicode.Scalar(typeByte))) else {
-                throw ShapefileError(file: file, reason: "field \(index + 1) has type '\(Self.printable(typeByte))', which is not one of C, N, F, L, D, M")
+                throw ShapefileError(
+                    file: file,
+                    reason:
+                        "field \(index + 1) has type '\(Self.printable(typeByte))', which is not one of C, N, F, L, D, M"
+                )
             }
             guard fieldOffset + length <= recordLength else {
-                throw ShapefileError(file: file, reason: "field \(index + 1) ends at byte \(fieldOffset + length) of a \(recordLength)-byte record")
+                throw ShapefileError(
+                    file: file,
+                    reason: "field \(index + 1) ends at byte \(fieldOffset + length) of a \(recordLength)-byte record")
             }
-            columns.append(Column(field: DBFField(name: "", type: type, length: length, decimalCount: decimals), rawName: rawName, offset: fieldOffset))
+            columns.append(
+                Column(
+                    field: DBFField(name: "", type: type, length: length, decimalCount: decimals), rawName: rawName,
+                    offset: fieldOffset))
             fieldOffset += length
             offset += 32
         }
         let needed = headerLength + recordCount * recordLength
         guard needed <= data.count else {
-            throw ShapefileError(file: file, reason: "truncated .dbf: \(recordCount) records of \(recordLength) bytes need \(needed) bytes, the file has \(data.count)")
+            throw ShapefileError(
+                file: file,
+                reason:
+                    "truncated .dbf: \(recordCount) records of \(recordLength) bytes need \(needed) bytes, the file has \(data.count)"
+            )
         }
     }
 
@@ -90,12 +109,15 @@ struct DBFTable {
     /// Whether every field name and character value is valid UTF-8, the evidence for detection.
     func textIsValidUTF8() -> Bool {
         data.bytes.withUnsafeBufferPointer { buf in
-            for c in columns where !TextDecoder.isValidUTF8(UnsafeBufferPointer(rebasing: buf[c.rawName.indices])) { return false }
+            for c in columns where !TextDecoder.isValidUTF8(UnsafeBufferPointer(rebasing: buf[c.rawName.indices])) {
+                return false
+            }
             let textColumns = columns.filter { $0.field.type == .character }
             for r in 0..<recordCount {
                 let start = headerLength + r * recordLength
                 for c in textColumns {
-                    let value = UnsafeBufferPointer(rebasing: buf[(start + c.offset)..<(start + c.offset + c.field.length)])
+                    let value = UnsafeBufferPointer(
+                        rebasing: buf[(start + c.offset)..<(start + c.offset + c.field.length)])
                     if !TextDecoder.isValidUTF8(value) { return false }
                 }
             }
@@ -138,7 +160,9 @@ struct DBFTable {
         return object
     }
 
-    private func value(_ raw: ArraySlice<UInt8>, of field: DBFField, record: Int, decoder: TextDecoder) throws -> JSONValue {
+    private func value(_ raw: ArraySlice<UInt8>, of field: DBFField, record: Int, decoder: TextDecoder) throws
+        -> JSONValue
+    {
         func isPadding(_ b: UInt8) -> Bool { b == 0x20 || b == 0x00 }
         switch field.type {
         case .character:
@@ -162,7 +186,9 @@ struct DBFTable {
             case nil:
                 break
             }
-            throw ShapefileError(file: file, recordIndex: record, reason: "field '\(field.name)' holds '\(string)', which is not a number")
+            throw ShapefileError(
+                file: file, recordIndex: record,
+                reason: "field '\(field.name)' holds '\(string)', which is not a number")
         case .logical:
             switch raw.first {
             case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Y"), UInt8(ascii: "y"): return .bool(true)

@@ -23,7 +23,8 @@ public enum GeoJSONReader {
     public static func read(path: String) throws -> FeatureCollection {
         var features: [Feature] = []
         let header = try forEachFeature(path: path) { _, f in features.append(f) }
-        return FeatureCollection(features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
+        return FeatureCollection(
+            features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
     }
 
     /// Reads GeoJSON text held in memory; `name` stands for the file in messages.
@@ -32,7 +33,8 @@ public enum GeoJSONReader {
         let header = try bytes.withUnsafeBufferPointer { buf in
             try parse(buf, name: name) { _, f in features.append(f) }
         }
-        return FeatureCollection(features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
+        return FeatureCollection(
+            features: features, declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
     }
 
     /// Streams the features of a file to `body` with their 0-based index.
@@ -42,7 +44,9 @@ public enum GeoJSONReader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            let reason =
+                FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
             throw GeoJSONError(file: path, reason: reason)
         }
         return try data.withUnsafeBytes { raw in
@@ -50,16 +54,21 @@ public enum GeoJSONReader {
         }
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, name: String, _ body: (Int, Feature) throws -> Void) throws -> Header {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, name: String, _ body: (Int, Feature) throws -> Void) throws
+        -> Header
+    {
         var parser = Parser(scanner: JSONScanner(bytes: bytes), file: name)
         do {
             return try parser.parseDocument(body)
         } catch let e as JSONSyntaxError {
-            if parser.scanner.isAtEnd && e.offset == parser.scanner.pos && parser.currentFeature == nil && e.message == "the file is empty" {
+            if parser.scanner.isAtEnd && e.offset == parser.scanner.pos && parser.currentFeature == nil
+                && e.message == "the file is empty"
+            {
                 throw GeoJSONError(file: name, reason: e.message)
             }
             let (line, column) = parser.scanner.lineAndColumn(of: e.offset)
-            throw GeoJSONError(file: name, line: line, column: column, featureIndex: parser.currentFeature, reason: e.message)
+            throw GeoJSONError(
+                file: name, line: line, column: column, featureIndex: parser.currentFeature, reason: e.message)
         }
     }
 }
@@ -78,12 +87,15 @@ private struct Parser {
     var currentFeature: Int?
     var droppedZ = 0
 
-    static let geometryTypes = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
+    static let geometryTypes = [
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+    ]
 
     mutating func parseDocument(_ body: (Int, Feature) throws -> Void) throws -> GeoJSONReader.Header {
         guard scanner.peek() != nil else { throw scanner.fail("the file is empty") }
         guard scanner.peek() == UInt8(ascii: "{") else {
-            throw scanner.fail("expected a GeoJSON object starting with '{', found \(JSONScanner.describe(scanner.peek()))")
+            throw scanner.fail(
+                "expected a GeoJSON object starting with '{', found \(JSONScanner.describe(scanner.peek()))")
         }
         let docStart = scanner.pos
         var type: String?
@@ -149,14 +161,17 @@ private struct Parser {
         case nil:
             throw scanner.fail("the object has no \"type\" member; is this GeoJSON?", at: docStart)
         case let t?:
-            throw scanner.fail("unknown GeoJSON type '\(t)' (expected FeatureCollection, Feature or a geometry type)", at: docStart)
+            throw scanner.fail(
+                "unknown GeoJSON type '\(t)' (expected FeatureCollection, Feature or a geometry type)", at: docStart)
         }
         return GeoJSONReader.Header(declaredCRS: declaredCRS, droppedZCount: droppedZ, featureCount: count)
     }
 
     mutating func readTypeString() throws -> String {
         let at = scanner.pos
-        guard case .string(let s) = try scanner.readValue() else { throw scanner.fail("\"type\" must be a string", at: at) }
+        guard case .string(let s) = try scanner.readValue() else {
+            throw scanner.fail("\"type\" must be a string", at: at)
+        }
         return s
     }
 
@@ -179,7 +194,9 @@ private struct Parser {
 
     mutating func parseFeature() throws -> Feature {
         let start = scanner.pos
-        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a Feature object, found \(JSONScanner.describe(scanner.peek()))") }
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            throw scanner.fail("expected a Feature object, found \(JSONScanner.describe(scanner.peek()))")
+        }
         var id: JSONValue?
         var geometry: Geometry??
         var properties = JSONObject()
@@ -204,9 +221,13 @@ private struct Parser {
             } while try scanner.nextMember()
         }
         guard type == "Feature" else {
-            throw scanner.fail(type.map { "expected a Feature, found type '\($0)'" } ?? "feature has no \"type\": \"Feature\" member", at: start)
+            throw scanner.fail(
+                type.map { "expected a Feature, found type '\($0)'" } ?? "feature has no \"type\": \"Feature\" member",
+                at: start)
         }
-        guard let geometry else { throw scanner.fail("feature has no \"geometry\" member (use null for none)", at: start) }
+        guard let geometry else {
+            throw scanner.fail("feature has no \"geometry\" member (use null for none)", at: start)
+        }
         return Feature(id: id, geometry: geometry, properties: properties)
     }
 
@@ -227,13 +248,17 @@ private struct Parser {
 
     mutating func parseGeometry() throws -> Geometry {
         let start = scanner.pos
-        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a geometry object or null, found \(JSONScanner.describe(scanner.peek()))") }
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            throw scanner.fail("expected a geometry object or null, found \(JSONScanner.describe(scanner.peek()))")
+        }
         var type: String?
         var coordinates: CoordinateTree?
         var geometries: [Geometry]?
         scanner.depth += 1
         defer { scanner.depth -= 1 }
-        guard scanner.depth <= JSONScanner.maxDepth else { throw scanner.fail("geometry collections nested too deeply") }
+        guard scanner.depth <= JSONScanner.maxDepth else {
+            throw scanner.fail("geometry collections nested too deeply")
+        }
         if try scanner.beginObject() {
             repeat {
                 let key = try scanner.readKey()
@@ -254,7 +279,8 @@ private struct Parser {
     @inline(__always)
     static func isNumberStart(_ b: UInt8?) -> Bool {
         guard let b else { return false }
-        return b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "N") || b == UInt8(ascii: "I")
+        return b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "N")
+            || b == UInt8(ascii: "I")
     }
 
     /// Reads `[x, y, ...]` after its '[' has been consumed.
@@ -262,7 +288,9 @@ private struct Parser {
     mutating func readPositionBody() throws -> Coordinate {
         let at = scanner.pos
         let x = try scanner.readDouble()
-        guard scanner.peek() == UInt8(ascii: ",") else { throw scanner.fail("a position needs at least two numbers (x, y)", at: at) }
+        guard scanner.peek() == UInt8(ascii: ",") else {
+            throw scanner.fail("a position needs at least two numbers (x, y)", at: at)
+        }
         scanner.pos += 1
         let y = try scanner.readDouble()
         var extra = false
@@ -285,7 +313,9 @@ private struct Parser {
             return .empty
         }
         if Self.isNumberStart(first) { return .position(try readPositionBody()) }
-        guard first == UInt8(ascii: "[") else { throw scanner.fail("expected a number or '[' in coordinates, found \(JSONScanner.describe(first))") }
+        guard first == UInt8(ascii: "[") else {
+            throw scanner.fail("expected a number or '[' in coordinates, found \(JSONScanner.describe(first))")
+        }
         scanner.depth += 1
         defer { scanner.depth -= 1 }
         guard scanner.depth <= JSONScanner.maxDepth else { throw scanner.fail("coordinates nested too deeply") }
@@ -339,21 +369,27 @@ private struct Parser {
             let name = i == 0 ? "exterior ring" : "hole \(i)"
             guard !ring.isEmpty else { throw scanner.fail("\(name) is empty", at: at) }
             guard ring.first == ring.last else {
-                throw scanner.fail("\(name) is not closed: first position \(ring.first!) differs from last \(ring.last!)", at: at)
+                throw scanner.fail(
+                    "\(name) is not closed: first position \(ring.first!) differs from last \(ring.last!)", at: at)
             }
-            guard ring.count >= 4 else { throw scanner.fail("\(name) has \(ring.count) positions; a closed ring needs at least 4", at: at) }
+            guard ring.count >= 4 else {
+                throw scanner.fail("\(name) has \(ring.count) positions; a closed ring needs at least 4", at: at)
+            }
             return ring
         }
         return Polygon(rings: rings)
     }
 
-    func buildGeometry(type: String, coordinates: CoordinateTree?, geometries: [Geometry]?, at: Int) throws -> Geometry {
+    func buildGeometry(type: String, coordinates: CoordinateTree?, geometries: [Geometry]?, at: Int) throws -> Geometry
+    {
         if type == "GeometryCollection" {
             guard let geometries else { throw scanner.fail("GeometryCollection has no \"geometries\" member", at: at) }
             return .geometryCollection(geometries)
         }
         guard Self.geometryTypes.contains(type) else {
-            throw scanner.fail("unknown geometry type '\(type)' (expected one of \(Self.geometryTypes.joined(separator: ", ")))", at: at)
+            throw scanner.fail(
+                "unknown geometry type '\(type)' (expected one of \(Self.geometryTypes.joined(separator: ", ")))",
+                at: at)
         }
         guard let coordinates else { throw scanner.fail("\(type) has no \"coordinates\" member", at: at) }
         switch type {

@@ -50,7 +50,8 @@ public final class GeoJSONWriter {
     }
 
     /// Writes a whole collection in one call.
-    public static func write(_ features: [Feature], to path: String, precision: Int = 7, crsName: String? = nil) throws {
+    public static func write(_ features: [Feature], to path: String, precision: Int = 7, crsName: String? = nil) throws
+    {
         let w = try GeoJSONWriter(path: path, precision: precision, crsName: crsName)
         for f in features { try w.write(f) }
         try w.finish()

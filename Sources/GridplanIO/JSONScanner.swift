@@ -67,7 +67,9 @@ struct JSONScanner {
 
     /// Reads `"key":` of the next member.
     mutating func readKey() throws -> String {
-        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes, found \(Self.describe(peek()))") }
+        guard peek() == UInt8(ascii: "\"") else {
+            throw fail("expected a member name in quotes, found \(Self.describe(peek()))")
+        }
         let key = try readString()
         try expect(UInt8(ascii: ":"), "':' after member name")
         return key
@@ -76,8 +78,12 @@ struct JSONScanner {
     /// After a member value: true if another member follows (',' consumed), false at '}'.
     mutating func nextMember() throws -> Bool {
         switch peek() {
-        case UInt8(ascii: ","): pos += 1; return true
-        case UInt8(ascii: "}"): pos += 1; return false
+        case UInt8(ascii: ","):
+            pos += 1
+            return true
+        case UInt8(ascii: "}"):
+            pos += 1
+            return false
         case let b: throw fail("expected ',' or '}' in object, found \(Self.describe(b))")
         }
     }
@@ -95,8 +101,12 @@ struct JSONScanner {
     /// After an element: true if another element follows (',' consumed), false at ']'.
     mutating func nextElement() throws -> Bool {
         switch peek() {
-        case UInt8(ascii: ","): pos += 1; return true
-        case UInt8(ascii: "]"): pos += 1; return false
+        case UInt8(ascii: ","):
+            pos += 1
+            return true
+        case UInt8(ascii: "]"):
+            pos += 1
+            return false
         case let b: throw fail("expected ',' or ']' in array, found \(Self.describe(b))")
         }
     }
@@ -244,7 +254,9 @@ struct JSONScanner {
                     i += 6
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                guard let u = Unicode.Scalar(scalar) else { throw fail("invalid code point in \\u escape", at: offset + i) }
+                guard let u = Unicode.Scalar(scalar) else {
+                    throw fail("invalid code point in \\u escape", at: offset + i)
+                }
                 out.append(contentsOf: Array(String(Character(u)).utf8))
             default:
                 throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: offset + i - 2)

@@ -23,7 +23,12 @@ public enum JSONValueEncoder {
 
     /// A value under construction: objects and arrays are filled in place by their containers.
     final class Node {
-        enum Kind { case empty, scalar(JSONValue), object([(String, Node)]), array([Node]) }
+        enum Kind {
+            case empty
+            case scalar(JSONValue)
+            case object([(String, Node)])
+            case array([Node])
+        }
         var kind: Kind = .empty
 
         var value: JSONValue {
@@ -108,14 +113,30 @@ public enum JSONValueEncoder {
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
             if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
         }
-        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeIfPresent(value as String??, key) }
-        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeIfPresent(value as Bool??, key) }
-        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeIfPresent(value as Double??, key) }
-        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeIfPresent(value as Float??, key) }
-        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeIfPresent(value as Int??, key) }
-        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeIfPresent(value as Int32??, key) }
-        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeIfPresent(value as Int64??, key) }
-        mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try encodeIfPresent(value as UInt64??, key) }
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+            try encodeIfPresent(value as String??, key)
+        }
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+            try encodeIfPresent(value as Bool??, key)
+        }
+        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+            try encodeIfPresent(value as Double??, key)
+        }
+        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws {
+            try encodeIfPresent(value as Float??, key)
+        }
+        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+            try encodeIfPresent(value as Int??, key)
+        }
+        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws {
+            try encodeIfPresent(value as Int32??, key)
+        }
+        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
+            try encodeIfPresent(value as Int64??, key)
+        }
+        mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws {
+            try encodeIfPresent(value as UInt64??, key)
+        }
 
         private mutating func encodeIfPresent<T: Encodable>(_ value: T??, _ key: Key) throws {
             if let v = value ?? nil { try encode(v, forKey: key) } else { try encodeNil(forKey: key) }
@@ -125,7 +146,9 @@ public enum JSONValueEncoder {
             try JSONValueEncoder.put(value, into: node.child(forKey: key.stringValue), codingPath: codingPath + [key])
         }
 
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+            -> KeyedEncodingContainer<NestedKey>
+        {
             let child = node.child(forKey: key.stringValue)
             child.kind = .object([])
             return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath + [key]))
@@ -137,8 +160,12 @@ public enum JSONValueEncoder {
             return Unkeyed(node: child, codingPath: codingPath + [key])
         }
 
-        mutating func superEncoder() -> Encoder { TreeEncoder(node: node.child(forKey: "super"), codingPath: codingPath) }
-        mutating func superEncoder(forKey key: Key) -> Encoder { TreeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key]) }
+        mutating func superEncoder() -> Encoder {
+            TreeEncoder(node: node.child(forKey: "super"), codingPath: codingPath)
+        }
+        mutating func superEncoder(forKey key: Key) -> Encoder {
+            TreeEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key])
+        }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
@@ -150,9 +177,13 @@ public enum JSONValueEncoder {
         }
 
         mutating func encodeNil() throws { node.appended().kind = .scalar(.null) }
-        mutating func encode<T: Encodable>(_ value: T) throws { try JSONValueEncoder.put(value, into: node.appended(), codingPath: codingPath) }
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            try JSONValueEncoder.put(value, into: node.appended(), codingPath: codingPath)
+        }
 
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+            NestedKey
+        > {
             let child = node.appended()
             child.kind = .object([])
             return KeyedEncodingContainer(Keyed<NestedKey>(node: child, codingPath: codingPath))
@@ -171,7 +202,9 @@ public enum JSONValueEncoder {
         let node: Node
         var codingPath: [CodingKey]
         mutating func encodeNil() throws { node.kind = .scalar(.null) }
-        mutating func encode<T: Encodable>(_ value: T) throws { try JSONValueEncoder.put(value, into: node, codingPath: codingPath) }
+        mutating func encode<T: Encodable>(_ value: T) throws {
+            try JSONValueEncoder.put(value, into: node, codingPath: codingPath)
+        }
     }
 }
 

@@ -13,8 +13,10 @@ import GridplanGeometry
 public enum Open311 {
     /// The fields of a GeoReport v2 request, in the order the specification lists them.
     public static let fields = [
-        "service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible",
-        "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
+        "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+        "agency_responsible",
+        "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id",
+        "zipcode",
         "lat", "long", "media_url",
     ]
 
@@ -37,20 +39,28 @@ public enum Open311 {
     public static func read(bytes: [UInt8], name: String) throws -> FeatureCollection {
         var value = try JSONText.decode(bytes, name: name)
         if case .object(let o) = value, let list = o["service_requests"] { value = list }
-        guard case .array(let items) = value else { throw Open311Error(file: name, reason: "expected an array of service requests") }
+        guard case .array(let items) = value else {
+            throw Open311Error(file: name, reason: "expected an array of service requests")
+        }
         var features: [Feature] = []
         features.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
-            guard case .object(let request) = item else { throw Open311Error(file: name, reason: "request \(i): not an object") }
+            guard case .object(let request) = item else {
+                throw Open311Error(file: name, reason: "request \(i): not an object")
+            }
             func degrees(_ key: String) throws -> Double? {
                 switch request[key] {
                 case nil, .null?: return nil
                 case .string(let s)? where s.trimmingCharacters(in: .whitespaces).isEmpty: return nil
                 case .string(let s)?:
-                    guard let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite else { throw Open311Error(file: name, reason: "request \(i): \(key) '\(s)' is not a number") }
+                    guard let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+                        throw Open311Error(file: name, reason: "request \(i): \(key) '\(s)' is not a number")
+                    }
                     return d
                 case let v?:
-                    guard let d = v.doubleValue, d.isFinite else { throw Open311Error(file: name, reason: "request \(i): \(key) is not a number") }
+                    guard let d = v.doubleValue, d.isFinite else {
+                        throw Open311Error(file: name, reason: "request \(i): \(key) is not a number")
+                    }
                     return d
                 }
             }

@@ -28,7 +28,10 @@ public final class OutputFile {
             }
             var template = Array((dir + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
             let f = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard f >= 0 else { throw OutputError(path: path, reason: "cannot create a file in \(dir): \(String(cString: strerror(errno)))") }
+            guard f >= 0 else {
+                throw OutputError(
+                    path: path, reason: "cannot create a file in \(dir): \(String(cString: strerror(errno)))")
+            }
             fd = f
             temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }

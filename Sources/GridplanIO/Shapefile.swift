@@ -25,9 +25,18 @@ public struct ShapefileError: Error, CustomStringConvertible, Sendable, Equatabl
 /// The geometry type of a shapefile, from its header.
 public enum ShapeType: Int, Hashable, Sendable, CustomStringConvertible {
     case null = 0
-    case point = 1, polyLine = 3, polygon = 5, multiPoint = 8
-    case pointZ = 11, polyLineZ = 13, polygonZ = 15, multiPointZ = 18
-    case pointM = 21, polyLineM = 23, polygonM = 25, multiPointM = 28
+    case point = 1
+    case polyLine = 3
+    case polygon = 5
+    case multiPoint = 8
+    case pointZ = 11
+    case polyLineZ = 13
+    case polygonZ = 15
+    case multiPointZ = 18
+    case pointM = 21
+    case polyLineM = 23
+    case polygonM = 25
+    case multiPointM = 28
     case multiPatch = 31
 
     public var description: String {
@@ -126,7 +135,8 @@ public enum ShapefileReader {
         let shxPath = sibling(base, "shx")
         let shx = try shxPath.map(load)
         guard let dbfPath = sibling(base, "dbf") else {
-            throw ShapefileError(file: base + ".dbf", reason: "missing .dbf: a shapefile needs its attribute table beside the .shp")
+            throw ShapefileError(
+                file: base + ".dbf", reason: "missing .dbf: a shapefile needs its attribute table beside the .shp")
         }
         var table = try DBFTable(data: try load(dbfPath), file: dbfPath)
 
@@ -135,7 +145,8 @@ public enum ShapefileReader {
             let counted = shxPath != nil ? ".shx indexes" : ".shp holds"
             throw ShapefileError(
                 file: dbfPath,
-                reason: "mismatched record counts: the \(counted) \(offsets.count) records, the .dbf has \(table.recordCount)"
+                reason:
+                    "mismatched record counts: the \(counted) \(offsets.count) records, the .dbf has \(table.recordCount)"
             )
         }
 
@@ -190,7 +201,9 @@ public enum ShapefileReader {
         let stem = (base as NSString).lastPathComponent
         let wanted = (stem + "." + ext).lowercased()
         guard let names = try? fm.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return nil }
-        return names.first { $0.lowercased() == wanted }.map { dir.isEmpty ? $0 : (dir as NSString).appendingPathComponent($0) }
+        return names.first { $0.lowercased() == wanted }.map {
+            dir.isEmpty ? $0 : (dir as NSString).appendingPathComponent($0)
+        }
     }
 
     private static func load(_ path: String) throws -> BinaryBytes {
@@ -217,7 +230,8 @@ public enum ShapefileReader {
             }
         }
         if let encoding = languageDriverEncodings[table.languageDriver] {
-            return TextEncodingChoice(encoding: encoding, basis: .languageDriver(table.languageDriver), ignoredDeclaration: ignored)
+            return TextEncodingChoice(
+                encoding: encoding, basis: .languageDriver(table.languageDriver), ignoredDeclaration: ignored)
         }
         return .detected(isValidUTF8: table.textIsValidUTF8(), ignoredDeclaration: ignored)
     }
@@ -231,15 +245,20 @@ public enum ShapefileReader {
     ]
 
     /// The shape type from the .shp header and the byte range of each record's content.
-    static func recordOffsets(shp: BinaryBytes, shpPath: String, shx: BinaryBytes?, shxPath: String?) throws -> (ShapeType, [Range<Int>]) {
+    static func recordOffsets(shp: BinaryBytes, shpPath: String, shx: BinaryBytes?, shxPath: String?) throws -> (
+        ShapeType, [Range<Int>]
+    ) {
         let (shapeType, shpLength) = try header(shp, path: shpPath)
         if let shx, let shxPath {
             let (shxType, shxLength) = try header(shx, path: shxPath)
             guard shxType == shapeType else {
-                throw ShapefileError(file: shxPath, reason: "the .shx says shape type \(shxType), the .shp \(shapeType)")
+                throw ShapefileError(
+                    file: shxPath, reason: "the .shx says shape type \(shxType), the .shp \(shapeType)")
             }
             guard (shxLength - 100) % 8 == 0 else {
-                throw ShapefileError(file: shxPath, reason: "truncated .shx: \(shxLength - 100) bytes of index is not a whole number of 8-byte entries")
+                throw ShapefileError(
+                    file: shxPath,
+                    reason: "truncated .shx: \(shxLength - 100) bytes of index is not a whole number of 8-byte entries")
             }
             let count = (shxLength - 100) / 8
             var ranges: [Range<Int>] = []
@@ -249,10 +268,15 @@ public enum ShapefileReader {
                 let offset = shx.int32BE(100 + 8 * i)! * 2
                 let length = shx.int32BE(104 + 8 * i)! * 2
                 guard offset >= 100, length >= 0 else {
-                    throw ShapefileError(file: shxPath, recordIndex: i, reason: "bad index entry: offset \(offset), length \(length)")
+                    throw ShapefileError(
+                        file: shxPath, recordIndex: i, reason: "bad index entry: offset \(offset), length \(length)")
                 }
                 guard shp.has(offset, 8 + length) else {
-                    throw ShapefileError(file: shpPath, recordIndex: i, reason: "truncated .shp: the record at byte \(offset) needs \(8 + length) bytes, the file has \(shp.count)")
+                    throw ShapefileError(
+                        file: shpPath, recordIndex: i,
+                        reason:
+                            "truncated .shp: the record at byte \(offset) needs \(8 + length) bytes, the file has \(shp.count)"
+                    )
                 }
                 ranges.append((offset + 8)..<(offset + 8 + length))
             }
@@ -264,10 +288,17 @@ public enum ShapefileReader {
         while offset < shpLength {
             let index = ranges.count
             guard offset + 8 <= shpLength, let length = shp.int32BE(offset + 4).map({ $0 * 2 }) else {
-                throw ShapefileError(file: shpPath, recordIndex: index, reason: "truncated .shp: \(shpLength - offset) bytes left at byte \(offset), less than a record header")
+                throw ShapefileError(
+                    file: shpPath, recordIndex: index,
+                    reason:
+                        "truncated .shp: \(shpLength - offset) bytes left at byte \(offset), less than a record header")
             }
             guard length >= 0, offset + 8 + length <= shpLength else {
-                throw ShapefileError(file: shpPath, recordIndex: index, reason: "truncated .shp: the record at byte \(offset) needs \(8 + length) bytes, the header declares \(shpLength)")
+                throw ShapefileError(
+                    file: shpPath, recordIndex: index,
+                    reason:
+                        "truncated .shp: the record at byte \(offset) needs \(8 + length) bytes, the header declares \(shpLength)"
+                )
             }
             ranges.append((offset + 8)..<(offset + 8 + length))
             offset += 8 + length
@@ -288,7 +319,8 @@ public enum ShapefileReader {
             throw ShapefileError(file: path, reason: "bad file length \(declared) bytes in the header")
         }
         guard declared <= data.count else {
-            throw ShapefileError(file: path, reason: "truncated: the header says \(declared) bytes, the file has \(data.count)")
+            throw ShapefileError(
+                file: path, reason: "truncated: the header says \(declared) bytes, the file has \(data.count)")
         }
         let code = data.int32LE(32)!
         guard let type = ShapeType(rawValue: code) else {
@@ -339,7 +371,9 @@ struct ShapeAssembler {
 
         switch type.base {
         case .point:
-            guard available >= 16 else { throw fail(record, "a point needs 16 bytes of coordinates, the record has \(available)") }
+            guard available >= 16 else {
+                throw fail(record, "a point needs 16 bytes of coordinates, the record has \(available)")
+            }
             if type.hasZOrM { droppedZCount += 1 }
             return .point(try point(start))
         case .multiPoint:
@@ -350,11 +384,13 @@ struct ShapeAssembler {
             if type.hasZOrM { droppedZCount += n }
             return .multiPoint(try (0..<n).map { try point(start + 36 + 16 * $0) })
         default:
-            guard available >= 40, let partCount = data.int32LE(start + 32), let pointCount = data.int32LE(start + 36) else {
+            guard available >= 40, let partCount = data.int32LE(start + 32), let pointCount = data.int32LE(start + 36)
+            else {
                 throw fail(record, "the record's \(available) bytes are too few for a part and point count")
             }
             guard partCount >= 0, pointCount >= 0, available - 40 >= 4 * partCount + 16 * pointCount else {
-                throw fail(record, "the record's \(available) bytes do not hold \(partCount) parts and \(pointCount) points")
+                throw fail(
+                    record, "the record's \(available) bytes do not hold \(partCount) parts and \(pointCount) points")
             }
             let pointsStart = start + 40 + 4 * partCount
             var parts: [[Coordinate]] = []
@@ -362,7 +398,7 @@ struct ShapeAssembler {
             for p in 0..<partCount {
                 let from = data.int32LE(start + 40 + 4 * p)!
                 let to = p + 1 < partCount ? data.int32LE(start + 44 + 4 * p)! : pointCount
-                guard (p > 0 || from == 0), from <= to, to <= pointCount else {
+                guard p > 0 || from == 0, from <= to, to <= pointCount else {
                     throw fail(record, "part \(p) has bad point indices \(from)..<\(to) (\(pointCount) points)")
                 }
                 parts.append(try (from..<to).map { try point(pointsStart + 16 * $0) })
@@ -389,7 +425,8 @@ struct ShapeAssembler {
                 closedRingCount += 1
             }
             guard rings[i].count >= 4 else {
-                throw fail(record, "ring \(i) has \(parts[i].count) point(s); a ring needs at least 4 with the closing point")
+                throw fail(
+                    record, "ring \(i) has \(parts[i].count) point(s); a ring needs at least 4 with the closing point")
             }
         }
         if rings.isEmpty { return .multiPolygon([]) }
@@ -404,7 +441,9 @@ struct ShapeAssembler {
             // A hole inside no shell means the writer ignored the winding rule; nesting depth
             // decides instead (a ring inside an even number of others is a shell).
             for i in rings.indices {
-                let depth = rings.indices.filter { $0 != i && Self.ring(rings[i], envelopes[i], isInside: rings[$0], envelopes[$0]) }.count
+                let depth = rings.indices.filter {
+                    $0 != i && Self.ring(rings[i], envelopes[i], isInside: rings[$0], envelopes[$0])
+                }.count
                 isShell[i] = depth % 2 == 0
                 if isShell[i] != byWinding[i] { reclassifiedRingCount += 1 }
             }
@@ -436,9 +475,11 @@ struct ShapeAssembler {
     }
 
     /// Whether `inner` lies inside `outer`, judged by its first vertex not on `outer`'s boundary.
-    static func ring(_ inner: [Coordinate], _ innerEnvelope: Envelope, isInside outer: [Coordinate], _ outerEnvelope: Envelope) -> Bool {
+    static func ring(
+        _ inner: [Coordinate], _ innerEnvelope: Envelope, isInside outer: [Coordinate], _ outerEnvelope: Envelope
+    ) -> Bool {
         guard outerEnvelope.contains(Coordinate(innerEnvelope.minX, innerEnvelope.minY)),
-              outerEnvelope.contains(Coordinate(innerEnvelope.maxX, innerEnvelope.maxY))
+            outerEnvelope.contains(Coordinate(innerEnvelope.maxX, innerEnvelope.maxY))
         else { return false }
         for c in inner {
             switch locate(c, in: outer) {

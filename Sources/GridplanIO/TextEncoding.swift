@@ -1,9 +1,9 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-// Darwin's iconv lives in libiconv, which a macOS build would have to link.
-import Darwin
+    // Darwin's iconv lives in libiconv, which a macOS build would have to link.
+    import Darwin
 #endif
 
 /// A text encoding for attribute data, named as glibc's iconv knows it (`UTF-8`, `GB18030`, `BIG5`, `CP1252`…).
@@ -84,7 +84,8 @@ public struct TextEncodingChoice: Hashable, Sendable, CustomStringConvertible {
         switch basis {
         case .parameter: s += "given by the caller"
         case .codePageFile(let label): s += "declared by the .cpg file as '\(label)'"
-        case .languageDriver(let byte): s += "declared by the DBF language driver byte 0x\(String(byte, radix: 16, uppercase: true))"
+        case .languageDriver(let byte):
+            s += "declared by the DBF language driver byte 0x\(String(byte, radix: 16, uppercase: true))"
         case .byteOrderMark: s += "byte-order mark"
         case .detectedValidUTF8: s += "no declaration; the text is valid UTF-8"
         case .detectedNotUTF8: s += "no declaration; the text is not valid UTF-8, so read as GB18030"
@@ -158,12 +159,14 @@ public final class TextDecoder {
         iconv(converter, nil, nil, nil, nil)
         var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
         var written = 0
-        var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base).assumingMemoryBound(to: CChar.self)
+        var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base).assumingMemoryBound(
+            to: CChar.self)
         var inLeft = bytes.count
         while inLeft > 0 {
             if output.count - written < 16 { output.append(contentsOf: repeatElement(0, count: output.count)) }
             let (result, savedErrno, produced) = output.withUnsafeMutableBufferPointer { out -> (Int, Int32, Int) in
-                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(out.baseAddress! + written).assumingMemoryBound(to: CChar.self)
+                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(out.baseAddress! + written)
+                    .assumingMemoryBound(to: CChar.self)
                 var outLeft = out.count - written
                 // iconv returns (size_t)-1 on failure, with errno saying why.
                 let r = iconv(converter, &inPtr, &inLeft, &outPtr, &outLeft)
@@ -177,7 +180,9 @@ public final class TextDecoder {
             default:
                 // EILSEQ (invalid sequence) or EINVAL (incomplete sequence at the end): skip one byte.
                 if output.count - written < 3 { output.append(contentsOf: repeatElement(0, count: 16)) }
-                output[written] = 0xEF; output[written + 1] = 0xBF; output[written + 2] = 0xBD
+                output[written] = 0xEF
+                output[written + 1] = 0xBF
+                output[written + 2] = 0xBD
                 written += 3
                 replacementCount += 1
                 inPtr = inPtr.map { $0 + 1 }

@@ -30,7 +30,9 @@ struct WKTParser {
     mutating func parse() throws -> Geometry {
         skipSpace()
         if peekKeyword() == "SRID", text[pos...].dropFirst(4).first == UInt8(ascii: "=") {
-            guard let semicolon = text[pos...].firstIndex(of: UInt8(ascii: ";")) else { throw fail("expected ';' after SRID=") }
+            guard let semicolon = text[pos...].firstIndex(of: UInt8(ascii: ";")) else {
+                throw fail("expected ';' after SRID=")
+            }
             pos = semicolon + 1
         }
         let g = try geometry()
@@ -44,7 +46,9 @@ struct WKTParser {
     }
 
     private mutating func skipSpace() {
-        while pos < text.count, text[pos] == 0x20 || text[pos] == 0x09 || text[pos] == 0x0A || text[pos] == 0x0D { pos += 1 }
+        while pos < text.count, text[pos] == 0x20 || text[pos] == 0x09 || text[pos] == 0x0A || text[pos] == 0x0D {
+            pos += 1
+        }
     }
 
     private func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
@@ -108,7 +112,8 @@ struct WKTParser {
         }
         guard Self.types.contains(type) else {
             pos = start
-            throw fail(type.isEmpty ? "expected a geometry type such as POINT or POLYGON" : "unknown geometry type '\(type)'")
+            throw fail(
+                type.isEmpty ? "expected a geometry type such as POINT or POLYGON" : "unknown geometry type '\(type)'")
         }
         let hasBody = try open(type)
         switch type {
@@ -239,9 +244,12 @@ struct WKTParser {
         let start = pos
         while pos < text.count, Self.numberBytes.contains(text[pos]) { pos += 1 }
         let token = text[start..<pos]
-        guard NumberSyntax.classify(token) != nil, let d = Double(String(decoding: token, as: UTF8.self)), d.isFinite else {
+        guard NumberSyntax.classify(token) != nil, let d = Double(String(decoding: token, as: UTF8.self)), d.isFinite
+        else {
             pos = start
-            throw fail(token.isEmpty ? "expected a number" : "'\(String(decoding: token, as: UTF8.self))' is not a finite number")
+            throw fail(
+                token.isEmpty
+                    ? "expected a number" : "'\(String(decoding: token, as: UTF8.self))' is not a finite number")
         }
         return d
     }

@@ -42,7 +42,9 @@ extension LayerInput {
                 for field in leftOut { mapping.leaveOut(field) }
                 break
             } catch let e as MappingError {
-                if e.field == "reported_at" { throw InputError("\(name): \(FieldMapping.flag(for: e.field)) \(e.description)") }
+                if e.field == "reported_at" {
+                    throw InputError("\(name): \(FieldMapping.flag(for: e.field)) \(e.description)")
+                }
                 warnings.append("\(name): \(FieldMapping.flag(for: e.field)): \(e.description); left out")
                 asked[e.field] = nil
                 leftOut.append(e.field)
@@ -50,9 +52,16 @@ extension LayerInput {
         }
         guard let reportedField = mapping.sources["reported_at"] else {
             let names = FieldMapping.caseCandidates.first { $0.field == "reported_at" }!.names
-            throw InputError("\(name): no reported time field (\(names.joined(separator: ", "))); name it with --reported-field (has: \(propertyNames.joined(separator: ", ")))")
+            throw InputError(
+                "\(name): no reported time field (\(names.joined(separator: ", "))); name it with --reported-field (has: \(propertyNames.joined(separator: ", ")))"
+            )
         }
-        var fields = mapping.report.filter { line in ["case_id", "reported_at", "dispatched_at", "closed_at", "deadline", "status", "source", "class", "service", "updated_at", "agency"].contains { line.hasPrefix($0 + " ") } }
+        var fields = mapping.report.filter { line in
+            [
+                "case_id", "reported_at", "dispatched_at", "closed_at", "deadline", "status", "source", "class",
+                "service", "updated_at", "agency",
+            ].contains { line.hasPrefix($0 + " ") }
+        }
         let classField = mapping.sources["class"] ?? mapping.sources["service"]
         // Open311 has no closed time: a request whose status is closed was closed when last updated.
         let closedField = mapping.sources["closed_at"]
@@ -108,11 +117,17 @@ extension LayerInput {
             if let updatedField, let s = status, Self.isClosedStatus(s) { closed = time(updatedField) }
             guard reported.ok, dispatched.ok, closed.ok, deadline.ok, let reportedAt = reported.0 else { continue }
             let id = text(idField) ?? f.id.map(\.text) ?? String(i)
-            records.append(CaseRecord(id: id, row: i, location: location, reportedAt: reportedAt, dispatchedAt: dispatched.0, closedAt: closed.0,
-                                      deadline: deadline.0, status: status, source: text(mapping.sources["source"]), caseClass: text(classField),
-                                      agency: text(mapping.sources["agency"])))
+            records.append(
+                CaseRecord(
+                    id: id, row: i, location: location, reportedAt: reportedAt, dispatchedAt: dispatched.0,
+                    closedAt: closed.0,
+                    deadline: deadline.0, status: status, source: text(mapping.sources["source"]),
+                    caseClass: text(classField),
+                    agency: text(mapping.sources["agency"])))
         }
-        return CaseReading(records: records, setAside: setAside, setAsideRows: asideRows.count, fields: fields, warnings: warnings, knowsDeadlines: mapping.sources["deadline"] != nil)
+        return CaseReading(
+            records: records, setAside: setAside, setAsideRows: asideRows.count, fields: fields, warnings: warnings,
+            knowsDeadlines: mapping.sources["deadline"] != nil)
     }
 
     /// Status words that mean closed: Open311's `closed`, and 结案 / 已结案 / 办结.
@@ -125,9 +140,13 @@ extension LayerInput {
 extension InputSet {
     /// The drawings of a units input: one per generation when it is a store layer that keeps
     /// generations (grids), each from the day it came into force; otherwise the one layer.
-    public func drawings(_ text: String, role: String) throws -> [(layer: LayerInput, effectiveDay: String?, label: String)] {
+    public func drawings(_ text: String, role: String) throws -> [(
+        layer: LayerInput, effectiveDay: String?, label: String
+    )] {
         let ref = reference(text)
-        if let store, let storeLayer = StoreLayer(rawValue: ref.name), storeLayer.keepsGenerations, ref.declaredCRS == nil {
+        if let store, let storeLayer = StoreLayer(rawValue: ref.name), storeLayer.keepsGenerations,
+            ref.declaredCRS == nil
+        {
             let generations = try store.generations(of: storeLayer)
             if generations.count > 1 {
                 var out: [(layer: LayerInput, effectiveDay: String?, label: String)] = []

@@ -24,7 +24,10 @@ public enum ChiefTable {
         func column(_ names: [String]) -> String? { cols.first { names.contains($0.lowercased()) } }
         let streetCol = column(streetColumns), unitCol = column(unitColumns)
         guard let chiefCol = column(chiefColumns), needs == .unit ? unitCol != nil : streetCol != nil else {
-            let wanted = needs == .unit ? "unit and chief columns (unit, 所属单位; chief, 街巷长)" : "a street column (street, 街巷) and a chief column (chief, 街巷长)"
+            let wanted =
+                needs == .unit
+                ? "unit and chief columns (unit, 所属单位; chief, 街巷长)"
+                : "a street column (street, 街巷) and a chief column (chief, 街巷长)"
             throw InputError("\(path): needs \(wanted); has \(cols.joined(separator: ", "))")
         }
         var rows: [ChiefEntry] = []

@@ -19,9 +19,11 @@ public struct ExternalScores {
         let table = try CSVReader.read(path: path)
         func column(_ names: [String]) -> String? { table.columnNames.first { names.contains($0.lowercased()) } }
         guard let unitColumn = column(["unit", "code", "unit_code", "单位", "单位编码", "编码"]),
-              let periodColumn = column(["period", "周期", "月份", "考核周期"]),
-              let scoreColumn = column(["score", "external", "得分", "分数", "考核得分"]) else {
-            throw InputError("\(path): needs unit, period and score columns; has \(table.columnNames.joined(separator: ", "))")
+            let periodColumn = column(["period", "周期", "月份", "考核周期"]),
+            let scoreColumn = column(["score", "external", "得分", "分数", "考核得分"])
+        else {
+            throw InputError(
+                "\(path): needs unit, period and score columns; has \(table.columnNames.joined(separator: ", "))")
         }
         var scores: [String: [String: Double]] = [:]
         var setAside: [String] = []
@@ -34,11 +36,17 @@ public struct ExternalScores {
                 continue
             }
             guard let period = clock.period(labelled: periodText) else {
-                setAside.append("\(path): line \(line): period '\(periodText)' is not a period label (2023-03, 2023-Q1, 2023-W09); set aside")
+                setAside.append(
+                    "\(path): line \(line): period '\(periodText)' is not a period label (2023-03, 2023-Q1, 2023-W09); set aside"
+                )
                 continue
             }
-            guard let score = f.properties[scoreColumn]?.doubleValue ?? Double(f.properties[scoreColumn]?.text ?? ""), score.isFinite else {
-                setAside.append("\(path): line \(line): score '\(f.properties[scoreColumn]?.text ?? "")' is not a number; set aside")
+            guard let score = f.properties[scoreColumn]?.doubleValue ?? Double(f.properties[scoreColumn]?.text ?? ""),
+                score.isFinite
+            else {
+                setAside.append(
+                    "\(path): line \(line): score '\(f.properties[scoreColumn]?.text ?? "")' is not a number; set aside"
+                )
                 continue
             }
             scores[unit, default: [:]][period.label] = score

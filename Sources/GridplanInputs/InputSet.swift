@@ -64,7 +64,9 @@ public final class InputSet {
         guard let store, let within else { return nil }
         for layer in [StoreLayer.grids, .communities, .streetOffices, .districts] {
             var e = Envelope.empty
-            try? store.forEachFeature(of: layer, FeatureFilter(codePrefix: within)) { f in if let g = f.geometry { e.expand(toInclude: g.envelope) } }
+            try? store.forEachFeature(of: layer, FeatureFilter(codePrefix: within)) { f in
+                if let g = f.geometry { e.expand(toInclude: g.envelope) }
+            }
             if !e.isEmpty { return e }
         }
         return nil
@@ -74,7 +76,10 @@ public final class InputSet {
     func filter(for layer: StoreLayer) throws -> FeatureFilter {
         guard let within else { return FeatureFilter() }
         if layer.shape == .polygon { return FeatureFilter(codePrefix: within) }
-        guard let e = withinExtent else { throw InputError("--within \(within): no unit of the store has a code starting with \(within)", kind: .usage) }
+        guard let e = withinExtent else {
+            throw InputError(
+                "--within \(within): no unit of the store has a code starting with \(within)", kind: .usage)
+        }
         return FeatureFilter(envelope: e)
     }
 
@@ -83,7 +88,9 @@ public final class InputSet {
 
     /// Splits `text` into the input and its own CRS (`FILE@CRS`).
     public func reference(_ text: String) -> InputReference {
-        InputReference(parsing: text) { [self] name in isStoreLayer(name) || FileManager.default.fileExists(atPath: name) }
+        InputReference(parsing: text) { [self] name in
+            isStoreLayer(name) || FileManager.default.fileExists(atPath: name)
+        }
     }
 
     /// Reads the input `text` (a file, `FILE@CRS`, or a store layer) playing `role` in the command.
@@ -96,11 +103,15 @@ public final class InputSet {
         let layer: LayerInput
         if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
             if let crs = ref.declaredCRS {
-                throw InputError("\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))", kind: .usage)
+                throw InputError(
+                    "\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))",
+                    kind: .usage)
             }
             layer = try LayerInput.read(storeLayer, of: store, filter: try filter(for: storeLayer))
             if within != nil && storeLayer.shape == .polygon && layer.features.isEmpty {
-                throw InputError("--within \(within!): no feature of the store's \(storeLayer.rawValue) has a code starting with it (a layer of larger units, such as districts for a street office, has none: use the layer of the unit itself, e.g. --boundary street_offices)", kind: .usage)
+                throw InputError(
+                    "--within \(within!): no feature of the store's \(storeLayer.rawValue) has a code starting with it (a layer of larger units, such as districts for a street office, has none: use the layer of the unit itself, e.g. --boundary street_offices)",
+                    kind: .usage)
             }
         } else if let crs = ref.declaredCRS {
             do {
@@ -118,14 +129,16 @@ public final class InputSet {
 
     /// Records how `layer` (read by the caller) was read.
     func record(_ layer: LayerInput, role: String) {
-        readings.append(LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource))
+        readings.append(
+            LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource))
         notes += layer.notes.map { "\(layer.name): \($0)" }
     }
 
     /// Sets the units every later layer is checked against (usually the command's main input,
     /// `layer`, whose units in `metric` are `units`).
     public func setReference(_ units: [UnitInput], in metric: CRS, layer: LayerInput) throws {
-        reference = try LayerFit.Reference(units: units.map(\.geometry), metric: metric, name: layer.name, crs: layer.crs)
+        reference = try LayerFit.Reference(
+            units: units.map(\.geometry), metric: metric, name: layer.name, crs: layer.crs)
     }
 
     /// Checks `layer` (already read) against the reference units, adding a warning when it does
@@ -134,13 +147,16 @@ public final class InputSet {
     public func checkFit(_ layer: LayerInput, in metric: CRS, territory: Bool) throws {
         guard let reference else { return }
         let geometries = try LayerFit.sample(layer, in: metric)
-        if let warning = try reference.diagnose(geometries, name: layer.name, crs: layer.crs, territory: territory, isStoreLayer: layer.isStoreLayer) {
+        if let warning = try reference.diagnose(
+            geometries, name: layer.name, crs: layer.crs, territory: territory, isStoreLayer: layer.isStoreLayer)
+        {
             warnings.append(warning)
         }
     }
 
     /// Reads a secondary layer and checks it against the reference units.
-    public func loadChecked(_ text: String, role: String, in metric: CRS, territory: Bool = false) throws -> LayerInput {
+    public func loadChecked(_ text: String, role: String, in metric: CRS, territory: Bool = false) throws -> LayerInput
+    {
         let layer = try load(text, role: role)
         try checkFit(layer, in: metric, territory: territory)
         return layer
@@ -152,7 +168,9 @@ public final class InputSet {
     public func boundary(_ text: String, in metric: CRS, role: String = "boundary") throws -> Geometry {
         let layer = try loadChecked(text, role: role, in: metric, territory: true)
         let ctx = GEOSContext()
-        let parts = try layer.geometries(in: metric).compactMap { $0 }.map { try ctx.geometry(reference?.snapped($0) ?? $0).madeValid().geometry }
+        let parts = try layer.geometries(in: metric).compactMap { $0 }.map {
+            try ctx.geometry(reference?.snapped($0) ?? $0).madeValid().geometry
+        }
         guard !parts.isEmpty else { throw InputError("\(layer.name): the \(role) layer has no geometries") }
         return try ctx.union(of: parts).value()
     }
@@ -164,9 +182,13 @@ public final class InputSet {
 
     /// The readings as a JSON array for `--json` output.
     public var readingsJSON: JSONValue {
-        .array(readings.map { r in
-            .object(["role": .string(r.role), "source": .string(r.source), "crs": .string(r.crs), "crs_source": .string(r.crsSource)])
-        })
+        .array(
+            readings.map { r in
+                .object([
+                    "role": .string(r.role), "source": .string(r.source), "crs": .string(r.crs),
+                    "crs_source": .string(r.crsSource),
+                ])
+            })
     }
 
     /// One line per input for the terminal: `crs: households data/buildings.geojson EPSG:4326 (…)`.

@@ -214,10 +214,15 @@ public enum LayerFit {
         func isOnUnits(_ c: Coordinate) throws -> Bool {
             let t = LayerFit.toleranceMetres
             let probe = try context.geometry(.point(c))
-            let window = try context.geometry(.polygon(Polygon(exterior: [
-                Coordinate(c.x - t, c.y - t), Coordinate(c.x + t, c.y - t), Coordinate(c.x + t, c.y + t), Coordinate(c.x - t, c.y + t), Coordinate(c.x - t, c.y - t),
-            ])))
-            for k in try index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) { return true }
+            let window = try context.geometry(
+                .polygon(
+                    Polygon(exterior: [
+                        Coordinate(c.x - t, c.y - t), Coordinate(c.x + t, c.y - t), Coordinate(c.x + t, c.y + t),
+                        Coordinate(c.x - t, c.y + t), Coordinate(c.x - t, c.y - t),
+                    ])))
+            for k in try index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) {
+                return true
+            }
             return false
         }
 
@@ -228,30 +233,46 @@ public enum LayerFit {
             var near = 0
             let m = LayerFit.extentMarginMetres
             for c in samples {
-                if c.x >= extent.minX - m && c.x <= extent.maxX + m && c.y >= extent.minY - m && c.y <= extent.maxY + m { near += 1 }
+                if c.x >= extent.minX - m && c.x <= extent.maxX + m && c.y >= extent.minY - m && c.y <= extent.maxY + m
+                {
+                    near += 1
+                }
                 if try !isOnUnits(c) { outside += 1 }
             }
             return (Double(outside) / Double(samples.count), Double(near) / Double(samples.count))
         }
 
         /// The warning for a layer sampled at `samples` (in the metric CRS), or nil when it fits.
-        func diagnose(_ samples: [Coordinate], name layer: String, crs: CRS, territory: Bool, isStoreLayer: Bool) throws -> String? {
+        func diagnose(_ samples: [Coordinate], name layer: String, crs: CRS, territory: Bool, isStoreLayer: Bool) throws
+            -> String?
+        {
             guard !samples.isEmpty, !prepared.isEmpty else { return nil }
             let asRead = try shares(samples)
             let fitsExtent = asRead.nearExtent >= 0.5
             if fitsExtent && asRead.outside < 0.005 { return nil }
-            if let (shift, shifted) = try bestShift(samples), shifted.outside <= asRead.outside / 4, asRead.outside - shifted.outside >= 0.005, shifted.nearExtent >= 0.9 {
-                return suggestion(layer: layer, crs: crs, shift: shift, before: asRead.outside, after: shifted.outside, isStoreLayer: isStoreLayer)
+            if let (shift, shifted) = try bestShift(samples), shifted.outside <= asRead.outside / 4,
+                asRead.outside - shifted.outside >= 0.005, shifted.nearExtent >= 0.9
+            {
+                return suggestion(
+                    layer: layer, crs: crs, shift: shift, before: asRead.outside, after: shifted.outside,
+                    isStoreLayer: isStoreLayer)
             }
             if !fitsExtent {
-                return String(format: "%@: only %.0f%% of it lies within 1 km of the extent of the units (%@): is it from another place, or in another CRS than %@? No GCJ-02 or BD-09 shift makes it fit",
-                              layer, asRead.nearExtent * 100, name, crs.identifier)
+                return String(
+                    format:
+                        "%@: only %.0f%% of it lies within 1 km of the extent of the units (%@): is it from another place, or in another CRS than %@? No GCJ-02 or BD-09 shift makes it fit",
+                    layer, asRead.nearExtent * 100, name, crs.identifier)
             }
             if territory && asRead.outside > 0.05 {
-                return String(format: "%@: %.1f%% of its outline lies more than %.0f m from the units (%@): the two disagree; check both CRSs", layer, asRead.outside * 100, LayerFit.toleranceMetres, name)
+                return String(
+                    format:
+                        "%@: %.1f%% of its outline lies more than %.0f m from the units (%@): the two disagree; check both CRSs",
+                    layer, asRead.outside * 100, LayerFit.toleranceMetres, name)
             }
             if !territory && asRead.outside > 0.5 {
-                return String(format: "%@: %.0f%% of it lies outside the units (%@); check its CRS (read as %@)", layer, asRead.outside * 100, name, crs.identifier)
+                return String(
+                    format: "%@: %.0f%% of it lies outside the units (%@); check its CRS (read as %@)", layer,
+                    asRead.outside * 100, name, crs.identifier)
             }
             return nil
         }
@@ -272,21 +293,29 @@ public enum LayerFit {
             return best
         }
 
-        func suggestion(layer: String, crs: CRS, shift: Shift, before: Double, after: Double, isStoreLayer: Bool) -> String {
+        func suggestion(layer: String, crs: CRS, shift: Shift, before: Double, after: Double, isStoreLayer: Bool)
+            -> String
+        {
             let (from, to) = shift.systems
-            let measured = String(format: "(%.1f%% of it lies off the units as read, %.1f%% once shifted from %@ to %@)", before * 100, after * 100, from, to)
+            let measured = String(
+                format: "(%.1f%% of it lies off the units as read, %.1f%% once shifted from %@ to %@)", before * 100,
+                after * 100, from, to)
             let layerSystem = Self.system(of: crs)
             let unitsSystem = Self.system(of: self.crs)
             if to == "wgs84" && layerSystem == "wgs84" && !isStoreLayer {
-                return "\(layer) looks like \(Self.label(from)) coordinates \(measured): declare it with \(layer)@\(from) (or --crs \(from) if every input file is \(Self.label(from)))"
+                return
+                    "\(layer) looks like \(Self.label(from)) coordinates \(measured): declare it with \(layer)@\(from) (or --crs \(from) if every input file is \(Self.label(from)))"
             }
             if from == "wgs84" && layerSystem == to && !isStoreLayer {
-                return "\(layer) looks like WGS84 coordinates, but it was read as \(Self.label(to)) \(measured): declare it with \(layer)@EPSG:4326"
+                return
+                    "\(layer) looks like WGS84 coordinates, but it was read as \(Self.label(to)) \(measured): declare it with \(layer)@EPSG:4326"
             }
             if from == "wgs84" && layerSystem == "wgs84" && unitsSystem == "wgs84" {
-                return "\(layer) fits the units only once shifted from WGS84 to \(Self.label(to)) \(measured): the units (\(name)) look like \(Self.label(to)) coordinates read as WGS84; declare them with \(name)@\(to) (or --crs \(to) if every input file is \(Self.label(to)))"
+                return
+                    "\(layer) fits the units only once shifted from WGS84 to \(Self.label(to)) \(measured): the units (\(name)) look like \(Self.label(to)) coordinates read as WGS84; declare them with \(name)@\(to) (or --crs \(to) if every input file is \(Self.label(to)))"
             }
-            return "\(layer) fits the units (\(name)) only once shifted from \(Self.label(from)) to \(Self.label(to)) \(measured): check the CRS declared for each (\(layer): \(crs.identifier), units: \(self.crs.identifier))"
+            return
+                "\(layer) fits the units (\(name)) only once shifted from \(Self.label(from)) to \(Self.label(to)) \(measured): check the CRS declared for each (\(layer): \(crs.identifier), units: \(self.crs.identifier))"
         }
 
         /// The lon/lat system a CRS's coordinates belong to, for suggestions.

@@ -31,12 +31,15 @@ public struct LayerInput {
     }
 
     /// Reads a store layer with the store's CRS.
-    static func read(_ layer: StoreLayer, of store: Store, filter: FeatureFilter = FeatureFilter()) throws -> LayerInput {
+    static func read(_ layer: StoreLayer, of store: Store, filter: FeatureFilter = FeatureFilter()) throws -> LayerInput
+    {
         let features = try store.features(of: layer, filter)
         var seen = Set<String>()
         var names: [String] = []
         for f in features { for k in f.properties.keys where seen.insert(k).inserted { names.append(k) } }
-        var input = LayerInput(name: "\(store.location):\(layer.rawValue)", features: features, crs: store.crs, crsSource: "the store", propertyNames: names)
+        var input = LayerInput(
+            name: "\(store.location):\(layer.rawValue)", features: features, crs: store.crs, crsSource: "the store",
+            propertyNames: names)
         input.isStoreLayer = true
         return input
     }
@@ -44,7 +47,9 @@ public struct LayerInput {
     /// Reads a file: `declaredCRS` (the user's, named by `declaredBy`) wins over the file's own.
     public static func read(path: String, declaredCRS: String?, declaredBy: String = "--crs") throws -> LayerInput {
         let source = try SourceLayer.read(path: path, declaredCRS: declaredCRS, declaredBy: declaredBy)
-        var input = LayerInput(name: path, features: source.collection.features, crs: source.crs, crsSource: source.crsSource, propertyNames: source.propertyNames)
+        var input = LayerInput(
+            name: path, features: source.collection.features, crs: source.crs, crsSource: source.crsSource,
+            propertyNames: source.propertyNames)
         input.notes = source.notes
         return input
     }
@@ -60,7 +65,10 @@ public struct LayerInput {
         if let override {
             do {
                 let crs = try CRS(parsing: override)
-                guard try crs.describe().isProjected else { throw InputError("--metric-crs \(override): not a projected CRS (areas and lengths need metres)", kind: .usage) }
+                guard try crs.describe().isProjected else {
+                    throw InputError(
+                        "--metric-crs \(override): not a projected CRS (areas and lengths need metres)", kind: .usage)
+                }
                 return crs
             } catch let e as CRSError {
                 throw InputError("--metric-crs: \(e)", kind: .usage)
@@ -86,7 +94,9 @@ public struct LayerInput {
 
     /// Units for analysis: code from `--code-field` or detected (else the feature id or index),
     /// parent from `--parent-field` when given.
-    public func units(in metric: CRS, codeField: String?, parentField: String?, warnings: inout [String]) throws -> [UnitInput] {
+    public func units(in metric: CRS, codeField: String?, parentField: String?, warnings: inout [String]) throws
+        -> [UnitInput]
+    {
         var explicit: [String: String] = [:]
         explicit["code"] = codeField
         explicit["parent_code"] = parentField
@@ -97,7 +107,9 @@ public struct LayerInput {
             throw InputError("\(name): \(error)")
         }
         let codeSource = mapping.sources["code"]
-        if codeSource == nil { warnings.append("\(name): no code field found (use --code-field); units are named by feature id or index") }
+        if codeSource == nil {
+            warnings.append("\(name): no code field found (use --code-field); units are named by feature id or index")
+        }
         let geometries = try geometries(in: metric)
         var units: [UnitInput] = []
         var noCode = 0
@@ -108,8 +120,12 @@ public struct LayerInput {
                 if codeSource != nil { noCode += 1 }
                 code = f.id.map { "#\($0.text)" } ?? "#\(i)"
             }
-            let parent = parentField != nil ? mapping.sources["parent_code"].flatMap { f.properties[$0] }.map(\.text) : nil
-            units.append(UnitInput(code: code, name: mapping.sources["name"].flatMap { f.properties[$0]?.stringValue }, parentCode: parent, geometry: g, sourceIndex: i))
+            let parent =
+                parentField != nil ? mapping.sources["parent_code"].flatMap { f.properties[$0] }.map(\.text) : nil
+            units.append(
+                UnitInput(
+                    code: code, name: mapping.sources["name"].flatMap { f.properties[$0]?.stringValue },
+                    parentCode: parent, geometry: g, sourceIndex: i))
         }
         if noCode > 0 { warnings.append("\(name): \(noCode) features have no code; named by feature id or index") }
         return units
@@ -121,7 +137,8 @@ public struct LayerInput {
         let field: String?
         if let weightField {
             guard propertyNames.contains(weightField) else {
-                throw InputError("\(name): no property '\(weightField)' (has: \(propertyNames.joined(separator: ", ")))")
+                throw InputError(
+                    "\(name): no property '\(weightField)' (has: \(propertyNames.joined(separator: ", ")))")
             }
             field = weightField
         } else {

@@ -17,7 +17,9 @@ public struct RosterReadError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         let shown = problems.prefix(20).map { ($0.line.map { "line \($0): " } ?? "") + $0.message }
         let more = problems.count > 20 ? "; … \(problems.count - 20) more" : ""
-        return "\(file): the roster cannot be read (\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was recorded): " + shown.joined(separator: "; ") + more
+        return
+            "\(file): the roster cannot be read (\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was recorded): "
+            + shown.joined(separator: "; ") + more
     }
 }
 
@@ -56,17 +58,31 @@ public enum RosterReader {
         let table = try CSVReader.read(path: path, encoding: encoding)
         var columns: [String: String] = [:]
         for (field, names, _) in fields {
-            if let header = table.columnNames.first(where: { c in names.contains { $0.lowercased() == c.lowercased() } }) { columns[field] = header }
+            if let header = table.columnNames.first(where: { c in names.contains { $0.lowercased() == c.lowercased() } }
+            ) {
+                columns[field] = header
+            }
         }
         var problems: [RosterReadError.Problem] = []
         for (field, names, required) in fields where required && columns[field] == nil {
-            problems.append(.init(line: nil, message: "no \(field) column (\(names.joined(separator: ", "))); the columns are \(table.columnNames.joined(separator: ", "))"))
+            problems.append(
+                .init(
+                    line: nil,
+                    message:
+                        "no \(field) column (\(names.joined(separator: ", "))); the columns are \(table.columnNames.joined(separator: ", "))"
+                ))
         }
         if columns["unit"] == nil && columns["street"] == nil {
-            problems.append(.init(line: nil, message: "no unit or street column: each row needs a unit code or a street name"))
+            problems.append(
+                .init(line: nil, message: "no unit or street column: each row needs a unit code or a street name"))
         }
         if table.columnNames.contains(where: { $0.contains("\u{FFFD}") }) {
-            problems.append(.init(line: 1, message: "the header has bytes that are neither UTF-8 nor GBK/GB18030 (read as \(table.encoding.encoding))"))
+            problems.append(
+                .init(
+                    line: 1,
+                    message:
+                        "the header has bytes that are neither UTF-8 nor GBK/GB18030 (read as \(table.encoding.encoding))"
+                ))
         }
         guard problems.isEmpty else { throw RosterReadError(file: path, problems: problems) }
 
@@ -81,8 +97,11 @@ public enum RosterReader {
                 return t.isEmpty ? nil : t
             }
             var rowProblems: [String] = []
-            for (field, header) in columns.sorted(by: { $0.key < $1.key }) where cell(field)?.contains("\u{FFFD}") == true {
-                rowProblems.append("column '\(header)' has bytes that are neither UTF-8 nor GBK/GB18030 (read as \(table.encoding.encoding))")
+            for (field, header) in columns.sorted(by: { $0.key < $1.key })
+            where cell(field)?.contains("\u{FFFD}") == true {
+                rowProblems.append(
+                    "column '\(header)' has bytes that are neither UTF-8 nor GBK/GB18030 (read as \(table.encoding.encoding))"
+                )
             }
             let name = cell("name"), role = cell("role")
             if name == nil { rowProblems.append("empty name") }
@@ -91,7 +110,9 @@ public enum RosterReader {
             if unit == nil && street == nil { rowProblems.append("names neither a unit nor a street") }
             let tierText = cell("tier")
             let tier = tierText.flatMap(RosterEntry.tier(fromText:))
-            if let tierText, tier == nil { rowProblems.append("tier '\(tierText)' is not a number (1 the top tier), 2级 or 二级") }
+            if let tierText, tier == nil {
+                rowProblems.append("tier '\(tierText)' is not a number (1 the top tier), 2级 or 二级")
+            }
             if let name, let role, rowProblems.isEmpty {
                 let key = [name, role, unit ?? "", street ?? ""].joined(separator: "\u{1F}")
                 if let first = postLine[key] {
@@ -101,7 +122,9 @@ public enum RosterReader {
                 }
                 if let phone = cell("phone") {
                     if let known = phoneOf[name], known.phone != phone {
-                        rowProblems.append("\(name) has phone \(phone) here but \(known.phone) on line \(known.line): one person with two phones, or two people with one name (tell them apart, e.g. \(name)(2))")
+                        rowProblems.append(
+                            "\(name) has phone \(phone) here but \(known.phone) on line \(known.line): one person with two phones, or two people with one name (tell them apart, e.g. \(name)(2))"
+                        )
                     } else if phoneOf[name] == nil {
                         phoneOf[name] = (phone, line)
                     }
@@ -111,8 +134,10 @@ public enum RosterReader {
                 problems += rowProblems.map { .init(line: line, message: $0) }
                 continue
             }
-            entries.append(RosterEntry(line: line, name: name!, role: role!, phone: cell("phone"), unit: unit, street: street,
-                                       superior: cell("superior"), tierText: tierText, tier: tier, duties: cell("duties")))
+            entries.append(
+                RosterEntry(
+                    line: line, name: name!, role: role!, phone: cell("phone"), unit: unit, street: street,
+                    superior: cell("superior"), tierText: tierText, tier: tier, duties: cell("duties")))
         }
         guard problems.isEmpty else { throw RosterReadError(file: path, problems: problems) }
         return RosterFile(entries: entries, encoding: table.encoding, columns: columns)

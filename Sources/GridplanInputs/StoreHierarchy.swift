@@ -19,11 +19,15 @@ public struct StoreHierarchy {
     /// The latest recorded segments, nil when `assign streets` recorded none.
     public var segments: [RecordedStreetSegment]?
 
-    static let layerOfLevel: [(HierarchyLevel, StoreLayer)] = [(.district, .districts), (.streetOffice, .streetOffices), (.community, .communities), (.grid, .grids)]
+    static let layerOfLevel: [(HierarchyLevel, StoreLayer)] = [
+        (.district, .districts), (.streetOffice, .streetOffices), (.community, .communities), (.grid, .grids),
+    ]
 
     /// Reads the store behind `inputs` (every layer is said in `inputs`' readings).
     /// - Throws: ``InputError`` when the store has no units at any level.
-    public static func load(_ inputs: InputSet, metricOverride: String?, warnings: inout [String]) throws -> StoreHierarchy {
+    public static func load(_ inputs: InputSet, metricOverride: String?, warnings: inout [String]) throws
+        -> StoreHierarchy
+    {
         guard let store = inputs.store else { throw InputError("a store is needed (--store)", kind: .usage) }
         var layers: [HierarchyLevel: LayerInput] = [:]
         for (level, layer) in layerOfLevel {
@@ -31,15 +35,21 @@ public struct StoreHierarchy {
             if input.features.contains(where: { $0.geometry != nil }) { layers[level] = input }
         }
         guard let main = layers[.community] ?? layers[.grid] ?? layers[.streetOffice] ?? layers[.district] else {
-            throw InputError("\(store.location): the store has no districts, street offices, communities or grids (import them first)")
+            throw InputError(
+                "\(store.location): the store has no districts, street offices, communities or grids (import them first)"
+            )
         }
         let metric = try main.metricCRS(override: metricOverride)
         var levels: [HierarchyLevel: [UnitInput]] = [:]
-        for (level, layer) in layers { levels[level] = try layer.units(in: metric, codeField: nil, parentField: nil, warnings: &warnings) }
+        for (level, layer) in layers {
+            levels[level] = try layer.units(in: metric, codeField: nil, parentField: nil, warnings: &warnings)
+        }
         let streetLayer = try inputs.load(StoreLayer.streets.rawValue, role: "streets")
         let streets = try StreetReading.features(of: streetLayer, in: metric, nameField: nil, gradeField: nil)
         let segments = try store.streetSegments()?.segments
-        return StoreHierarchy(metric: metric, levels: levels, layers: layers, streets: streets, streetLayer: streets.isEmpty ? nil : streetLayer, segments: segments)
+        return StoreHierarchy(
+            metric: metric, levels: levels, layers: layers, streets: streets,
+            streetLayer: streets.isEmpty ? nil : streetLayer, segments: segments)
     }
 
     /// The units' names by code, every level.
@@ -64,7 +74,9 @@ public struct StoreHierarchy {
         for (level, us) in levels {
             let layer = layers[level]!
             for u in us {
-                if let v = layer.features[u.sourceIndex].properties["households"]?.doubleValue { households[u.code] = v }
+                if let v = layer.features[u.sourceIndex].properties["households"]?.doubleValue {
+                    households[u.code] = v
+                }
             }
         }
         // Offices and districts without their own count: the sum of their communities'.
@@ -80,14 +92,18 @@ public struct StoreHierarchy {
             for s in segments { if let u = s.lead { l[u, default: 0] += s.lengthMetres } }
             lead = l
         }
-        return RosterWorld(units: units, streetMetres: streetMetres, households: households, gridCodes: (levels[.grid] ?? []).map(\.code), leadMetres: lead)
+        return RosterWorld(
+            units: units, streetMetres: streetMetres, households: households,
+            gridCodes: (levels[.grid] ?? []).map(\.code), leadMetres: lead)
     }
 
     /// The roster's posts as analysis entries.
     public static func entries(_ records: [ResponsibilityRecord]) -> [RosterEntry] {
         records.map { r in
-            RosterEntry(line: r.sourceLine ?? 0, name: r.name, role: r.role, phone: r.phone, unit: r.unitCode, street: r.streetName, superior: r.superior,
-                        tierText: r.tier, tier: r.tier.flatMap(RosterEntry.tier(fromText:)), duties: r.duties)
+            RosterEntry(
+                line: r.sourceLine ?? 0, name: r.name, role: r.role, phone: r.phone, unit: r.unitCode,
+                street: r.streetName, superior: r.superior,
+                tierText: r.tier, tier: r.tier.flatMap(RosterEntry.tier(fromText:)), duties: r.duties)
         }
     }
 }

@@ -47,7 +47,9 @@ public final class PostgresConnection {
                 PQconnectdbParams(keywords, values, 1)
             }
         }
-        guard let db else { throw PostgresError(sqlState: .unableToConnect, message: "cannot connect to \(shown): out of memory") }
+        guard let db else {
+            throw PostgresError(sqlState: .unableToConnect, message: "cannot connect to \(shown): out of memory")
+        }
         guard PQstatus(db) == CONNECTION_OK else {
             let reason = Self.trimmed(String(cString: PQerrorMessage(db)))
             PQfinish(db)
@@ -95,7 +97,9 @@ public final class PostgresConnection {
             guard let bytes = p.bytes else { return nil }
             let b = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
             if !bytes.isEmpty {
-                bytes.withUnsafeBytes { src in UnsafeMutableRawPointer(b).copyMemory(from: src.baseAddress!, byteCount: src.count) }
+                bytes.withUnsafeBytes { src in
+                    UnsafeMutableRawPointer(b).copyMemory(from: src.baseAddress!, byteCount: src.count)
+                }
             }
             b[bytes.count] = 0
             return b
@@ -139,7 +143,8 @@ public final class PostgresConnection {
             if commit.commandTag == "ROLLBACK" {
                 throw PostgresError(
                     sqlState: .inFailedSQLTransaction,
-                    message: "the transaction was rolled back, not committed: a statement in it failed and its error was caught",
+                    message:
+                        "the transaction was rolled back, not committed: a statement in it failed and its error was caught",
                     sql: "COMMIT")
             }
             return result
@@ -228,17 +233,22 @@ public final class PostgresConnection {
             PQresultErrorField(result, code).map { String(cString: $0) }
         }
         let state = field(Int32(GRIDPLAN_PG_DIAG_SQLSTATE)).map(SQLState.init(rawValue:))
-        let message = field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_PRIMARY)) ?? Self.trimmed(String(cString: PQresultErrorMessage(result)))
+        let message =
+            field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_PRIMARY))
+            ?? Self.trimmed(String(cString: PQresultErrorMessage(result)))
         let lost = PQstatus(handle) != CONNECTION_OK
         return PostgresError(
             sqlState: state ?? (lost ? .connectionFailure : nil),
             message: lost && state == nil ? "connection to \(maskedLocation) lost: \(message)" : message,
-            detail: field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_DETAIL)), hint: field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_HINT)), sql: sql)
+            detail: field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_DETAIL)), hint: field(Int32(GRIDPLAN_PG_DIAG_MESSAGE_HINT)),
+            sql: sql)
     }
 
     /// The error when libpq returned no result at all: the connection is gone or memory ran out.
     func connectionError(sql: String?) -> PostgresError {
-        PostgresError(sqlState: .connectionFailure, message: "connection to \(maskedLocation) failed: \(lastErrorMessage)", sql: sql)
+        PostgresError(
+            sqlState: .connectionFailure, message: "connection to \(maskedLocation) failed: \(lastErrorMessage)",
+            sql: sql)
     }
 
     /// Ends a COPY the server started, discarding its data and results.

@@ -35,7 +35,10 @@ extension PostgresConnection {
         let sql = "COPY \(target) (\(list)) FROM STDIN"
         // NULL only when out of memory or the connection is gone
         guard let start = PQexec(handle, sql) else { throw connectionError(sql: sql) }
-        guard PQresultStatus(start) == PGRES_COPY_IN else { _ = try consume(start, sql: sql); return 0 }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try consume(start, sql: sql)
+            return 0
+        }
         PQclear(start)
 
         let writer = PostgresCopyWriter(connection: self, columnCount: columns.count)
@@ -97,14 +100,17 @@ extension PostgresConnection {
         } catch let e as PostgresError {
             return e
         } catch {}
-        return PostgresError(sqlState: .connectionFailure, message: "COPY to \(maskedLocation) failed: \(libpqMessage)", sql: sql)
+        return PostgresError(
+            sqlState: .connectionFailure, message: "COPY to \(maskedLocation) failed: \(libpqMessage)", sql: sql)
     }
 
     /// Sends one chunk of COPY data.
     func putCopyData(_ bytes: [UInt8]) throws {
         // 1 when queued, -1 when the connection is gone. A row the server rejected does not stop
         // this: libpq reads no results during COPY IN, so that error arrives after PQputCopyEnd.
-        let rc = bytes.withUnsafeBytes { PQputCopyData(handle, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count)) }
+        let rc = bytes.withUnsafeBytes {
+            PQputCopyData(handle, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count))
+        }
         guard rc == 1 else { throw CopyInterrupted() }
     }
 }
@@ -136,7 +142,9 @@ public final class PostgresCopyWriter {
     /// - Throws: `PostgresError` if the row has the wrong number of values, a text holds a NUL,
     ///   or the server already rejected an earlier row.
     public func append(_ row: [PostgresValue]) throws {
-        guard !isFinished else { throw PostgresError.client("the COPY is over: append rows only inside copy(into:columns:_:)") }
+        guard !isFinished else {
+            throw PostgresError.client("the COPY is over: append rows only inside copy(into:columns:_:)")
+        }
         guard row.count == columnCount else {
             throw PostgresError.client("a COPY row has \(row.count) values for \(columnCount) columns")
         }
@@ -168,7 +176,8 @@ public final class PostgresCopyWriter {
         case .text(let s):
             for byte in s.utf8 {
                 switch byte {
-                case 0: throw PostgresError.client("a COPY value holds a NUL character, which PostgreSQL text cannot store")
+                case 0:
+                    throw PostgresError.client("a COPY value holds a NUL character, which PostgreSQL text cannot store")
                 case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
                 case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
                 case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]

@@ -23,7 +23,9 @@ extension PostgresConnection {
         _ sql: String, _ parameters: [PostgresValue] = [], batchSize: Int = 10_000,
         _ body: ([PostgresRow]) throws -> Void
     ) throws -> Int {
-        guard batchSize > 0 else { throw PostgresError.client("a cursor's batch size must be at least 1, not \(batchSize)") }
+        guard batchSize > 0 else {
+            throw PostgresError.client("a cursor's batch size must be at least 1, not \(batchSize)")
+        }
         let cursor = nextCursorName()
         return try transaction {
             try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", parameters)

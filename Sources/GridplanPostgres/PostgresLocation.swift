@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Everything a user sees of it is `masked`: `description`, `debugDescription` and the mirror
 /// that `dump` and test failures print all hide the password.
-public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The URI as given (scheme lowercased), password included: hand it to libpq, print `masked`.
     public let uri: String
 
@@ -92,7 +94,9 @@ enum Redaction {
             forms.append(secret)
             if let decoded = secret.removingPercentEncoding { forms.append(decoded) }
             // Single characters are left: masking every "a" in a message would hide it all.
-            forms += secret.split(whereSeparator: { ":/@?#&,[]=".contains($0) }).map(String.init).filter { $0.count > 1 }
+            forms += secret.split(whereSeparator: { ":/@?#&,[]=".contains($0) }).map(String.init).filter {
+                $0.count > 1
+            }
         }
         return forms
     }
@@ -199,7 +203,8 @@ enum Redaction {
                 i = skipSpaces(text, from: text.index(after: i))
                 afterEquals = true
             } else if i < text.endIndex, text[i] == "E" || text[i] == "e", text.index(after: i) < text.endIndex,
-                      text[text.index(after: i)] == "'" {
+                text[text.index(after: i)] == "'"
+            {
                 i = text.index(after: i)  // SQL escape-string literal E'…'
             }
             guard i < text.endIndex else { return nil }
@@ -221,7 +226,10 @@ enum Redaction {
             if c == "\\" {
                 i = next < text.endIndex ? text.index(after: next) : next
             } else if c == "'" {
-                if next < text.endIndex, text[next] == "'" { i = text.index(after: next); continue }
+                if next < text.endIndex, text[next] == "'" {
+                    i = text.index(after: next)
+                    continue
+                }
                 return next
             } else {
                 i = next

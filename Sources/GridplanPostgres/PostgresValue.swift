@@ -42,7 +42,8 @@ extension PostgresValue {
         case .text(let s):
             // Text parameters are C strings: a NUL would silently cut the value short.
             guard !s.utf8.contains(0) else {
-                throw PostgresError.client("parameter $\(index) holds a NUL character, which PostgreSQL text cannot store")
+                throw PostgresError.client(
+                    "parameter $\(index) holds a NUL character, which PostgreSQL text cannot store")
             }
             return (TypeOID.unknown, Array(s.utf8), false)
         case .integer(let n):
@@ -115,7 +116,8 @@ public struct PostgresRow: Sendable, Equatable {
     /// - Throws: `PostgresError` naming the column and the ones the row has, if it has no such column.
     public func value(_ column: String) throws -> PostgresValue {
         guard let i = columns.index[column] else {
-            throw PostgresError.client("no column \"\(column)\" in the result (it has: \(columns.names.joined(separator: ", ")))")
+            throw PostgresError.client(
+                "no column \"\(column)\" in the result (it has: \(columns.names.joined(separator: ", ")))")
         }
         return values[i]
     }

@@ -26,27 +26,33 @@ public enum MapImage {
             s += "<g id=\"layer-\(li)\" data-name=\"\(MapReport.escape(layer.name))\">\n"
             for f in layer.drawnFeatures {
                 let color = legends[li].color(of: layer.category(of: f))
-                s += svgElement(f.geometry!, projection: layout.projection, style: style, color: color, title: featureTitle(f))
+                s += svgElement(
+                    f.geometry!, projection: layout.projection, style: style, color: color, title: featureTitle(f))
             }
             s += "</g>\n"
         }
         if let box = layout.legend {
             s += "<g id=\"legend\" font-size=\"12\">\n"
-            s += "<rect x=\(attr(box.x - 8)) y=\(attr(box.y)) width=\(attr(box.width + 8)) height=\(attr(box.height)) fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#cccccc\"/>\n"
+            s +=
+                "<rect x=\(attr(box.x - 8)) y=\(attr(box.y)) width=\(attr(box.width + 8)) height=\(attr(box.height)) fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#cccccc\"/>\n"
             for row in legendRows(layers: layers, legends: legends, box: box) {
                 switch row.item {
                 case .heading(let text):
-                    s += "<text x=\(attr(box.x)) y=\(attr(row.y + 12)) font-weight=\"bold\">\(MapReport.escape(text))</text>\n"
+                    s +=
+                        "<text x=\(attr(box.x)) y=\(attr(row.y + 12)) font-weight=\"bold\">\(MapReport.escape(text))</text>\n"
                 case .entry(let text, let color, let kind):
                     let style = LayerStyle.of(kind)
                     if kind == .streets {
-                        s += "<rect x=\(attr(box.x + 4)) y=\(attr(row.y + 5)) width=\"16\" height=\"4\" fill=\"\(color.hex)\"/>"
+                        s +=
+                            "<rect x=\(attr(box.x + 4)) y=\(attr(row.y + 5)) width=\"16\" height=\"4\" fill=\"\(color.hex)\"/>"
                     } else {
-                        s += "<rect x=\(attr(box.x + 4)) y=\(attr(row.y + 1)) width=\"16\" height=\"12\" fill=\"\(color.hex)\" fill-opacity=\(attr(max(style.fillOpacity, 0.5))) stroke=\"#555555\"/>"
+                        s +=
+                            "<rect x=\(attr(box.x + 4)) y=\(attr(row.y + 1)) width=\"16\" height=\"12\" fill=\"\(color.hex)\" fill-opacity=\(attr(max(style.fillOpacity, 0.5))) stroke=\"#555555\"/>"
                     }
                     s += "<text x=\(attr(box.x + 26)) y=\(attr(row.y + 12))>\(MapReport.escape(text))</text>\n"
                 case .more(let text):
-                    s += "<text x=\(attr(box.x + 26)) y=\(attr(row.y + 12)) fill=\"#666666\">\(MapReport.escape(text))</text>\n"
+                    s +=
+                        "<text x=\(attr(box.x + 26)) y=\(attr(row.y + 12)) fill=\"#666666\">\(MapReport.escape(text))</text>\n"
                 }
             }
             s += "</g>\n"
@@ -74,11 +80,14 @@ public enum MapImage {
         for (li, layer) in layers.enumerated() {
             let style = LayerStyle.of(layer.kind)
             for f in layer.drawnFeatures {
-                paint(f.geometry!, on: &canvas, projection: layout.projection, style: style, color: legends[li].color(of: layer.category(of: f)))
+                paint(
+                    f.geometry!, on: &canvas, projection: layout.projection, style: style,
+                    color: legends[li].color(of: layer.category(of: f)))
             }
         }
         if let box = layout.legend {
-            canvas.fillRect(x: box.x - 8, y: box.y, width: box.width + 8, height: box.height, color: .white, opacity: 0.9)
+            canvas.fillRect(
+                x: box.x - 8, y: box.y, width: box.width + 8, height: box.height, color: .white, opacity: 0.9)
             let grey = RGBColor(hex: "#555555")
             for row in legendRows(layers: layers, legends: legends, box: box) {
                 let x = Int(box.x), y = Int(row.y)
@@ -91,7 +100,9 @@ public enum MapImage {
                     } else {
                         canvas.fillRect(x: Double(x + 4), y: Double(y + 1), width: 16, height: 12, color: grey)
                         canvas.fillRect(x: Double(x + 5), y: Double(y + 2), width: 14, height: 10, color: .white)
-                        canvas.fillRect(x: Double(x + 5), y: Double(y + 2), width: 14, height: 10, color: color, opacity: max(LayerStyle.of(kind).fillOpacity, 0.5))
+                        canvas.fillRect(
+                            x: Double(x + 5), y: Double(y + 2), width: 14, height: 10, color: color,
+                            opacity: max(LayerStyle.of(kind).fillOpacity, 0.5))
                     }
                     canvas.drawText(text, x: x + 26, y: y + 2, color: .black, maxWidth: Int(box.width) - 26)
                 case .more(let text):
@@ -123,7 +134,9 @@ public enum MapImage {
         return parts.joined(separator: " ")
     }
 
-    static func svgElement(_ g: Geometry, projection: MapProjection, style: LayerStyle, color: RGBColor, title: String) -> String {
+    static func svgElement(_ g: Geometry, projection: MapProjection, style: LayerStyle, color: RGBColor, title: String)
+        -> String
+    {
         let titleElement = title.isEmpty ? "" : "<title>\(MapReport.escape(title))</title>"
         func path(_ lines: [[Coordinate]], close: Bool) -> String {
             var d = ""
@@ -140,12 +153,14 @@ public enum MapImage {
             let side = style.pointSize
             return points.map { c in
                 let p = projection.point(c)
-                return "M\(format(p.x - side / 2)) \(format(p.y - side / 2))h\(format(side))v\(format(side))h\(format(-side))Z"
+                return
+                    "M\(format(p.x - side / 2)) \(format(p.y - side / 2))h\(format(side))v\(format(side))h\(format(-side))Z"
             }.joined()
         }
         func polygons(_ ps: [Polygon]) -> String {
             let stroke = style.outlineWidth > 0 ? (style.outline ?? color).hex : "none"
-            return "<path d=\"\(path(ps.flatMap(\.rings), close: true))\" fill-rule=\"evenodd\" fill=\"\(color.hex)\" fill-opacity=\(attr(style.fillOpacity)) stroke=\"\(stroke)\" stroke-width=\(attr(style.outlineWidth)) stroke-linejoin=\"round\">\(titleElement)</path>\n"
+            return
+                "<path d=\"\(path(ps.flatMap(\.rings), close: true))\" fill-rule=\"evenodd\" fill=\"\(color.hex)\" fill-opacity=\(attr(style.fillOpacity)) stroke=\"\(stroke)\" stroke-width=\(attr(style.outlineWidth)) stroke-linejoin=\"round\">\(titleElement)</path>\n"
         }
         func lines(_ ls: [[Coordinate]]) -> String {
             "<path d=\"\(path(ls, close: false))\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\(attr(style.lineWidth)) stroke-linecap=\"round\" stroke-linejoin=\"round\">\(titleElement)</path>\n"
@@ -161,11 +176,16 @@ public enum MapImage {
         case .point(let c): return points([c])
         case .multiPoint(let cs): return points(cs)
         case .geometryCollection(let gs):
-            return "<g>\(titleElement)\n" + gs.filter { !$0.isEmpty }.map { svgElement($0, projection: projection, style: style, color: color, title: "") }.joined() + "</g>\n"
+            return "<g>\(titleElement)\n"
+                + gs.filter { !$0.isEmpty }.map {
+                    svgElement($0, projection: projection, style: style, color: color, title: "")
+                }.joined() + "</g>\n"
         }
     }
 
-    static func paint(_ g: Geometry, on canvas: inout RasterCanvas, projection: MapProjection, style: LayerStyle, color: RGBColor) {
+    static func paint(
+        _ g: Geometry, on canvas: inout RasterCanvas, projection: MapProjection, style: LayerStyle, color: RGBColor
+    ) {
         func pixels(_ cs: [Coordinate]) -> [(x: Double, y: Double)] { cs.map { projection.point($0) } }
         func polygon(_ p: Polygon) {
             let rings = p.rings.map(pixels)
@@ -183,10 +203,12 @@ public enum MapImage {
         case .polygon(let p): polygon(p)
         case .multiPolygon(let ps): ps.forEach(polygon)
         case .lineString(let l): canvas.strokeLine(pixels(l), width: style.lineWidth, color: color)
-        case .multiLineString(let ls): for l in ls { canvas.strokeLine(pixels(l), width: style.lineWidth, color: color) }
+        case .multiLineString(let ls):
+            for l in ls { canvas.strokeLine(pixels(l), width: style.lineWidth, color: color) }
         case .point(let c): point(c)
         case .multiPoint(let cs): cs.forEach(point)
-        case .geometryCollection(let gs): for part in gs { paint(part, on: &canvas, projection: projection, style: style, color: color) }
+        case .geometryCollection(let gs):
+            for part in gs { paint(part, on: &canvas, projection: projection, style: style, color: color) }
         }
     }
 

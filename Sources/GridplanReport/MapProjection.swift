@@ -75,8 +75,12 @@ public struct MapLayout: Sendable {
         let margin = 16.0
         let w = Double(width), h = Double(height)
         let legendWidth = width >= 480 ? min(260, w * 0.28) : 0
-        map = PixelRect(x: margin, y: margin, width: max(1, w - legendWidth - 2 * margin), height: max(1, h - 2 * margin))
-        legend = legendWidth > 0 ? PixelRect(x: w - legendWidth, y: margin, width: legendWidth - margin, height: max(1, h - 2 * margin)) : nil
+        map = PixelRect(
+            x: margin, y: margin, width: max(1, w - legendWidth - 2 * margin), height: max(1, h - 2 * margin))
+        legend =
+            legendWidth > 0
+            ? PixelRect(x: w - legendWidth, y: margin, width: legendWidth - margin, height: max(1, h - 2 * margin))
+            : nil
         var e = Envelope.empty
         for l in layers { e.expand(toInclude: l.envelope) }
         projection = MapProjection(fitting: e, into: map)

@@ -98,17 +98,22 @@ public enum MapReport {
 
     static func layerControls(_ layer: ReportLayer, index: Int, legend: LayerLegend) -> String {
         var s = "<div class=\"layer\"><label><input type=\"checkbox\" checked data-toggle=\"\(index)\"> "
-        s += "<span class=\"layer-name\">\(escape(layer.name))</span> <span class=\"count\">(\(layer.drawnFeatures.count))</span></label>"
+        s +=
+            "<span class=\"layer-name\">\(escape(layer.name))</span> <span class=\"count\">(\(layer.drawnFeatures.count))</span></label>"
         s += "<div class=\"by\">colour: \(escape(layer.colorProperty))</div><ul class=\"legend\">"
         for e in legend.entries.prefix(legendLimit) {
-            s += "<li><span class=\"swatch swatch-\(layer.kind.rawValue)\" style=\"background:\(e.color.hex)\"></span>\(escape(e.value))</li>"
+            s +=
+                "<li><span class=\"swatch swatch-\(layer.kind.rawValue)\" style=\"background:\(e.color.hex)\"></span>\(escape(e.value))</li>"
         }
-        if legend.entries.count > legendLimit { s += "<li class=\"more\">… \(legend.entries.count - legendLimit) more</li>" }
+        if legend.entries.count > legendLimit {
+            s += "<li class=\"more\">… \(legend.entries.count - legendLimit) more</li>"
+        }
         return s + "</ul></div>\n"
     }
 
     static func tableHTML(_ table: ReportTable, index: Int) -> String {
-        var s = "<h2>\(escape(table.title)) <small>(\(table.rows.count) rows)</small></h2>\n<div class=\"table-wrap\"><table class=\"data\" id=\"table-\(index)\"><thead><tr>"
+        var s =
+            "<h2>\(escape(table.title)) <small>(\(table.rows.count) rows)</small></h2>\n<div class=\"table-wrap\"><table class=\"data\" id=\"table-\(index)\"><thead><tr>"
         for c in table.columns { s += "<th>\(escape(c))</th>" }
         s += "</tr></thead><tbody>\n"
         for row in table.rows {

@@ -76,7 +76,9 @@ public struct RasterCanvas: Sendable {
                 let first = Int((a.y - 0.5).rounded(.up)), end = Int((b.y - 0.5).rounded(.up))
                 let clippedFirst = max(first, 0), clippedEnd = min(end, height)
                 guard clippedFirst < clippedEnd else { continue }
-                edges.append(Edge(x0: a.x, y0: a.y, slope: (b.x - a.x) / (b.y - a.y), firstRow: clippedFirst, endRow: clippedEnd))
+                edges.append(
+                    Edge(x0: a.x, y0: a.y, slope: (b.x - a.x) / (b.y - a.y), firstRow: clippedFirst, endRow: clippedEnd)
+                )
             }
         }
         guard !edges.isEmpty else { return }
@@ -121,20 +123,27 @@ public struct RasterCanvas: Sendable {
             let length = (dx * dx + dy * dy).squareRoot()
             guard length > 0 else { continue }
             let nx = -dy / length * h, ny = dx / length * h
-            fillPolygon([[(p.x + nx, p.y + ny), (q.x + nx, q.y + ny), (q.x - nx, q.y - ny), (p.x - nx, p.y - ny)]], color: color)
+            fillPolygon(
+                [[(p.x + nx, p.y + ny), (q.x + nx, q.y + ny), (q.x - nx, q.y - ny), (p.x - nx, p.y - ny)]], color: color
+            )
         }
         // Squares at the vertices close the notches between segments and cap the ends.
         for p in points { fillSquare(centre: p, side: w, color: color) }
     }
 
     /// Fills an axis-aligned square centred on a point.
-    public mutating func fillSquare(centre: (x: Double, y: Double), side: Double, color: RGBColor, opacity: Double = 1) {
-        fillRect(x: centre.x - side / 2, y: centre.y - side / 2, width: side, height: side, color: color, opacity: opacity)
+    public mutating func fillSquare(centre: (x: Double, y: Double), side: Double, color: RGBColor, opacity: Double = 1)
+    {
+        fillRect(
+            x: centre.x - side / 2, y: centre.y - side / 2, width: side, height: side, color: color, opacity: opacity)
     }
 
     /// Fills an axis-aligned rectangle.
-    public mutating func fillRect(x: Double, y: Double, width: Double, height: Double, color: RGBColor, opacity: Double = 1) {
-        fillPolygon([[(x, y), (x + width, y), (x + width, y + height), (x, y + height)]], color: color, opacity: opacity)
+    public mutating func fillRect(
+        x: Double, y: Double, width: Double, height: Double, color: RGBColor, opacity: Double = 1
+    ) {
+        fillPolygon(
+            [[(x, y), (x + width, y), (x + width, y + height), (x, y + height)]], color: color, opacity: opacity)
     }
 
     /// Writes text in the built-in 3×5 font scaled by `scale`; characters it lacks show as boxes.
@@ -148,7 +157,9 @@ public struct RasterCanvas: Sendable {
     ///   - maxWidth: the widest the text may run, in pixels.
     /// - Returns: the width drawn, in pixels.
     @discardableResult
-    public mutating func drawText(_ text: String, x: Int, y: Int, scale: Int = 2, color: RGBColor = .black, maxWidth: Int = .max) -> Int {
+    public mutating func drawText(
+        _ text: String, x: Int, y: Int, scale: Int = 2, color: RGBColor = .black, maxWidth: Int = .max
+    ) -> Int {
         var cx = x
         for ch in text {
             let advance = (BitmapFont.glyphWidth + 1) * scale
@@ -156,7 +167,11 @@ public struct RasterCanvas: Sendable {
             let rows = BitmapFont.glyph(for: ch)
             for (r, bits) in rows.enumerated() {
                 for c in 0..<BitmapFont.glyphWidth where bits & (1 << (BitmapFont.glyphWidth - 1 - c)) != 0 {
-                    for dy in 0..<scale { fillSpan(y: y + r * scale + dy, from: cx + c * scale, to: cx + (c + 1) * scale, color: color, opacity: 1) }
+                    for dy in 0..<scale {
+                        fillSpan(
+                            y: y + r * scale + dy, from: cx + c * scale, to: cx + (c + 1) * scale, color: color,
+                            opacity: 1)
+                    }
                 }
             }
             cx += advance

@@ -15,7 +15,8 @@ public struct RGBColor: Hashable, Sendable, CustomStringConvertible {
     public init(hex: String) {
         let digits = Array(hex.utf8.drop { $0 == UInt8(ascii: "#") })
         func byte(_ i: Int) -> UInt8 {
-            guard digits.count >= i + 2, let v = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return 0 }
+            guard digits.count >= i + 2, let v = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16)
+            else { return 0 }
             return v
         }
         self.init(red: byte(0), green: byte(2), blue: byte(4))
@@ -90,7 +91,9 @@ public enum ReportPalette {
             var entries: [LayerLegend.Entry] = []
             var others = categories
             if layer.kind == .findings && layer.colorProperty == "kind" {
-                for (kind, color) in findingKinds where seen.contains(kind) { entries.append(.init(value: kind, color: color)) }
+                for (kind, color) in findingKinds where seen.contains(kind) {
+                    entries.append(.init(value: kind, color: color))
+                }
                 others = categories.filter { findingColor($0) == nil }
             }
             for v in others.sorted(by: naturalOrder) {
@@ -157,9 +160,13 @@ public struct LayerStyle: Sendable {
     /// The style every layer of `kind` is drawn with.
     public static func of(_ kind: ReportLayerKind) -> LayerStyle {
         switch kind {
-        case .units: return LayerStyle(fillOpacity: 0.45, outline: RGBColor(hex: "#404040"), outlineWidth: 1, lineWidth: 2, pointSize: 6)
+        case .units:
+            return LayerStyle(
+                fillOpacity: 0.45, outline: RGBColor(hex: "#404040"), outlineWidth: 1, lineWidth: 2, pointSize: 6)
         case .grids: return LayerStyle(fillOpacity: 0.2, outline: nil, outlineWidth: 2, lineWidth: 2, pointSize: 6)
-        case .findings: return LayerStyle(fillOpacity: 1, outline: RGBColor(hex: "#202020"), outlineWidth: 1, lineWidth: 3, pointSize: 8)
+        case .findings:
+            return LayerStyle(
+                fillOpacity: 1, outline: RGBColor(hex: "#202020"), outlineWidth: 1, lineWidth: 3, pointSize: 8)
         case .streets: return LayerStyle(fillOpacity: 0.6, outline: nil, outlineWidth: 1, lineWidth: 3, pointSize: 6)
         case .points: return LayerStyle(fillOpacity: 1, outline: nil, outlineWidth: 1, lineWidth: 2, pointSize: 8)
         }

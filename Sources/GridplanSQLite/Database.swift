@@ -36,7 +36,8 @@ public final class Database {
     public let path: String
 
     /// Opens (and with `create`, creates) the database at `path`.
-    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws
+    {
         var db: OpaquePointer?
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
@@ -69,7 +70,9 @@ public final class Database {
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         defer { sqlite3_free(message) }
         guard rc == SQLITE_OK else {
-            throw DatabaseError(code: rc & 0xff, message: message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc)), sql: sql)
+            throw DatabaseError(
+                code: rc & 0xff, message: message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc)),
+                sql: sql)
         }
     }
 

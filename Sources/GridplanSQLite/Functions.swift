@@ -16,7 +16,9 @@ extension Database {
     ///   - argumentCount: number of arguments, or -1 for any.
     ///   - deterministic: whether equal inputs always give equal outputs (lets SQLite optimise).
     ///   - body: computes the result from the argument values.
-    public func createFunction(_ name: String, argumentCount: Int32, deterministic: Bool = true, _ body: @escaping ([SQLValue]) -> SQLValue) throws {
+    public func createFunction(
+        _ name: String, argumentCount: Int32, deterministic: Bool = true, _ body: @escaping ([SQLValue]) -> SQLValue
+    ) throws {
         let box = Unmanaged.passRetained(FunctionBox(body)).toOpaque()
         let flags = SQLITE_UTF8 | (deterministic ? SQLITE_DETERMINISTIC : 0)
         let rc = sqlite3_create_function_v2(

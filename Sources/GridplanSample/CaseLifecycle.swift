@@ -9,7 +9,10 @@
 public struct SampleLifecycle: Sendable, Equatable {
     /// How the case stands in the snapshot.
     public enum Outcome: String, Sendable, CaseIterable {
-        case closedOnTime = "closed_on_time", closedLate = "closed_late", open, neverDispatched = "never_dispatched"
+        case closedOnTime = "closed_on_time"
+        case closedLate = "closed_late"
+        case open
+        case neverDispatched = "never_dispatched"
     }
 
     public var reportedMinute: Int
@@ -31,7 +34,9 @@ public struct SampleLifecycle: Sendable, Equatable {
     public static let offset = "+08:00"
 
     /// Hours allowed to close a case of each class (a **default** local rule, not a standard).
-    public static let deadlineHours: [String: Int] = ["突发事件": 2, "街面秩序": 4, "市容环境": 8, "宣传广告": 24, "施工管理": 48, "其他": 72]
+    public static let deadlineHours: [String: Int] = [
+        "突发事件": 2, "街面秩序": 4, "市容环境": 8, "宣传广告": 24, "施工管理": 48, "其他": 72,
+    ]
 
     /// Draws the lifecycle of an event of `eventClass` reported on day `day` (0-based in the year).
     static func draw(day: Int, eventClass: String, rng: inout SplitMix64) -> SampleLifecycle {
@@ -41,7 +46,9 @@ public struct SampleLifecycle: Sendable, Equatable {
         let reported = day * 1440 + minuteOfDay
         let limit = (deadlineHours[eventClass] ?? 24) * 60
         let deadline = reported + limit
-        let wanted = rng.pick([(Outcome.closedOnTime, 0.81), (.closedLate, 0.12), (.open, 0.05), (.neverDispatched, 0.02)])
+        let wanted = rng.pick([
+            (Outcome.closedOnTime, 0.81), (.closedLate, 0.12), (.open, 0.05), (.neverDispatched, 0.02),
+        ])
         // Dispatch within a few minutes to two hours, but well inside the deadline.
         let delay = max(1, min(Int(Double(limit) * 0.3), 5 + rng.int(below: 115)))
         let dispatched = reported + delay
@@ -51,8 +58,10 @@ public struct SampleLifecycle: Sendable, Equatable {
         case .closedLate: closed = deadline + max(1, Int(Double(limit) * rng.uniform(0.1, 3.0)))
         case .open, .neverDispatched: closed = nil
         }
-        var life = SampleLifecycle(reportedMinute: reported, dispatchedMinute: wanted == .neverDispatched ? nil : dispatched, closedMinute: closed,
-                                   deadlineMinute: deadline, source: source, outcome: wanted)
+        var life = SampleLifecycle(
+            reportedMinute: reported, dispatchedMinute: wanted == .neverDispatched ? nil : dispatched,
+            closedMinute: closed,
+            deadlineMinute: deadline, source: source, outcome: wanted)
         // The snapshot: what had not happened yet has not happened.
         if let c = life.closedMinute, c > snapshotMinute {
             life.closedMinute = nil
@@ -72,7 +81,9 @@ public struct SampleLifecycle: Sendable, Equatable {
         var year = SampleConfiguration.eventYear
         var month = 0
         func days(_ month: Int, _ year: Int) -> Int {
-            month == 1 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
+            month == 1
+                ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28)
+                : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
         }
         while day >= days(month, year) {
             day -= days(month, year)

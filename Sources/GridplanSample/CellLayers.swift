@@ -72,13 +72,17 @@ public struct SampleCellLayers: Sendable {
 
 extension SampleCity {
     /// The five component classes with their 2-digit major codes and minor types.
-    public static let componentClasses: [(name: String, major: Int, weight: Double, types: [(minor: Int, name: String)])] = [
-        ("公用设施", 1, 0.45, [(1, "上水井盖"), (2, "污水井盖"), (3, "雨水井盖"), (4, "电力井盖"), (5, "通信井盖"), (6, "燃气井盖"), (8, "消防栓"), (11, "路灯")]),
-        ("道路交通", 2, 0.2, [(1, "公交站亭"), (3, "交通标志牌"), (5, "交通信号灯"), (7, "道路护栏"), (9, "自行车停放点")]),
-        ("市容环境", 3, 0.15, [(1, "公共厕所"), (3, "垃圾箱"), (5, "报刊亭"), (7, "广告牌")]),
-        ("园林绿化", 4, 0.15, [(1, "古树名木"), (2, "行道树"), (4, "绿地护栏"), (6, "花坛")]),
-        ("其他", 5, 0.05, [(1, "监控电子眼"), (3, "人防工事"), (5, "公共信息屏")]),
-    ]
+    public static let componentClasses:
+        [(name: String, major: Int, weight: Double, types: [(minor: Int, name: String)])] = [
+            (
+                "公用设施", 1, 0.45,
+                [(1, "上水井盖"), (2, "污水井盖"), (3, "雨水井盖"), (4, "电力井盖"), (5, "通信井盖"), (6, "燃气井盖"), (8, "消防栓"), (11, "路灯")]
+            ),
+            ("道路交通", 2, 0.2, [(1, "公交站亭"), (3, "交通标志牌"), (5, "交通信号灯"), (7, "道路护栏"), (9, "自行车停放点")]),
+            ("市容环境", 3, 0.15, [(1, "公共厕所"), (3, "垃圾箱"), (5, "报刊亭"), (7, "广告牌")]),
+            ("园林绿化", 4, 0.15, [(1, "古树名木"), (2, "行道树"), (4, "绿地护栏"), (6, "花坛")]),
+            ("其他", 5, 0.05, [(1, "监控电子眼"), (3, "人防工事"), (5, "公共信息屏")]),
+        ]
 
     /// The six event classes with their types.
     public static let eventClasses: [(name: String, weight: Double, types: [String])] = [
@@ -122,7 +126,9 @@ extension SampleCity {
         func addBorder(_ key: EdgeKey) {
             let e = lattice.edge(key)
             guard let rc = e.roadClass else { return }
-            let name = names.lineRoadName(rc, vertical: key.isVertical, line: key.isVertical ? key.i : key.j, stretch: Lattice.floorDiv(key.isVertical ? key.j : key.i, 5))
+            let name = names.lineRoadName(
+                rc, vertical: key.isVertical, line: key.isVertical ? key.i : key.j,
+                stretch: Lattice.floorDiv(key.isVertical ? key.j : key.i, 5))
             border.append(RoadPath(name: name, roadClass: rc, points: e.points, junctions: e.anchors))
         }
         addBorder(EdgeKey(isVertical: false, i: i, j: j))
@@ -133,7 +139,8 @@ extension SampleCity {
         for path in roads {
             for segment in path.segments() {
                 counters.street += 1
-                out.streets.append(SampleStreet(id: counters.street, name: path.name, roadClass: path.roadClass, line: segment))
+                out.streets.append(
+                    SampleStreet(id: counters.street, name: path.name, roadClass: path.roadClass, line: segment))
             }
         }
 
@@ -152,7 +159,9 @@ extension SampleCity {
         if let w = enclaveOfCell[c] {
             let ring = shapes[w].ring!
             let count = 5 + rng.int(below: 6)
-            emit(community: w, places: pointsInside(ring, count: count, margin: 4, rng: &rng), grids: [[ring]], rng: &rng, counters: &counters, into: &out)
+            emit(
+                community: w, places: pointsInside(ring, count: count, margin: 4, rng: &rng), grids: [[ring]],
+                rng: &rng, counters: &counters, into: &out)
         }
 
         // Events anywhere in the cell, busier where more people live.
@@ -178,10 +187,13 @@ extension SampleCity {
                 month += 1
             }
             counters.event += 1
-            let date = "\(SampleConfiguration.eventYear)-\(month < 9 ? "0" : "")\(month + 1)-\(day < 9 ? "0" : "")\(day + 1)"
+            let date =
+                "\(SampleConfiguration.eventYear)-\(month < 9 ? "0" : "")\(month + 1)-\(day < 9 ? "0" : "")\(day + 1)"
             let life = SampleLifecycle.draw(day: dayOfYear, eventClass: cls.name, rng: &lifecycleRng)
-            out.events.append(SampleEvent(id: counters.event, eventClass: cls.name, type: type, date: date, location: p, lifecycle: life,
-                                          community: communities[legalCommunity(of: p, inCell: c)].code))
+            out.events.append(
+                SampleEvent(
+                    id: counters.event, eventClass: cls.name, type: type, date: date, location: p, lifecycle: life,
+                    community: communities[legalCommunity(of: p, inCell: c)].code))
         }
 
         // Components along the roads: covers in the carriageway, lamps and trees at the kerb.
@@ -189,7 +201,8 @@ extension SampleCity {
         let componentCount = Int((20 + 35 * density[c]).rounded())
         let lengths = roads.map { Plane.length($0.points) }
         for _ in 0..<componentCount {
-            let classIndex = componentRng.pick(Self.componentClasses.indices.map { ($0, Self.componentClasses[$0].weight) })
+            let classIndex = componentRng.pick(
+                Self.componentClasses.indices.map { ($0, Self.componentClasses[$0].weight) })
             let cls = Self.componentClasses[classIndex]
             let typeIndex = componentRng.int(below: cls.types.count)
             let type = cls.types[typeIndex]
@@ -207,7 +220,9 @@ extension SampleCity {
             let slot = classIndex * 16 + typeIndex
             guard counters.componentSerial[slot] < 999_999 else { continue }
             counters.componentSerial[slot] += 1
-            let id = configuration.districtCode + Self.twoDigits(cls.major) + Self.twoDigits(type.minor) + Self.sixDigits(counters.componentSerial[slot])
+            let id =
+                configuration.districtCode + Self.twoDigits(cls.major) + Self.twoDigits(type.minor)
+                + Self.sixDigits(counters.componentSerial[slot])
             out.components.append(SampleComponent(id: id, componentClass: cls.name, type: type.name, location: p))
         }
         return out
@@ -223,20 +238,24 @@ extension SampleCity {
 
     /// Shares the community's households among its buildings and writes buildings and grids.
     private func emit(
-        community k: Int, places: [Coordinate], grids: [[[Coordinate]]], rng: inout SplitMix64, counters: inout Counters, into out: inout SampleCellLayers
+        community k: Int, places: [Coordinate], grids: [[[Coordinate]]], rng: inout SplitMix64,
+        counters: inout Counters, into out: inout SampleCellLayers
     ) {
         let households = Self.apportion(communities[k].households, among: places.count, rng: &rng)
         let code = communities[k].code
         var gridHouseholds = [Int](repeating: 0, count: grids.count)
         for (n, p) in places.enumerated() {
             counters.building += 1
-            out.buildings.append(SampleBuilding(id: counters.building, community: code, households: households[n], location: p))
+            out.buildings.append(
+                SampleBuilding(id: counters.building, community: code, households: households[n], location: p))
             if let g = grids.firstIndex(where: { Plane.contains(rings: $0, p) }) { gridHouseholds[g] += households[n] }
         }
         for (n, rings) in grids.enumerated() {
-            out.grids.append(SampleGrid(
-                code: code + Self.threeDigits(n + 1), name: communities[k].name + "第\(n + 1)网格", community: code,
-                households: gridHouseholds[n], areaSquareMetres: Plane.area(rings: rings), geometry: .polygon(Polygon(rings: rings))))
+            out.grids.append(
+                SampleGrid(
+                    code: code + Self.threeDigits(n + 1), name: communities[k].name + "第\(n + 1)网格", community: code,
+                    households: gridHouseholds[n], areaSquareMetres: Plane.area(rings: rings),
+                    geometry: .polygon(Polygon(rings: rings))))
         }
     }
 
@@ -270,13 +289,17 @@ extension SampleCity {
     /// Building sites in the community's cell: clustered (compounds, lanes of courtyard houses)
     /// plus scattered; inside both the lattice cell and the legal outline, at least 8 m from
     /// borders, 6 m from lanes, and outside any land the community does not hold as written.
-    private func buildingPlaces(community k: Int, cellRing: [Coordinate], frame: CellFrame, roads: [RoadPath], rng: inout SplitMix64) -> [Coordinate] {
+    private func buildingPlaces(
+        community k: Int, cellRing: [Coordinate], frame: CellFrame, roads: [RoadPath], rng: inout SplitMix64
+    ) -> [Coordinate] {
         let shape = shapes[k]
         let c = shape.cell!
         let legal = [shape.intendedRing] + shape.holes
         let count = Int((40 + 160 * density[c]).rounded())
         let clusterCount = 2 + rng.int(below: 4)
-        let clusters = (0..<clusterCount).map { _ in (rng.uniform(0.15, 0.85), rng.uniform(0.15, 0.85), rng.uniform(0.06, 0.14)) }
+        let clusters = (0..<clusterCount).map { _ in
+            (rng.uniform(0.15, 0.85), rng.uniform(0.15, 0.85), rng.uniform(0.06, 0.14))
+        }
         var places: [Coordinate] = []
         places.reserveCapacity(count)
         // For a plain cell the legal outline is the cell ring, so it needs no second test.
@@ -337,7 +360,10 @@ extension SampleCity {
             }
         }
         if out.isEmpty {
-            out.append(Coordinate(ring.dropLast().reduce(0) { $0 + $1.x } / Double(ring.count - 1), ring.dropLast().reduce(0) { $0 + $1.y } / Double(ring.count - 1)))
+            out.append(
+                Coordinate(
+                    ring.dropLast().reduce(0) { $0 + $1.x } / Double(ring.count - 1),
+                    ring.dropLast().reduce(0) { $0 + $1.y } / Double(ring.count - 1)))
         }
         return out
     }
@@ -371,7 +397,9 @@ extension SampleCity {
         var inner = [Coordinate](repeating: Coordinate(0, 0), count: (nc + 1) * (nr + 1))
         for a in 1..<max(1, nc) {
             for y in 1..<max(1, nr) {
-                inner[y * (nc + 1) + a] = frame.point(Double(a) / Double(nc) + rng.uniform(-0.045, 0.045), Double(y) / Double(nr) + rng.uniform(-0.045, 0.045))
+                inner[y * (nc + 1) + a] = frame.point(
+                    Double(a) / Double(nc) + rng.uniform(-0.045, 0.045),
+                    Double(y) / Double(nr) + rng.uniform(-0.045, 0.045))
             }
         }
         func node(_ a: Int, _ y: Int) -> Coordinate {

@@ -66,7 +66,9 @@ extension SampleCity {
         }
 
         if design == .compound {
-            return compoundRoads(frame: frame, edges: [bottom, right, top, left], maxDepth: isCompound[cell] ? 0.2 : 0.3, rng: &rng, laneName: laneName)
+            return compoundRoads(
+                frame: frame, edges: [bottom, right, top, left], maxDepth: isCompound[cell] ? 0.2 : 0.3, rng: &rng,
+                laneName: laneName)
         }
         let vertical = design == .verticalSpine
         // The spine runs from `start` (s = 0) to `end` (s = 1); branches reach `low` (r = 0)
@@ -121,7 +123,8 @@ extension SampleCity {
         }
         spineS.sort()
         var spine = RoadPath(
-            name: names.spineName(vertical: vertical, line: vertical ? i : j, stretch: Lattice.floorDiv(vertical ? j : i, 4)),
+            name: names.spineName(
+                vertical: vertical, line: vertical ? i : j, stretch: Lattice.floorDiv(vertical ? j : i, 4)),
             roadClass: .secondary, points: [start.points[a0]])
         func spineIndex(_ s: Double) -> Int { 1 + spineS.firstIndex(of: s)! }
         for s in spineS { spine.points.append(map(s, spineR(s))) }
@@ -139,7 +142,10 @@ extension SampleCity {
             let rEnd = lowSide ? rs - reach : rs + reach
             let idx = spineIndex(s)
             spine.junctions.append(idx)
-            paths.append(RoadPath(name: laneName(.alley), roadClass: .alley, points: [spine.points[idx], map(s + rng.uniform(-0.01, 0.01), rEnd)]))
+            paths.append(
+                RoadPath(
+                    name: laneName(.alley), roadClass: .alley,
+                    points: [spine.points[idx], map(s + rng.uniform(-0.01, 0.01), rEnd)]))
         }
 
         // Branches, numbered per side like Beijing's 头条, 二条...
@@ -183,7 +189,8 @@ extension SampleCity {
             } else {
                 name = laneName(.branch)
             }
-            branchRoads.append(BranchRoad(branch: branch, path: RoadPath(name: name, roadClass: .branch, points: pts), r: rs5))
+            branchRoads.append(
+                BranchRoad(branch: branch, path: RoadPath(name: name, roadClass: .branch, points: pts), r: rs5))
         }
 
         // Alleys off the branches: links between neighbouring branches on the same side, and
@@ -202,7 +209,10 @@ extension SampleCity {
                         branchRoads[other].downUsed[q] = true
                         branchRoads[b].path.junctions.append(q)
                         branchRoads[other].path.junctions.append(q)
-                        paths.append(RoadPath(name: laneName(.alley), roadClass: .alley, points: [branchRoads[b].path.points[q], branchRoads[other].path.points[q]]))
+                        paths.append(
+                            RoadPath(
+                                name: laneName(.alley), roadClass: .alley,
+                                points: [branchRoads[b].path.points[q], branchRoads[other].path.points[q]]))
                         continue
                     }
                     guard rng.chance(alleyChance) else { continue }
@@ -240,7 +250,9 @@ extension SampleCity {
                     default: return frame.point(d, t)
                     }
                 }
-                var lane = RoadPath(name: laneName(.branch), roadClass: .branch, points: [edge.points[anchor], at(depth * 0.5), at(depth)])
+                var lane = RoadPath(
+                    name: laneName(.branch), roadClass: .branch,
+                    points: [edge.points[anchor], at(depth * 0.5), at(depth)])
                 var alley: RoadPath?
                 if rng.chance(0.4) {
                     lane.junctions.append(1)

@@ -87,7 +87,9 @@ enum SideEdit {
 
     /// Pushes the stretch between vertices `i0` and `i1` outward (or inward) by up to `width`
     /// metres. Returns the new side and the ring of the land between old and new line.
-    static func displaced(_ side: [Coordinate], from i0: Int, to i1: Int, width: Double, outward: Bool) -> (side: [Coordinate], region: [Coordinate]) {
+    static func displaced(_ side: [Coordinate], from i0: Int, to i1: Int, width: Double, outward: Bool) -> (
+        side: [Coordinate], region: [Coordinate]
+    ) {
         var n = rightNormal(side[i0], side[i1])
         if !outward { n = Coordinate(-n.x, -n.y) }
         var cumulative = [0.0]
@@ -148,7 +150,9 @@ enum SideEdit {
 
     /// A mushroom-shaped tongue rising from the middle segment of the side: a neck about 7 m
     /// wide, then a bulb `2 × halfWidth` wide reaching `reach` metres across.
-    static func tongue(_ side: [Coordinate], reach: Double, halfWidth bw: Double, rng: inout SplitMix64) -> (side: [Coordinate], region: [Coordinate]) {
+    static func tongue(_ side: [Coordinate], reach: Double, halfWidth bw: Double, rng: inout SplitMix64) -> (
+        side: [Coordinate], region: [Coordinate]
+    ) {
         let k = middleSegment(of: side)
         let p = side[k], q = side[k + 1]
         let length = p.distance(to: q)

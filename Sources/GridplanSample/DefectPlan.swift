@@ -61,9 +61,13 @@ final class DefectPlanner {
         let overlapWidths = [30.0, 8, 2, 0.6]
         for k in 0..<count(4) { planPair { .overlap(cell: $0, side: $1, width: overlapWidths[k % 4]) } }
         let gapWidths = [25.0, 6, 1.2]
-        for k in 0..<count(3) { planPair { .gap(cell: $0, side: $1, width: gapWidths[k % 3], openToDistrictEdge: false) } }
+        for k in 0..<count(3) {
+            planPair { .gap(cell: $0, side: $1, width: gapWidths[k % 3], openToDistrictEdge: false) }
+        }
         let edgeGapWidths = [20.0, 4]
-        for k in 0..<count(2) { planOutline { .gap(cell: $0, side: $1, width: edgeGapWidths[k % 2], openToDistrictEdge: true) } }
+        for k in 0..<count(2) {
+            planOutline { .gap(cell: $0, side: $1, width: edgeGapWidths[k % 2], openToDistrictEdge: true) }
+        }
         for _ in 0..<count(2) { planPair { .noise(cell: $0, side: $1) } }
         for _ in 0..<count(1) { planOutline { .bowTie(cell: $0, side: $1) } }
         for _ in 0..<count(1) {

@@ -114,7 +114,9 @@ final class Lattice {
             weight[j] = (1 - 0.5 * d * d) * (1 - 0.18 * rng.unit())
         }
         weight[peak] = 1
-        if peak > 0 { for j in stride(from: peak - 1, through: 0, by: -1) { weight[j] = min(weight[j], weight[j + 1]) } }
+        if peak > 0 {
+            for j in stride(from: peak - 1, through: 0, by: -1) { weight[j] = min(weight[j], weight[j + 1]) }
+        }
         if peak + 1 < rows { for j in (peak + 1)..<rows { weight[j] = min(weight[j], weight[j - 1]) } }
         func lengths(_ w: Double) -> [Int] { weight.map { max(1, Int(w * $0)) } }
         // Smallest peak width whose rows hold at least n cells.
@@ -239,7 +241,8 @@ final class Lattice {
     func roadClass(_ key: EdgeKey) -> RoadClass? {
         if key.isVertical ? isArterialColumn(key.i) : isArterialRow(key.j) { return .arterial }
         let along = key.isVertical ? key.j : key.i
-        var rng = SplitMix64(seed: seed, stream: .line, key.isVertical ? 1 : 0, key.isVertical ? key.i : key.j, Self.floorDiv(along, 3))
+        var rng = SplitMix64(
+            seed: seed, stream: .line, key.isVertical ? 1 : 0, key.isVertical ? key.i : key.j, Self.floorDiv(along, 3))
         return rng.chance(0.45) ? .secondary : nil
     }
 
@@ -290,7 +293,8 @@ final class Lattice {
             points.append(Coordinate(a.x + t * dx + offsets[k] * nx, a.y + t * dy + offsets[k] * ny))
         }
         points.append(b)
-        let anchors: [Int] = rng.chance(0.5)
+        let anchors: [Int] =
+            rng.chance(0.5)
             ? [segments / 2]
             : [Int((Double(segments) / 3).rounded()), Int((Double(2 * segments) / 3).rounded())]
         return EdgeLine(points: points, params: params, anchors: anchors, roadClass: road)

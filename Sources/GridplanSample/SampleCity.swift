@@ -111,7 +111,9 @@ public final class SampleCity {
             let x = Double(i) / 4, y = Double(j) / 4
             let a = Int(x.rounded(.down)), b = Int(y.rounded(.down))
             let fx = x - Double(a), fy = y - Double(b)
-            let v = node(a, b) * (1 - fx) * (1 - fy) + node(a + 1, b) * fx * (1 - fy) + node(a, b + 1) * (1 - fx) * fy + node(a + 1, b + 1) * fx * fy
+            let v =
+                node(a, b) * (1 - fx) * (1 - fy) + node(a + 1, b) * fx * (1 - fy) + node(a, b + 1) * (1 - fx) * fy
+                + node(a + 1, b + 1) * fx * fy
             var rng = SplitMix64(seed: seed, stream: .density, -1 - i, j)
             return min(1.9, max(0.15, v + rng.uniform(-0.15, 0.15)))
         }
@@ -143,7 +145,9 @@ public final class SampleCity {
             for i in lattice.rowStart[j]..<(lattice.rowStart[j] + lattice.rowLength[j]) {
                 let c = lattice.index(i, j)!
                 if mismatch[c] == nil { members[officeLayout.officeOfCell[c]].append(.cell(c)) }
-                if let number = enclaveHost[c] { members[officeLayout.officeOfCell[c]].append(.enclave(host: c, number: number)) }
+                if let number = enclaveHost[c] {
+                    members[officeLayout.officeOfCell[c]].append(.enclave(host: c, number: number))
+                }
             }
         }
         for d in plan {
@@ -155,8 +159,10 @@ public final class SampleCity {
         for o in 0..<officeCount {
             let code = districtCode + Self.threeDigits(OfficeLayout.code(ofOffice: o))
             officeCodes.append(code)
-            streetOffices.append(SampleStreetOffice(
-                code: code, name: names.streetOfficeName(o, code: OfficeLayout.code(ofOffice: o)), parent: districtCode, geometry: .geometryCollection([])))
+            streetOffices.append(
+                SampleStreetOffice(
+                    code: code, name: names.streetOfficeName(o, code: OfficeLayout.code(ofOffice: o)),
+                    parent: districtCode, geometry: .geometryCollection([])))
         }
 
         communityIndexOfCell = [Int](repeating: -1, count: lattice.cellCount)
@@ -188,10 +194,12 @@ public final class SampleCity {
                 }
                 let population = Int((Double(households) * rng.uniform(2.2, 2.8)).rounded())
                 shapes.append(shape)
-                communities.append(SampleCommunity(
-                    code: code, name: names.communityName(index), parent: officeCodes[o], households: households,
-                    population: population, geometry: .geometryCollection([]), intendedGeometry: .geometryCollection([]),
-                    territoryOffice: officeCodes[territory[index]]))
+                communities.append(
+                    SampleCommunity(
+                        code: code, name: names.communityName(index), parent: officeCodes[o], households: households,
+                        population: population, geometry: .geometryCollection([]),
+                        intendedGeometry: .geometryCollection([]),
+                        territoryOffice: officeCodes[territory[index]]))
             }
         }
 
@@ -239,8 +247,14 @@ public final class SampleCity {
     private func applyDefects(_ plan: [PlannedDefect]) throws {
         let seed = configuration.seed
         let ctx = GEOSContext()
-        func add(_ kind: SampleDefect.Kind, _ units: [String], _ area: Double, _ geometry: Geometry, _ details: JSONObject = JSONObject(), location: Coordinate? = nil) {
-            defects.append(SampleDefect(id: defects.count + 1, kind: kind, units: units, areaSquareMetres: area, geometry: geometry, details: details, location: location))
+        func add(
+            _ kind: SampleDefect.Kind, _ units: [String], _ area: Double, _ geometry: Geometry,
+            _ details: JSONObject = JSONObject(), location: Coordinate? = nil
+        ) {
+            defects.append(
+                SampleDefect(
+                    id: defects.count + 1, kind: kind, units: units, areaSquareMetres: area, geometry: geometry,
+                    details: details, location: location))
         }
         func code(_ cell: Int) -> String { communities[community(cell)].code }
         func neighbour(_ cell: Int, _ side: Int) -> Int { lattice.neighbour(of: cell, side: side)! }
@@ -253,7 +267,9 @@ public final class SampleCity {
                 let v = community(host)
                 let ring = shapes[w].ring!
                 shapes[v].holes.append(ring)
-                add(.enclave, [communities[w].code, communities[v].code], SideEdit.area(ring), .polygon(Polygon(rings: [ring])))
+                add(
+                    .enclave, [communities[w].code, communities[v].code], SideEdit.area(ring),
+                    .polygon(Polygon(rings: [ring])))
 
             case .exclave(let owner, let host):
                 let frame = lattice.frame(of: host)
@@ -264,25 +280,36 @@ public final class SampleCity {
                 shapes[x].extraParts.append(ring)
                 exclaveOfCommunity[x] = (host, ring)
                 exclaveInCell[host] = x
-                add(.exclave, [communities[x].code, communities[y].code], SideEdit.area(ring), .polygon(Polygon(rings: [ring])), [
-                    "street_offices": .array([.string(communities[x].territoryOffice), .string(communities[y].territoryOffice)]),
-                ])
+                add(
+                    .exclave, [communities[x].code, communities[y].code], SideEdit.area(ring),
+                    .polygon(Polygon(rings: [ring])),
+                    [
+                        "street_offices": .array([
+                            .string(communities[x].territoryOffice), .string(communities[y].territoryOffice),
+                        ])
+                    ])
 
             case .jaggedBorder(let cell, let side):
                 let a = community(cell), b = community(neighbour(cell, side))
                 let size = lattice.frame(of: neighbour(cell, side)).size
-                let (newSide, region) = SideEdit.tongue(shapes[a].sides[side], reach: size * 0.36, halfWidth: min(50, size * 0.11), rng: &rng)
+                let (newSide, region) = SideEdit.tongue(
+                    shapes[a].sides[side], reach: size * 0.36, halfWidth: min(50, size * 0.11), rng: &rng)
                 shapes[a].sides[side] = newSide
                 shapes[b].sides[(side + 2) % 4] = newSide.reversed()
                 shapes[a].reshaped = true
                 shapes[b].reshaped = true
-                add(.jaggedBorder, [communities[a].code, communities[b].code], SideEdit.area(region), .polygon(Polygon(rings: [region])))
+                add(
+                    .jaggedBorder, [communities[a].code, communities[b].code], SideEdit.area(region),
+                    .polygon(Polygon(rings: [region])))
 
             case .parentMismatch(let cell, _):
                 let m = community(cell)
                 let ring = shapes[m].intendedRing
-                add(.parentMismatch, [communities[m].code, communities[m].parent, communities[m].territoryOffice], SideEdit.area(ring),
-                    .polygon(Polygon(rings: [ring])), [
+                add(
+                    .parentMismatch, [communities[m].code, communities[m].parent, communities[m].territoryOffice],
+                    SideEdit.area(ring),
+                    .polygon(Polygon(rings: [ring])),
+                    [
                         "declared_parent": .string(communities[m].parent),
                         "containing_street_office": .string(communities[m].territoryOffice),
                     ])
@@ -290,26 +317,33 @@ public final class SampleCity {
             case .overlap(let cell, let side, let width):
                 let a = community(cell), b = community(neighbour(cell, side))
                 let (i0, i1) = SideEdit.stretch(of: shapes[a].sides[side])
-                let (newSide, region) = SideEdit.displaced(shapes[a].sides[side], from: i0, to: i1, width: width, outward: true)
+                let (newSide, region) = SideEdit.displaced(
+                    shapes[a].sides[side], from: i0, to: i1, width: width, outward: true)
                 shapes[a].writtenSides = shapes[a].sides
                 shapes[a].writtenSides![side] = newSide
                 shapes[b].avoid.append(region)
-                add(.overlap, [communities[a].code, communities[b].code], SideEdit.area(region), .polygon(Polygon(rings: [region])), [
-                    "width_m": .number(width),
-                ])
+                add(
+                    .overlap, [communities[a].code, communities[b].code], SideEdit.area(region),
+                    .polygon(Polygon(rings: [region])),
+                    [
+                        "width_m": .number(width)
+                    ])
 
             case .gap(let cell, let side, let width, let open):
                 let a = community(cell)
                 let (i0, i1) = SideEdit.stretch(of: shapes[a].sides[side])
-                let (newSide, region) = SideEdit.displaced(shapes[a].sides[side], from: i0, to: i1, width: width, outward: false)
+                let (newSide, region) = SideEdit.displaced(
+                    shapes[a].sides[side], from: i0, to: i1, width: width, outward: false)
                 shapes[a].writtenSides = shapes[a].sides
                 shapes[a].writtenSides![side] = newSide
                 shapes[a].avoid.append(region)
                 var units = [communities[a].code]
                 if !open { units.append(code(neighbour(cell, side))) }
-                add(.gap, units, SideEdit.area(region), .polygon(Polygon(rings: [region])), [
-                    "width_m": .number(width), "open_to_district_edge": .bool(open),
-                ])
+                add(
+                    .gap, units, SideEdit.area(region), .polygon(Polygon(rings: [region])),
+                    [
+                        "width_m": .number(width), "open_to_district_edge": .bool(open),
+                    ])
 
             case .noise(let cell, let side):
                 let a = community(cell)
@@ -320,29 +354,39 @@ public final class SampleCity {
                 let slivers = try after.symmetricDifference(with: before)
                 let claimed = try after.difference(with: before).area
                 let lost = try before.difference(with: after).area
-                add(.digitisingNoise, [communities[a].code, code(neighbour(cell, side))], try slivers.area, .multiPolygon(try slivers.polygonValues()), [
-                    "overlap_m2": .number(Self.rounded(claimed)), "gap_m2": .number(Self.rounded(lost)), "max_width_m": .number(0.6),
-                ])
+                add(
+                    .digitisingNoise, [communities[a].code, code(neighbour(cell, side))], try slivers.area,
+                    .multiPolygon(try slivers.polygonValues()),
+                    [
+                        "overlap_m2": .number(Self.rounded(claimed)), "gap_m2": .number(Self.rounded(lost)),
+                        "max_width_m": .number(0.6),
+                    ])
 
             case .bowTie(let cell, let side):
                 let a = community(cell)
                 let (newSide, lobes, crossing) = SideEdit.bowTie(shapes[a].sides[side])
                 shapes[a].writtenSides = shapes[a].sides
                 shapes[a].writtenSides![side] = newSide
-                add(.invalidRing, [communities[a].code], lobes.reduce(0) { $0 + SideEdit.area($1) }, .multiPolygon(lobes.map { Polygon(rings: [$0]) }), [
-                    "problem": .string("self_intersection"),
-                    "description": .string("the exterior ring crosses itself (a bow-tie); its two lobes lie outside the district"),
-                ], location: crossing)
+                add(
+                    .invalidRing, [communities[a].code], lobes.reduce(0) { $0 + SideEdit.area($1) },
+                    .multiPolygon(lobes.map { Polygon(rings: [$0]) }),
+                    [
+                        "problem": .string("self_intersection"),
+                        "description": .string(
+                            "the exterior ring crosses itself (a bow-tie); its two lobes lie outside the district"),
+                    ], location: crossing)
 
             case .repeatedPoints(let cell, let side):
                 let a = community(cell)
                 let (newSide, point) = SideEdit.repeatedPoint(shapes[a].sides[side])
                 shapes[a].writtenSides = shapes[a].sides
                 shapes[a].writtenSides![side] = newSide
-                add(.invalidRing, [communities[a].code], 0, .point(point), [
-                    "problem": .string("repeated_points"),
-                    "description": .string("one vertex of the exterior ring is written three times in a row"),
-                ], location: point)
+                add(
+                    .invalidRing, [communities[a].code], 0, .point(point),
+                    [
+                        "problem": .string("repeated_points"),
+                        "description": .string("one vertex of the exterior ring is written three times in a row"),
+                    ], location: point)
             }
         }
     }

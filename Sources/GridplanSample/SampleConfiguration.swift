@@ -32,7 +32,8 @@ public struct SampleConfiguration: Sendable, Equatable {
 
     public init(
         seed: UInt64 = 1, communityCount: Int = SampleConfiguration.defaultCommunityCount, outputCRS: CRS = .wgs84,
-        center: Coordinate = SampleConfiguration.defaultCenter, districtCode: String = SampleConfiguration.defaultDistrictCode
+        center: Coordinate = SampleConfiguration.defaultCenter,
+        districtCode: String = SampleConfiguration.defaultDistrictCode
     ) {
         self.seed = seed
         self.communityCount = communityCount
@@ -49,10 +50,13 @@ public struct SampleConfiguration: Sendable, Equatable {
     public func validate() throws {
         guard Self.communityCountRange.contains(communityCount) else {
             throw SampleError.invalidConfiguration(
-                "--communities must be between \(Self.communityCountRange.lowerBound) and \(Self.communityCountRange.upperBound), not \(communityCount)")
+                "--communities must be between \(Self.communityCountRange.lowerBound) and \(Self.communityCountRange.upperBound), not \(communityCount)"
+            )
         }
         guard center.isFinite, (-180...180).contains(center.x), (-80...80).contains(center.y) else {
-            throw SampleError.invalidConfiguration("--center must be LON,LAT in degrees with -180 ≤ LON ≤ 180 and -80 ≤ LAT ≤ 80, not \(center.x),\(center.y)")
+            throw SampleError.invalidConfiguration(
+                "--center must be LON,LAT in degrees with -180 ≤ LON ≤ 180 and -80 ≤ LAT ≤ 80, not \(center.x),\(center.y)"
+            )
         }
         guard districtCode.utf8.count == 6, districtCode.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw SampleError.invalidConfiguration("the district code must be 6 digits, not '\(districtCode)'")
@@ -63,16 +67,21 @@ public struct SampleConfiguration: Sendable, Equatable {
     public static func parseSeed(_ text: String) throws -> UInt64 {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let seed = UInt64(t) else {
-            throw SampleError.invalidConfiguration("--seed must be a whole number from 0 to \(UInt64.max), not '\(text)'")
+            throw SampleError.invalidConfiguration(
+                "--seed must be a whole number from 0 to \(UInt64.max), not '\(text)'")
         }
         return seed
     }
 
     /// Parses `LON,LAT` in degrees, e.g. `116.40,39.91`.
     public static func parseCenter(_ text: String) throws -> Coordinate {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]), lon.isFinite, lat.isFinite else {
-            throw SampleError.invalidConfiguration("--center must be LON,LAT in degrees, e.g. 116.40,39.91, not '\(text)'")
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]), lon.isFinite, lat.isFinite
+        else {
+            throw SampleError.invalidConfiguration(
+                "--center must be LON,LAT in degrees, e.g. 116.40,39.91, not '\(text)'")
         }
         return Coordinate(lon, lat)
     }
@@ -92,7 +101,9 @@ public enum SampleError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .invalidConfiguration(let reason): return reason
-        case .outputNotEmpty(let path): return "\(path) exists and is not empty; use --force to write into it (files of the same names are replaced, others are kept)"
+        case .outputNotEmpty(let path):
+            return
+                "\(path) exists and is not empty; use --force to write into it (files of the same names are replaced, others are kept)"
         case .outputUnusable(let path, let reason), .writeFailed(let path, let reason): return "\(path): \(reason)"
         }
     }

@@ -45,7 +45,10 @@ public struct SampleDefect: Sendable {
     /// A point to look at (the crossing of a bow-tie), in the metric CRS.
     public var location: Coordinate?
 
-    public init(id: Int, kind: Kind, units: [String], areaSquareMetres: Double, geometry: Geometry, details: JSONObject = JSONObject(), location: Coordinate? = nil) {
+    public init(
+        id: Int, kind: Kind, units: [String], areaSquareMetres: Double, geometry: Geometry,
+        details: JSONObject = JSONObject(), location: Coordinate? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.units = units

@@ -44,7 +44,8 @@ struct SampleNames {
     /// The stem of a community name, for naming the lanes inside it (东四 → 东四头条).
     func communityStem(_ index: Int) -> String {
         let s = Self.communityStems.count
-        return Self.communityStems[(communityStride * (index % (s * Self.communityModifiers.count) % s) + communityOffset) % s]
+        return Self.communityStems[
+            (communityStride * (index % (s * Self.communityModifiers.count) % s) + communityOffset) % s]
     }
 
     /// The name of the `index`-th street office (0-based, in code order), with the suffix its

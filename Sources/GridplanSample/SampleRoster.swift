@@ -41,9 +41,14 @@ struct SampleRoster {
         let seed = city.configuration.seed
         var people = PersonNames(seed: seed)
         var rng = SplitMix64(seed: seed, stream: .roster)
-        func add(_ role: String, unit: String = "", street: String = "", superior: String, tier: Int, duties: String) -> String {
+        func add(_ role: String, unit: String = "", street: String = "", superior: String, tier: Int, duties: String)
+            -> String
+        {
             let (name, phone) = people.next()
-            rows.append(Row(name: name, role: role, phone: phone, unit: unit, street: street, superior: superior, tier: tier, duties: duties))
+            rows.append(
+                Row(
+                    name: name, role: role, phone: phone, unit: unit, street: street, superior: superior, tier: tier,
+                    duties: duties))
             return name
         }
 
@@ -59,7 +64,10 @@ struct SampleRoster {
             let boss = officeHead[c.parent] ?? head
             var chief = boss
             if k == withoutChief {
-                missing.append(.object(["level": .string("community"), "unit": .string(c.code), "role": .string(Self.communityRole)]))
+                missing.append(
+                    .object([
+                        "level": .string("community"), "unit": .string(c.code), "role": .string(Self.communityRole),
+                    ]))
             } else {
                 chief = add(Self.communityRole, unit: c.code, superior: boss, tier: 3, duties: "片区巡查，与相邻片区互为AB角")
             }
@@ -82,7 +90,10 @@ struct SampleRoster {
         let holeCount = streets.count >= 10 ? 3 : (streets.count >= 3 ? 1 : 0)
         let holes = Set(order.prefix(holeCount))
         for i in order.prefix(holeCount).sorted() {
-            missing.append(.object(["level": .string("street"), "street": .string(streets[i].name), "role": .string(Self.streetRole)]))
+            missing.append(
+                .object([
+                    "level": .string("street"), "street": .string(streets[i].name), "role": .string(Self.streetRole),
+                ]))
         }
         let rest = order.dropFirst(holeCount)
         let longest = rest.map { streets[$0].metres }.max() ?? 0
@@ -104,7 +115,10 @@ struct SampleRoster {
         for (i, s) in streets.enumerated() where !holes.contains(i) {
             let duties = "每日巡查不少于两次，记录巡查日志；公示牌所列职责"
             if overloaded.contains(i), let overloadedName, let overloadedPhone {
-                rows.append(Row(name: overloadedName, role: Self.streetRole, phone: overloadedPhone, unit: "", street: s.name, superior: head, tier: 3, duties: duties))
+                rows.append(
+                    Row(
+                        name: overloadedName, role: Self.streetRole, phone: overloadedPhone, unit: "", street: s.name,
+                        superior: head, tier: 3, duties: duties))
             } else {
                 _ = add(Self.streetRole, street: s.name, superior: head, tier: 3, duties: duties)
             }
@@ -112,29 +126,37 @@ struct SampleRoster {
 
         var overLimit: [JSONValue] = []
         if let overloadedName {
-            overLimit.append(.object([
-                "name": .string(overloadedName), "role": .string(Self.streetRole), "measure": .string("km"), "limit": .number(limitKm),
-                "value": .number(SampleCity.rounded(load / 1000)), "streets": .integer(Int64(overloaded.count)),
-            ]))
+            overLimit.append(
+                .object([
+                    "name": .string(overloadedName), "role": .string(Self.streetRole), "measure": .string("km"),
+                    "limit": .number(limitKm),
+                    "value": .number(SampleCity.rounded(load / 1000)), "streets": .integer(Int64(overloaded.count)),
+                ]))
         }
         truth["file"] = .string("roster.csv")
         truth["rows"] = .integer(Int64(rows.count))
-        truth["require"] = .array([
-            "district:\(Self.districtRole)=1", "street_office:\(Self.officeRole)=1", "community:\(Self.communityRole)>=1",
-            "grid:\(Self.gridRole)=1", "street:\(Self.streetRole)>=1",
-        ].map { .string($0) })
+        truth["require"] = .array(
+            [
+                "district:\(Self.districtRole)=1", "street_office:\(Self.officeRole)=1",
+                "community:\(Self.communityRole)>=1",
+                "grid:\(Self.gridRole)=1", "street:\(Self.streetRole)>=1",
+            ].map { .string($0) })
         truth["limit"] = .array([.string("\(Self.streetRole):km<=\(RosterNumber.text(limitKm))")])
         truth["missing"] = .array(missing)
         truth["over_limit"] = .array(overLimit)
         truth["unknown"] = .array(unknown)
-        truth["notes"] = .string("Holes a roster check finds with the require and limit above, against a store holding the city's layers and grids_old as its grids; street km are measured in metric_crs. Every other post is filled once and every superior is on the roster at a higher tier.")
+        truth["notes"] = .string(
+            "Holes a roster check finds with the require and limit above, against a store holding the city's layers and grids_old as its grids; street km are measured in metric_crs. Every other post is filled once and every superior is on the roster at a higher tier."
+        )
     }
 
     /// The CSV text: UTF-8, CRLF line ends.
     var csv: [UInt8] {
         var out = Self.header.joined(separator: ",") + "\r\n"
         for r in rows {
-            out += [r.name, r.role, r.phone, r.unit, r.street, r.superior, String(r.tier), r.duties].joined(separator: ",") + "\r\n"
+            out +=
+                [r.name, r.role, r.phone, r.unit, r.street, r.superior, String(r.tier), r.duties].joined(separator: ",")
+                + "\r\n"
         }
         return Array(out.utf8)
     }

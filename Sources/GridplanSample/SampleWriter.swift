@@ -31,8 +31,10 @@ public struct SampleSummary: Sendable {
             "crs": .string(configuration.outputCRS.identifier),
             "metric_crs": .string(metricCRS.identifier),
             "center": .array([.number(configuration.center.x), .number(configuration.center.y)]),
-            "files": .array(files.map { .object(["name": .string($0.name), "features": .integer(Int64($0.features))]) }),
-            "defects": .object(JSONObject(defects.map { (key: $0.kind.rawValue, value: JSONValue.integer(Int64($0.count))) })),
+            "files": .array(
+                files.map { .object(["name": .string($0.name), "features": .integer(Int64($0.features))]) }),
+            "defects": .object(
+                JSONObject(defects.map { (key: $0.kind.rawValue, value: JSONValue.integer(Int64($0.count))) })),
             "total_defects": .integer(Int64(defects.reduce(0) { $0 + $1.count })),
         ])
     }
@@ -73,7 +75,9 @@ public enum SampleWriter {
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: target, isDirectory: &isDirectory)
         if exists {
-            guard isDirectory.boolValue else { throw SampleError.outputUnusable(directory, reason: "exists and is not a directory") }
+            guard isDirectory.boolValue else {
+                throw SampleError.outputUnusable(directory, reason: "exists and is not a directory")
+            }
             let contents = (try? fm.contentsOfDirectory(atPath: target)) ?? []
             if !contents.isEmpty && !overwrite { throw SampleError.outputNotEmpty(directory) }
         }
@@ -88,7 +92,9 @@ public enum SampleWriter {
 
         var template = Array((parent + "/." + url.lastPathComponent + ".sample-XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw SampleError.outputUnusable(directory, reason: "cannot create a temporary directory in \(parent): \(String(cString: strerror(errno)))")
+            throw SampleError.outputUnusable(
+                directory,
+                reason: "cannot create a temporary directory in \(parent): \(String(cString: strerror(errno)))")
         }
         let staging = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // mkdtemp makes the directory private (0700); a new output directory should look like
@@ -99,17 +105,20 @@ public enum SampleWriter {
 
         progress?("sample: laying out \(configuration.communityCount) communities")
         let city = try SampleCity(configuration: configuration)
-        var files = try writeFiles(city, into: staging, transformer: transformer, geographic: geographic, progress: progress)
+        var files = try writeFiles(
+            city, into: staging, transformer: transformer, geographic: geographic, progress: progress)
 
         // Move into place: the whole directory when it is new, file by file otherwise.
         if !exists {
             guard rename(staging, target) == 0 else {
-                throw SampleError.writeFailed(directory, reason: "cannot move the files into place: \(String(cString: strerror(errno)))")
+                throw SampleError.writeFailed(
+                    directory, reason: "cannot move the files into place: \(String(cString: strerror(errno)))")
             }
         } else {
             for name in fileNames {
                 guard rename(staging + "/" + name, target + "/" + name) == 0 else {
-                    throw SampleError.writeFailed(target + "/" + name, reason: "cannot move into place: \(String(cString: strerror(errno)))")
+                    throw SampleError.writeFailed(
+                        target + "/" + name, reason: "cannot move into place: \(String(cString: strerror(errno)))")
                 }
             }
             try? fm.removeItem(atPath: staging)
@@ -117,7 +126,8 @@ public enum SampleWriter {
         moved = true
         files.append(SampleFileSummary(name: "truth.json", features: city.defects.count))
         return SampleSummary(
-            directory: directory, configuration: configuration, metricCRS: city.metricCRS, streetOffices: city.streetOffices.count,
+            directory: directory, configuration: configuration, metricCRS: city.metricCRS,
+            streetOffices: city.streetOffices.count,
             communities: city.communities.count, files: files,
             defects: SampleDefect.Kind.allCases.compactMap { kind in
                 let n = city.defects.filter { $0.kind == kind }.count
@@ -127,7 +137,8 @@ public enum SampleWriter {
 
     /// Writes every file of `city` into `directory` and returns the GeoJSON files' feature counts.
     static func writeFiles(
-        _ city: SampleCity, into directory: String, transformer: Transformer, geographic: Bool, progress: ((String) -> Void)?
+        _ city: SampleCity, into directory: String, transformer: Transformer, geographic: Bool,
+        progress: ((String) -> Void)?
     ) throws -> [SampleFileSummary] {
         let crs = city.configuration.outputCRS
         // Polygons get 1e-9° (0.1 mm) so sub-metre slivers keep their area to 0.1%; points and
@@ -146,25 +157,34 @@ public enum SampleWriter {
         func out(_ g: Geometry) throws -> Geometry { try transformer.transform(g) }
 
         let district = try open("district.geojson", areaPrecision)
-        try district.write(Feature(geometry: try out(city.district.geometry), properties: [
-            "code": .string(city.district.code), "name": .string(city.district.name),
-        ]))
+        try district.write(
+            Feature(
+                geometry: try out(city.district.geometry),
+                properties: [
+                    "code": .string(city.district.code), "name": .string(city.district.name),
+                ]))
         try district.finish()
 
         let offices = try open("street_offices.geojson", areaPrecision)
         for o in city.streetOffices {
-            try offices.write(Feature(geometry: try out(o.geometry), properties: [
-                "code": .string(o.code), "name": .string(o.name), "parent": .string(o.parent),
-            ]))
+            try offices.write(
+                Feature(
+                    geometry: try out(o.geometry),
+                    properties: [
+                        "code": .string(o.code), "name": .string(o.name), "parent": .string(o.parent),
+                    ]))
         }
         try offices.finish()
 
         let communities = try open("communities.geojson", areaPrecision)
         for c in city.communities {
-            try communities.write(Feature(geometry: try out(c.geometry), properties: [
-                "code": .string(c.code), "name": .string(c.name), "parent": .string(c.parent),
-                "households": .integer(Int64(c.households)), "population": .integer(Int64(c.population)),
-            ]))
+            try communities.write(
+                Feature(
+                    geometry: try out(c.geometry),
+                    properties: [
+                        "code": .string(c.code), "name": .string(c.name), "parent": .string(c.parent),
+                        "households": .integer(Int64(c.households)), "population": .integer(Int64(c.population)),
+                    ]))
         }
         try communities.finish()
 
@@ -182,50 +202,74 @@ public enum SampleWriter {
         try city.forEachCell { layers in
             if layers.cell % 500 == 0 { progress?("sample: community \(layers.cell) of \(total)") }
             for s in layers.streets {
-                try streets.write(Feature(geometry: .lineString(try transformer.transform(s.line)), properties: [
-                    "id": .integer(Int64(s.id)), "name": .string(s.name), "class": .string(s.roadClass.rawValue), "grade": .integer(Int64(s.roadClass.grade)),
-                ]))
+                try streets.write(
+                    Feature(
+                        geometry: .lineString(try transformer.transform(s.line)),
+                        properties: [
+                            "id": .integer(Int64(s.id)), "name": .string(s.name),
+                            "class": .string(s.roadClass.rawValue), "grade": .integer(Int64(s.roadClass.grade)),
+                        ]))
                 if streetMetres[s.name] == nil { streetOrder.append(s.name) }
-                streetMetres[s.name, default: 0] += zip(s.line, s.line.dropFirst()).reduce(0) { $0 + $1.0.distance(to: $1.1) }
+                streetMetres[s.name, default: 0] += zip(s.line, s.line.dropFirst()).reduce(0) {
+                    $0 + $1.0.distance(to: $1.1)
+                }
             }
             // Points go through PROJ in one batch per layer and cell.
             let buildingPoints = try transformer.transform(layers.buildings.map(\.location))
             for (b, p) in zip(layers.buildings, buildingPoints) {
-                try buildings.write(Feature(geometry: .point(p), properties: [
-                    "id": .integer(Int64(b.id)), "community": .string(b.community), "households": .integer(Int64(b.households)),
-                ]))
+                try buildings.write(
+                    Feature(
+                        geometry: .point(p),
+                        properties: [
+                            "id": .integer(Int64(b.id)), "community": .string(b.community),
+                            "households": .integer(Int64(b.households)),
+                        ]))
             }
             let eventPoints = try transformer.transform(layers.events.map(\.location))
             for (e, p) in zip(layers.events, eventPoints) {
                 let life = e.lifecycle
-                try events.write(Feature(geometry: .point(p), properties: [
-                    "id": .integer(Int64(e.id)), "class": .string(e.eventClass), "type": .string(e.type), "date": .string(e.date),
-                    "reported_at": .string(SampleLifecycle.text(life.reportedMinute)),
-                    "dispatched_at": life.dispatchedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
-                    "closed_at": life.closedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
-                    "deadline": .string(SampleLifecycle.text(life.deadlineMinute)), "status": .string(life.status), "source": .string(life.source),
-                ]))
+                try events.write(
+                    Feature(
+                        geometry: .point(p),
+                        properties: [
+                            "id": .integer(Int64(e.id)), "class": .string(e.eventClass), "type": .string(e.type),
+                            "date": .string(e.date),
+                            "reported_at": .string(SampleLifecycle.text(life.reportedMinute)),
+                            "dispatched_at": life.dispatchedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
+                            "closed_at": life.closedMinute.map { .string(SampleLifecycle.text($0)) } ?? .null,
+                            "deadline": .string(SampleLifecycle.text(life.deadlineMinute)),
+                            "status": .string(life.status), "source": .string(life.source),
+                        ]))
                 caseCounts[e.community, default: SampleCaseCounts()].add(life)
             }
             let componentPoints = try transformer.transform(layers.components.map(\.location))
             for (c, p) in zip(layers.components, componentPoints) {
-                try components.write(Feature(geometry: .point(p), properties: [
-                    "id": .string(c.id), "class": .string(c.componentClass), "type": .string(c.type),
-                ]))
+                try components.write(
+                    Feature(
+                        geometry: .point(p),
+                        properties: [
+                            "id": .string(c.id), "class": .string(c.componentClass), "type": .string(c.type),
+                        ]))
             }
             for g in layers.grids {
                 gridsOf[g.community, default: []].append(g.code)
-                try grids.write(Feature(geometry: try out(g.geometry), properties: [
-                    "code": .string(g.code), "name": .string(g.name), "community": .string(g.community),
-                    "households": .integer(Int64(g.households)), "area_m2": .number(SampleCity.rounded(g.areaSquareMetres)),
-                ]))
+                try grids.write(
+                    Feature(
+                        geometry: try out(g.geometry),
+                        properties: [
+                            "code": .string(g.code), "name": .string(g.name), "community": .string(g.community),
+                            "households": .integer(Int64(g.households)),
+                            "area_m2": .number(SampleCity.rounded(g.areaSquareMetres)),
+                        ]))
             }
         }
         for w in [streets, buildings, events, components, grids] { try w.finish() }
 
         let roster = SampleRoster(city: city, streets: streetOrder.map { ($0, streetMetres[$0]!) }, grids: gridsOf)
         try OutputFile.write(roster.csv, to: directory + "/roster.csv")
-        try OutputFile.write(try truth(city, cases: caseCounts, roster: roster, transformer: transformer, precision: areaPrecision), to: directory + "/truth.json")
+        try OutputFile.write(
+            try truth(city, cases: caseCounts, roster: roster, transformer: transformer, precision: areaPrecision),
+            to: directory + "/truth.json")
         return [
             SampleFileSummary(name: "district.geojson", features: district.featureCount),
             SampleFileSummary(name: "street_offices.geojson", features: offices.featureCount),
@@ -240,7 +284,10 @@ public enum SampleWriter {
     }
 
     /// `truth.json`: the generation's metadata, then one defect per line.
-    static func truth(_ city: SampleCity, cases: [String: SampleCaseCounts], roster: SampleRoster, transformer: Transformer, precision: Int) throws -> [UInt8] {
+    static func truth(
+        _ city: SampleCity, cases: [String: SampleCaseCounts], roster: SampleRoster, transformer: Transformer,
+        precision: Int
+    ) throws -> [UInt8] {
         let config = city.configuration
         var head = JSONObject()
         head["generator"] = .string("gridplan sample")
@@ -261,14 +308,21 @@ public enum SampleWriter {
                 + "never_dispatched ones neither; a community named in a defect may hold a few events another outline claims. "
                 + "Streets carry grade 1 (arterial) to 4 (alley); the roster's holes are under roster.")
         head["case_snapshot"] = .string(SampleLifecycle.text(SampleLifecycle.snapshotMinute))
-        head["cases"] = .object(JSONObject(city.communities.map { c in
-            let n = cases[c.code] ?? SampleCaseCounts()
-            return (key: c.code, value: JSONValue.object([
-                "cases": .integer(Int64(n.cases)), "dispatched": .integer(Int64(n.dispatched)), "closed": .integer(Int64(n.closed)),
-                "closed_on_time": .integer(Int64(n.closedOnTime)), "closed_late": .integer(Int64(n.closedLate)), "open": .integer(Int64(n.open)),
-                "never_dispatched": .integer(Int64(n.neverDispatched)),
-            ]))
-        }))
+        head["cases"] = .object(
+            JSONObject(
+                city.communities.map { c in
+                    let n = cases[c.code] ?? SampleCaseCounts()
+                    return (
+                        key: c.code,
+                        value: JSONValue.object([
+                            "cases": .integer(Int64(n.cases)), "dispatched": .integer(Int64(n.dispatched)),
+                            "closed": .integer(Int64(n.closed)),
+                            "closed_on_time": .integer(Int64(n.closedOnTime)),
+                            "closed_late": .integer(Int64(n.closedLate)), "open": .integer(Int64(n.open)),
+                            "never_dispatched": .integer(Int64(n.neverDispatched)),
+                        ])
+                    )
+                }))
         head["roster"] = .object(roster.truth)
         var out: [UInt8] = []
         out.append(contentsOf: "{".utf8)
@@ -304,7 +358,8 @@ public enum SampleWriter {
                 out.append(UInt8(ascii: "]"))
             }
             out.append(contentsOf: ",\"geometry\":".utf8)
-            GeoJSONWriter.appendGeometry(try transformer.transform(d.geometry).orientedForRFC7946(), precision: precision, to: &out)
+            GeoJSONWriter.appendGeometry(
+                try transformer.transform(d.geometry).orientedForRFC7946(), precision: precision, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "\n]}\n".utf8)

@@ -92,6 +92,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
 /// The independent random streams of a generated city.
 enum SampleStream: UInt64 {
-    case layout = 1, vertex, edge, line, cell, density, households, buildings, events, components
+    case layout = 1
+    case vertex, edge, line, cell, density, households, buildings, events, components
     case grids, defects, defectShape, names, enclave, lifecycle, roster
 }

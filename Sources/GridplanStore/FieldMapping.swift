@@ -15,7 +15,13 @@ public struct FieldMapping: Sendable, Equatable {
     public static let candidates: [(field: String, names: [String])] = [
         ("code", ["code", "adcode", "编码", "代码", "标识码", "grid_code", "gridcode", "网格编码", "社区编码", "街道编码", "bm", "dm"]),
         ("name", ["name", "名称", "mc", "网格名称", "社区名称", "街道名称", "道路名称", "road_name"]),
-        ("parent_code", ["parent", "parent_code", "parentcode", "上级编码", "所属街道", "所属社区", "street_code", "community_code", "jdbm", "sqbm"]),
+        (
+            "parent_code",
+            [
+                "parent", "parent_code", "parentcode", "上级编码", "所属街道", "所属社区", "street_code", "community_code", "jdbm",
+                "sqbm",
+            ]
+        ),
         ("households", ["households", "户数", "hh", "hhs", "household"]),
         ("population", ["population", "人口", "人口数", "pop", "常住人口"]),
         ("class", ["class", "fclass", "类别", "类型", "等级", "grade"]),
@@ -97,7 +103,9 @@ public struct FieldMapping: Sendable, Equatable {
 
     /// One line per mapped field: `code ← adcode (auto-detected)`.
     public var report: [String] {
-        (Self.candidates + Self.caseCandidates).compactMap { c in sources[c.field].map { "\(c.field) ← \($0) (\(decidedBy[c.field]!))" } }
+        (Self.candidates + Self.caseCandidates).compactMap { c in
+            sources[c.field].map { "\(c.field) ← \($0) (\(decidedBy[c.field]!))" }
+        }
     }
 }
 

@@ -51,7 +51,8 @@ public final class GeoPackage {
         do {
             tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_contents'")
         } catch let e as DatabaseError where e.code == 26 || e.code == 11 {
-            throw StoreError(path: path, reason: "not a GeoPackage: the file is not an SQLite database or is damaged (\(e.message))")
+            throw StoreError(
+                path: path, reason: "not a GeoPackage: the file is not an SQLite database or is damaged (\(e.message))")
         }
         if tables.isEmpty {
             guard create else {
@@ -77,7 +78,8 @@ public final class GeoPackage {
     }
 
     private func createCoreTables() throws {
-        try database.execute("""
+        try database.execute(
+            """
             PRAGMA application_id = \(Self.applicationID);
             PRAGMA user_version = \(Self.userVersion);
             CREATE TABLE gpkg_spatial_ref_sys (
@@ -113,7 +115,9 @@ public final class GeoPackage {
     public func srsID(for crs: CRS) throws -> Int32 {
         switch crs {
         case .epsg(let code):
-            if try !database.rows("SELECT 1 FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(code))]).isEmpty {
+            if try !database.rows("SELECT 1 FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(code))])
+                .isEmpty
+            {
                 return Int32(code)
             }
             let d = try crs.describe()
@@ -124,26 +128,39 @@ public final class GeoPackage {
         case .definition(let text):
             if let code = crs.identifiedEPSGCode() { return try srsID(for: .epsg(code)) }
             let wkt = try crs.wkt()
-            if let row = try database.rows("SELECT srs_id FROM gpkg_spatial_ref_sys WHERE definition = ? AND organization = 'gridplan'", [.text(wkt)]).first,
-               case .integer(let id) = row[0] {
+            if let row = try database.rows(
+                "SELECT srs_id FROM gpkg_spatial_ref_sys WHERE definition = ? AND organization = 'gridplan'",
+                [.text(wkt)]
+            ).first,
+                case .integer(let id) = row[0]
+            {
                 return Int32(id)
             }
             let next = try database.rows("SELECT max(100000, coalesce(max(srs_id), 0) + 1) FROM gpkg_spatial_ref_sys")
-            guard case .integer(let id) = next[0][0] else { throw StoreError(path: path, reason: "cannot allocate an srs_id") }
+            guard case .integer(let id) = next[0][0] else {
+                throw StoreError(path: path, reason: "cannot allocate an srs_id")
+            }
             try database.prepare("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'gridplan', ?, ?, ?)").run([
                 .text(try crs.describe().name), .integer(id), .integer(id), .text(wkt), .text(text),
             ])
             return Int32(id)
         case .gcj02, .bd09:
-            throw StoreError(path: path, reason: "GCJ-02 and BD-09 cannot be stored; convert to WGS84 (EPSG:4326) first")
+            throw StoreError(
+                path: path, reason: "GCJ-02 and BD-09 cannot be stored; convert to WGS84 (EPSG:4326) first")
         }
     }
 
     /// The CRS of an `srs_id`: `EPSG:n` for EPSG rows, the stored definition otherwise.
     public func crs(forSRS id: Int32) throws -> CRS {
-        let rows = try database.rows("SELECT organization, organization_coordsys_id, definition, description FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [.integer(Int64(id))])
-        guard let row = rows.first else { throw StoreError(path: path, reason: "srs_id \(id) is not in gpkg_spatial_ref_sys") }
-        if case .text(let org) = row[0], org.uppercased() == "EPSG", case .integer(let code) = row[1] { return .epsg(Int(code)) }
+        let rows = try database.rows(
+            "SELECT organization, organization_coordsys_id, definition, description FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+            [.integer(Int64(id))])
+        guard let row = rows.first else {
+            throw StoreError(path: path, reason: "srs_id \(id) is not in gpkg_spatial_ref_sys")
+        }
+        if case .text(let org) = row[0], org.uppercased() == "EPSG", case .integer(let code) = row[1] {
+            return .epsg(Int(code))
+        }
         if case .text(let org) = row[0], org == "gridplan", case .text(let proj) = row[3] { return .definition(proj) }
         if case .text(let def) = row[2], def != "undefined" { return .definition(def) }
         throw StoreError(path: path, reason: "srs_id \(id) has an undefined CRS")
@@ -153,7 +170,8 @@ public final class GeoPackage {
 
     /// Feature layers listed in `gpkg_contents` with their geometry columns.
     public func layers() throws -> [GeoPackageLayer] {
-        let rows = try database.rows("""
+        let rows = try database.rows(
+            """
             SELECT c.table_name, g.column_name, g.geometry_type_name, g.srs_id, c.min_x, c.min_y, c.max_x, c.max_y
             FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
             WHERE c.data_type = 'features' ORDER BY c.table_name
@@ -163,26 +181,37 @@ public final class GeoPackage {
             if case .real(let a) = r[4], case .real(let b) = r[5], case .real(let c) = r[6], case .real(let d) = r[7] {
                 extent = Envelope(minX: a, minY: b, maxX: c, maxY: d)
             }
-            return GeoPackageLayer(name: r[0].text, geometryColumn: r[1].text, geometryType: r[2].text, srsID: Int32(r[3].integer), extent: extent)
+            return GeoPackageLayer(
+                name: r[0].text, geometryColumn: r[1].text, geometryType: r[2].text, srsID: Int32(r[3].integer),
+                extent: extent)
         }
     }
 
     public func layer(named name: String) throws -> GeoPackageLayer {
         guard let l = try layers().first(where: { $0.name == name }) else {
             let names = try layers().map(\.name)
-            throw StoreError(path: path, reason: "no feature layer '\(name)' (layers: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            throw StoreError(
+                path: path,
+                reason: "no feature layer '\(name)' (layers: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+            )
         }
         return l
     }
 
     /// Creates an empty feature table with `fid`, a geometry column `geom`, the given columns,
     /// its `gpkg_contents` and `gpkg_geometry_columns` rows and an R-tree index with triggers.
-    public func createLayer(_ name: String, geometryType: String, srsID: Int32, columns: [GeoPackageColumn], description: String = "") throws {
+    public func createLayer(
+        _ name: String, geometryType: String, srsID: Int32, columns: [GeoPackageColumn], description: String = ""
+    ) throws {
         let t = Self.quote(name)
         let cols = columns.map { "\(Self.quote($0.name)) \($0.type)" }
-        try database.execute("CREATE TABLE \(t) (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom \(geometryType)\(cols.isEmpty ? "" : ", " + cols.joined(separator: ", ")))")
-        try database.prepare("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")
-            .run([.text(name), .text(name), .text(description), .integer(Int64(srsID))])
+        try database.execute(
+            "CREATE TABLE \(t) (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom \(geometryType)\(cols.isEmpty ? "" : ", " + cols.joined(separator: ", ")))"
+        )
+        try database.prepare(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)"
+        )
+        .run([.text(name), .text(name), .text(description), .integer(Int64(srsID))])
         try database.prepare("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)")
             .run([.text(name), .text(geometryType), .integer(Int64(srsID))])
         try createSpatialIndex(table: name, column: "geom", idColumn: "fid")
@@ -193,7 +222,8 @@ public final class GeoPackage {
         let rtree = "rtree_\(table)_\(column)"
         let r = Self.quote(rtree), t = Self.quote(table), c = Self.quote(column), i = Self.quote(idColumn)
         let values = "NEW.\(i), ST_MinX(NEW.\(c)), ST_MaxX(NEW.\(c)), ST_MinY(NEW.\(c)), ST_MaxY(NEW.\(c))"
-        try database.execute("""
+        try database.execute(
+            """
             CREATE VIRTUAL TABLE \(r) USING rtree(id, minx, maxx, miny, maxy);
             INSERT INTO gpkg_extensions VALUES ('\(table)', '\(column)', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
             CREATE TRIGGER \(Self.quote(rtree + "_insert")) AFTER INSERT ON \(t)
@@ -223,13 +253,21 @@ public final class GeoPackage {
     /// holds entries gets the new rows inserted. Either way there is no statement journal and no five
     /// function calls per row, as the trigger would cost. Rows are new when their id is above the
     /// largest before `body`; tables without the standard trigger just run `body`.
-    public func withDeferredSpatialIndex<T>(table: String, column: String = "geom", idColumn: String = "fid", _ body: () throws -> T) throws -> T {
+    public func withDeferredSpatialIndex<T>(
+        table: String, column: String = "geom", idColumn: String = "fid", _ body: () throws -> T
+    ) throws -> T {
         guard !database.isAutocommit else {
-            throw StoreError(path: database.path, reason: "internal: the spatial index of \(table) may only be deferred inside a transaction")
+            throw StoreError(
+                path: database.path,
+                reason: "internal: the spatial index of \(table) may only be deferred inside a transaction")
         }
         let rtree = "rtree_\(table)_\(column)"
         let trigger = rtree + "_insert"
-        guard let sql = try database.rows("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [.text(trigger)]).first?[0].text else {
+        guard
+            let sql = try database.rows(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [.text(trigger)]
+            ).first?[0].text
+        else {
             return try body()
         }
         let t = Self.quote(table), c = Self.quote(column), i = Self.quote(idColumn)
@@ -251,7 +289,10 @@ public final class GeoPackage {
         } else {
             let insert = try database.prepare("INSERT OR REPLACE INTO \(Self.quote(rtree)) VALUES (?, ?, ?, ?, ?)")
             for e in entries {
-                try insert.run([.integer(e.id), .real(Double(e.minX)), .real(Double(e.maxX)), .real(Double(e.minY)), .real(Double(e.maxY))])
+                try insert.run([
+                    .integer(e.id), .real(Double(e.minX)), .real(Double(e.maxX)), .real(Double(e.minY)),
+                    .real(Double(e.maxY)),
+                ])
             }
         }
         try database.execute(sql)
@@ -268,22 +309,30 @@ public final class GeoPackage {
         while try s.step() {
             if case .blob(let b) = s.value(at: 0), let env = GeoPackageBinary.envelope(b) { e.expand(toInclude: env) }
         }
-        let values: [SQLValue] = e.isEmpty ? [.null, .null, .null, .null] : [.real(e.minX), .real(e.minY), .real(e.maxX), .real(e.maxY)]
-        try database.prepare("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?")
-            .run(values + [.text(name)])
+        let values: [SQLValue] =
+            e.isEmpty ? [.null, .null, .null, .null] : [.real(e.minX), .real(e.minY), .real(e.maxX), .real(e.maxY)]
+        try database.prepare(
+            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?"
+        )
+        .run(values + [.text(name)])
     }
 
     // MARK: Reading
 
     /// The columns of a table (name and declared type), in order, from `PRAGMA table_info`.
     public func columns(of table: String) throws -> [(name: String, type: String, isPrimaryKey: Bool)] {
-        try database.rows("PRAGMA table_info(\(Self.quote(table)))").map { r in (r[1].text, r[2].text.uppercased(), r[5].integer != 0) }
+        try database.rows("PRAGMA table_info(\(Self.quote(table)))").map { r in
+            (r[1].text, r[2].text.uppercased(), r[5].integer != 0)
+        }
     }
 
     /// Every feature of a layer (or those whose envelope meets `envelope`, found through the
     /// R-tree when the layer has one). Attribute columns become properties; the primary key
     /// becomes the feature id. Calls `body` per feature to avoid holding them all.
-    public func forEachFeature(in layer: GeoPackageLayer, envelope: Envelope? = nil, where filter: String? = nil, arguments: [SQLValue] = [], _ body: (Feature) throws -> Void) throws {
+    public func forEachFeature(
+        in layer: GeoPackageLayer, envelope: Envelope? = nil, where filter: String? = nil, arguments: [SQLValue] = [],
+        _ body: (Feature) throws -> Void
+    ) throws {
         let cols = try columns(of: layer.name)
         let pk = cols.first(where: { $0.isPrimaryKey && $0.type.hasPrefix("INT") })?.name
         let attributes = cols.filter { $0.name != layer.geometryColumn && $0.name != pk }
@@ -298,7 +347,9 @@ public final class GeoPackage {
         let hasIndex = try !database.rows("SELECT 1 FROM sqlite_master WHERE name = ?", [.text(rtree)]).isEmpty
         if let envelope {
             if hasIndex, let pk {
-                conditions.append("t.\(Self.quote(pk)) IN (SELECT id FROM \(Self.quote(rtree)) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
+                conditions.append(
+                    "t.\(Self.quote(pk)) IN (SELECT id FROM \(Self.quote(rtree)) WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+                )
                 args += [.real(envelope.maxX), .real(envelope.minX), .real(envelope.maxY), .real(envelope.minY)]
             }
         }
@@ -331,7 +382,8 @@ public final class GeoPackage {
 
     /// Number of rows in a layer.
     public func count(_ layer: String, where filter: String? = nil, arguments: [SQLValue] = []) throws -> Int {
-        let rows = try database.rows("SELECT count(*) FROM \(Self.quote(layer))" + (filter.map { " WHERE \($0)" } ?? ""), arguments)
+        let rows = try database.rows(
+            "SELECT count(*) FROM \(Self.quote(layer))" + (filter.map { " WHERE \($0)" } ?? ""), arguments)
         return Int(rows[0][0].integer)
     }
 

@@ -42,9 +42,13 @@ public enum GeoPackageBinary {
     /// Reads the header of a GeoPackage geometry blob.
     public static func header(_ raw: UnsafeRawBufferPointer) throws -> Header {
         guard raw.count >= 8 else { throw DecodeError(reason: "blob of \(raw.count) bytes is too short for a header") }
-        guard raw[0] == 0x47, raw[1] == 0x50 else { throw DecodeError(reason: "missing 'GP' magic (is this a SpatiaLite or plain WKB blob?)") }
+        guard raw[0] == 0x47, raw[1] == 0x50 else {
+            throw DecodeError(reason: "missing 'GP' magic (is this a SpatiaLite or plain WKB blob?)")
+        }
         let flags = raw[3]
-        guard flags & 0b0010_0000 == 0 else { throw DecodeError(reason: "extended GeoPackage geometry types are not supported") }
+        guard flags & 0b0010_0000 == 0 else {
+            throw DecodeError(reason: "extended GeoPackage geometry types are not supported")
+        }
         let littleEndian = flags & 1 == 1
         func uint32(_ at: Int) -> UInt32 {
             var v: UInt32 = 0
@@ -68,7 +72,8 @@ public enum GeoPackageBinary {
         }
         let wkbOffset = 8 + envelopeDoubles * 8
         guard raw.count >= wkbOffset else { throw DecodeError(reason: "blob too short for its envelope") }
-        let envelope = envelopeDoubles == 0 ? nil : Envelope(minX: double(8), minY: double(24), maxX: double(16), maxY: double(32))
+        let envelope =
+            envelopeDoubles == 0 ? nil : Envelope(minX: double(8), minY: double(24), maxX: double(16), maxY: double(32))
         return Header(srsID: srs, isEmpty: flags & 0b0001_0000 != 0, envelope: envelope, wkbOffset: wkbOffset)
     }
 

@@ -6,12 +6,16 @@ import GridplanSQLite
 
 /// The layers of a gridplan store, each a GeoPackage feature table.
 public enum StoreLayer: String, CaseIterable, Sendable {
-    case districts, streetOffices = "street_offices", communities, grids, streets, buildings, components, events, findings
+    case districts
+    case streetOffices = "street_offices"
+    case communities, grids, streets, buildings, components, events, findings
     /// 门前三包 zones from `gridplan frontage`: code = owner, name = street, parent_code = unit (schema 4).
     case frontageZones = "frontage_zones"
 
     /// The layers schema version 1 made (migration 1 creates exactly these).
-    static let schema1Layers: [StoreLayer] = [.districts, .streetOffices, .communities, .grids, .streets, .buildings, .components, .events, .findings]
+    static let schema1Layers: [StoreLayer] = [
+        .districts, .streetOffices, .communities, .grids, .streets, .buildings, .components, .events, .findings,
+    ]
 
     /// What a layer's geometries must be.
     public enum Shape: String, Sendable { case polygon, point, line }
@@ -49,9 +53,17 @@ public enum StoreLayer: String, CaseIterable, Sendable {
         case .streets: return [GeoPackageColumn("class", "TEXT")]
         case .components, .events: return [GeoPackageColumn("class", "TEXT"), GeoPackageColumn("date", "TEXT")]
         case .grids:
-            return [GeoPackageColumn("area_m2", "REAL"), GeoPackageColumn("land_use", "TEXT"), GeoPackageColumn("management_level", "TEXT"),
-                    GeoPackageColumn("responsible", "TEXT"), GeoPackageColumn("start_date", "TEXT"), GeoPackageColumn("end_date", "TEXT")]
-        case .findings: return [GeoPackageColumn("kind", "TEXT"), GeoPackageColumn("area_m2", "REAL"), GeoPackageColumn("units", "TEXT")]
+            return [
+                GeoPackageColumn("area_m2", "REAL"), GeoPackageColumn("land_use", "TEXT"),
+                GeoPackageColumn("management_level", "TEXT"),
+                GeoPackageColumn("responsible", "TEXT"), GeoPackageColumn("start_date", "TEXT"),
+                GeoPackageColumn("end_date", "TEXT"),
+            ]
+        case .findings:
+            return [
+                GeoPackageColumn("kind", "TEXT"), GeoPackageColumn("area_m2", "REAL"),
+                GeoPackageColumn("units", "TEXT"),
+            ]
         default: return []
         }
     }
@@ -59,12 +71,15 @@ public enum StoreLayer: String, CaseIterable, Sendable {
     /// The case-loop columns events gained in schema version 2: the source text of each time,
     /// kept as given (the assessment reads them with the time zone the user names).
     static let caseColumns: [GeoPackageColumn] = [
-        GeoPackageColumn("reported_at", "TEXT"), GeoPackageColumn("dispatched_at", "TEXT"), GeoPackageColumn("closed_at", "TEXT"),
+        GeoPackageColumn("reported_at", "TEXT"), GeoPackageColumn("dispatched_at", "TEXT"),
+        GeoPackageColumn("closed_at", "TEXT"),
         GeoPackageColumn("deadline", "TEXT"), GeoPackageColumn("status", "TEXT"), GeoPackageColumn("source", "TEXT"),
     ]
 
     /// Every column of the layer in the newest schema.
-    public var columns: [GeoPackageColumn] { Self.commonColumns + schema1Columns + (self == .events ? Self.caseColumns : []) }
+    public var columns: [GeoPackageColumn] {
+        Self.commonColumns + schema1Columns + (self == .events ? Self.caseColumns : [])
+    }
 
     /// Whether the layer's features carry the case-loop fields.
     public var hasCaseFields: Bool { self == .events }
@@ -98,8 +113,10 @@ public final class GeoPackageStore: Store {
     public private(set) var schemaVersionInFile = 0
 
     static let migrations: [Migration] = [
-        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") { store in
-            try store.database.execute("""
+        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") {
+            store in
+            try store.database.execute(
+                """
                 CREATE TABLE gridplan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE generations (
                   id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, command TEXT NOT NULL,
@@ -117,21 +134,35 @@ public final class GeoPackageStore: Store {
                   ('responsibilities', 'attributes', 'responsibilities', 'street chiefs (街巷长) and contacts');
                 """)
             for layer in StoreLayer.schema1Layers {
-                try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: StoreLayer.commonColumns + layer.schema1Columns)
-                try store.database.execute("CREATE INDEX \(layer.rawValue)_code ON \(layer.rawValue)(code); CREATE INDEX \(layer.rawValue)_generation ON \(layer.rawValue)(generation_id)")
+                try store.package.createLayer(
+                    layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID,
+                    columns: StoreLayer.commonColumns + layer.schema1Columns)
+                try store.database.execute(
+                    "CREATE INDEX \(layer.rawValue)_code ON \(layer.rawValue)(code); CREATE INDEX \(layer.rawValue)_generation ON \(layer.rawValue)(generation_id)"
+                )
             }
         },
-        Migration(version: 2, description: "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force") { store in
+        Migration(
+            version: 2,
+            description:
+                "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force"
+        ) { store in
             for c in StoreLayer.caseColumns {
                 try store.database.execute("ALTER TABLE events ADD COLUMN \(GeoPackage.quote(c.name)) \(c.type)")
             }
-            try store.database.execute("""
+            try store.database.execute(
+                """
                 CREATE INDEX events_reported_at ON events(reported_at);
                 ALTER TABLE generations ADD COLUMN effective_from TEXT;
                 """)
         },
-        Migration(version: 3, description: "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body") { store in
-            try store.database.execute("""
+        Migration(
+            version: 3,
+            description:
+                "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body"
+        ) { store in
+            try store.database.execute(
+                """
                 ALTER TABLE responsibilities ADD COLUMN generation_id INTEGER REFERENCES generations(id);
                 ALTER TABLE responsibilities ADD COLUMN role TEXT;
                 ALTER TABLE responsibilities ADD COLUMN superior TEXT;
@@ -142,15 +173,27 @@ public final class GeoPackageStore: Store {
                 UPDATE gpkg_contents SET description = 'who answers for each unit and street: the roster (网格长, 片长, 街巷长 ...), one generation per roster'
                   WHERE table_name = 'responsibilities';
                 """)
-            try store.package.createLayer(StoreTables.streetSegments, geometryType: "MULTILINESTRING", srsID: store.srsID, columns: StoreTables.streetSegmentColumns,
-                                          description: "street segments with one lead unit, grade and responsible body (gridplan assign streets)")
-            try store.database.execute("CREATE INDEX street_segments_generation ON street_segments(generation_id); CREATE INDEX street_segments_name ON street_segments(name)")
+            try store.package.createLayer(
+                StoreTables.streetSegments, geometryType: "MULTILINESTRING", srsID: store.srsID,
+                columns: StoreTables.streetSegmentColumns,
+                description: "street segments with one lead unit, grade and responsible body (gridplan assign streets)")
+            try store.database.execute(
+                "CREATE INDEX street_segments_generation ON street_segments(generation_id); CREATE INDEX street_segments_name ON street_segments(name)"
+            )
         },
-        Migration(version: 4, description: "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run") { store in
+        Migration(
+            version: 4,
+            description:
+                "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run"
+        ) { store in
             let layer = StoreLayer.frontageZones
-            try store.package.createLayer(layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID, columns: StoreLayer.commonColumns + layer.schema1Columns,
-                                          description: "门前三包 zones: the strip each frontage unit keeps (gridplan frontage)")
-            try store.database.execute("CREATE INDEX frontage_zones_code ON frontage_zones(code); CREATE INDEX frontage_zones_generation ON frontage_zones(generation_id)")
+            try store.package.createLayer(
+                layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID,
+                columns: StoreLayer.commonColumns + layer.schema1Columns,
+                description: "门前三包 zones: the strip each frontage unit keeps (gridplan frontage)")
+            try store.database.execute(
+                "CREATE INDEX frontage_zones_code ON frontage_zones(code); CREATE INDEX frontage_zones_generation ON frontage_zones(generation_id)"
+            )
         },
     ]
 
@@ -160,10 +203,16 @@ public final class GeoPackageStore: Store {
     /// Creates a new store. Refuses a path that already exists.
     public static func create(path: String, crs: CRS = .wgs84) throws -> GeoPackageStore {
         if FileManager.default.fileExists(atPath: path) {
-            throw StoreError(path: path, reason: "already exists; gridplan init makes a new store and never overwrites a file")
+            throw StoreError(
+                path: path, reason: "already exists; gridplan init makes a new store and never overwrites a file")
         }
         switch crs {
-        case .gcj02, .bd09: throw StoreError(path: path, reason: "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)")
+        case .gcj02, .bd09:
+            throw StoreError(
+                path: path,
+                reason:
+                    "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)"
+            )
         default: break
         }
         do {
@@ -191,11 +240,17 @@ public final class GeoPackageStore: Store {
         let store = GeoPackageStore(package: package)
         let hasSchema = try !package.database.rows("SELECT 1 FROM sqlite_master WHERE name = 'gridplan_schema'").isEmpty
         guard hasSchema else {
-            throw StoreError(path: path, reason: "a GeoPackage, but not a gridplan store (run gridplan init, or import its layers into a store)")
+            throw StoreError(
+                path: path,
+                reason: "a GeoPackage, but not a gridplan store (run gridplan init, or import its layers into a store)")
         }
         let version = try package.database.rows("SELECT coalesce(max(version), 0) FROM gridplan_schema")[0][0].integer
         if version > schemaVersion {
-            throw StoreError(path: path, reason: "made by a newer gridplan (schema version \(version); this gridplan knows up to \(schemaVersion)); upgrade gridplan to open it")
+            throw StoreError(
+                path: path,
+                reason:
+                    "made by a newer gridplan (schema version \(version); this gridplan knows up to \(schemaVersion)); upgrade gridplan to open it"
+            )
         }
         if !readOnly {
             try package.database.execute("PRAGMA journal_mode = WAL")
@@ -222,14 +277,18 @@ public final class GeoPackageStore: Store {
 
     /// Applies each missing migration in its own transaction (nested in the caller's when creating).
     private func migrate() throws {
-        try database.execute("CREATE TABLE IF NOT EXISTS gridplan_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)")
+        try database.execute(
+            "CREATE TABLE IF NOT EXISTS gridplan_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)"
+        )
         let current = try database.rows("SELECT coalesce(max(version), 0) FROM gridplan_schema")[0][0].integer
         for m in Self.migrations where m.version > current {
             let inTransaction = !database.isAutocommit
             let body = {
                 try m.apply(self)
-                try self.database.prepare("INSERT INTO gridplan_schema VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
-                    .run([.integer(Int64(m.version)), .text(m.description)])
+                try self.database.prepare(
+                    "INSERT INTO gridplan_schema VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+                )
+                .run([.integer(Int64(m.version)), .text(m.description)])
             }
             if inTransaction { try body() } else { try database.transaction(body) }
         }
@@ -238,15 +297,22 @@ public final class GeoPackageStore: Store {
     // MARK: Generations
 
     /// Records a new generation and returns its id; `parent` defaults to the layer's latest.
-    public func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject, parent: Int64? = nil) throws -> Int64 {
+    public func addGeneration(layer: StoreLayer, command: String, parameters: JSONObject, parent: Int64? = nil) throws
+        -> Int64
+    {
         try addGeneration(table: layer.rawValue, command: command, parameters: parameters, parent: parent)
     }
 
     /// A generation of a table that is not one of the ``StoreLayer``s (responsibilities, street_segments).
     func addGeneration(table: String, command: String, parameters: JSONObject, parent: Int64? = nil) throws -> Int64 {
         let parentID = try parent ?? generations(ofTable: table).last?.id
-        try database.prepare("INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?)")
-            .run([.text(command), .text(JSONText.encode(.object(parameters))), parentID.map { .integer($0) } ?? .null, .text(table)])
+        try database.prepare(
+            "INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?)"
+        )
+        .run([
+            .text(command), .text(JSONText.encode(.object(parameters))), parentID.map { .integer($0) } ?? .null,
+            .text(table),
+        ])
         return database.lastInsertRowID
     }
 
@@ -257,48 +323,60 @@ public final class GeoPackageStore: Store {
     public func generations(ofTable table: String?) throws -> [StoreGeneration] {
         let effective = schemaVersionInFile >= 2 ? "effective_from" : "NULL"
         let rows = try database.rows(
-            "SELECT id, created, command, parameters, parent_id, layer, \(effective) FROM generations" + (table != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
+            "SELECT id, created, command, parameters, parent_id, layer, \(effective) FROM generations"
+                + (table != nil ? " WHERE layer = ?" : "") + " ORDER BY id",
             table.map { [.text($0)] } ?? [])
         return rows.map { r in
             var parent: Int64?
             if case .integer(let p) = r[4] { parent = p }
             var from: String?
             if case .text(let f) = r[6] { from = f }
-            return StoreGeneration(id: r[0].integer, created: r[1].text, command: r[2].text, parameters: r[3].text, parentID: parent, layer: r[5].text, effectiveFrom: from)
+            return StoreGeneration(
+                id: r[0].integer, created: r[1].text, command: r[2].text, parameters: r[3].text, parentID: parent,
+                layer: r[5].text, effectiveFrom: from)
         }
     }
 
     /// Sets the day from which a generation is in force (`YYYY-MM-DD`).
     public func setEffectiveFrom(_ day: String, generation: Int64) throws {
-        try database.prepare("UPDATE generations SET effective_from = ? WHERE id = ?").run([.text(day), .integer(generation)])
+        try database.prepare("UPDATE generations SET effective_from = ? WHERE id = ?").run([
+            .text(day), .integer(generation),
+        ])
     }
 
     // MARK: Writing features
 
     /// Inserts features into a layer (in the store's CRS already), tagging them with `generation`.
     /// Standard fields come from `fields`; every property is also kept as JSON.
-    public func insert(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String) throws {
+    public func insert(
+        _ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String
+    ) throws {
         let cols = layer.columns.map(\.name)
-        let sql = "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
+        let sql =
+            "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
         let statement = try database.prepare(sql)
         try package.withDeferredSpatialIndex(table: layer.rawValue) {
-        for (i, f) in features.enumerated() {
-            let geometry: Geometry?
-            do {
-                geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
-            } catch let reason as CoercionError {
-                throw StoreError(path: source, reason: "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'")
-            }
-            var values: [SQLValue] = [geometry.map { .blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null]
-            for c in cols {
-                switch c {
-                case "generation_id": values.append(.integer(generation))
-                case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
-                default: values.append(fields.value(for: c, in: f.properties, layer: layer))
+            for (i, f) in features.enumerated() {
+                let geometry: Geometry?
+                do {
+                    geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
+                } catch let reason as CoercionError {
+                    throw StoreError(
+                        path: source,
+                        reason:
+                            "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'"
+                    )
                 }
+                var values: [SQLValue] = [geometry.map { .blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null]
+                for c in cols {
+                    switch c {
+                    case "generation_id": values.append(.integer(generation))
+                    case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
+                    default: values.append(fields.value(for: c, in: f.properties, layer: layer))
+                    }
+                }
+                try statement.run(values)
             }
-            try statement.run(values)
-        }
         }
     }
 
@@ -336,7 +414,9 @@ extension GeoPackageStore {
     /// Deletes the rows of a layer (all, or one generation's).
     public func clear(_ layer: StoreLayer, generation: Int64? = nil) throws {
         if let generation {
-            try database.prepare("DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE generation_id = ?").run([.integer(generation)])
+            try database.prepare("DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE generation_id = ?").run([
+                .integer(generation)
+            ])
         } else {
             try database.execute("DELETE FROM \(GeoPackage.quote(layer.rawValue))")
         }
@@ -356,9 +436,14 @@ extension GeoPackageStore {
             clauses.append("substr(t.code, 1, ?) = ?")
             args += [.integer(Int64(prefix.count)), .text(prefix)]
         }
-        try package.forEachFeature(in: info, envelope: filter.envelope, where: clauses.isEmpty ? nil : clauses.joined(separator: " AND "), arguments: args) { f in
+        try package.forEachFeature(
+            in: info, envelope: filter.envelope, where: clauses.isEmpty ? nil : clauses.joined(separator: " AND "),
+            arguments: args
+        ) { f in
             var props = JSONObject()
-            if case .string(let json)? = f.properties["properties"], case .object(let original)? = try? JSONText.decode(json) {
+            if case .string(let json)? = f.properties["properties"],
+                case .object(let original)? = try? JSONText.decode(json)
+            {
                 props = original
             }
             for (k, v) in f.properties where k != "properties" && v != .null { props[k] = v }
@@ -370,9 +455,12 @@ extension GeoPackageStore {
         try StoreLayer.allCases.map { layer in
             let gens = try generations(of: layer)
             let latest = layer.keepsGenerations ? gens.last?.id : nil
-            let count = try package.count(layer.rawValue, where: latest != nil ? "generation_id = ?" : nil, arguments: latest.map { [.integer($0)] } ?? [])
+            let count = try package.count(
+                layer.rawValue, where: latest != nil ? "generation_id = ?" : nil,
+                arguments: latest.map { [.integer($0)] } ?? [])
             let extent = try package.layer(named: layer.rawValue).extent
-            return StoreLayerSummary(layer: layer, count: count, extent: extent, generations: gens.count, latestGeneration: latest)
+            return StoreLayerSummary(
+                layer: layer, count: count, extent: extent, generations: gens.count, latestGeneration: latest)
         }
     }
 }

@@ -37,8 +37,10 @@ public final class PostGISStore: Store {
 
     /// The same numbers and descriptions as ``GeoPackageStore``'s migrations; never edited.
     static let migrations: [Migration] = [
-        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") { store in
-            try store.connection.executeScript("""
+        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") {
+            store in
+            try store.connection.executeScript(
+                """
                 CREATE TABLE gridplan_meta (key text PRIMARY KEY, value text NOT NULL);
                 CREATE TABLE generations (
                   id bigserial PRIMARY KEY, created text NOT NULL, command text NOT NULL,
@@ -52,9 +54,12 @@ public final class PostGISStore: Store {
                   level text, phone text, unit_code text, property_manager text, property_contact text, target_date text);
                 """)
             for layer in StoreLayer.schema1Layers {
-                let columns = (StoreLayer.commonColumns + layer.schema1Columns).map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
+                let columns = (StoreLayer.commonColumns + layer.schema1Columns).map {
+                    "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))"
+                }
                 let table = try store.connection.quoteIdentifier(layer.rawValue)
-                try store.connection.executeScript("""
+                try store.connection.executeScript(
+                    """
                     CREATE TABLE \(table) (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
                     CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_geom")) ON \(table) USING gist (geom);
                     CREATE INDEX \(try store.connection.quoteIdentifier(layer.rawValue + "_code")) ON \(table) (code);
@@ -62,18 +67,32 @@ public final class PostGISStore: Store {
                     """)
             }
         },
-        Migration(version: 2, description: "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force") { store in
+        Migration(
+            version: 2,
+            description:
+                "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force"
+        ) { store in
             for c in StoreLayer.caseColumns {
-                try store.connection.execute("ALTER TABLE events ADD COLUMN \(try store.connection.quoteIdentifier(c.name)) \(PostGISStore.postgresType(c.type))")
+                try store.connection.execute(
+                    "ALTER TABLE events ADD COLUMN \(try store.connection.quoteIdentifier(c.name)) \(PostGISStore.postgresType(c.type))"
+                )
             }
-            try store.connection.executeScript("""
+            try store.connection.executeScript(
+                """
                 CREATE INDEX events_reported_at ON events(reported_at);
                 ALTER TABLE generations ADD COLUMN effective_from text;
                 """)
         },
-        Migration(version: 3, description: "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body") { store in
-            let columns = StoreTables.streetSegmentColumns.map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
-            try store.connection.executeScript("""
+        Migration(
+            version: 3,
+            description:
+                "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body"
+        ) { store in
+            let columns = StoreTables.streetSegmentColumns.map {
+                "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))"
+            }
+            try store.connection.executeScript(
+                """
                 ALTER TABLE responsibilities ADD COLUMN generation_id bigint REFERENCES generations(id);
                 ALTER TABLE responsibilities ADD COLUMN role text;
                 ALTER TABLE responsibilities ADD COLUMN superior text;
@@ -87,10 +106,17 @@ public final class PostGISStore: Store {
                 CREATE INDEX street_segments_name ON street_segments(name);
                 """)
         },
-        Migration(version: 4, description: "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run") { store in
+        Migration(
+            version: 4,
+            description:
+                "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run"
+        ) { store in
             let layer = StoreLayer.frontageZones
-            let columns = (StoreLayer.commonColumns + layer.schema1Columns).map { "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))" }
-            try store.connection.executeScript("""
+            let columns = (StoreLayer.commonColumns + layer.schema1Columns).map {
+                "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))"
+            }
+            try store.connection.executeScript(
+                """
                 CREATE TABLE frontage_zones (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
                 CREATE INDEX frontage_zones_geom ON frontage_zones USING gist (geom);
                 CREATE INDEX frontage_zones_code ON frontage_zones (code);
@@ -117,7 +143,8 @@ public final class PostGISStore: Store {
     private static func connect(_ location: String, readOnly: Bool) throws -> PostGISStore {
         let connection: PostgresConnection
         do {
-            connection = try PostgresConnection(location, parameters: ["connect_timeout": "10", "application_name": "gridplan"])
+            connection = try PostgresConnection(
+                location, parameters: ["connect_timeout": "10", "application_name": "gridplan"])
         } catch let e as PostgresError {
             throw StoreError(path: PostgresLocation.masking(location), reason: "cannot connect: \(e.message)")
         }
@@ -128,44 +155,71 @@ public final class PostGISStore: Store {
     }
 
     private func hasSchema() throws -> Bool {
-        try connection.execute("SELECT to_regclass('gridplan_schema') IS NOT NULL AS present").rows[0].bool("present") ?? false
+        try connection.execute("SELECT to_regclass('gridplan_schema') IS NOT NULL AS present").rows[0].bool("present")
+            ?? false
     }
 
     /// Creates a store in an empty database: the postgis extension (when the role may create
     /// it), the schema and the CRS. Refuses a database that already holds a gridplan store.
     public static func create(_ location: String, crs: CRS = .wgs84) throws -> PostGISStore {
         switch crs {
-        case .gcj02, .bd09: throw StoreError(path: PostgresLocation.masking(location), reason: "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)")
+        case .gcj02, .bd09:
+            throw StoreError(
+                path: PostgresLocation.masking(location),
+                reason:
+                    "a store cannot be in \(crs.identifier); use EPSG:4326 or EPSG:4490 (imports from GCJ-02/BD-09 are converted)"
+            )
         default: break
         }
         let store = try connect(location, readOnly: false)
         if try store.hasSchema() {
-            throw StoreError(path: store.location, reason: "already holds a gridplan store; gridplan init makes a new store and never overwrites one")
+            throw StoreError(
+                path: store.location,
+                reason: "already holds a gridplan store; gridplan init makes a new store and never overwrites one")
         }
         try store.ensurePostGIS()
-        guard let code = crs.identifiedEPSGCode() ?? { if case .epsg(let c) = crs { return c } else { return nil } }() else {
-            throw StoreError(path: store.location, reason: "a PostGIS store needs a CRS with an EPSG code (PostGIS keys its spatial_ref_sys by SRID); \(crs.identifier) has none")
+        guard let code = crs.identifiedEPSGCode() ?? { if case .epsg(let c) = crs { return c } else { return nil } }()
+        else {
+            throw StoreError(
+                path: store.location,
+                reason:
+                    "a PostGIS store needs a CRS with an EPSG code (PostGIS keys its spatial_ref_sys by SRID); \(crs.identifier) has none"
+            )
         }
-        guard try !store.connection.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = $1", [.integer(Int64(code))]).rows.isEmpty else {
-            throw StoreError(path: store.location, reason: "PostGIS does not know EPSG:\(code) (no row in spatial_ref_sys)")
+        guard
+            try !store.connection.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = $1", [.integer(Int64(code))]).rows
+                .isEmpty
+        else {
+            throw StoreError(
+                path: store.location, reason: "PostGIS does not know EPSG:\(code) (no row in spatial_ref_sys)")
         }
         store.srid = Int32(code)
         store.crs = crs
         try store.connection.transaction {
             try store.migrate()
-            try store.connection.execute("INSERT INTO gridplan_meta VALUES ('crs', $1), ('srid', $2)", [.text(crs.identifier), .text(String(code))])
+            try store.connection.execute(
+                "INSERT INTO gridplan_meta VALUES ('crs', $1), ('srid', $2)",
+                [.text(crs.identifier), .text(String(code))])
         }
         return store
     }
 
     /// `CREATE EXTENSION postgis` when it is missing, or a plain message saying who must run it.
     private func ensurePostGIS() throws {
-        let present = try connection.execute("SELECT count(*) AS n FROM pg_extension WHERE extname = 'postgis'").rows[0].int("n") ?? 0
+        let present =
+            try connection.execute("SELECT count(*) AS n FROM pg_extension WHERE extname = 'postgis'").rows[0].int("n")
+            ?? 0
         guard present == 0 else { return }
         do {
             try connection.execute("CREATE EXTENSION postgis")
-        } catch let e as PostgresError where e.isPermissionDenied || e.sqlState == SQLState("0A000") || e.sqlState == SQLState("58P01") {
-            throw StoreError(path: location, reason: "the postgis extension is not installed in this database and this role may not create it (\(e.message)); ask the database owner or a superuser to run CREATE EXTENSION postgis, then run gridplan init again")
+        } catch let e as PostgresError
+            where e.isPermissionDenied || e.sqlState == SQLState("0A000") || e.sqlState == SQLState("58P01")
+        {
+            throw StoreError(
+                path: location,
+                reason:
+                    "the postgis extension is not installed in this database and this role may not create it (\(e.message)); ask the database owner or a superuser to run CREATE EXTENSION postgis, then run gridplan init again"
+            )
         }
     }
 
@@ -174,28 +228,47 @@ public final class PostGISStore: Store {
     public static func open(_ location: String, readOnly: Bool = false) throws -> PostGISStore {
         let store = try connect(location, readOnly: readOnly)
         guard try store.hasSchema() else {
-            throw StoreError(path: store.location, reason: "a PostgreSQL database, but not a gridplan store (run gridplan init \(store.location))")
+            throw StoreError(
+                path: store.location,
+                reason: "a PostgreSQL database, but not a gridplan store (run gridplan init \(store.location))")
         }
-        let version = try store.connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v") ?? 0
+        let version =
+            try store.connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v")
+            ?? 0
         if version > GeoPackageStore.schemaVersion {
-            throw StoreError(path: store.location, reason: "made by a newer gridplan (schema version \(version); this gridplan knows up to \(GeoPackageStore.schemaVersion)); upgrade gridplan to open it")
+            throw StoreError(
+                path: store.location,
+                reason:
+                    "made by a newer gridplan (schema version \(version); this gridplan knows up to \(GeoPackageStore.schemaVersion)); upgrade gridplan to open it"
+            )
         }
-        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'crs'").rows.first?.string("value") {
+        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'crs'").rows.first?
+            .string("value")
+        {
             store.crs = try CRS(parsing: value)
         }
-        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'srid'").rows.first?.string("value"), let srid = Int32(value) {
+        if let value = try store.connection.execute("SELECT value FROM gridplan_meta WHERE key = 'srid'").rows.first?
+            .string("value"), let srid = Int32(value)
+        {
             store.srid = srid
         }
-        if version < GeoPackageStore.schemaVersion && !readOnly { try store.connection.transaction { try store.migrate() } }
+        if version < GeoPackageStore.schemaVersion && !readOnly {
+            try store.connection.transaction { try store.migrate() }
+        }
         return store
     }
 
     private func migrate() throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS gridplan_schema (version integer PRIMARY KEY, description text NOT NULL, applied text NOT NULL)")
-        let current = try connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v") ?? 0
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS gridplan_schema (version integer PRIMARY KEY, description text NOT NULL, applied text NOT NULL)"
+        )
+        let current =
+            try connection.execute("SELECT coalesce(max(version), 0) AS v FROM gridplan_schema").rows[0].int("v") ?? 0
         for m in Self.migrations where m.version > current {
             try m.apply(self)
-            try connection.execute("INSERT INTO gridplan_schema VALUES ($1, $2, \(Self.nowSQL))", [.integer(Int64(m.version)), .text(m.description)])
+            try connection.execute(
+                "INSERT INTO gridplan_schema VALUES ($1, $2, \(Self.nowSQL))",
+                [.integer(Int64(m.version)), .text(m.description)])
         }
     }
 
@@ -208,7 +281,8 @@ public final class PostGISStore: Store {
     func write<T>(_ layers: [StoreLayer], _ body: () throws -> T) throws -> T {
         try connection.transaction {
             for layer in Set(layers).sorted(by: { $0.rawValue < $1.rawValue }) {
-                try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + layer.rawValue)])
+                try connection.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + layer.rawValue)])
             }
             return try body()
         }
@@ -226,7 +300,10 @@ public final class PostGISStore: Store {
         let parent = try generations(ofTable: table).last?.id
         let row = try connection.execute(
             "INSERT INTO generations (created, command, parameters, parent_id, layer) VALUES (\(Self.nowSQL), $1, $2, $3, $4) RETURNING id",
-            [.text(command), .text(JSONText.encode(.object(parameters))), parent.map { .integer($0) } ?? .null, .text(table)]
+            [
+                .text(command), .text(JSONText.encode(.object(parameters))), parent.map { .integer($0) } ?? .null,
+                .text(table),
+            ]
         ).rows[0]
         return Int64(try row.int("id") ?? 0)
     }
@@ -237,19 +314,24 @@ public final class PostGISStore: Store {
 
     public func generations(ofTable table: String?) throws -> [StoreGeneration] {
         let rows = try connection.execute(
-            "SELECT id, created, command, parameters, parent_id, layer, effective_from FROM generations" + (table != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
+            "SELECT id, created, command, parameters, parent_id, layer, effective_from FROM generations"
+                + (table != nil ? " WHERE layer = $1" : "") + " ORDER BY id",
             table.map { [.text($0)] } ?? []
         ).rows
         return try rows.map { r in
-            StoreGeneration(id: Int64(try r.int("id") ?? 0), created: try r.string("created") ?? "", command: try r.string("command") ?? "",
-                            parameters: try r.string("parameters") ?? "{}", parentID: try r.int("parent_id").map(Int64.init), layer: try r.string("layer"),
-                            effectiveFrom: try r.string("effective_from"))
+            StoreGeneration(
+                id: Int64(try r.int("id") ?? 0), created: try r.string("created") ?? "",
+                command: try r.string("command") ?? "",
+                parameters: try r.string("parameters") ?? "{}", parentID: try r.int("parent_id").map(Int64.init),
+                layer: try r.string("layer"),
+                effectiveFrom: try r.string("effective_from"))
         }
     }
 
     /// Sets the day from which a generation is in force (`YYYY-MM-DD`).
     public func setEffectiveFrom(_ day: String, generation: Int64) throws {
-        try connection.execute("UPDATE generations SET effective_from = $1 WHERE id = $2", [.text(day), .integer(generation)])
+        try connection.execute(
+            "UPDATE generations SET effective_from = $1 WHERE id = $2", [.text(day), .integer(generation)])
     }
 
     // MARK: Writing
@@ -266,7 +348,8 @@ public final class PostGISStore: Store {
             return little ? bytes : bytes.reversed()
         }
         let typeBytes = Array(wkb[1..<5])
-        let type = little
+        let type =
+            little
             ? UInt32(typeBytes[0]) | UInt32(typeBytes[1]) << 8 | UInt32(typeBytes[2]) << 16 | UInt32(typeBytes[3]) << 24
             : UInt32(typeBytes[3]) | UInt32(typeBytes[2]) << 8 | UInt32(typeBytes[1]) << 16 | UInt32(typeBytes[0]) << 24
         wkb.replaceSubrange(1..<5, with: uint32(type | 0x2000_0000) + uint32(UInt32(bitPattern: srid)))
@@ -291,7 +374,9 @@ public final class PostGISStore: Store {
     }
 
     /// Copies features (in the store's CRS) into `layer` as `generation`.
-    func copy(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String) throws {
+    func copy(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String)
+        throws
+    {
         let cols = layer.columns.map(\.name)
         // Rows are checked before the copy starts: COPY reports a bad row only after all the data.
         var rows: [[PostgresValue]] = []
@@ -301,7 +386,11 @@ public final class PostGISStore: Store {
             do {
                 geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
             } catch let reason as CoercionError {
-                throw StoreError(path: source, reason: "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'")
+                throw StoreError(
+                    path: source,
+                    reason:
+                        "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'"
+                )
             }
             var values: [PostgresValue] = [geometry.map { .text(ewkbHex($0)) } ?? .null]
             for c in cols {
@@ -318,16 +407,24 @@ public final class PostGISStore: Store {
         }
     }
 
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject,
-                            effectiveFrom: String? = nil) throws -> ImportReport {
+    public func importLayer(
+        _ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool,
+        parameters: JSONObject,
+        effectiveFrom: String? = nil
+    ) throws -> ImportReport {
         let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, layer: layer, into: crs)
         return try write([layer]) {
             var replaced = 0
             if !layer.keepsGenerations {
-                let existing = try connection.execute("SELECT count(*) AS n FROM \(try table(layer))").rows[0].int("n") ?? 0
+                let existing =
+                    try connection.execute("SELECT count(*) AS n FROM \(try table(layer))").rows[0].int("n") ?? 0
                 if existing > 0 {
                     guard replace else {
-                        throw StoreError(path: location, reason: "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them")
+                        throw StoreError(
+                            path: location,
+                            reason:
+                                "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them"
+                        )
                     }
                     try connection.execute("DELETE FROM \(try table(layer))")
                     replaced = existing
@@ -337,8 +434,10 @@ public final class PostGISStore: Store {
             if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try copy(features, into: layer, generation: generation, fields: mapping, source: source.path)
             return ImportReport(
-                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount, generation: generation,
-                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource, storeCRS: crs.identifier,
+                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount,
+                generation: generation,
+                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource,
+                storeCRS: crs.identifier,
                 fields: mapping.report, notes: source.notes)
         }
     }
@@ -348,15 +447,20 @@ public final class PostGISStore: Store {
         try write([.findings]) {
             let generation = try addGeneration(layer: .findings, command: command, parameters: parameters)
             let rows = features.map { f -> [PostgresValue] in
-                let g = f.geometry.map { StoreGeometry.promoted(GeoPackageStore.polygonalOrPoint($0), to: "MULTIPOLYGON") }
+                let g = f.geometry.map {
+                    StoreGeometry.promoted(GeoPackageStore.polygonalOrPoint($0), to: "MULTIPOLYGON")
+                }
                 return [
                     g.map { .text(ewkbHex($0)) } ?? .null,
                     .text(f.properties["kind"]!.text + "-" + f.properties["id"]!.text), .integer(generation),
                     .text(JSONText.encode(.object(f.properties))), .text(f.properties["kind"]!.text),
-                    .double(f.properties["area_m2"]?.doubleValue ?? 0), .text(JSONText.encode(f.properties["units"] ?? .null)),
+                    .double(f.properties["area_m2"]?.doubleValue ?? 0),
+                    .text(JSONText.encode(f.properties["units"] ?? .null)),
                 ]
             }
-            try connection.copy(into: "findings", columns: ["geom", "code", "generation_id", "properties", "kind", "area_m2", "units"], rows: rows)
+            try connection.copy(
+                into: "findings", columns: ["geom", "code", "generation_id", "properties", "kind", "area_m2", "units"],
+                rows: rows)
             return generation
         }
     }
@@ -369,18 +473,29 @@ public final class PostGISStore: Store {
         return codes
     }
 
-    public func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]) throws {
+    public func writeGridGeneration(
+        _ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]
+    ) throws {
         try write([.grids, .components, .events]) {
             let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
-            let mapping = try FieldMapping(explicit: ["code": "code", "parent_code": "community", "households": "households"], propertyNames: ["code", "community", "households"])
+            let mapping = try FieldMapping(
+                explicit: ["code": "code", "parent_code": "community", "households": "households"],
+                propertyNames: ["code", "community", "households"])
             try copy(grids, into: .grids, generation: generation, fields: mapping, source: location)
-            try connection.execute("UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)])
+            try connection.execute(
+                "UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1",
+                [.integer(generation)])
             let history = grids.map { g -> [PostgresValue] in
                 let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
-                return [.text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation)]
+                return [
+                    .text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation),
+                ]
             }
-            try connection.copy(into: "code_history", columns: ["code", "predecessor_code", "generation_id"], rows: history)
-            try connection.execute("UPDATE code_history SET start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)])
+            try connection.copy(
+                into: "code_history", columns: ["code", "predecessor_code", "generation_id"], rows: history)
+            try connection.execute(
+                "UPDATE code_history SET start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)]
+            )
             // Retired codes end today.
             if let parent = try generations(of: .grids).dropLast().last?.id {
                 try connection.execute(
@@ -403,16 +518,25 @@ public final class PostGISStore: Store {
             }
             guard !fids.isEmpty else { continue }
             let codes = try locate(points)
-            try connection.execute("CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
-            try connection.copy(into: "gridplan_located", columns: ["fid", "code"], rows: zip(fids, codes).map { [.integer($0), $1.map { .text($0) } ?? .null] })
-            try connection.execute("UPDATE \(try table(layer)) t SET parent_code = l.code FROM gridplan_located l WHERE t.fid = l.fid")
+            try connection.execute(
+                "CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
+            try connection.copy(
+                into: "gridplan_located", columns: ["fid", "code"],
+                rows: zip(fids, codes).map { [.integer($0), $1.map { .text($0) } ?? .null] })
+            try connection.execute(
+                "UPDATE \(try table(layer)) t SET parent_code = l.code FROM gridplan_located l WHERE t.fid = l.fid")
             try connection.execute("DROP TABLE gridplan_located")
         }
     }
 
-    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws {
+    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject)
+        throws
+    {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
-        let mapping = try FieldMapping(explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter { names.contains($0.value) }, propertyNames: names)
+        let mapping = try FieldMapping(
+            explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter {
+                names.contains($0.value)
+            }, propertyNames: names)
         let cleaned = features.map { f -> Feature in
             var f = f
             f.properties["generation_id"] = nil
@@ -428,16 +552,28 @@ public final class PostGISStore: Store {
     // MARK: Roster and street segments
 
     @discardableResult
-    public func recordRoster(_ records: [ResponsibilityRecord], command: String, parameters: JSONObject) throws -> Int64 {
+    public func recordRoster(_ records: [ResponsibilityRecord], command: String, parameters: JSONObject) throws -> Int64
+    {
         try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.responsibilities)])
-            let generation = try addGeneration(table: StoreTables.responsibilities, command: command, parameters: parameters)
+            try connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.responsibilities)])
+            let generation = try addGeneration(
+                table: StoreTables.responsibilities, command: command, parameters: parameters)
             func text(_ v: String?) -> PostgresValue { v.map { .text($0) } ?? .null }
             let rows = records.map { r -> [PostgresValue] in
-                [.text(r.name), .text(r.role), text(r.phone), text(r.unitCode), text(r.unitLevel), text(r.streetName), text(r.superior),
-                 text(r.tier), text(r.duties), r.sourceLine.map { .integer(Int64($0)) } ?? .null, .integer(generation)]
+                [
+                    .text(r.name), .text(r.role), text(r.phone), text(r.unitCode), text(r.unitLevel),
+                    text(r.streetName), text(r.superior),
+                    text(r.tier), text(r.duties), r.sourceLine.map { .integer(Int64($0)) } ?? .null,
+                    .integer(generation),
+                ]
             }
-            try connection.copy(into: StoreTables.responsibilities, columns: ["chief", "role", "phone", "unit_code", "unit_level", "street_name", "superior", "level", "duties", "source_line", "generation_id"], rows: rows)
+            try connection.copy(
+                into: StoreTables.responsibilities,
+                columns: [
+                    "chief", "role", "phone", "unit_code", "unit_level", "street_name", "superior", "level", "duties",
+                    "source_line", "generation_id",
+                ], rows: rows)
             return generation
         }
     }
@@ -445,25 +581,35 @@ public final class PostGISStore: Store {
     public func roster() throws -> [ResponsibilityRecord] {
         guard let generation = try generations(ofTable: StoreTables.responsibilities).last?.id else { return [] }
         var out: [ResponsibilityRecord] = []
-        try connection.stream("""
+        try connection.stream(
+            """
             SELECT chief, role, phone, unit_code, unit_level, street_name, superior, level, duties, source_line
             FROM responsibilities WHERE generation_id = $1 ORDER BY id
-            """, [.integer(generation)], batchSize: Self.batchSize) { rows in
+            """, [.integer(generation)], batchSize: Self.batchSize
+        ) { rows in
             for r in rows {
-                out.append(ResponsibilityRecord(
-                    name: try r.string("chief") ?? "", role: try r.string("role") ?? "", phone: try r.string("phone"), unitCode: try r.string("unit_code"),
-                    unitLevel: try r.string("unit_level"), streetName: try r.string("street_name"), superior: try r.string("superior"),
-                    tier: try r.string("level"), duties: try r.string("duties"), sourceLine: try r.int("source_line")))
+                out.append(
+                    ResponsibilityRecord(
+                        name: try r.string("chief") ?? "", role: try r.string("role") ?? "",
+                        phone: try r.string("phone"), unitCode: try r.string("unit_code"),
+                        unitLevel: try r.string("unit_level"), streetName: try r.string("street_name"),
+                        superior: try r.string("superior"),
+                        tier: try r.string("level"), duties: try r.string("duties"),
+                        sourceLine: try r.int("source_line")))
             }
         }
         return out
     }
 
     @discardableResult
-    public func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject) throws -> Int64 {
+    public func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject)
+        throws -> Int64
+    {
         try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.streetSegments)])
-            let generation = try addGeneration(table: StoreTables.streetSegments, command: command, parameters: parameters)
+            try connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))", [.text("gridplan:" + StoreTables.streetSegments)])
+            let generation = try addGeneration(
+                table: StoreTables.streetSegments, command: command, parameters: parameters)
             func text(_ v: String?) -> PostgresValue { v.map { .text($0) } ?? .null }
             let rows = segments.map { seg -> [PostgresValue] in
                 let g: Geometry
@@ -472,12 +618,16 @@ public final class PostGISStore: Store {
                 default: g = seg.geometry
                 }
                 return [
-                    .text(ewkbHex(g)), .text(seg.streetID), text(seg.name), text(seg.streetClass), seg.grade.map { .integer(Int64($0)) } ?? .null,
-                    .double(seg.lengthMetres), text(seg.lead), .text(JSONText.encode(.array(seg.coOwners.map { .string($0) }))), .integer(seg.isBoundary ? 1 : 0),
+                    .text(ewkbHex(g)), .text(seg.streetID), text(seg.name), text(seg.streetClass),
+                    seg.grade.map { .integer(Int64($0)) } ?? .null,
+                    .double(seg.lengthMetres), text(seg.lead),
+                    .text(JSONText.encode(.array(seg.coOwners.map { .string($0) }))), .integer(seg.isBoundary ? 1 : 0),
                     text(seg.responsibleBody), text(seg.responsibleUnit), .integer(generation),
                 ]
             }
-            try connection.copy(into: StoreTables.streetSegments, columns: ["geom"] + StoreTables.streetSegmentColumns.map(\.name), rows: rows)
+            try connection.copy(
+                into: StoreTables.streetSegments, columns: ["geom"] + StoreTables.streetSegmentColumns.map(\.name),
+                rows: rows)
             return generation
         }
     }
@@ -485,19 +635,27 @@ public final class PostGISStore: Store {
     public func streetSegments() throws -> (generation: StoreGeneration, segments: [RecordedStreetSegment])? {
         guard let generation = try generations(ofTable: StoreTables.streetSegments).last else { return nil }
         var out: [RecordedStreetSegment] = []
-        try connection.stream("""
+        try connection.stream(
+            """
             SELECT ST_AsBinary(geom) AS wkb, street_id, name, class, grade, length_m, lead, co_owners, boundary, responsible_body, responsible_unit
             FROM street_segments WHERE generation_id = $1 ORDER BY fid
-            """, [.integer(generation.id)], batchSize: Self.batchSize) { rows in
+            """, [.integer(generation.id)], batchSize: Self.batchSize
+        ) { rows in
             for r in rows {
                 var co: [String] = []
-                if let json = try r.string("co_owners"), case .array(let a)? = try? JSONText.decode(json) { co = a.compactMap(\.stringValue) }
+                if let json = try r.string("co_owners"), case .array(let a)? = try? JSONText.decode(json) {
+                    co = a.compactMap(\.stringValue)
+                }
                 let geometry = try r.bytes("wkb").map { try WKB.decode($0) }
-                out.append(RecordedStreetSegment(
-                    streetID: try r.string("street_id") ?? "", name: try r.string("name"), streetClass: try r.string("class"), grade: try r.int("grade"),
-                    lengthMetres: try r.double("length_m") ?? 0, lead: try r.string("lead"), coOwners: co, isBoundary: try r.int("boundary") == 1,
-                    responsibleBody: try r.string("responsible_body"), responsibleUnit: try r.string("responsible_unit"),
-                    geometry: geometry.map(StoreGeometry.simplifiedMulti) ?? .multiLineString([])))
+                out.append(
+                    RecordedStreetSegment(
+                        streetID: try r.string("street_id") ?? "", name: try r.string("name"),
+                        streetClass: try r.string("class"), grade: try r.int("grade"),
+                        lengthMetres: try r.double("length_m") ?? 0, lead: try r.string("lead"), coOwners: co,
+                        isBoundary: try r.int("boundary") == 1,
+                        responsibleBody: try r.string("responsible_body"),
+                        responsibleUnit: try r.string("responsible_unit"),
+                        geometry: geometry.map(StoreGeometry.simplifiedMulti) ?? .multiLineString([])))
             }
         }
         return (generation, out)
@@ -523,23 +681,31 @@ public final class PostGISStore: Store {
             clauses.append("geom && ST_MakeEnvelope($\(n - 3), $\(n - 2), $\(n - 1), $\(n), \(srid))")
         }
         let list = try columns.map { try connection.quoteIdentifier($0.name) }.joined(separator: ", ")
-        let sql = "SELECT fid, ST_AsBinary(geom) AS wkb, \(list) FROM \(try table(layer))" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY fid"
+        let sql =
+            "SELECT fid, ST_AsBinary(geom) AS wkb, \(list) FROM \(try table(layer))"
+            + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY fid"
         try connection.stream(sql, args, batchSize: Self.batchSize) { rows in
             for r in rows {
                 var props = JSONObject()
-                if let json = try r.string("properties"), case .object(let original)? = try? JSONText.decode(json) { props = original }
+                if let json = try r.string("properties"), case .object(let original)? = try? JSONText.decode(json) {
+                    props = original
+                }
                 for c in columns where c.name != "properties" {
                     switch try r.value(c.name) {
                     case .null: continue
                     case .integer(let n): props[c.name] = .integer(n)
                     case .double(let d): props[c.name] = .number(d)
-                    case .text(let s): props[c.name] = c.type == "INTEGER" ? (Int64(s).map { .integer($0) } ?? .string(s)) : .string(s)
+                    case .text(let s):
+                        props[c.name] = c.type == "INTEGER" ? (Int64(s).map { .integer($0) } ?? .string(s)) : .string(s)
                     case .bool(let b): props[c.name] = .bool(b)
                     case .bytea: continue
                     }
                 }
                 let geometry = try r.bytes("wkb").map { try WKB.decode($0) }
-                try body(Feature(id: try r.int("fid").map { .integer(Int64($0)) }, geometry: geometry.map(StoreGeometry.simplifiedMulti), properties: props))
+                try body(
+                    Feature(
+                        id: try r.int("fid").map { .integer(Int64($0)) },
+                        geometry: geometry.map(StoreGeometry.simplifiedMulti), properties: props))
             }
         }
     }
@@ -554,20 +720,27 @@ public final class PostGISStore: Store {
                 latest.map { [.integer($0)] } ?? []
             ).rows[0]
             var extent: Envelope?
-            if let x0 = try row.double("x0"), let y0 = try row.double("y0"), let x1 = try row.double("x1"), let y1 = try row.double("y1") {
+            if let x0 = try row.double("x0"), let y0 = try row.double("y0"), let x1 = try row.double("x1"),
+                let y1 = try row.double("y1")
+            {
                 extent = Envelope(minX: x0, minY: y0, maxX: x1, maxY: y1)
             }
-            return StoreLayerSummary(layer: layer, count: try row.int("n") ?? 0, extent: extent, generations: gens.count, latestGeneration: latest)
+            return StoreLayerSummary(
+                layer: layer, count: try row.int("n") ?? 0, extent: extent, generations: gens.count,
+                latestGeneration: latest)
         }
     }
 }
 
 /// What both engines do before an import writes: map the fields and transform into the store's CRS.
 enum ImportPreparation {
-    static func prepare(_ source: SourceLayer, fields explicit: [String: String], layer: StoreLayer, into crs: CRS) throws -> (FieldMapping, [Feature]) {
+    static func prepare(_ source: SourceLayer, fields explicit: [String: String], layer: StoreLayer, into crs: CRS)
+        throws -> (FieldMapping, [Feature])
+    {
         let mapping: FieldMapping
         do {
-            mapping = try FieldMapping(explicit: explicit, propertyNames: source.propertyNames, cases: layer.hasCaseFields)
+            mapping = try FieldMapping(
+                explicit: explicit, propertyNames: source.propertyNames, cases: layer.hasCaseFields)
         } catch let e as MappingError {
             throw StoreError(path: source.path, reason: e.description)
         }

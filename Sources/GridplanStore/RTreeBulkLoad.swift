@@ -75,8 +75,10 @@ struct RTreeBulkLoader {
             level = nodes.enumerated().map { (k, cells) in
                 var b = cells[0]
                 for c in cells.dropFirst() {
-                    b.minX = min(b.minX, c.minX); b.maxX = max(b.maxX, c.maxX)
-                    b.minY = min(b.minY, c.minY); b.maxY = max(b.maxY, c.maxY)
+                    b.minX = min(b.minX, c.minX)
+                    b.maxX = max(b.maxX, c.maxX)
+                    b.minY = min(b.minY, c.minY)
+                    b.maxY = max(b.maxY, c.maxY)
                 }
                 b.id = Int64(k)  // the node's position in its level, made a node number when written
                 return b
@@ -143,7 +145,8 @@ struct RTreeBulkLoader {
     }
 
     static func put16(_ v: UInt16, at i: Int, in b: inout [UInt8]) {
-        b[i] = UInt8(v >> 8); b[i + 1] = UInt8(v & 0xff)
+        b[i] = UInt8(v >> 8)
+        b[i + 1] = UInt8(v & 0xff)
     }
 
     static func put32(_ v: UInt32, at i: Int, in b: inout [UInt8]) {

@@ -25,7 +25,10 @@ public struct SourceLayer {
     /// - Parameter encoding: the text encoding of a Shapefile's DBF or a CSV (default: declared or detected).
     /// - Parameter declaredBy: how the user declared `declaredCRS` (`--crs`, `FILE@CRS`), for the
     ///   output and for errors.
-    public static func read(path: String, declaredCRS: String? = nil, declaredBy: String = "--crs", layerName: String? = nil, encoding: String? = nil) throws -> SourceLayer {
+    public static func read(
+        path: String, declaredCRS: String? = nil, declaredBy: String = "--crs", layerName: String? = nil,
+        encoding: String? = nil
+    ) throws -> SourceLayer {
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         let format: String
         let collection: FeatureCollection
@@ -42,7 +45,12 @@ public struct SourceLayer {
             } else if layers.count == 1 {
                 layer = layers[0]
             } else {
-                throw StoreError(path: path, reason: layers.isEmpty ? "the GeoPackage has no feature layers" : "the GeoPackage has \(layers.count) layers (\(layers.map(\.name).joined(separator: ", "))); choose one with --layer")
+                throw StoreError(
+                    path: path,
+                    reason: layers.isEmpty
+                        ? "the GeoPackage has no feature layers"
+                        : "the GeoPackage has \(layers.count) layers (\(layers.map(\.name).joined(separator: ", "))); choose one with --layer"
+                )
             }
             var features: [Feature] = []
             try gpkg.forEachFeature(in: layer) { features.append($0) }
@@ -55,9 +63,15 @@ public struct SourceLayer {
             collection = shp.collection
             fileCRS = shp.prjWKT
             notes.append("text encoding: \(shp.encoding)")
-            if shp.replacementCount > 0 { notes.append("\(shp.replacementCount) characters could not be decoded and were replaced by U+FFFD") }
+            if shp.replacementCount > 0 {
+                notes.append("\(shp.replacementCount) characters could not be decoded and were replaced by U+FFFD")
+            }
             if shp.deletedRecordCount > 0 { notes.append("skipped \(shp.deletedRecordCount) records marked deleted") }
-            if shp.reclassifiedRingCount > 0 { notes.append("\(shp.reclassifiedRingCount) rings had the wrong winding; shells and holes were taken from nesting") }
+            if shp.reclassifiedRingCount > 0 {
+                notes.append(
+                    "\(shp.reclassifiedRingCount) rings had the wrong winding; shells and holes were taken from nesting"
+                )
+            }
         case "csv", "txt":
             format = "CSV"
             let csv = try CSVReader.read(path: path, encoding: encoding.map { TextEncoding(label: $0) })
@@ -68,10 +82,14 @@ public struct SourceLayer {
             case .lonLat(let lon, let lat): notes.append("geometry from columns '\(lon)', '\(lat)'")
             case .none: notes.append("no geometry column found (wkt, geometry, lon/lat, 经度/纬度 ...)")
             }
-            if csv.replacementCount > 0 { notes.append("\(csv.replacementCount) characters could not be decoded and were replaced by U+FFFD") }
+            if csv.replacementCount > 0 {
+                notes.append("\(csv.replacementCount) characters could not be decoded and were replaced by U+FFFD")
+            }
         case "json" where Open311.isRequestList(try Self.head(of: path)):
             format = "Open311"
-            guard let data = FileManager.default.contents(atPath: path) else { throw StoreError(path: path, reason: "cannot be read") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw StoreError(path: path, reason: "cannot be read")
+            }
             collection = try Open311.read(bytes: Array(data), name: path)
             notes.append("read as Open311 GeoReport v2 service requests")
         default:
@@ -79,7 +97,9 @@ public struct SourceLayer {
             collection = try GeoJSONReader.read(path: path)
             fileCRS = collection.declaredCRS
         }
-        if collection.droppedZCount > 0 { notes.append("dropped Z/M values from \(collection.droppedZCount) positions") }
+        if collection.droppedZCount > 0 {
+            notes.append("dropped Z/M values from \(collection.droppedZCount) positions")
+        }
 
         let crs: CRS
         let source: String
@@ -96,7 +116,8 @@ public struct SourceLayer {
                 // A .prj's WKT that PROJ recognises as an EPSG CRS is named by its code.
                 crs = parsed.identifiedEPSGCode().map { CRS.epsg($0) } ?? parsed
             } catch {
-                throw StoreError(path: path, reason: "the file declares a CRS PROJ cannot read (\(error)); declare it with --crs")
+                throw StoreError(
+                    path: path, reason: "the file declares a CRS PROJ cannot read (\(error)); declare it with --crs")
             }
             source = "the file's own declaration"
         } else if format == "GeoJSON" {
@@ -110,7 +131,8 @@ public struct SourceLayer {
             crs = .wgs84
             source = "assumed WGS84 for a CSV of degrees (use --crs for CGCS2000, gcj02 ...)"
         } else {
-            throw StoreError(path: path, reason: "the file declares no CRS; declare it with --crs (e.g. EPSG:4490, gcj02)")
+            throw StoreError(
+                path: path, reason: "the file declares no CRS; declare it with --crs (e.g. EPSG:4490, gcj02)")
         }
         let description = try crs.describe()
         for (i, f) in collection.features.enumerated() {
@@ -122,14 +144,23 @@ public struct SourceLayer {
         // A projected CRS only makes sense where it is defined: Gauss-Krüger zone 39 data that
         // lands in another zone, or another country, was declared with the wrong CRS.
         if description.isProjected, let area = description.areaOfUse, !collection.envelope.isEmpty,
-           let centre = try? Transformer(from: crs, to: .wgs84).transform(collection.envelope.center) {
+            let centre = try? Transformer(from: crs, to: .wgs84).transform(collection.envelope.center)
+        {
             let margin = 3.0
-            if !(centre.x >= area.minX - margin && centre.x <= area.maxX + margin && centre.y >= area.minY - margin && centre.y <= area.maxY + margin) {
-                throw StoreError(path: path, reason: String(format: "the data's centre falls at %.3f°E %.3f°N, outside the area where %@ is used (%.1f–%.1f°E, %.1f–%.1f°N): is it in another CRS? declare it with --crs",
-                                                            centre.x, centre.y, crs.identifier, area.minX, area.maxX, area.minY, area.maxY))
+            if !(centre.x >= area.minX - margin && centre.x <= area.maxX + margin && centre.y >= area.minY - margin
+                && centre.y <= area.maxY + margin)
+            {
+                throw StoreError(
+                    path: path,
+                    reason: String(
+                        format:
+                            "the data's centre falls at %.3f°E %.3f°N, outside the area where %@ is used (%.1f–%.1f°E, %.1f–%.1f°N): is it in another CRS? declare it with --crs",
+                        centre.x, centre.y, crs.identifier, area.minX, area.maxX, area.minY, area.maxY))
             }
         }
-        return SourceLayer(path: path, format: format, collection: collection, crs: crs, crsDescription: description, crsSource: source, notes: notes)
+        return SourceLayer(
+            path: path, format: format, collection: collection, crs: crs, crsDescription: description,
+            crsSource: source, notes: notes)
     }
 
     /// The first bytes of a file (to tell an Open311 request list from GeoJSON); empty when it

@@ -18,7 +18,10 @@ public struct StoreGeneration: Sendable, Equatable {
     /// The day it came into force: the one given, else the day it was made.
     public var effectiveDay: String { effectiveFrom ?? String(created.prefix(10)) }
 
-    public init(id: Int64, created: String, command: String, parameters: String, parentID: Int64?, layer: String?, effectiveFrom: String? = nil) {
+    public init(
+        id: Int64, created: String, command: String, parameters: String, parentID: Int64?, layer: String?,
+        effectiveFrom: String? = nil
+    ) {
         self.id = id
         self.created = created
         self.command = command
@@ -85,7 +88,10 @@ public protocol Store: AnyObject {
     /// Layers that keep generations gain one; others refuse to mix imports unless `replace`.
     /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
     ///   force, for grids drawn before they are imported; nil: the day of the import.
-    func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject, effectiveFrom: String?) throws -> ImportReport
+    func importLayer(
+        _ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject,
+        effectiveFrom: String?
+    ) throws -> ImportReport
 
     /// Records check findings (in the store's CRS) as a new generation of the findings layer.
     @discardableResult
@@ -96,7 +102,8 @@ public protocol Store: AnyObject {
 
     /// Writes grids (in the store's CRS) as a new generation with their code history, retires
     /// the codes that did not survive, and re-assigns components and events with `locate`.
-    func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]) throws
+    func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?])
+        throws
 
     /// Writes a whole layer back: a new generation for layers that keep them, a replacement otherwise.
     func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws
@@ -114,7 +121,8 @@ public protocol Store: AnyObject {
     /// Records `assign streets`' segments (in the store's CRS) as a new generation of
     /// `street_segments`; `parameters` keep the grade rule (`grade_rule`).
     @discardableResult
-    func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject) throws -> Int64
+    func recordStreetSegments(_ segments: [RecordedStreetSegment], command: String, parameters: JSONObject) throws
+        -> Int64
 
     /// The latest recorded street segments with their generation, nil when none were recorded.
     func streetSegments() throws -> (generation: StoreGeneration, segments: [RecordedStreetSegment])?
@@ -122,8 +130,11 @@ public protocol Store: AnyObject {
 
 extension Store {
     /// Imports a layer whose generation is in force from the day of the import.
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject) throws -> ImportReport {
-        try importLayer(source, into: layer, fields: fields, replace: replace, parameters: parameters, effectiveFrom: nil)
+    public func importLayer(
+        _ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject
+    ) throws -> ImportReport {
+        try importLayer(
+            source, into: layer, fields: fields, replace: replace, parameters: parameters, effectiveFrom: nil)
     }
 
     /// The features of `layer` that `filter` selects, in memory.
@@ -134,7 +145,8 @@ extension Store {
     }
 
     /// The features of one generation (or the latest) of `layer`.
-    public func features(of layer: StoreLayer, generation: Int64? = nil, envelope: Envelope? = nil) throws -> [Feature] {
+    public func features(of layer: StoreLayer, generation: Int64? = nil, envelope: Envelope? = nil) throws -> [Feature]
+    {
         try features(of: layer, FeatureFilter(generation: generation, envelope: envelope))
     }
 
@@ -151,7 +163,9 @@ public enum Stores {
     public static func isPostgres(_ location: String) -> Bool { PostgresLocation.isPostgres(location) }
 
     /// The location as it may be shown: any password masked.
-    public static func masked(_ location: String) -> String { isPostgres(location) ? PostgresLocation.masking(location) : location }
+    public static func masked(_ location: String) -> String {
+        isPostgres(location) ? PostgresLocation.masking(location) : location
+    }
 
     /// Opens an existing store, applying the migrations it lacks; refuses one made by a newer gridplan.
     public static func open(_ location: String, readOnly: Bool = false) throws -> any Store {

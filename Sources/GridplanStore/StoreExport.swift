@@ -24,7 +24,10 @@ public enum FeatureExport {
     /// transformed to WGS84 (RFC 7946) unless `targetCRS` says otherwise; GeoPackage and CSV keep
     /// `targetCRS` or the features' CRS. CSV carries the geometry as WKT in a `wkt` column.
     /// Nothing appears at `path` unless everything was written.
-    public static func write(_ features: [Feature], crs: CRS, to path: String, layerName: String, targetCRS: CRS? = nil, precision: Int? = nil) throws -> CRS {
+    public static func write(
+        _ features: [Feature], crs: CRS, to path: String, layerName: String, targetCRS: CRS? = nil,
+        precision: Int? = nil
+    ) throws -> CRS {
         let format = try ExportFormat(path: path)
         let target = targetCRS ?? (format == .geojson ? .wgs84 : crs)
         let shaper = try ExportShaper(from: crs, to: target, precision: precision)
@@ -32,7 +35,9 @@ public enum FeatureExport {
         func transformed(_ f: Feature) throws -> Feature { try shaper.shape(f) }
         switch format {
         case .geojson:
-            return try writeGeoJSON(crs: crs, to: path, targetCRS: target, precision: precision) { emit in for f in features { try emit(f) } }
+            return try writeGeoJSON(crs: crs, to: path, targetCRS: target, precision: precision) { emit in
+                for f in features { try emit(f) }
+            }
         case .csv:
             let names = propertyNames(features)
             let out = try OutputFile(path: path)
@@ -53,11 +58,17 @@ public enum FeatureExport {
     /// Writes GeoJSON from features handed over one at a time by `source` (so a store layer of
     /// millions of rows is never held whole), shaped as ``write(_:crs:to:layerName:targetCRS:precision:)``
     /// shapes them. Nothing appears at `path` unless everything was written.
-    public static func writeGeoJSON(crs: CRS, to path: String, targetCRS: CRS? = nil, precision: Int? = nil,
-                                    _ source: (_ emit: (Feature) throws -> Void) throws -> Void) throws -> CRS {
+    public static func writeGeoJSON(
+        crs: CRS, to path: String, targetCRS: CRS? = nil, precision: Int? = nil,
+        _ source: (_ emit: (Feature) throws -> Void) throws -> Void
+    ) throws -> CRS {
         let target = targetCRS ?? .wgs84
         let shaper = try ExportShaper(from: crs, to: target, precision: precision)
-        let crsName: String? = target == .wgs84 ? nil : (target.identifier.hasPrefix("EPSG:") ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
+        let crsName: String? =
+            target == .wgs84
+            ? nil
+            : (target.identifier.hasPrefix("EPSG:")
+                ? "urn:ogc:def:crs:EPSG::\(target.identifier.dropFirst(5))" : target.identifier)
         let w = try GeoJSONWriter(path: path, precision: shaper.decimals, crsName: crsName)
         try source { try w.write(try shaper.shape($0)) }
         try w.finish()
@@ -81,7 +92,9 @@ public enum FeatureExport {
     static func writeGeoPackage(_ features: [Feature], crs: CRS, to path: String, layerName: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: dir) else { throw StoreError(path: path, reason: "the directory \(dir) does not exist") }
+        guard FileManager.default.fileExists(atPath: dir) else {
+            throw StoreError(path: path, reason: "the directory \(dir) does not exist")
+        }
         let temp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { for s in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: temp + s) } }
         try {
@@ -90,9 +103,16 @@ public enum FeatureExport {
             // Column types from the values: integer if every value is, real if every value is numeric, else text.
             let columns = names.map { name -> GeoPackageColumn in
                 let values = features.compactMap { $0.properties[name] }.filter { $0 != .null }
-                if !values.isEmpty && values.allSatisfy({ if case .integer = $0 { return true } else { return false } }) { return GeoPackageColumn(name, "INTEGER") }
-                if !values.isEmpty && values.allSatisfy({ $0.doubleValue != nil }) { return GeoPackageColumn(name, "REAL") }
-                if !values.isEmpty && values.allSatisfy({ if case .bool = $0 { return true } else { return false } }) { return GeoPackageColumn(name, "BOOLEAN") }
+                if !values.isEmpty && values.allSatisfy({ if case .integer = $0 { return true } else { return false } })
+                {
+                    return GeoPackageColumn(name, "INTEGER")
+                }
+                if !values.isEmpty && values.allSatisfy({ $0.doubleValue != nil }) {
+                    return GeoPackageColumn(name, "REAL")
+                }
+                if !values.isEmpty && values.allSatisfy({ if case .bool = $0 { return true } else { return false } }) {
+                    return GeoPackageColumn(name, "BOOLEAN")
+                }
                 return GeoPackageColumn(name, "TEXT")
             }
             let types = Set(features.compactMap { $0.geometry.map { StoreGeometry.baseType($0) } })
@@ -101,7 +121,9 @@ public enum FeatureExport {
                 let srs = try gpkg.srsID(for: crs)
                 try gpkg.createLayer(layerName, geometryType: geometryType, srsID: srs, columns: columns)
                 let cols = columns.map { GeoPackage.quote($0.name) }
-                let s = try gpkg.database.prepare("INSERT INTO \(GeoPackage.quote(layerName)) (geom\(cols.isEmpty ? "" : ", " + cols.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))")
+                let s = try gpkg.database.prepare(
+                    "INSERT INTO \(GeoPackage.quote(layerName)) (geom\(cols.isEmpty ? "" : ", " + cols.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
+                )
                 for f in features {
                     let g = f.geometry.map { StoreGeometry.promoted($0, to: geometryType) }
                     var values: [SQLValue] = [g.map { .blob(GeoPackageBinary.encode($0, srsID: srs)) } ?? .null]
@@ -110,7 +132,8 @@ public enum FeatureExport {
                         case nil, .null?: values.append(.null)
                         case .integer(let n)?: values.append(.integer(n))
                         case .number(let d)?: values.append(c.type == "TEXT" ? .text(JSONText.number(d)) : .real(d))
-                        case .bool(let b)?: values.append(c.type == "TEXT" ? .text(b ? "true" : "false") : .integer(b ? 1 : 0))
+                        case .bool(let b)?:
+                            values.append(c.type == "TEXT" ? .text(b ? "true" : "false") : .integer(b ? 1 : 0))
                         case let v?: values.append(.text(v.text))
                         }
                     }
@@ -121,7 +144,8 @@ public enum FeatureExport {
             try gpkg.database.execute("PRAGMA journal_mode = DELETE")
         }()
         guard rename(temp, path) == 0 else {
-            throw StoreError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            throw StoreError(
+                path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
         }
     }
 }
@@ -194,7 +218,9 @@ final class ExportShaper {
             guard let n = try? ctx.geometry(current) else { break }
             if (try? n.isValid) == true { return current }
             guard let fixed = try? n.madeValid().geometry, let polygons = try? fixed.polygonValues(),
-                  let next = cleaned(polygons.map { p in Polygon(rings: p.rings.map { round(.lineString($0)).lineCoordinates }) }) else { break }
+                let next = cleaned(
+                    polygons.map { p in Polygon(rings: p.rings.map { round(.lineString($0)).lineCoordinates }) })
+            else { break }
             current = next
         }
         return current

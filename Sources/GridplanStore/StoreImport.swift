@@ -25,8 +25,11 @@ extension GeoPackageStore {
     /// mix imports unless `replace` clears them first.
     /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
     ///   force, for grids drawn before they are imported; default the day of the import.
-    public func importLayer(_ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool, parameters: JSONObject,
-                            effectiveFrom: String? = nil) throws -> ImportReport {
+    public func importLayer(
+        _ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool,
+        parameters: JSONObject,
+        effectiveFrom: String? = nil
+    ) throws -> ImportReport {
         let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, layer: layer, into: crs)
         return try database.transaction {
             var replaced = 0
@@ -34,7 +37,11 @@ extension GeoPackageStore {
                 let existing = try package.count(layer.rawValue)
                 if existing > 0 {
                     guard replace else {
-                        throw StoreError(path: path, reason: "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them")
+                        throw StoreError(
+                            path: path,
+                            reason:
+                                "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them"
+                        )
                     }
                     try clear(layer)
                     replaced = existing
@@ -45,8 +52,10 @@ extension GeoPackageStore {
             try insert(features, into: layer, generation: generation, fields: mapping, source: source.path)
             try package.updateExtent(of: layer.rawValue)
             return ImportReport(
-                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount, generation: generation,
-                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource, storeCRS: crs.identifier,
+                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount,
+                generation: generation,
+                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource,
+                storeCRS: crs.identifier,
                 fields: mapping.report, notes: source.notes)
         }
     }

@@ -4,14 +4,17 @@ import GridplanGeometry
 import Testing
 
 func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> StreetFeature {
-    StreetFeature(id: id, name: name ?? id, streetClass: "branch", geometry: .lineString(cs.map { Coordinate($0.0, $0.1) }), sourceIndex: 0)
+    StreetFeature(
+        id: id, name: name ?? id, streetClass: "branch", geometry: .lineString(cs.map { Coordinate($0.0, $0.1) }),
+        sourceIndex: 0)
 }
 
 @Suite struct StreetAssignmentTests {
     @Test func streetAlongABoundary() throws {
         let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100))]
         // Runs up the A|B border for 50 m, then turns west into A for 50 m.
-        let r = try StreetAssigner.run(streets: [street("S", (100, 0), (100, 50), (50, 50))], units: units, toleranceMetres: 5)
+        let r = try StreetAssigner.run(
+            streets: [street("S", (100, 0), (100, 50), (50, 50))], units: units, toleranceMetres: 5)
         #expect(near(r.totalLengthMetres, 100))
         let boundary = r.segments.filter(\.isBoundary)
         #expect(boundary.count == 1)
@@ -31,7 +34,12 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
     @Test func chunkedWorkersGiveTheSerialAnswerInOrder() throws {
         // 6 x 6 units of 100 m; 700 streets: diagonals, border runs and stubs, some outside.
         var units: [UnitInput] = []
-        for i in 0..<6 { for j in 0..<6 { units.append(unit("U\(i)\(j)", box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100))) } }
+        for i in 0..<6 {
+            for j in 0..<6 {
+                units.append(
+                    unit("U\(i)\(j)", box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100)))
+            }
+        }
         let streets = (0..<700).map { k -> StreetFeature in
             let a = Double(k % 37) * 17, b = Double(k % 23) * 29
             switch k % 3 {
@@ -44,7 +52,11 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
         var serial: [StreetSegment] = []
         for s in streets { serial += try StreetAssigner.run(streets: [s], units: units).segments }
         #expect(all.segments.count == serial.count)
-        #expect(zip(all.segments, serial).allSatisfy { $0.streetID == $1.streetID && $0.lead == $1.lead && $0.coOwners == $1.coOwners && $0.lengthMetres == $1.lengthMetres })
+        #expect(
+            zip(all.segments, serial).allSatisfy {
+                $0.streetID == $1.streetID && $0.lead == $1.lead && $0.coOwners == $1.coOwners
+                    && $0.lengthMetres == $1.lengthMetres
+            })
         let total = try streets.reduce(0.0) { try $0 + GEOSContext().geometry($1.geometry).length }
         #expect(abs(all.totalLengthMetres - total) < 1e-6 * total)
         #expect(all.segments.filter(\.isBoundary).count > 50)
@@ -58,7 +70,9 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
     }
 
     @Test func streetCrossingThreeUnits() throws {
-        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(200, 0, 300, 100))]
+        let units = [
+            unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(200, 0, 300, 100)),
+        ]
         let r = try StreetAssigner.run(streets: [street("S", (-10, 50), (310, 50))], units: units, toleranceMetres: 5)
         #expect(near(r.totalLengthMetres, 320))
         var byLead: [String: Double] = [:]
@@ -79,12 +93,15 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
     }
 
     @Test func curvedStreetLengthIsConserved() throws {
-        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(0, 100, 200, 200))]
+        let units = [
+            unit("A", box(0, 0, 100, 100)), unit("B", box(100, 0, 200, 100)), unit("C", box(0, 100, 200, 200)),
+        ]
         let arc = (0...40).map { k -> Coordinate in
             let t = Double(k) / 40 * .pi
             return Coordinate(100 + 80 * cos(t), 60 + 80 * sin(t))
         }
-        let s = StreetFeature(id: "arc", name: "环路", streetClass: "arterial", geometry: .lineString(arc), sourceIndex: 0)
+        let s = StreetFeature(
+            id: "arc", name: "环路", streetClass: "arterial", geometry: .lineString(arc), sourceIndex: 0)
         let ctx = GEOSContext()
         let length = try ctx.geometry(s.geometry).length
         let r = try StreetAssigner.run(streets: [s], units: units)
@@ -95,8 +112,12 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
 
 @Suite struct PointAndUnitAssignmentTests {
     @Test func pointOnAVertexSharedByFourGrids() throws {
-        let grids = [unit("G4", box(1, 1, 2, 2)), unit("G2", box(0, 1, 1, 2)), unit("G3", box(1, 0, 2, 1)), unit("G1", box(0, 0, 1, 1))]
-        let r = try PointAssigner.run(points: [Coordinate(1, 1), Coordinate(1.5, 1.5), Coordinate(1, 0.5), Coordinate(5, 5)], units: grids)
+        let grids = [
+            unit("G4", box(1, 1, 2, 2)), unit("G2", box(0, 1, 1, 2)), unit("G3", box(1, 0, 2, 1)),
+            unit("G1", box(0, 0, 1, 1)),
+        ]
+        let r = try PointAssigner.run(
+            points: [Coordinate(1, 1), Coordinate(1.5, 1.5), Coordinate(1, 0.5), Coordinate(5, 5)], units: grids)
         #expect(r.map { $0.map { grids[$0].code } } == ["G1", "G4", "G1", nil])
     }
 

@@ -18,11 +18,15 @@ import Testing
         #expect(utc.instant("2023-03-01 09:30")!.timeIntervalSince(withOffset) == 8 * 3600)
         // A date alone is local midnight; as a deadline, the end of that day.
         #expect(shanghai.text(try #require(shanghai.instant("2023-03-01"))) == "2023-03-01T00:00:00+08:00")
-        #expect(shanghai.text(try #require(shanghai.instant("2023-03-01", endOfDay: true))) == "2023-03-02T00:00:00+08:00")
+        #expect(
+            shanghai.text(try #require(shanghai.instant("2023-03-01", endOfDay: true))) == "2023-03-02T00:00:00+08:00")
     }
 
     @Test func badTimesAreRefused() {
-        for bad in ["", "yesterday", "2023-02-29", "2023-13-01", "2023-04-31", "2023-03-01T25:00", "2023-03-01T09:61", "2023-03-01 09:30 +08", "2023-03-01+08:00", "45000"] {
+        for bad in [
+            "", "yesterday", "2023-02-29", "2023-13-01", "2023-04-31", "2023-03-01T25:00", "2023-03-01T09:61",
+            "2023-03-01 09:30 +08", "2023-03-01+08:00", "45000",
+        ] {
             #expect(shanghai.instant(bad) == nil, "\(bad)")
         }
         #expect(shanghai.instant("2024-02-29") != nil)
@@ -43,10 +47,15 @@ import Testing
         #expect(shanghai.period(of: shanghai.instant("2023-01-01T12:00")!, .week).label == "2022-W52")
         #expect(shanghai.period(of: shanghai.instant("2023-01-02T00:00")!, .week).label == "2023-W01")
         let w = shanghai.period(of: shanghai.instant("2023-03-01T12:00")!, .week)
-        #expect(shanghai.text(w.start) == "2023-02-27T00:00:00+08:00" && shanghai.text(w.end) == "2023-03-06T00:00:00+08:00")
+        #expect(
+            shanghai.text(w.start) == "2023-02-27T00:00:00+08:00" && shanghai.text(w.end) == "2023-03-06T00:00:00+08:00"
+        )
         for label in ["2023-W09", "2023-03", "2023-Q1"] { #expect(shanghai.period(labelled: label)?.label == label) }
-        #expect(shanghai.period(labelled: "2023-13") == nil && shanghai.period(labelled: "2023-W60") == nil && shanghai.period(labelled: "March") == nil)
-        let months = shanghai.periods(.month, from: shanghai.instant("2023-01-15")!, through: shanghai.instant("2023-03-01")!)
+        #expect(
+            shanghai.period(labelled: "2023-13") == nil && shanghai.period(labelled: "2023-W60") == nil
+                && shanghai.period(labelled: "March") == nil)
+        let months = shanghai.periods(
+            .month, from: shanghai.instant("2023-01-15")!, through: shanghai.instant("2023-03-01")!)
         #expect(months.map(\.label) == ["2023-01", "2023-02", "2023-03"])
     }
 }
@@ -58,18 +67,27 @@ import Testing
 
     /// Two communities of one street office (and a third with nothing), 100 m squares.
     var units: [AssessedUnit] {
-        [AssessedUnit(code: "110101001001", name: "东四", areaSquareMetres: 10_000, households: 200),
-         AssessedUnit(code: "110101001002", name: "西四", areaSquareMetres: 10_000, households: nil),
-         AssessedUnit(code: "110101002001", name: "空", areaSquareMetres: 20_000, households: 100)]
+        [
+            AssessedUnit(code: "110101001001", name: "东四", areaSquareMetres: 10_000, households: 200),
+            AssessedUnit(code: "110101001002", name: "西四", areaSquareMetres: 10_000, households: nil),
+            AssessedUnit(code: "110101002001", name: "空", areaSquareMetres: 20_000, households: 100),
+        ]
     }
 
-    func record(_ id: String, _ reported: String, dispatched: String? = nil, closed: String? = nil, deadline: String? = nil, cls: String = "市容环境", source: String = "patrol") -> CaseRecord {
-        CaseRecord(id: id, row: 0, location: Coordinate(0, 0), reportedAt: t(reported), dispatchedAt: dispatched.map(t), closedAt: closed.map(t),
-                   deadline: deadline.map(t), source: source, caseClass: cls)
+    func record(
+        _ id: String, _ reported: String, dispatched: String? = nil, closed: String? = nil, deadline: String? = nil,
+        cls: String = "市容环境", source: String = "patrol"
+    ) -> CaseRecord {
+        CaseRecord(
+            id: id, row: 0, location: Coordinate(0, 0), reportedAt: t(reported), dispatchedAt: dispatched.map(t),
+            closedAt: closed.map(t),
+            deadline: deadline.map(t), source: source, caseClass: cls)
     }
 
     func run(_ cases: [(CaseRecord, String?)], options: CaseAssessor.Options = CaseAssessor.Options()) -> CaseReport {
-        CaseAssessor.run(cases: cases.map(\.0), placement: cases.map(\.1), units: units, fallback: [:], clock: clock, options: options)
+        CaseAssessor.run(
+            cases: cases.map(\.0), placement: cases.map(\.1), units: units, fallback: [:], clock: clock,
+            options: options)
     }
 
     func row(_ r: CaseReport, _ code: String, _ period: String) throws -> CaseFigures {
@@ -80,15 +98,31 @@ import Testing
         let a = "110101001001", b = "110101001002"
         let cases: [(CaseRecord, String?)] = [
             // On time: 2 h to close.
-            (record("1", "2023-03-01T09:00", dispatched: "2023-03-01T09:10", closed: "2023-03-01T11:00", deadline: "2023-03-01T17:00"), a),
+            (
+                record(
+                    "1", "2023-03-01T09:00", dispatched: "2023-03-01T09:10", closed: "2023-03-01T11:00",
+                    deadline: "2023-03-01T17:00"), a
+            ),
             // Late: closed after its deadline, 30 h.
-            (record("2", "2023-03-02T09:00", dispatched: "2023-03-02T09:30", closed: "2023-03-03T15:00", deadline: "2023-03-02T17:00", source: "hotline"), a),
+            (
+                record(
+                    "2", "2023-03-02T09:00", dispatched: "2023-03-02T09:30", closed: "2023-03-03T15:00",
+                    deadline: "2023-03-02T17:00", source: "hotline"), a
+            ),
             // Open past its deadline at the end of March, closed in April.
-            (record("3", "2023-03-30T09:00", dispatched: "2023-03-30T10:00", closed: "2023-04-02T10:00", deadline: "2023-03-31T09:00", cls: "街面秩序"), a),
+            (
+                record(
+                    "3", "2023-03-30T09:00", dispatched: "2023-03-30T10:00", closed: "2023-04-02T10:00",
+                    deadline: "2023-03-31T09:00", cls: "街面秩序"), a
+            ),
             // Never dispatched, still open.
             (record("4", "2023-03-31T23:59", deadline: "2023-04-10T00:00"), a),
             // April, in B.
-            (record("5", "2023-04-01T00:00", dispatched: "2023-04-01T01:00", closed: "2023-04-01T05:00", deadline: "2023-04-01T08:00"), b),
+            (
+                record(
+                    "5", "2023-04-01T00:00", dispatched: "2023-04-01T01:00", closed: "2023-04-01T05:00",
+                    deadline: "2023-04-01T08:00"), b
+            ),
         ]
         let r = run(cases)
         #expect(r.periods.map(\.label) == ["2023-03", "2023-04"])
@@ -106,12 +140,15 @@ import Testing
         // No events: rates are null, never 0 or NaN; counts are 0.
         for code in ["110101002001", b] {
             let empty = try row(r, code, "2023-03")
-            #expect(empty.cases == 0 && empty.closureRate == nil && empty.onTimeRate == nil && empty.medianHoursToClose == nil && empty.score == nil && empty.rank == nil)
+            #expect(
+                empty.cases == 0 && empty.closureRate == nil && empty.onTimeRate == nil
+                    && empty.medianHoursToClose == nil && empty.score == nil && empty.rank == nil)
             #expect(empty.backlog == 0 && empty.overdue == 0)
         }
         // Rolled up by code prefix.
         let office = try row(r, "110101001", "2023-03")
-        #expect(office.level == .streetOffice && office.cases == 4 && office.households == nil)  // B's households unknown
+        // B's households are unknown.
+        #expect(office.level == .streetOffice && office.cases == 4 && office.households == nil)
         let district = try row(r, "110101", "2023-04")
         #expect(district.level == .district && district.cases == 1 && district.closureRate == 1)
         #expect(try row(r, "110101002", "2023-03").closureRate == nil)
@@ -129,7 +166,8 @@ import Testing
         let march = try row(r, a, "2023-03")
         #expect(march.cases == 1 && march.inconsistent == 2 && march.closureRate == 1 && march.backlog == 0)
         #expect(r.inconsistent.map(\.record.id) == ["closed-first", "due-first"])
-        #expect(r.inconsistent[0].kinds == [.closedBeforeReported] && r.inconsistent[1].kinds == [.deadlineBeforeReported])
+        #expect(
+            r.inconsistent[0].kinds == [.closedBeforeReported] && r.inconsistent[1].kinds == [.deadlineBeforeReported])
     }
 
     @Test func scoresRanksAndRankChanges() throws {
@@ -137,13 +175,15 @@ import Testing
         var options = CaseAssessor.Options()
         options.weights = [ScoreWeight(.closure, 0.7), ScoreWeight(.external, 0.3)]
         options.external = [a: ["2023-03": 50, "2023-04": 100], b: ["2023-03": 100, "2023-04": 40]]
-        let r = run([
-            (record("1", "2023-03-01T09:00", closed: "2023-03-01T10:00"), a),
-            (record("2", "2023-03-01T09:00", closed: "2023-03-01T10:00"), b),
-            (record("3", "2023-04-01T09:00"), a),
-            (record("4", "2023-04-01T09:00", closed: "2023-04-01T10:00"), b),
-        ], options: options)
-        let aM = try row(r, a, "2023-03"), bM = try row(r, b, "2023-03"), aA = try row(r, a, "2023-04"), bA = try row(r, b, "2023-04")
+        let r = run(
+            [
+                (record("1", "2023-03-01T09:00", closed: "2023-03-01T10:00"), a),
+                (record("2", "2023-03-01T09:00", closed: "2023-03-01T10:00"), b),
+                (record("3", "2023-04-01T09:00"), a),
+                (record("4", "2023-04-01T09:00", closed: "2023-04-01T10:00"), b),
+            ], options: options)
+        let aM = try row(r, a, "2023-03"), bM = try row(r, b, "2023-03"), aA = try row(r, a, "2023-04"),
+            bA = try row(r, b, "2023-04")
         #expect(near(aM.score!, 85) && near(bM.score!, 100))
         #expect(aM.rank == 2 && bM.rank == 1 && aM.rankChange == nil)
         #expect(near(aA.score!, 30) && near(bA.score!, 82))
@@ -167,17 +207,26 @@ import Testing
         // Grids of one community: first split at x = 50, from 1 February at x = 80.
         let before = [unit("110101001001001", box(0, 0, 50, 100)), unit("110101001001002", box(50, 0, 100, 100))]
         let after = [unit("110101001001001", box(0, 0, 80, 100)), unit("110101001001003", box(80, 0, 100, 100))]
-        let drawings = [UnitDrawing(effectiveFrom: t("2023-02-01"), units: after, label: "2"), UnitDrawing(effectiveFrom: t("2023-01-01"), units: before, label: "1")]
+        let drawings = [
+            UnitDrawing(effectiveFrom: t("2023-02-01"), units: after, label: "2"),
+            UnitDrawing(effectiveFrom: t("2023-01-01"), units: before, label: "1"),
+        ]
         func at(_ x: Double, _ reported: String, _ id: String) -> CaseRecord {
             CaseRecord(id: id, row: 0, location: Coordinate(x, 50), reportedAt: t(reported))
         }
-        let cases = [at(60, "2023-01-31T23:59", "jan"), at(60, "2023-02-01T00:00", "feb"), at(90, "2022-12-31T12:00", "early"), at(150, "2023-02-10", "outside")]
+        let cases = [
+            at(60, "2023-01-31T23:59", "jan"), at(60, "2023-02-01T00:00", "feb"), at(90, "2022-12-31T12:00", "early"),
+            at(150, "2023-02-10", "outside"),
+        ]
         let placed = try CasePlacement.place(cases, in: drawings)
         #expect(placed.codes == ["110101001001002", "110101001001001", "110101001001002", nil])
         #expect(placed.casesPerDrawing == [2, 2])
         #expect(placed.fallback[3]?.code == "110101001001003" && near(placed.fallback[3]!.distanceMetres, 50))
-        let assessed = try AssessedUnit.measured(before, households: [:]) + AssessedUnit.measured(after, households: [:])
-        let r = CaseAssessor.run(cases: cases, placement: placed.codes, units: assessed, fallback: placed.fallback, clock: clock, options: CaseAssessor.Options())
+        let assessed =
+            try AssessedUnit.measured(before, households: [:]) + AssessedUnit.measured(after, households: [:])
+        let r = CaseAssessor.run(
+            cases: cases, placement: placed.codes, units: assessed, fallback: placed.fallback, clock: clock,
+            options: CaseAssessor.Options())
         #expect(try row(r, "110101001001002", "2023-01").cases == 1 && row(r, "110101001001001", "2023-02").cases == 1)
         // The community counts both, whichever grid held them.
         #expect(try row(r, "110101001001", "2023-01").cases == 1 && row(r, "110101001001", "2023-02").cases == 1)
@@ -186,8 +235,9 @@ import Testing
 
     @Test func overlapsCountInTheLowerCode() throws {
         let units = [unit("110101001002", box(0, 0, 100, 100)), unit("110101001001", box(50, 0, 150, 100))]
-        let placed = try CasePlacement.place([CaseRecord(id: "x", row: 0, location: Coordinate(75, 50), reportedAt: t("2023-03-01"))],
-                                            in: [UnitDrawing(effectiveFrom: nil, units: units, label: "")])
+        let placed = try CasePlacement.place(
+            [CaseRecord(id: "x", row: 0, location: Coordinate(75, 50), reportedAt: t("2023-03-01"))],
+            in: [UnitDrawing(effectiveFrom: nil, units: units, label: "")])
         #expect(placed.codes == ["110101001001"])
     }
 }

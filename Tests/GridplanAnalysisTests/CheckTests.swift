@@ -11,7 +11,9 @@ func unit(_ code: String, _ g: Geometry, parent: String? = nil, _ i: Int = 0) ->
     UnitInput(code: code, parentCode: parent, geometry: g, sourceIndex: i)
 }
 
-func box(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry { .polygon(Polygon(exterior: rect(x0, y0, x1, y1))) }
+func box(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
+    .polygon(Polygon(exterior: rect(x0, y0, x1, y1)))
+}
 
 func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <= tol * max(1, abs(b)) }
 
@@ -20,7 +22,10 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
         // A 3 × 3 tiling of 100 m cells with one curved shared border (many vertices on both sides).
         var units: [UnitInput] = []
         for i in 0..<3 {
-            for j in 0..<3 { units.append(unit("U\(i)\(j)", box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100))) }
+            for j in 0..<3 {
+                units.append(
+                    unit("U\(i)\(j)", box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100)))
+            }
         }
         let r = try CoverageCheck.run(units: units, boundary: box(0, 0, 300, 300))
         #expect(r.findings.isEmpty)
@@ -30,11 +35,14 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
 
     @Test func overlapsCarryEveryClaimant() throws {
         // A and B overlap in [90,100] × [0,100]; C crosses both in [80,120] × [40,60].
-        let r = try CoverageCheck.run(units: [
-            unit("A", box(0, 0, 100, 100)), unit("B", box(90, 0, 190, 100)), unit("C", box(80, 40, 120, 60)),
-        ], boundary: nil)
+        let r = try CoverageCheck.run(
+            units: [
+                unit("A", box(0, 0, 100, 100)), unit("B", box(90, 0, 190, 100)), unit("C", box(80, 40, 120, 60)),
+            ], boundary: nil)
         let overlaps = r.findings.filter { $0.kind == .overlap }
-        func area(_ units: [String]) -> Double { overlaps.filter { $0.units == units }.reduce(0) { $0 + $1.areaSquareMetres } }
+        func area(_ units: [String]) -> Double {
+            overlaps.filter { $0.units == units }.reduce(0) { $0 + $1.areaSquareMetres }
+        }
         #expect(near(area(["A", "B", "C"]), 10 * 20))  // [90,100] × [40,60]
         #expect(near(area(["A", "B"]), 1000 - 200))
         #expect(near(area(["A", "C"]), 10 * 20))  // [80,90] × [40,60]
@@ -69,7 +77,9 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
 
     @Test func sliverAndInletAtTheBoundary() throws {
         // B stops 0.4 m short of A: a sliver. C stops 30 m short of the boundary's top: an inlet.
-        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100.4, 0, 200, 100)), unit("C", box(0, 100, 200, 170))]
+        let units = [
+            unit("A", box(0, 0, 100, 100)), unit("B", box(100.4, 0, 200, 100)), unit("C", box(0, 100, 200, 170)),
+        ]
         let r = try CoverageCheck.run(units: units, boundary: box(0, 0, 200, 200))
         let sliver = try #require(r.findings.first { $0.kind == .sliver })
         #expect(near(sliver.areaSquareMetres, 40))
@@ -93,8 +103,11 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
 
     @Test func exclaveAndEnclave() throws {
         // B has a hole [40,60]²; A's second part fills it: an exclave of A that B encloses.
-        let a = Geometry.multiPolygon([Polygon(exterior: rect(-100, 0, 0, 100)), Polygon(exterior: rect(140, 40, 160, 60))])
-        let b = Geometry.polygon(Polygon(exterior: rect(100, 0, 200, 100), holes: [Array(rect(140, 40, 160, 60).reversed())]))
+        let a = Geometry.multiPolygon([
+            Polygon(exterior: rect(-100, 0, 0, 100)), Polygon(exterior: rect(140, 40, 160, 60)),
+        ])
+        let b = Geometry.polygon(
+            Polygon(exterior: rect(100, 0, 200, 100), holes: [Array(rect(140, 40, 160, 60).reversed())]))
         let gapFill = box(0, 0, 100, 100)
         let r = try CoverageCheck.run(units: [unit("A", a), unit("B", b), unit("M", gapFill)], boundary: nil)
         let exclave = try #require(r.findings.first { $0.kind == .exclave })
@@ -109,16 +122,18 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
     }
 
     @Test func wholeUnitEnclosedByAnother() throws {
-        let outer = Geometry.polygon(Polygon(exterior: rect(0, 0, 300, 300), holes: [Array(rect(100, 100, 150, 150).reversed())]))
+        let outer = Geometry.polygon(
+            Polygon(exterior: rect(0, 0, 300, 300), holes: [Array(rect(100, 100, 150, 150).reversed())]))
         let r = try CoverageCheck.run(units: [unit("OUT", outer), unit("IN", box(100, 100, 150, 150))], boundary: nil)
         #expect(r.findings.count == 1)
         #expect(r.findings[0].kind == .enclave)
         #expect(r.findings[0].units == ["IN", "OUT"])
         // A unit sharing 3 of its 4 sides (75%) is not an enclave.
-        let notch = Geometry.polygon(Polygon(exterior: [
-            Coordinate(0, 0), Coordinate(300, 0), Coordinate(300, 300), Coordinate(150, 300), Coordinate(150, 250),
-            Coordinate(100, 250), Coordinate(100, 300), Coordinate(0, 300), Coordinate(0, 0),
-        ]))
+        let notch = Geometry.polygon(
+            Polygon(exterior: [
+                Coordinate(0, 0), Coordinate(300, 0), Coordinate(300, 300), Coordinate(150, 300), Coordinate(150, 250),
+                Coordinate(100, 250), Coordinate(100, 300), Coordinate(0, 300), Coordinate(0, 0),
+            ]))
         let r2 = try CoverageCheck.run(units: [unit("OUT", notch), unit("IN", box(100, 250, 150, 300))], boundary: nil)
         #expect(r2.findings.isEmpty)
     }
@@ -135,7 +150,9 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
             Coordinate(120, 52), Coordinate(120, 65), Coordinate(150, 65), Coordinate(150, 35), Coordinate(120, 35),
             Coordinate(120, 48), Coordinate(100, 48), Coordinate(100, 0),
         ]
-        let r = try CoverageCheck.run(units: [unit("A", .polygon(Polygon(exterior: aRing))), unit("B", .polygon(Polygon(exterior: bRing)))], boundary: nil)
+        let r = try CoverageCheck.run(
+            units: [unit("A", .polygon(Polygon(exterior: aRing))), unit("B", .polygon(Polygon(exterior: bRing)))],
+            boundary: nil)
         let interlock = try #require(r.findings.first { $0.kind == .interlock })
         #expect(interlock.units == ["A", "B"])
         // The lobe (900 m²) and most of the neck beyond the body (up to 20 × 4 = 80 m²).
@@ -144,17 +161,28 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
         // With a neck width under 4 m the neck is not narrow enough: nothing.
         var narrow = CheckOptions()
         narrow.neckWidthMetres = 3
-        #expect(try CoverageCheck.run(units: [unit("A", .polygon(Polygon(exterior: aRing))), unit("B", .polygon(Polygon(exterior: bRing)))], boundary: nil, options: narrow).findings.isEmpty)
+        #expect(
+            try CoverageCheck.run(
+                units: [unit("A", .polygon(Polygon(exterior: aRing))), unit("B", .polygon(Polygon(exterior: bRing)))],
+                boundary: nil, options: narrow
+            ).findings.isEmpty)
     }
 
     @Test func parentMismatchAndInvalidAndOutside() throws {
         // Q1 and Q2 (parent Q) surround X, which declares parent P; P's own unit is elsewhere.
-        let q1 = Geometry.polygon(Polygon(exterior: rect(0, 0, 200, 200), holes: [Array(rect(50, 50, 100, 100).reversed())]))
+        let q1 = Geometry.polygon(
+            Polygon(exterior: rect(0, 0, 200, 200), holes: [Array(rect(50, 50, 100, 100).reversed())]))
         let units = [
             unit("Q1", q1, parent: "Q"), unit("Q2", box(200, 0, 300, 200), parent: "Q"),
             unit("X", box(50, 50, 100, 100), parent: "P"), unit("P1", box(300, 0, 400, 200), parent: "P"),
             // A bow-tie at the far end: invalid, repaired into two triangles and analysed.
-            unit("BAD", .polygon(Polygon(exterior: [Coordinate(400, 0), Coordinate(500, 200), Coordinate(500, 0), Coordinate(400, 200), Coordinate(400, 0)])), parent: "P", 4),
+            unit(
+                "BAD",
+                .polygon(
+                    Polygon(exterior: [
+                        Coordinate(400, 0), Coordinate(500, 200), Coordinate(500, 0), Coordinate(400, 200),
+                        Coordinate(400, 0),
+                    ])), parent: "P", 4),
         ]
         let r = try CoverageCheck.run(units: units, boundary: box(0, 0, 480, 200))
         let mismatch = try #require(r.findings.first { $0.kind == .parentMismatch })
@@ -175,7 +203,9 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
 
     @Test func householdsInsideFindings() throws {
         let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(110, 0, 200, 100))]
-        let points: [(Coordinate, Double)] = [(Coordinate(105, 50), 30), (Coordinate(105, 10), 12), (Coordinate(50, 50), 200), (Coordinate(110, 50), 7)]
+        let points: [(Coordinate, Double)] = [
+            (Coordinate(105, 50), 30), (Coordinate(105, 10), 12), (Coordinate(50, 50), 200), (Coordinate(110, 50), 7),
+        ]
         let r = try CoverageCheck.run(units: units, boundary: box(0, 0, 200, 100), households: points)
         let gap = try #require(r.findings.first { $0.kind == .unmanaged })
         // Points on the gap's edge (x = 110) count: households on a shared edge belong to both views.
@@ -247,7 +277,9 @@ func near(_ a: Double, _ b: Double, _ tol: Double = 1e-6) -> Bool { abs(a - b) <
                 #expect(reported[k] == fine[k], "piece \(k) (\(truth) m): \(reported[k]) vs fine \(fine[k])")
             }
             // The band's arcs are drawn as chords, so its true width is a hair under w.
-            #expect(reported[k] <= truth * 1.000_01 + 1e-9 && reported[k] >= 0.99 * truth - 0.04, "piece \(k) \(String(describing: piece.typeName)): \(reported[k]) for \(truth) m")
+            #expect(
+                reported[k] <= truth * 1.000_01 + 1e-9 && reported[k] >= 0.99 * truth - 0.04,
+                "piece \(k) \(String(describing: piece.typeName)): \(reported[k]) for \(truth) m")
         }
         #expect(try GapWidth.isNarrower(pieces, than: gap) == reported.map { $0 < gap })
     }

@@ -6,10 +6,15 @@ import Testing
 // Built geometry with answers worked out by hand from the construction. Streets run along y = 0
 // (left is north) unless said otherwise; a 6 m carriageway puts the kerb at y = 3.
 
-private func frontageUnit(_ id: String, _ g: Geometry, _ i: Int = 0) -> FrontageUnitInput { FrontageUnitInput(id: id, geometry: g, sourceIndex: i) }
+private func frontageUnit(_ id: String, _ g: Geometry, _ i: Int = 0) -> FrontageUnitInput {
+    FrontageUnitInput(id: id, geometry: g, sourceIndex: i)
+}
 
-private func centreline(_ name: String, width: Double? = 6, _ cs: (Double, Double)..., index: Int = 0) -> FrontageStreetInput {
-    FrontageStreetInput(name: name, widthMetres: width, geometry: .lineString(cs.map { Coordinate($0.0, $0.1) }), sourceIndex: index)
+private func centreline(_ name: String, width: Double? = 6, _ cs: (Double, Double)..., index: Int = 0)
+    -> FrontageStreetInput
+{
+    FrontageStreetInput(
+        name: name, widthMetres: width, geometry: .lineString(cs.map { Coordinate($0.0, $0.1) }), sourceIndex: index)
 }
 
 private func arc(radius: Double, from a0: Double, to a1: Double, stepDegrees: Double) -> [Coordinate] {
@@ -35,14 +40,18 @@ private func zones(_ r: FrontageReport, _ owner: String) -> [FrontageZone] { r.z
 /// The invariants every run must keep: no two zones overlap, none lies on a footprint, each lies
 /// within the depth of its owner, and along each street side the frontages and the uncovered
 /// stretches add up to no more than the kerb.
-private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], depth: Double = 20,
-                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+private func checkInvariants(
+    _ r: FrontageReport, _ units: [FrontageUnitInput], depth: Double = 20,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let ctx = GEOSContext()
     let zoneGeoms = try r.zones.map { try ctx.geometry($0.geometry) }
     for i in zoneGeoms.indices {
         for j in zoneGeoms.indices where j > i && zoneGeoms[i].envelope.intersects(zoneGeoms[j].envelope) {
             let overlap = try zoneGeoms[i].intersection(with: zoneGeoms[j]).area
-            #expect(overlap < 1e-6, "zones \(r.zones[i].owner) and \(r.zones[j].owner) overlap by \(overlap) m²", sourceLocation: sourceLocation)
+            #expect(
+                overlap < 1e-6, "zones \(r.zones[i].owner) and \(r.zones[j].owner) overlap by \(overlap) m²",
+                sourceLocation: sourceLocation)
         }
     }
     var footprints: [String: [NativeGeometry]] = [:]
@@ -56,19 +65,28 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
     let allFootprints = footprints.values.flatMap { $0 }
     for (k, z) in zoneGeoms.enumerated() {
         for f in allFootprints where f.envelope.intersects(z.envelope) {
-            #expect(try z.intersection(with: f).area < 1e-6, "zone of \(r.zones[k].owner) lies on a footprint", sourceLocation: sourceLocation)
+            #expect(
+                try z.intersection(with: f).area < 1e-6, "zone of \(r.zones[k].owner) lies on a footprint",
+                sourceLocation: sourceLocation)
         }
         #expect(r.zones[k].depthMetres <= depth + 1e-6, sourceLocation: sourceLocation)
         if let own = footprints[r.zones[k].owner] {
             let reach = try ctx.union(of: own).buffer(by: depth + 1e-3, quadrantSegments: 32)
-            #expect(try z.isCovered(by: reach), "zone of \(r.zones[k].owner) reaches beyond the depth", sourceLocation: sourceLocation)
+            #expect(
+                try z.isCovered(by: reach), "zone of \(r.zones[k].owner) reaches beyond the depth",
+                sourceLocation: sourceLocation)
         }
         #expect(try near(z.area, r.zones[k].areaSquareMetres, 1e-9), sourceLocation: sourceLocation)
     }
     for s in r.summary.streetSides {
-        let faced = r.zones.filter { $0.streetIndex == s.streetIndex && $0.side == s.side }.reduce(0) { $0 + $1.frontageMetres }
+        let faced = r.zones.filter { $0.streetIndex == s.streetIndex && $0.side == s.side }.reduce(0) {
+            $0 + $1.frontageMetres
+        }
         #expect(near(faced, s.frontageMetres, 1e-9), sourceLocation: sourceLocation)
-        #expect(s.frontageMetres + s.uncoveredMetres <= s.lengthMetres + 0.01, "side \(s.street ?? "-") \(s.side): \(s.frontageMetres) + \(s.uncoveredMetres) > \(s.lengthMetres)", sourceLocation: sourceLocation)
+        #expect(
+            s.frontageMetres + s.uncoveredMetres <= s.lengthMetres + 0.01,
+            "side \(s.street ?? "-") \(s.side): \(s.frontageMetres) + \(s.uncoveredMetres) > \(s.lengthMetres)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -105,14 +123,17 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
         func at(_ g: Geometry) -> Geometry { g.mappingCoordinates { Coordinate($0.x + dx, $0.y + dy) } }
         let units = [frontageUnit("C", at(box(12, 12, 22, 22))), frontageUnit("N", at(box(22, 12, 32, 22)), 1)]
         let streets = [centreline("East", (-50, 0), (60, 0)), centreline("North", (0, -50), (0, 60), index: 1)].map {
-            FrontageStreetInput(name: $0.name, widthMetres: $0.widthMetres, geometry: at($0.geometry), sourceIndex: $0.sourceIndex)
+            FrontageStreetInput(
+                name: $0.name, widthMetres: $0.widthMetres, geometry: at($0.geometry), sourceIndex: $0.sourceIndex)
         }
         let r = try Frontage.run(units: units, streets: streets)
         #expect(r.zones.map(\.owner) == ["C", "C", "N"])
         #expect(r.zones.map { ($0.areaSquareMetres * 100).rounded() / 100 } == [130.5, 130.5, 90])
         #expect(r.zones.allSatisfy { close($0.frontageMetres, $0.owner == "C" ? 19 : 10, 0.01) })
         let e = r.zones[2].geometry.envelope
-        #expect(close(e.minX, dx + 22, 1e-6) && close(e.maxX, dx + 32, 1e-6) && close(e.minY, dy + 3, 1e-6) && close(e.maxY, dy + 12, 1e-6))
+        #expect(
+            close(e.minX, dx + 22, 1e-6) && close(e.maxX, dx + 32, 1e-6) && close(e.minY, dy + 3, 1e-6)
+                && close(e.maxY, dy + 12, 1e-6))
         try checkInvariants(r, units)
     }
 
@@ -210,7 +231,9 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
     /// A curved street (a quarter circle of radius 60, 6 m wide): sectors of buildings on both sides
     /// keep the annulus between their arc and the kerb, and the kerb arc in front of them.
     @Test func curvedStreet() throws {
-        let street = FrontageStreetInput(name: "Ring", widthMetres: 6, geometry: .lineString(arc(radius: 60, from: 0, to: 90, stepDegrees: 1)), sourceIndex: 0)
+        let street = FrontageStreetInput(
+            name: "Ring", widthMetres: 6, geometry: .lineString(arc(radius: 60, from: 0, to: 90, stepDegrees: 1)),
+            sourceIndex: 0)
         let units = [
             frontageUnit("Out", sector(72, 82, from: 30, to: 45, step: 3)),
             frontageUnit("In", sector(40, 50, from: 30, to: 45, step: 2.5), 1),
@@ -230,23 +253,37 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
 
     /// One owner in two parts 4 m apart: one zone in two pieces, and the gap's kerb uncovered.
     @Test func multipolygonBuilding() throws {
-        let units = [frontageUnit("M", .multiPolygon([Polygon(exterior: rect(0, 12, 8, 24)), Polygon(exterior: rect(12, 12, 20, 24))]))]
+        let units = [
+            frontageUnit(
+                "M", .multiPolygon([Polygon(exterior: rect(0, 12, 8, 24)), Polygon(exterior: rect(12, 12, 20, 24))]))
+        ]
         let r = try Frontage.run(units: units, streets: [centreline("Main", (-30, 0), (60, 0))])
         #expect(r.zones.count == 1)
         #expect(close(r.zones.first?.areaSquareMetres ?? 0, 144, 1e-6))
         #expect(close(r.zones.first?.frontageMetres ?? 0, 16, 0.01))
-        if case .multiPolygon(let ps) = r.zones.first?.geometry { #expect(ps.count == 2) } else { Issue.record("expected two pieces") }
+        if case .multiPolygon(let ps) = r.zones.first?.geometry {
+            #expect(ps.count == 2)
+        } else {
+            Issue.record("expected two pieces")
+        }
         // Left side uncovered: x ∈ [−30, 0], the gap [8, 12] and [20, 60], one record in three lines.
         let left = r.uncovered.filter { $0.side == .left }
         #expect(left.count == 1 && close(left.first?.lengthMetres ?? 0, 74, 0.01))
-        if case .multiLineString(let ls) = left.first?.geometry { #expect(ls.count == 3) } else { Issue.record("expected three lines") }
+        if case .multiLineString(let ls) = left.first?.geometry {
+            #expect(ls.count == 3)
+        } else {
+            Issue.record("expected three lines")
+        }
         try checkInvariants(r, units)
     }
 
     /// A building round a courtyard, with front vertices that match nothing on the kerb: the
     /// courtyard faces no street and gets nothing.
     @Test func buildingWithACourtyard() throws {
-        let outer = [Coordinate(0, 12), Coordinate(7.3, 12), Coordinate(19.1, 12), Coordinate(30, 12), Coordinate(30, 42), Coordinate(0, 42), Coordinate(0, 12)]
+        let outer = [
+            Coordinate(0, 12), Coordinate(7.3, 12), Coordinate(19.1, 12), Coordinate(30, 12), Coordinate(30, 42),
+            Coordinate(0, 42), Coordinate(0, 12),
+        ]
         let units = [frontageUnit("Y", .polygon(Polygon(exterior: outer, holes: [rect(10, 22, 20, 32)])))]
         let r = try Frontage.run(units: units, streets: [centreline("Main", (-30, 0), (60, 0))])
         #expect(r.zones.count == 1)
@@ -263,15 +300,21 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
     /// (2 × 5 m). The 2 × 4 m corner below the bar's end goes to the nearer kerb: split on the line
     /// equidistant from the two kerbs, 2 m² to Main and 6 m² to Side.
     @Test func lShapedBuildingFacesTheSideStreetFromItsNotch() throws {
-        let l = Polygon(exterior: [Coordinate(70, 8), Coordinate(95, 8), Coordinate(95, 13), Coordinate(78, 13), Coordinate(78, 28),
-                                   Coordinate(70, 28), Coordinate(70, 8)])
+        let l = Polygon(exterior: [
+            Coordinate(70, 8), Coordinate(95, 8), Coordinate(95, 13), Coordinate(78, 13), Coordinate(78, 28),
+            Coordinate(70, 28), Coordinate(70, 8),
+        ])
         let units = [frontageUnit("L", .polygon(l))]
-        let streets = [centreline("Main", width: 8, (-10, 0), (140, 0)), centreline("Side", (100, 0), (100, 60), index: 1)]
+        let streets = [
+            centreline("Main", width: 8, (-10, 0), (140, 0)), centreline("Side", (100, 0), (100, 60), index: 1),
+        ]
         let r = try Frontage.run(units: units, streets: streets)
         let main = r.zones.first { $0.street == "Main" }, side = r.zones.first { $0.street == "Side" }
         #expect(r.zones.count == 2)
         #expect(close(main?.areaSquareMetres ?? 0, 25 * 4 + 2, 0.01) && close(main?.frontageMetres ?? 0, 27, 0.01))
-        #expect(close(side?.areaSquareMetres ?? 0, 19 * 15 + 2 * 5 + 6, 0.01) && close(side?.frontageMetres ?? 0, 15 + 5 + 4, 0.01))
+        #expect(
+            close(side?.areaSquareMetres ?? 0, 19 * 15 + 2 * 5 + 6, 0.01)
+                && close(side?.frontageMetres ?? 0, 15 + 5 + 4, 0.01))
         try checkInvariants(r, units)
     }
 
@@ -300,15 +343,23 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
         let streets = [
             FrontageStreetInput(name: "Square", geometry: box(100, 100, 120, 120), sourceIndex: 0),
             centreline("Main", (-30, 0), (60, 0), index: 1),
-            FrontageStreetInput(name: "Odd", widthMetres: -4, geometry: .lineString([Coordinate(-30, -40), Coordinate(60, -40)]), sourceIndex: 2),
+            FrontageStreetInput(
+                name: "Odd", widthMetres: -4, geometry: .lineString([Coordinate(-30, -40), Coordinate(60, -40)]),
+                sourceIndex: 2),
         ]
         let r = try Frontage.run(units: units, streets: streets)
         #expect(r.zones.map(\.owner) == ["OK"])
         #expect(r.zones.first?.street == "Main")
         let texts = r.problems.map(\.description)
-        #expect(texts.contains("frontage unit 0 (\"L\"): a LineString is not a frontage unit; give a footprint (polygon) or an address point; skipped"))
+        #expect(
+            texts.contains(
+                "frontage unit 0 (\"L\"): a LineString is not a frontage unit; give a footprint (polygon) or an address point; skipped"
+            ))
         #expect(texts.contains("frontage unit 1: no owner id; skipped"))
-        #expect(texts.contains("street 0 (\"Square\"): a Polygon is not a street centreline; give a LineString or MultiLineString; skipped"))
+        #expect(
+            texts.contains(
+                "street 0 (\"Square\"): a Polygon is not a street centreline; give a LineString or MultiLineString; skipped"
+            ))
         #expect(texts.contains("street 2 (\"Odd\"): width -4.0 is not a width; the zone stops at the centreline"))
         for depth in [0.0, -5, .nan] {
             var options = FrontageOptions()
@@ -331,7 +382,11 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
         for i in 0...n {
             let x = Double(i) * w
             let width: Double? = i % 3 == 0 ? 12 : i % 3 == 1 ? 6 : nil
-            streets.append(FrontageStreetInput(name: "N\(i)", widthMetres: width, geometry: .lineString([Coordinate(x, -5), Coordinate(x, Double(n) * h + 5)]), sourceIndex: streets.count))
+            streets.append(
+                FrontageStreetInput(
+                    name: "N\(i)", widthMetres: width,
+                    geometry: .lineString([Coordinate(x, -5), Coordinate(x, Double(n) * h + 5)]),
+                    sourceIndex: streets.count))
         }
         for j in 0...n {
             var line: [Coordinate] = []
@@ -339,7 +394,10 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
                 line.append(Coordinate(Double(i) * w, Double(j) * h))
                 if i < n { line.append(Coordinate(Double(i) * w + w / 2, Double(j) * h + (random() - 0.5) * 2)) }
             }
-            streets.append(FrontageStreetInput(name: "E\(j)", widthMetres: j % 2 == 0 ? 8 : 5, geometry: .lineString(line), sourceIndex: streets.count))
+            streets.append(
+                FrontageStreetInput(
+                    name: "E\(j)", widthMetres: j % 2 == 0 ? 8 : 5, geometry: .lineString(line),
+                    sourceIndex: streets.count))
         }
         var units: [FrontageUnitInput] = []
         for i in 0..<n {
@@ -355,8 +413,12 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
                     }
                 }
                 units.append(frontageUnit("w\(units.count)", box(x0 + 5, y0 + 22, x0 + 15, y0 + 38), units.count))
-                units.append(frontageUnit("e\(units.count)", box(x0 + w - 16, y0 + 24, x0 + w - 6, y0 + 36), units.count))
-                units.append(frontageUnit("p\(units.count)", .point(Coordinate(x0 + 20 + random() * 40, y0 + 3 + random() * 4)), units.count))
+                units.append(
+                    frontageUnit("e\(units.count)", box(x0 + w - 16, y0 + 24, x0 + w - 6, y0 + 36), units.count))
+                units.append(
+                    frontageUnit(
+                        "p\(units.count)", .point(Coordinate(x0 + 20 + random() * 40, y0 + 3 + random() * 4)),
+                        units.count))
             }
         }
         let r = try Frontage.run(units: units, streets: streets)
@@ -379,7 +441,10 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
             for j in 0..<6 {
                 let x = Double(i) * 60, y = Double(j) * 60
                 for s in 0..<4 {
-                    units.append(frontageUnit("b\(i)-\(j)-\(s)", box(x + 8 + Double(s) * 10.9, y + 9, x + 18 + Double(s) * 10.9, y + 20), units.count))
+                    units.append(
+                        frontageUnit(
+                            "b\(i)-\(j)-\(s)", box(x + 8 + Double(s) * 10.9, y + 9, x + 18 + Double(s) * 10.9, y + 20),
+                            units.count))
                 }
                 units.append(frontageUnit("p\(i)-\(j)", .point(Coordinate(x + 30, y + 52)), units.count))
             }
@@ -388,10 +453,12 @@ private func checkInvariants(_ r: FrontageReport, _ units: [FrontageUnitInput], 
         let b = try Frontage.run(units: units, streets: streets)
         #expect(a.zones.count > 150)
         #expect(a.zones.count == b.zones.count)
-        #expect(zip(a.zones, b.zones).allSatisfy {
-            $0.owner == $1.owner && $0.streetIndex == $1.streetIndex && $0.side == $1.side && $0.geometry == $1.geometry
-                && $0.frontageMetres == $1.frontageMetres && $0.areaSquareMetres == $1.areaSquareMetres
-        })
+        #expect(
+            zip(a.zones, b.zones).allSatisfy {
+                $0.owner == $1.owner && $0.streetIndex == $1.streetIndex && $0.side == $1.side
+                    && $0.geometry == $1.geometry
+                    && $0.frontageMetres == $1.frontageMetres && $0.areaSquareMetres == $1.areaSquareMetres
+            })
         #expect(a.uncovered.map(\.lengthMetres) == b.uncovered.map(\.lengthMetres))
         try checkInvariants(a, units)
     }

@@ -12,7 +12,9 @@ import Testing
         #expect(rule.responsibleUnit(forGrade: 4, lead: "110101001002") == "110101001")
         #expect(rule.responsibleUnit(forGrade: 1, lead: "110101001002") == "city")
         #expect(rule.responsibleUnit(forGrade: 4, lead: nil) == nil)
-        #expect(GradeRule.grade(fromText: "3") == 3 && GradeRule.grade(fromText: "二级") == 2 && GradeRule.grade(fromText: "4级") == 4)
+        #expect(
+            GradeRule.grade(fromText: "3") == 3 && GradeRule.grade(fromText: "二级") == 2
+                && GradeRule.grade(fromText: "4级") == 4)
         #expect(GradeRule.grade(fromText: "arterial") == nil)
     }
 

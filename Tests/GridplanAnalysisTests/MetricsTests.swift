@@ -10,7 +10,10 @@ import Testing
             unit("110101002001", box(0, 500, 1000, 1000)), unit("110101002002", box(990, 500, 2000, 1000)),
         ]
         var input = MetricsCalculator.Inputs(units: units)
-        input.households = [(Coordinate(500, 250), 300), (Coordinate(1500, 250), 100), (Coordinate(1500, 750), 50), (Coordinate(5000, 5000), 7)]
+        input.households = [
+            (Coordinate(500, 250), 300), (Coordinate(1500, 250), 100), (Coordinate(1500, 750), 50),
+            (Coordinate(5000, 5000), 7),
+        ]
         input.events = [Coordinate(100, 100), Coordinate(200, 100), Coordinate(1500, 900), Coordinate(-50, -50)]
         input.components = [Coordinate(10, 10)]
         input.streets = [.lineString([Coordinate(0, 250), Coordinate(2000, 250)])]
@@ -46,7 +49,10 @@ import Testing
     }
 
     @Test func gridLevelStatistics() throws {
-        let grids = [unit("110101001001001", box(0, 0, 100, 100)), unit("110101001001002", box(100, 0, 200, 100)), unit("110101001002001", box(0, 100, 100, 200))]
+        let grids = [
+            unit("110101001001001", box(0, 0, 100, 100)), unit("110101001001002", box(100, 0, 200, 100)),
+            unit("110101001002001", box(0, 100, 100, 200)),
+        ]
         var input = MetricsCalculator.Inputs(units: grids)
         input.households = [(Coordinate(50, 50), 100), (Coordinate(150, 50), 300), (Coordinate(50, 150), 200)]
         let r = try MetricsCalculator.run(input, level: .grid)

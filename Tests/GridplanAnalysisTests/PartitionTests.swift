@@ -35,11 +35,18 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
 @Suite struct PartitionTests {
     @Test func fourEqualBlocksMakeExactlyTwoGrids() throws {
         let community = box(0, 0, 200, 200)
-        let streets = [StreetInput(geometry: line((100, -10), (100, 210)), streetClass: "arterial"),
-                       StreetInput(geometry: line((-10, 100), (210, 100)), streetClass: "secondary")]
-        let households: [(Coordinate, Double)] = [(Coordinate(50, 50), 100), (Coordinate(150, 50), 100), (Coordinate(50, 150), 100), (Coordinate(150, 150), 100)]
-        let r = try Partitioner.run(communities: [CommunityInput(code: "110101001001", geometry: community)], streets: streets, households: households,
-                                    options: target(.households, 150, 250))
+        let streets = [
+            StreetInput(geometry: line((100, -10), (100, 210)), streetClass: "arterial"),
+            StreetInput(geometry: line((-10, 100), (210, 100)), streetClass: "secondary"),
+        ]
+        let households: [(Coordinate, Double)] = [
+            (Coordinate(50, 50), 100), (Coordinate(150, 50), 100), (Coordinate(50, 150), 100),
+            (Coordinate(150, 150), 100),
+        ]
+        let r = try Partitioner.run(
+            communities: [CommunityInput(code: "110101001001", geometry: community)], streets: streets,
+            households: households,
+            options: target(.households, 150, 250))
         #expect(r.grids.count == 2)
         #expect(r.grids.allSatisfy { $0.households == 200 && $0.withinBounds })
         #expect(r.grids.map(\.code) == ["110101001001001", "110101001001002"])
@@ -49,20 +56,24 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
         // Two 100 × 200 rectangles: Polsby-Popper 4π·20000/600² ≈ 0.698.
         #expect(r.grids.allSatisfy { abs($0.compactness - 4 * .pi * 20_000 / 360_000) < 1e-9 })
         // The same inputs give the same grids.
-        let again = try Partitioner.run(communities: [CommunityInput(code: "110101001001", geometry: community)], streets: streets, households: households,
-                                        options: target(.households, 150, 250))
+        let again = try Partitioner.run(
+            communities: [CommunityInput(code: "110101001001", geometry: community)], streets: streets,
+            households: households,
+            options: target(.households, 150, 250))
         #expect(again.grids.map(\.geometry) == r.grids.map(\.geometry))
     }
 
     @Test func infeasibleCommunitiesAreNamed() throws {
-        let small = try Partitioner.run(communities: [CommunityInput(code: "C1", geometry: box(0, 0, 100, 100))], streets: [],
-                                        households: [(Coordinate(50, 50), 90)], options: target(.households, 150, 500))
+        let small = try Partitioner.run(
+            communities: [CommunityInput(code: "C1", geometry: box(0, 0, 100, 100))], streets: [],
+            households: [(Coordinate(50, 50), 90)], options: target(.households, 150, 500))
         #expect(small.grids.count == 1)
         #expect(small.communities[0].infeasibility == "90 households in all, below the minimum 150")
         try expectTiling(small.grids, community: box(0, 0, 100, 100))
 
-        let tower = try Partitioner.run(communities: [CommunityInput(code: "C2", geometry: box(0, 0, 100, 100))], streets: [],
-                                        households: [(Coordinate(50, 50), 600), (Coordinate(10, 10), 100)], options: target(.households, 150, 500))
+        let tower = try Partitioner.run(
+            communities: [CommunityInput(code: "C2", geometry: box(0, 0, 100, 100))], streets: [],
+            households: [(Coordinate(50, 50), 600), (Coordinate(10, 10), 100)], options: target(.households, 150, 500))
         #expect(tower.communities[0].infeasibility?.contains("an indivisible block holds 600 households") == true)
         try expectTiling(tower.grids, community: box(0, 0, 100, 100))
     }
@@ -70,10 +81,13 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
     @Test func straightCutsBalanceABigBlock() throws {
         // One 300 × 100 block with 1200 households spread evenly (40 points of 30): no streets.
         var households: [(Coordinate, Double)] = []
-        for i in 0..<20 { for j in 0..<2 { households.append((Coordinate(7.5 + Double(i) * 15, 25 + Double(j) * 50), 30)) } }
+        for i in 0..<20 {
+            for j in 0..<2 { households.append((Coordinate(7.5 + Double(i) * 15, 25 + Double(j) * 50), 30)) }
+        }
         let community = box(0, 0, 300, 100)
-        let r = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: [], households: households,
-                                    options: target(.households, 250, 450))
+        let r = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: [], households: households,
+            options: target(.households, 250, 450))
         #expect(r.grids.count == 3)
         #expect(r.grids.allSatisfy { $0.withinBounds })
         #expect(r.grids.reduce(0) { $0 + $1.households } == 1200)
@@ -85,9 +99,10 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
         let community = box(0, 0, 200, 100)
         var households: [(Coordinate, Double)] = []
         for i in 0..<20 { households.append((Coordinate(5 + Double(i) * 10, 50), 30)) }
-        let r = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)],
-                                    streets: [StreetInput(geometry: line((130, -5), (130, 105)), streetClass: "branch")],
-                                    households: households, options: target(.households, 150, 400))
+        let r = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)],
+            streets: [StreetInput(geometry: line((130, -5), (130, 105)), streetClass: "branch")],
+            households: households, options: target(.households, 150, 400))
         #expect(r.grids.count == 2)
         let ctx = GEOSContext()
         let widths = try r.grids.map { try ctx.geometry($0.geometry).envelope.width }.sorted()
@@ -98,15 +113,23 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
 
     @Test func irregularCommunityWithCurvedStreetAndHole() throws {
         // A pentagon with a courtyard hole, cut by a curved arterial and a straight secondary road.
-        let outer = [Coordinate(0, 0), Coordinate(400, -20), Coordinate(460, 200), Coordinate(200, 330), Coordinate(-30, 180), Coordinate(0, 0)]
-        let hole = [Coordinate(250, 100), Coordinate(250, 140), Coordinate(290, 140), Coordinate(290, 100), Coordinate(250, 100)]
+        let outer = [
+            Coordinate(0, 0), Coordinate(400, -20), Coordinate(460, 200), Coordinate(200, 330), Coordinate(-30, 180),
+            Coordinate(0, 0),
+        ]
+        let hole = [
+            Coordinate(250, 100), Coordinate(250, 140), Coordinate(290, 140), Coordinate(290, 100),
+            Coordinate(250, 100),
+        ]
         let community = Geometry.polygon(Polygon(exterior: outer, holes: [hole]))
         let curve = (0...20).map { k -> Coordinate in
             let t = Double(k) / 20
             return Coordinate(-50 + 560 * t, 120 + 60 * sin(t * .pi))
         }
-        let streets = [StreetInput(geometry: .lineString(curve), streetClass: "arterial"),
-                       StreetInput(geometry: line((180, -50), (220, 400)), streetClass: "secondary")]
+        let streets = [
+            StreetInput(geometry: .lineString(curve), streetClass: "arterial"),
+            StreetInput(geometry: line((180, -50), (220, 400)), streetClass: "secondary"),
+        ]
         var households: [(Coordinate, Double)] = []
         var s: UInt64 = 11
         for _ in 0..<300 {
@@ -114,11 +137,13 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
             let x = Double((s >> 20) % 430), y = Double((s >> 40) % 300)
             households.append((Coordinate(x, y), Double(1 + (s >> 8) % 9)))
         }
-        let r = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: streets, households: households,
-                                    options: target(.households, 150, 500))
+        let r = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: streets, households: households,
+            options: target(.households, 150, 500))
         try expectTiling(r.grids, community: community)
         let ctx = GEOSContext()
-        let inside = try households.filter { try ctx.geometry(community).covers(ctx.geometry(.point($0.0))) }.reduce(0) { $0 + $1.1 }
+        let inside = try households.filter { try ctx.geometry(community).covers(ctx.geometry(.point($0.0))) }.reduce(0)
+        { $0 + $1.1 }
         #expect(abs(r.grids.reduce(0) { $0 + $1.households } - inside) < 1e-9)
         #expect(r.grids.allSatisfy { $0.withinBounds } || r.communities[0].infeasibility != nil)
     }
@@ -131,19 +156,27 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
                 + [StreetInput(geometry: line((-10, 100), (410, 100)), streetClass: "arterial")]
         }
         var households: [(Coordinate, Double)] = []
-        for i in 0..<4 { for j in 0..<2 { households.append((Coordinate(50 + Double(i) * 100, 50 + Double(j) * 100), 100)) } }
+        for i in 0..<4 {
+            for j in 0..<2 { households.append((Coordinate(50 + Double(i) * 100, 50 + Double(j) * 100), 100)) }
+        }
         let options = target(.households, 150, 250)
-        let first = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: streets(300), households: households, options: options)
+        let first = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: streets(300),
+            households: households, options: options)
         #expect(first.grids.count == 4)
         let previous = first.grids.map { PreviousGrid(code: $0.code, geometry: $0.geometry) }
         // Regenerating with the same inputs keeps every grid and code.
-        let same = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: streets(300), households: households,
-                                       previous: previous, options: options)
+        let same = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: streets(300),
+            households: households,
+            previous: previous, options: options)
         #expect(same.kept == 4 && same.changed == 0 && same.new == 0 && same.retired.isEmpty)
         #expect(same.householdsChangingGrid == 0)
         // The street at x = 300 moves to x = 340: grids away from it keep code and shape.
-        let moved = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: streets(340), households: households,
-                                        previous: previous, options: options)
+        let moved = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: streets(340),
+            households: households,
+            previous: previous, options: options)
         try expectTiling(moved.grids, community: community)
         let ctx = GEOSContext()
         let strip = try ctx.geometry(box(290, -1, 350, 201))
@@ -167,13 +200,17 @@ func target(_ q: PartitionTarget.Quantity, _ lo: Double, _ hi: Double) -> Partit
         o.mode = .square
         o.cellMetres = 100
         let community = box(0, 0, 210, 230)
-        let r = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: community)], streets: [], households: [], options: o)
+        let r = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: community)], streets: [], households: [], options: o)
         // Columns 0-100, 100-200 and a 10 m sliver column (merged leftwards); rows 0-100, 100-200, 200-230 (30% kept).
         #expect(r.grids.count == 6)
-        #expect(r.grids.map(\.areaSquareMetres).sorted() == [3000, 3300, 10_000, 10_000, 11_000, 11_000])  // the 10 × 30 corner joins the 100 × 30 piece beside it
+        // The 10 × 30 corner joins the 100 × 30 piece beside it.
+        #expect(r.grids.map(\.areaSquareMetres).sorted() == [3000, 3300, 10_000, 10_000, 11_000, 11_000])
         try expectTiling(r.grids, community: community)
         o.mode = .hex
-        let hex = try Partitioner.run(communities: [CommunityInput(code: "C", geometry: box(0, 0, 500, 400))], streets: [], households: [], options: o)
+        let hex = try Partitioner.run(
+            communities: [CommunityInput(code: "C", geometry: box(0, 0, 500, 400))], streets: [], households: [],
+            options: o)
         try expectTiling(hex.grids, community: box(0, 0, 500, 400))
         let full: Double = 3.0.squareRoot() / 2 * 100 * 100  // a hexagon 100 m across flats
         #expect(hex.grids.allSatisfy { $0.areaSquareMetres >= 0.25 * full - 1e-6 })

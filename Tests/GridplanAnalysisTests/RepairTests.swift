@@ -16,8 +16,12 @@ func expectCleanCoverage(_ geometries: [Geometry?], boundary: Geometry) throws {
     let sum = try natives.reduce(0.0) { $0 + (try $1.area) }
     let fullArea = try full.area
     #expect(abs(sum - fullArea) < 1e-3, "overlap left: \(sum - fullArea) m²")
-    let again = try CoverageCheck.run(units: geometries.enumerated().compactMap { i, g in g.map { UnitInput(code: "U\(i)", geometry: $0, sourceIndex: i) } }, boundary: boundary)
-    #expect(again.findings.filter { $0.kind == .overlap || $0.kind == .sliver }.isEmpty, "\(again.findings.map(\.kind))")
+    let again = try CoverageCheck.run(
+        units: geometries.enumerated().compactMap { i, g in
+            g.map { UnitInput(code: "U\(i)", geometry: $0, sourceIndex: i) }
+        }, boundary: boundary)
+    #expect(
+        again.findings.filter { $0.kind == .overlap || $0.kind == .sliver }.isEmpty, "\(again.findings.map(\.kind))")
 }
 
 func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geometry($0).area } ?? 0 }
@@ -31,7 +35,9 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
         #expect(near(try area(low.units[0]), 10_000))
         #expect(near(try area(low.units[1]), 11_000))
         #expect(low.changes.count == 1)
-        #expect(low.changes[0].fromUnit == "B" && low.changes[0].toUnit == "A" && near(low.changes[0].areaSquareMetres, 1000))
+        #expect(
+            low.changes[0].fromUnit == "B" && low.changes[0].toUnit == "A"
+                && near(low.changes[0].areaSquareMetres, 1000))
         try expectCleanCoverage(low.units, boundary: box(0, 0, 210, 100))
 
         options.overlapRule = .larger
@@ -44,9 +50,11 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
     @Test func longestBorderRule() throws {
         // The overlap [90,100] × [0,100] touches A's own land along x = 90 (100 m) and B's own land
         // only along y ∈ [0, 30] at x = 100 because B is short above: A has the longer border.
-        let b = Geometry.polygon(Polygon(exterior: [
-            Coordinate(90, 0), Coordinate(200, 0), Coordinate(200, 30), Coordinate(100, 30), Coordinate(100, 100), Coordinate(90, 100), Coordinate(90, 0),
-        ]))
+        let b = Geometry.polygon(
+            Polygon(exterior: [
+                Coordinate(90, 0), Coordinate(200, 0), Coordinate(200, 30), Coordinate(100, 30), Coordinate(100, 100),
+                Coordinate(90, 100), Coordinate(90, 0),
+            ]))
         let r = try CoverageRepair.run(units: [unit("A", box(0, 0, 100, 100)), unit("B", b)], boundary: nil)
         #expect(r.changes.map(\.toUnit) == ["A"])
         #expect(near(try area(r.units[1]), 100 * 30))
@@ -82,7 +90,8 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
 
         var options = RepairOptions()
         options.assignUnmanaged = true
-        let assigned = try CoverageRepair.run(units: units, boundary: boundary, households: households, options: options)
+        let assigned = try CoverageRepair.run(
+            units: units, boundary: boundary, households: households, options: options)
         #expect(assigned.unresolved.isEmpty)
         #expect(assigned.changes.count == 1)
         #expect(assigned.changes[0].fromUnit == nil)
@@ -96,7 +105,9 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
     }
 
     @Test func sliverAloneGoesToLongestBorder() throws {
-        let units = [unit("A", box(0, 0, 100, 100)), unit("B", box(100.4, 0, 200, 100)), unit("C", box(0, 100, 200, 200))]
+        let units = [
+            unit("A", box(0, 0, 100, 100)), unit("B", box(100.4, 0, 200, 100)), unit("C", box(0, 100, 200, 200)),
+        ]
         let boundary = box(0, 0, 200, 200)
         let r = try CoverageRepair.run(units: units, boundary: boundary)
         #expect(r.changes.count == 1)
@@ -110,7 +121,9 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
     @Test func noisySharedBorderIsRebuiltVertexForVertex() throws {
         // A and B share x = 100, but B's copy of the border zig-zags ±2 cm around A's straight edge.
         var bRing = [Coordinate(200, 0), Coordinate(200, 100), Coordinate(100, 100)]
-        for k in stride(from: 95, through: 5, by: -10) { bRing.append(Coordinate(100 + (k % 20 == 5 ? 0.02 : -0.02), Double(k))) }
+        for k in stride(from: 95, through: 5, by: -10) {
+            bRing.append(Coordinate(100 + (k % 20 == 5 ? 0.02 : -0.02), Double(k)))
+        }
         bRing += [Coordinate(100, 0), Coordinate(200, 0)]
         let units = [unit("A", box(0, 0, 100, 100)), unit("B", .polygon(Polygon(exterior: bRing)))]
         let before = try CoverageCheck.run(units: units, boundary: box(0, 0, 200, 100))
@@ -122,14 +135,18 @@ func area(_ g: Geometry?) throws -> Double { try g.map { try GEOSContext().geome
     }
 
     @Test func exclavesTransferredWhenAsked() throws {
-        let a = Geometry.multiPolygon([Polygon(exterior: rect(-100, 0, 0, 100)), Polygon(exterior: rect(140, 40, 160, 60))])
-        let b = Geometry.polygon(Polygon(exterior: rect(100, 0, 200, 100), holes: [Array(rect(140, 40, 160, 60).reversed())]))
+        let a = Geometry.multiPolygon([
+            Polygon(exterior: rect(-100, 0, 0, 100)), Polygon(exterior: rect(140, 40, 160, 60)),
+        ])
+        let b = Geometry.polygon(
+            Polygon(exterior: rect(100, 0, 200, 100), holes: [Array(rect(140, 40, 160, 60).reversed())]))
         let units = [unit("A", a), unit("B", b), unit("M", box(0, 0, 100, 100))]
         let kept = try CoverageRepair.run(units: units, boundary: nil)
         #expect(kept.changes.isEmpty)
         var options = RepairOptions()
         options.transferExclaves = true
-        let moved = try CoverageRepair.run(units: units, boundary: nil, households: [(Coordinate(150, 50), 25)], options: options)
+        let moved = try CoverageRepair.run(
+            units: units, boundary: nil, households: [(Coordinate(150, 50), 25)], options: options)
         #expect(moved.changes.count == 1)
         #expect(moved.changes[0].reason == .exclave)
         #expect(moved.changes[0].fromUnit == "A" && moved.changes[0].toUnit == "B")

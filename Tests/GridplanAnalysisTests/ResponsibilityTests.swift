@@ -21,7 +21,10 @@ import Testing
     }
 
     static let world = RosterWorld(
-        units: [.community: [("110101001001", "东四"), ("110101001002", "西四")], .grid: [("110101001001001", nil), ("110101001001002", nil)]],
+        units: [
+            .community: [("110101001001", "东四"), ("110101001002", "西四")],
+            .grid: [("110101001001001", nil), ("110101001001002", nil)],
+        ],
         streetMetres: ["东四北大街": 1200, "报房胡同": 400, "演乐胡同": 300],
         households: ["110101001001": 900, "110101001002": 700], gridCodes: ["110101001001001", "110101001001002"],
         leadMetres: ["110101001001": 2500, "110101001002": 800])
@@ -35,12 +38,25 @@ import Testing
             RosterEntry(line: 6, name: "赵六", role: "街巷长", street: "不存在胡同", superior: "钱七", tier: 4),
             RosterEntry(line: 7, name: "孙八", role: "网格长", unit: "110101001001001", superior: "李四", tier: 3),
         ]
-        let r = RosterCheck.run(entries, world: Self.world, requirements: [
-            try! RoleRequirement(parsing: "community:片长>=1"), try! RoleRequirement(parsing: "street:街巷长>=1"), try! RoleRequirement(parsing: "grid:网格长=1"),
-        ], limits: [try! RoleLimit(parsing: "街巷长:km<=1.5"), try! RoleLimit(parsing: "片长:households<=800"), try! RoleLimit(parsing: "片长:grids<=1"), try! RoleLimit(parsing: "片长:km<=2")])
-        #expect(r.missing.map { "\($0.level.rawValue) \($0.unit)" } == ["community 110101001002", "street 演乐胡同", "grid 110101001001002"])
+        let r = RosterCheck.run(
+            entries, world: Self.world,
+            requirements: [
+                try! RoleRequirement(parsing: "community:片长>=1"), try! RoleRequirement(parsing: "street:街巷长>=1"),
+                try! RoleRequirement(parsing: "grid:网格长=1"),
+            ],
+            limits: [
+                try! RoleLimit(parsing: "街巷长:km<=1.5"), try! RoleLimit(parsing: "片长:households<=800"),
+                try! RoleLimit(parsing: "片长:grids<=1"), try! RoleLimit(parsing: "片长:km<=2"),
+            ])
+        #expect(
+            r.missing.map { "\($0.level.rawValue) \($0.unit)" } == [
+                "community 110101001002", "street 演乐胡同", "grid 110101001001002",
+            ])
         // 李四: 1.2 + 0.4 km; 张三: 900 households, 2 grids, 2.5 km led by the community.
-        #expect(r.overLimit.map { "\($0.name) \($0.measure.rawValue) \($0.value)" } == ["李四 km 1.6", "张三 households 900.0", "张三 grids 2.0", "张三 km 2.5"])
+        #expect(
+            r.overLimit.map { "\($0.name) \($0.measure.rawValue) \($0.value)" } == [
+                "李四 km 1.6", "张三 households 900.0", "张三 grids 2.0", "张三 km 2.5",
+            ])
         #expect(r.overLimit[0].lines == [3, 4])
         #expect(r.unknown.map { "\($0.line) \($0.kind) \($0.value)" } == ["5 unit 110101001999", "6 street 不存在胡同"])
         #expect(r.superiors.map { "\($0.line) \($0.problem)" } == ["6 missing", "7 lower_tier"])
@@ -51,8 +67,9 @@ import Testing
     @Test func withoutAnAssignmentUnitsLeadNoKm() {
         var world = Self.world
         world.leadMetres = nil
-        let r = RosterCheck.run([RosterEntry(line: 2, name: "张三", role: "片长", unit: "110101001001")], world: world, requirements: [],
-                                limits: [try! RoleLimit(parsing: "片长:km<=1")])
+        let r = RosterCheck.run(
+            [RosterEntry(line: 2, name: "张三", role: "片长", unit: "110101001001")], world: world, requirements: [],
+            limits: [try! RoleLimit(parsing: "片长:km<=1")])
         #expect(r.overLimit.isEmpty)
         #expect(r.notes.count == 1)
     }
@@ -68,7 +85,10 @@ import Testing
 
     @Test func sharedEdgesGoToTheLowerCodeAndExclavesToTheirOwner() throws {
         let locator = try PointLocator(units: Self.units)
-        let found = try locator.locate([Coordinate(100, 50), Coordinate(30, 30), Coordinate(20, 30), Coordinate(0, 50), Coordinate(-5, 50), Coordinate(150, 50)])
+        let found = try locator.locate([
+            Coordinate(100, 50), Coordinate(30, 30), Coordinate(20, 30), Coordinate(0, 50), Coordinate(-5, 50),
+            Coordinate(150, 50),
+        ])
         #expect(found == [0, 1, 0, 0, nil, 1])
         // The same answers as assign points.
         #expect(try PointAssigner.run(points: [Coordinate(100, 50), Coordinate(30, 30)], units: Self.units) == [0, 1])
@@ -85,12 +105,14 @@ import Testing
             RosterEntry(line: 3, name: "乙", role: "片长", unit: "B"),
             RosterEntry(line: 4, name: "丙", role: "街巷长", street: "长街"),
         ]
-        let streets = [LocatableStreet(name: "长街", lead: "A", geometry: .lineString([Coordinate(0, 90), Coordinate(200, 90)]))]
+        let streets = [
+            LocatableStreet(name: "长街", lead: "A", geometry: .lineString([Coordinate(0, 90), Coordinate(200, 90)]))
+        ]
         let locator = try PlaceLocator(levels: [.community: Self.units], streets: streets, roster: roster)
         let inExclave = try locator.answer(Coordinate(30, 30))
         #expect(inExclave.units[.community] == .some(PlaceAnswer.UnitRef(code: "B", name: nil)))
         #expect(inExclave.units[.grid] == nil)  // not a level of this locator
-        #expect(inExclave.street == nil)        // 60 m from the street
+        #expect(inExclave.street == nil)  // 60 m from the street
         #expect(inExclave.people.map(\.entry.name) == ["乙"])
         let byStreet = try locator.answer(Coordinate(50, 60))
         #expect(byStreet.street?.name == "长街" && near(byStreet.street!.distanceMetres, 30))

@@ -12,7 +12,8 @@ import Testing
             return Coordinate(x, -30 * sin(.pi * x / 101))
         }
         let left = Geometry.polygon(Polygon(exterior: arc + border + [Coordinate(0, 200), Coordinate(0, 0)]))
-        let right = Geometry.polygon(Polygon(exterior: [border[0], Coordinate(200, 0), Coordinate(200, 200)] + border.reversed()))
+        let right = Geometry.polygon(
+            Polygon(exterior: [border[0], Coordinate(200, 0), Coordinate(200, 200)] + border.reversed()))
         let cap = box(0, 200, 200, 250)
         let ctx = GEOSContext()
         for g in [left, right, cap] { #expect(try ctx.geometry(g).isValid) }

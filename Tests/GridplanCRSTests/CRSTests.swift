@@ -54,8 +54,10 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
         // A Suzhou-style local grid with no EPSG code.
         let local = "+proj=tmerc +lat_0=0 +lon_0=120.583333 +k=1 +x_0=50000 +y_0=-3000000 +ellps=GRS80 +units=m"
         let crs = try CRS(parsing: local)
-        let ours = try Transformer(from: .definition("+proj=longlat +ellps=GRS80"), to: crs).transform(Coordinate(120.62, 31.30))
-        let theirs = try cs2cs(["+proj=longlat", "+ellps=GRS80", "+to"] + local.split(separator: " ").map(String.init), "120.62 31.30")
+        let ours = try Transformer(from: .definition("+proj=longlat +ellps=GRS80"), to: crs).transform(
+            Coordinate(120.62, 31.30))
+        let theirs = try cs2cs(
+            ["+proj=longlat", "+ellps=GRS80", "+to"] + local.split(separator: " ").map(String.init), "120.62 31.30")
         #expect(abs(ours.x - theirs[0]) < 0.001)
         #expect(abs(ours.y - theirs[1]) < 0.001)
         #expect(try crs.describe().isProjected)
@@ -70,9 +72,11 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
 
     @Test func batchTransformOfGeometry() throws {
         let t = try Transformer(from: .wgs84, to: .epsg(4548))
-        let square = Geometry.polygon(Polygon(exterior: [
-            Coordinate(116.40, 39.90), Coordinate(116.41, 39.90), Coordinate(116.41, 39.91), Coordinate(116.40, 39.91), Coordinate(116.40, 39.90),
-        ]))
+        let square = Geometry.polygon(
+            Polygon(exterior: [
+                Coordinate(116.40, 39.90), Coordinate(116.41, 39.90), Coordinate(116.41, 39.91),
+                Coordinate(116.40, 39.91), Coordinate(116.40, 39.90),
+            ]))
         let projected = try t.transform(square)
         let ctx = GEOSContext()
         // 0.01° × 0.01° at 39.9°N: about 855 m × 1110 m.
@@ -127,7 +131,8 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
         #expect(CRS.wgs84.implausibility(of: swapped, isGeographic: true)?.contains("swapped") == true)
         let projected = Envelope(minX: 440_000, minY: 4_400_000, maxX: 450_000, maxY: 4_410_000)
         #expect(CRS.wgs84.implausibility(of: projected, isGeographic: true)?.contains("projected") == true)
-        #expect(CRS.wgs84.implausibility(of: Envelope(minX: 116, minY: 39, maxX: 117, maxY: 40), isGeographic: true) == nil)
+        #expect(
+            CRS.wgs84.implausibility(of: Envelope(minX: 116, minY: 39, maxX: 117, maxY: 40), isGeographic: true) == nil)
         #expect(CRS.epsg(4548).implausibility(of: projected, isGeographic: false) == nil)
     }
 }
@@ -197,7 +202,8 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
         let toBaidu = try Transformer(from: .gcj02, to: .bd09).transform(Coordinate(116.404, 39.915))
         #expect(abs(toBaidu.x - 116.41036949371029) < 1e-8 && abs(toBaidu.y - 39.92133699351021) < 1e-8)
         // Central Beijing's GCJ-02 offset is several hundred metres (≈ 556 m per shared/domain.md).
-        let offset = Self.metres(ChinaOffsets.gcj02(fromWGS84: Coordinate(116.397, 39.909)), Coordinate(116.397, 39.909))
+        let offset = Self.metres(
+            ChinaOffsets.gcj02(fromWGS84: Coordinate(116.397, 39.909)), Coordinate(116.397, 39.909))
         #expect(offset > 400 && offset < 700)
     }
 }

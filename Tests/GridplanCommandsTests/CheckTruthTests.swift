@@ -24,24 +24,38 @@ import Testing
     @Test(arguments: [(UInt64(1), 60), (UInt64(7), 60), (UInt64(42), 150)])
     func everyDefectFoundAndNothingElse(seed: UInt64, communities: Int) throws {
         let dir = try scratch()
-        let made = gridplan("sample", dir + "/city", "--seed", String(seed), "--communities", String(communities), "--quiet")
+        let made = gridplan(
+            "sample", dir + "/city", "--seed", String(seed), "--communities", String(communities), "--quiet")
         #expect(made.code == 0, "\(made.err)")
         // The street offices' polygons place each community in its real parent (the neighbour rule
         // used without them is a heuristic; see CoverageCheck.parentMismatch).
-        let r = gridplan("check", dir + "/city/communities.geojson", "--boundary", dir + "/city/district.geojson", "--parent-field", "parent",
-                         "--parents", dir + "/city/street_offices.geojson", "--json")
+        let r = gridplan(
+            "check", dir + "/city/communities.geojson", "--boundary", dir + "/city/district.geojson", "--parent-field",
+            "parent",
+            "--parents", dir + "/city/street_offices.geojson", "--json")
         #expect(r.code == 0, "\(r.err)")
-        guard case .object(let doc) = try JSONText.decode(r.out), case .array(let list)? = doc["findings"] else { Issue.record("no findings"); return }
+        guard case .object(let doc) = try JSONText.decode(r.out), case .array(let list)? = doc["findings"] else {
+            Issue.record("no findings")
+            return
+        }
         var found: [Found] = list.compactMap {
             guard case .object(let f) = $0 else { return nil }
             var borders: [(String, Double)] = []
             if case .array(let bs)? = f["borders"] {
-                for case .object(let b) in bs { borders.append((b["code"]?.stringValue ?? "", Self.number(b["length_m"]))) }
+                for case .object(let b) in bs {
+                    borders.append((b["code"]?.stringValue ?? "", Self.number(b["length_m"])))
+                }
             }
-            return Found(id: Int(f["id"]?.intValue ?? 0), kind: f["kind"]?.stringValue ?? "", area: Self.number(f["area_m2"]), units: Self.strings(f["units"]), borders: borders)
+            return Found(
+                id: Int(f["id"]?.intValue ?? 0), kind: f["kind"]?.stringValue ?? "", area: Self.number(f["area_m2"]),
+                units: Self.strings(f["units"]), borders: borders)
         }
         let truthText = try String(contentsOfFile: dir + "/city/truth.json", encoding: .utf8)
-        guard case .object(let truth) = try JSONText.decode(truthText), case .array(let defects)? = truth["defects"] else { Issue.record("no truth"); return }
+        guard case .object(let truth) = try JSONText.decode(truthText), case .array(let defects)? = truth["defects"]
+        else {
+            Issue.record("no truth")
+            return
+        }
         var explained = Set<Int>()
         /// Takes the findings matching `predicate`, marks them explained and returns them.
         func take(_ predicate: (Found) -> Bool) -> [Found] {
@@ -62,7 +76,10 @@ import Testing
                 let width = Self.number(d["width_m"])
                 let expectedKind = width < 2 ? "sliver" : "unmanaged"
                 // The gap's bordering units; others may touch it at a corner (under 1 m of border).
-                let hits = take { f in f.kind == expectedKind && Set(units).isSubset(of: f.units) && f.borders.allSatisfy { units.contains($0.0) || $0.1 < 1 } }
+                let hits = take { f in
+                    f.kind == expectedKind && Set(units).isSubset(of: f.units)
+                        && f.borders.allSatisfy { units.contains($0.0) || $0.1 < 1 }
+                }
                 #expect(hits.count == 1, "\(label): \(hits.map(\.units))")
                 #expect(Self.close(hits.reduce(0) { $0 + $1.area }, area), "\(label): \(hits.map(\.area))")
             case "exclave":
@@ -81,17 +98,25 @@ import Testing
             case "digitising_noise":
                 let pair = Set(units)
                 let overlaps = take { $0.kind == "overlap" && Set($0.units) == pair }
-                #expect(Self.close(overlaps.reduce(0) { $0 + $1.area }, Self.number(d["overlap_m2"])), "\(label): overlaps \(overlaps.reduce(0) { $0 + $1.area })")
+                #expect(
+                    Self.close(overlaps.reduce(0) { $0 + $1.area }, Self.number(d["overlap_m2"])),
+                    "\(label): overlaps \(overlaps.reduce(0) { $0 + $1.area })")
                 // Noise slivers lie between the pair; at a junction a third unit may touch the end.
-                let slivers = take { f in f.kind == "sliver" && f.borders.count >= 2 && pair == Set(f.borders.prefix(2).map(\.0)) }
-                #expect(Self.close(slivers.reduce(0) { $0 + $1.area }, Self.number(d["gap_m2"])), "\(label): slivers \(slivers.reduce(0) { $0 + $1.area })")
+                let slivers = take { f in
+                    f.kind == "sliver" && f.borders.count >= 2 && pair == Set(f.borders.prefix(2).map(\.0))
+                }
+                #expect(
+                    Self.close(slivers.reduce(0) { $0 + $1.area }, Self.number(d["gap_m2"])),
+                    "\(label): slivers \(slivers.reduce(0) { $0 + $1.area })")
             case "invalid_ring":
                 let invalid = take { $0.kind == "invalid" && $0.units == units }
                 #expect(invalid.count == 1, "\(label)")
                 if d["problem"]?.stringValue == "self_intersection" {
                     // The bow-tie's lobes, repaired, lie beyond the district edge.
                     let outside = take { $0.kind == "outside" && $0.units == units }
-                    #expect(Self.close(outside.reduce(0) { $0 + $1.area }, area), "\(label): outside \(outside.map(\.area))")
+                    #expect(
+                        Self.close(outside.reduce(0) { $0 + $1.area }, area), "\(label): outside \(outside.map(\.area))"
+                    )
                 }
             case "parent_mismatch":
                 let hits = take { $0.kind == "parent_mismatch" && $0.units == units }
@@ -101,7 +126,9 @@ import Testing
             }
         }
         let unexplained = found.filter { !explained.contains($0.id) }
-        #expect(unexplained.isEmpty, "seed \(seed): findings no defect explains: \(unexplained.map { "\($0.kind) \($0.units) \($0.area)" })")
+        #expect(
+            unexplained.isEmpty,
+            "seed \(seed): findings no defect explains: \(unexplained.map { "\($0.kind) \($0.units) \($0.area)" })")
         found.removeAll()
     }
 }
@@ -111,35 +138,61 @@ import Testing
         let dir = try scratch()
         #expect(gridplan("sample", dir + "/city", "--seed", "3", "--quiet").code == 0)
         let city = dir + "/city/"
-        let r = gridplan("repair", city + "communities.geojson", "--boundary", city + "district.geojson", "--households", city + "buildings.geojson",
-                         "--merge-gaps-under", "2000", "--out", dir + "/repaired.geojson", "--changes", dir + "/changes.geojson", "--json")
+        let r = gridplan(
+            "repair", city + "communities.geojson", "--boundary", city + "district.geojson", "--households",
+            city + "buildings.geojson",
+            "--merge-gaps-under", "2000", "--out", dir + "/repaired.geojson", "--changes", dir + "/changes.geojson",
+            "--json")
         #expect(r.code == 0, "\(r.err)")
-        guard case .object(let doc) = try JSONText.decode(r.out), case .object(let summary)? = doc["summary"], case .array(let unresolved)? = doc["unresolved"] else {
+        guard case .object(let doc) = try JSONText.decode(r.out), case .object(let summary)? = doc["summary"],
+            case .array(let unresolved)? = doc["unresolved"]
+        else {
             Issue.record("no summary")
             return
         }
         // Re-checked: no overlap, no sliver, no gap under the threshold; what is left was listed.
         let again = gridplan("check", dir + "/repaired.geojson", "--boundary", city + "district.geojson", "--json")
-        guard case .object(let d2) = try JSONText.decode(again.out), case .object(let s2)? = d2["summary"] else { Issue.record("no check"); return }
-        func count(_ kind: String) -> Int64 { if case .object(let o)? = s2[kind] { return o["count"]?.intValue ?? -1 } else { return -1 } }
+        guard case .object(let d2) = try JSONText.decode(again.out), case .object(let s2)? = d2["summary"] else {
+            Issue.record("no check")
+            return
+        }
+        func count(_ kind: String) -> Int64 {
+            if case .object(let o)? = s2[kind] { return o["count"]?.intValue ?? -1 } else { return -1 }
+        }
         #expect(count("overlap") == 0)
         #expect(count("sliver") == 0)
         #expect(count("unmanaged") == Int64(unresolved.count))
         if case .array(let findings)? = d2["findings"] {
-            for case .object(let f) in findings where f["kind"]?.stringValue == "unmanaged" { #expect((f["area_m2"]?.doubleValue ?? 0) >= 2000) }
+            for case .object(let f) in findings where f["kind"]?.stringValue == "unmanaged" {
+                #expect((f["area_m2"]?.doubleValue ?? 0) >= 2000)
+            }
         }
         // Households: every building's households are in exactly one repaired unit or in a gap left for a decision.
-        let total = try GeoJSONReader.read(path: city + "buildings.geojson").features.reduce(0.0) { $0 + ($1.properties["households"]?.doubleValue ?? 0) }
+        let total = try GeoJSONReader.read(path: city + "buildings.geojson").features.reduce(0.0) {
+            $0 + ($1.properties["households"]?.doubleValue ?? 0)
+        }
         let m = gridplan("metrics", dir + "/repaired.geojson", "--households", city + "buildings.geojson", "--json")
-        guard case .object(let md) = try JSONText.decode(m.out), case .array(let units)? = md["units"] else { Issue.record("no metrics"); return }
+        guard case .object(let md) = try JSONText.decode(m.out), case .array(let units)? = md["units"] else {
+            Issue.record("no metrics")
+            return
+        }
         var inUnits = 0.0
-        for case .object(let u) in units where u["level"]?.stringValue == "community" { inUnits += u["households"]?.doubleValue ?? 0 }
+        for case .object(let u) in units where u["level"]?.stringValue == "community" {
+            inUnits += u["households"]?.doubleValue ?? 0
+        }
         var inGaps = 0.0
         for case .object(let u) in unresolved { inGaps += u["households"]?.doubleValue ?? 0 }
         #expect(abs(inUnits + inGaps - total) < 1e-6, "units \(inUnits) + gaps \(inGaps) vs \(total)")
         // Area: the repaired units cover what the originals covered plus the gaps they took, once.
-        guard case .object(let before) = try JSONText.decode(gridplan("metrics", city + "communities.geojson", "--boundary", city + "district.geojson", "--json").out),
-              case .object(let b)? = before["summary"], case .object(let a)? = md["summary"] else { Issue.record("no summaries"); return }
+        guard
+            case .object(let before) = try JSONText.decode(
+                gridplan("metrics", city + "communities.geojson", "--boundary", city + "district.geojson", "--json").out
+            ),
+            case .object(let b)? = before["summary"], case .object(let a)? = md["summary"]
+        else {
+            Issue.record("no summaries")
+            return
+        }
         let area = (b["boundary_area_km2"]?.doubleValue ?? 0) * 1e6
         let coveredBefore = (b["coverage_percent"]?.doubleValue ?? 0) / 100 * area
         let gapsTaken: Double = {
@@ -148,10 +201,17 @@ import Testing
             for case .object(let c) in cs where c["from_unit"] == .null { sum += c["area_m2"]?.doubleValue ?? 0 }
             return sum
         }()
-        let afterMetrics = gridplan("metrics", dir + "/repaired.geojson", "--boundary", city + "district.geojson", "--json")
-        guard case .object(let after) = try JSONText.decode(afterMetrics.out), case .object(let s)? = after["summary"] else { Issue.record("no after"); return }
+        let afterMetrics = gridplan(
+            "metrics", dir + "/repaired.geojson", "--boundary", city + "district.geojson", "--json")
+        guard case .object(let after) = try JSONText.decode(afterMetrics.out), case .object(let s)? = after["summary"]
+        else {
+            Issue.record("no after")
+            return
+        }
         let coveredAfter = (s["coverage_percent"]?.doubleValue ?? 0) / 100 * area
-        #expect(abs(coveredAfter - (coveredBefore + gapsTaken)) < 1, "before \(coveredBefore) + gaps \(gapsTaken) vs after \(coveredAfter)")
+        #expect(
+            abs(coveredAfter - (coveredBefore + gapsTaken)) < 1,
+            "before \(coveredBefore) + gaps \(gapsTaken) vs after \(coveredAfter)")
         #expect((s["doubly_claimed_percent"]?.doubleValue ?? 1) < 1e-6)
         _ = a
         #expect((summary["changes"]?.intValue ?? 0) > 0)

@@ -42,17 +42,31 @@ let communitiesGeoJSON = """
         #expect(report["null_geometries"] == .integer(1))
         #expect(report["geometry_types"] == .object(["Polygon": .integer(3)]))
         #expect(report["metric_crs"] == .string("EPSG:4548"))
-        guard case .object(let invalid)? = report["invalid"] else { Issue.record("invalid"); return }
+        guard case .object(let invalid)? = report["invalid"] else {
+            Issue.record("invalid")
+            return
+        }
         #expect(invalid["count"] == .integer(1))
-        guard case .array(let first)? = invalid["first"], case .object(let one)? = first.first else { Issue.record("first"); return }
+        guard case .array(let first)? = invalid["first"], case .object(let one)? = first.first else {
+            Issue.record("first")
+            return
+        }
         #expect(one["feature"] == .integer(2))
         #expect(one["reason"] == .string("Self-intersection"))
-        guard case .array(let props)? = report["properties"] else { Issue.record("properties"); return }
+        guard case .array(let props)? = report["properties"] else {
+            Issue.record("properties")
+            return
+        }
         #expect(props.count == 3)
-        #expect(props[2] == .object(["name": .string("households"), "types": .array([.string("integer"), .string("null")])]))
+        #expect(
+            props[2]
+                == .object(["name": .string("households"), "types": .array([.string("integer"), .string("null")])]))
         // Two 0.01° squares at 39.9°N minus a 0.002° hole: ≈ 2 × 949,389 + 1 × 949,389 (the bow-tie
         // counts as GEOS measures it, 0) − 0.04 × 949,389.
-        guard case .number(let area)? = report["area_m2"] else { Issue.record("area"); return }
+        guard case .number(let area)? = report["area_m2"] else {
+            Issue.record("area")
+            return
+        }
         #expect(abs(area - 949_389 * 1.96) / area < 0.01)
 
         let text = gridplan("info", dir + "/c.geojson")
@@ -73,7 +87,9 @@ let communitiesGeoJSON = """
     @Test func badInputsGiveOneLineErrorsAndExitCodes() throws {
         let dir = try scratch()
         try write("", to: dir + "/empty.geojson")
-        try write("{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}},\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9,116.4]}}]}", to: dir + "/swapped.geojson")
+        try write(
+            "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}},\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9,116.4]}}]}",
+            to: dir + "/swapped.geojson")
         try write(communitiesGeoJSON, to: dir + "/c.geojson")
         let cases: [([String], Int32, String)] = [
             (["info", dir + "/empty.geojson"], 3, "empty.geojson: the file is empty"),
@@ -163,7 +179,8 @@ let communitiesGeoJSON = """
         try write("previous", to: dir + "/out.geojson")
         // Coordinates in degrees declared as Gauss-Krüger metres cannot reach WGS84 sensibly:
         // the transform fails or the layer is refused; either way the old output stays.
-        let r = gridplan("convert", dir + "/c.geojson", dir + "/out.geojson", "--from-crs", "EPSG:4326", "--to-crs", "EPSG:999999")
+        let r = gridplan(
+            "convert", dir + "/c.geojson", dir + "/out.geojson", "--from-crs", "EPSG:4326", "--to-crs", "EPSG:999999")
         #expect(r.code == 3)
         #expect(try String(contentsOfFile: dir + "/out.geojson", encoding: .utf8) == "previous")
         let same = gridplan("convert", dir + "/c.geojson", dir + "/c.geojson")
@@ -176,7 +193,9 @@ let communitiesGeoJSON = """
 /// Parses a `--json` report.
 enum GeoJSONReaderless {
     static func object(_ text: String) throws -> JSONObject {
-        guard case .object(let o) = try JSONText.decode(text) else { throw GeoJSONError(file: "stdout", reason: "not an object") }
+        guard case .object(let o) = try JSONText.decode(text) else {
+            throw GeoJSONError(file: "stdout", reason: "not an object")
+        }
         return o
     }
 }

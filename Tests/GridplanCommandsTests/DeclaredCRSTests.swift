@@ -7,11 +7,14 @@ import Testing
 /// GCJ-02 or BD-09 (as AMap and Baidu exports are: coordinates only, no `crs` member) and
 /// declared gives the WGS84 answers, and an undeclared shifted layer is named with the fix.
 @Suite struct DeclaredCRSTests {
-    static let layers = ["communities", "district", "street_offices", "streets", "buildings", "events", "components", "grids_old"]
+    static let layers = [
+        "communities", "district", "street_offices", "streets", "buildings", "events", "components", "grids_old",
+    ]
 
     /// A sample city, once per test process.
     static let city: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-crs-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-crs-\(UUID().uuidString)")
+            .path
         let r = gridplan("sample", dir, "--seed", "5", "--communities", "40", "--quiet")
         precondition(r.code == 0, r.err)
         return dir
@@ -44,22 +47,47 @@ import Testing
     }
 
     static let runs: [Run] = [
-        Run(name: "check", arguments: ["check", "@communities", "--boundary", "@district", "--households", "@buildings", "--parent-field", "parent", "--parents", "@street_offices"]),
-        Run(name: "partition", arguments: ["partition", "@communities", "--streets", "@streets", "--households", "@buildings", "--events", "@events", "--previous", "@grids_old"]),
+        Run(
+            name: "check",
+            arguments: [
+                "check", "@communities", "--boundary", "@district", "--households", "@buildings", "--parent-field",
+                "parent", "--parents", "@street_offices",
+            ]),
+        Run(
+            name: "partition",
+            arguments: [
+                "partition", "@communities", "--streets", "@streets", "--households", "@buildings", "--events",
+                "@events", "--previous", "@grids_old",
+            ]),
         Run(name: "assign streets", arguments: ["assign", "streets", "@streets", "--units", "@communities"]),
         Run(name: "assign points", arguments: ["assign", "points", "@events", "--units", "@communities"]),
-        Run(name: "assign units", arguments: ["assign", "units", "@communities", "--parents", "@street_offices", "--parent-field", "parent"]),
-        Run(name: "metrics", arguments: ["metrics", "@communities", "--households", "@buildings", "--events", "@events", "--components", "@components", "--streets", "@streets", "--boundary", "@district", "--grids", "@grids_old"]),
-        Run(name: "repair", arguments: ["repair", "@communities", "--boundary", "@district", "--households", "@buildings", "--out", "%out/repaired.geojson"]),
+        Run(
+            name: "assign units",
+            arguments: ["assign", "units", "@communities", "--parents", "@street_offices", "--parent-field", "parent"]),
+        Run(
+            name: "metrics",
+            arguments: [
+                "metrics", "@communities", "--households", "@buildings", "--events", "@events", "--components",
+                "@components", "--streets", "@streets", "--boundary", "@district", "--grids", "@grids_old",
+            ]),
+        Run(
+            name: "repair",
+            arguments: [
+                "repair", "@communities", "--boundary", "@district", "--households", "@buildings", "--out",
+                "%out/repaired.geojson",
+            ]),
     ]
 
     /// The `--json` document of `run` with each `@layer` replaced by `name(layer)`.
-    static func json(_ run: Run, extra: [String] = [], _ name: (String) throws -> String) throws -> (doc: JSONObject, err: String) {
+    static func json(_ run: Run, extra: [String] = [], _ name: (String) throws -> String) throws -> (
+        doc: JSONObject, err: String
+    ) {
         let out = try scratch()
-        let args = try run.arguments.map { a -> String in
-            if a.hasPrefix("@") { return try name(String(a.dropFirst())) }
-            return a.replacingOccurrences(of: "%out", with: out)
-        } + extra + ["--json", "--quiet"]
+        let args =
+            try run.arguments.map { a -> String in
+                if a.hasPrefix("@") { return try name(String(a.dropFirst())) }
+                return a.replacingOccurrences(of: "%out", with: out)
+            } + extra + ["--json", "--quiet"]
         let r = gridplan(args)
         #expect(r.code == 0, "\(run.name): \(r.err)")
         guard case .object(let doc) = try JSONText.decode(r.out) else { throw CocoaError(.fileReadCorruptFile) }
@@ -107,7 +135,10 @@ import Testing
                 o["geometry"] = nil
                 return .object(JSONObject(o.map { ($0.key, strip($0.value)) }))
             case .array(let a): return .array(a.map(strip))
-            case .string(let s): return .string(s.replacingOccurrences(of: city, with: "CITY").replacingOccurrences(of: #"\.(gcj02|bd09)\.geojson"#, with: ".geojson", options: .regularExpression))
+            case .string(let s):
+                return .string(
+                    s.replacingOccurrences(of: city, with: "CITY").replacingOccurrences(
+                        of: #"\.(gcj02|bd09)\.geojson"#, with: ".geojson", options: .regularExpression))
             default: return v
             }
         }
@@ -120,7 +151,10 @@ import Testing
         let shifted = try Self.json(run, extra: ["--crs", crs]) { try Self.shifted($0, to: crs) }
         Self.assertSame(Self.comparable(shifted.doc), Self.comparable(truth.doc), "\(run.name) in \(crs)")
         // The output says which CRS each input was read in, and why.
-        guard case .array(let inputs)? = shifted.doc["inputs"] else { Issue.record("\(run.name): no inputs"); return }
+        guard case .array(let inputs)? = shifted.doc["inputs"] else {
+            Issue.record("\(run.name): no inputs")
+            return
+        }
         #expect(inputs.count == run.arguments.filter { $0.hasPrefix("@") }.count, "\(run.name): \(inputs)")
         for case .object(let i) in inputs {
             #expect(i["crs"] == .string(crs), "\(run.name): \(i)")
@@ -138,11 +172,15 @@ import Testing
         // The units are the reference; in `assign points` and `assign streets` they come second.
         let reference = run.name == "assign points" || run.name == "assign streets" ? 1 : 0
         for (k, layer) in layers.enumerated() where k != reference {
-            let declared = try Self.json(run) { $0 == layer ? try Self.shifted($0, to: "gcj02") + "@gcj02" : Self.file($0) }
+            let declared = try Self.json(run) {
+                $0 == layer ? try Self.shifted($0, to: "gcj02") + "@gcj02" : Self.file($0)
+            }
             Self.assertSame(Self.comparable(declared.doc), Self.comparable(truth.doc), "\(run.name), \(layer)@gcj02")
             let undeclared = try Self.json(run) { $0 == layer ? try Self.shifted($0, to: "gcj02") : Self.file($0) }
             let warnings = (undeclared.doc["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
-            let named = warnings.filter { $0.contains("\(layer).gcj02.geojson looks like GCJ-02 coordinates") && $0.contains("@gcj02") }
+            let named = warnings.filter {
+                $0.contains("\(layer).gcj02.geojson looks like GCJ-02 coordinates") && $0.contains("@gcj02")
+            }
             #expect(named.count == 1, "\(run.name), \(layer) undeclared: \(warnings)")
         }
     }
@@ -150,9 +188,14 @@ import Testing
     @Test func onlyTheHouseholdsInGCJ02() throws {
         let run = Self.runs[0]
         let truth = try Self.json(run) { Self.file($0) }
-        let mixed = try Self.json(run) { $0 == "buildings" ? try Self.shifted($0, to: "gcj02") + "@gcj02" : Self.file($0) }
+        let mixed = try Self.json(run) {
+            $0 == "buildings" ? try Self.shifted($0, to: "gcj02") + "@gcj02" : Self.file($0)
+        }
         Self.assertSame(Self.comparable(mixed.doc), Self.comparable(truth.doc), "households@gcj02")
-        guard case .array(let inputs)? = mixed.doc["inputs"] else { Issue.record("no inputs"); return }
+        guard case .array(let inputs)? = mixed.doc["inputs"] else {
+            Issue.record("no inputs")
+            return
+        }
         let households = inputs.compactMap(\.objectValue).first { $0["role"] == .string("households") }
         #expect(households?["crs"] == .string("gcj02"))
         #expect(households?["crs_source"]?.stringValue?.hasSuffix("buildings.gcj02.geojson@gcj02") == true)
@@ -164,7 +207,11 @@ import Testing
         let run = Self.runs[0]
         let r = try Self.json(run) { $0 == "communities" ? try Self.shifted($0, to: "gcj02") : Self.file($0) }
         let warnings = (r.doc["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
-        #expect(warnings.contains { $0.contains("buildings.geojson fits the units only once shifted from WGS84 to GCJ-02") && $0.contains("communities.gcj02.geojson@gcj02") }, "\(warnings)")
+        #expect(
+            warnings.contains {
+                $0.contains("buildings.geojson fits the units only once shifted from WGS84 to GCJ-02")
+                    && $0.contains("communities.gcj02.geojson@gcj02")
+            }, "\(warnings)")
     }
 
     @Test func aLayerFromAnotherPlaceIsNamedWithoutASuggestion() throws {
@@ -195,9 +242,19 @@ import Testing
         let out = try scratch()
         let cases: [([String], Int32, String)] = [
             (["check", Self.file("communities"), "--crs", "EPSG:999999"], 2, "--crs"),
-            (["check", Self.file("communities"), "--households", Self.file("buildings") + "@nonsense", "--out", out + "/f.geojson"], 2, "buildings.geojson@nonsense"),
+            (
+                [
+                    "check", Self.file("communities"), "--households", Self.file("buildings") + "@nonsense", "--out",
+                    out + "/f.geojson",
+                ], 2, "buildings.geojson@nonsense"
+            ),
             // A projected CRS declared for degrees: the file, the feature and the declaration named.
-            (["check", Self.file("communities"), "--boundary", Self.file("district") + "@EPSG:4548", "--out", out + "/f.geojson"], 3, "district.geojson@EPSG:4548"),
+            (
+                [
+                    "check", Self.file("communities"), "--boundary", Self.file("district") + "@EPSG:4548", "--out",
+                    out + "/f.geojson",
+                ], 3, "district.geojson@EPSG:4548"
+            ),
             (["metrics", Self.file("communities"), "--metric-crs", "EPSG:4326"], 2, "--metric-crs"),
         ]
         for (args, code, mention) in cases {
@@ -218,9 +275,14 @@ import Testing
         #expect(r.code == 2, "\(r.err)")
         #expect(r.err.contains("buildings is a store layer") && r.err.contains("EPSG:4326"), "\(r.err)")
         // --crs declares files only: a store layer keeps the store's CRS beside a declared file.
-        let mixed = gridplan("check", "communities", "--store", store, "--households", try Self.shifted("buildings", to: "gcj02"), "--crs", "gcj02", "--json", "--quiet")
+        let mixed = gridplan(
+            "check", "communities", "--store", store, "--households", try Self.shifted("buildings", to: "gcj02"),
+            "--crs", "gcj02", "--json", "--quiet")
         #expect(mixed.code == 0, "\(mixed.err)")
-        guard case .object(let doc) = try JSONText.decode(mixed.out), case .array(let inputs)? = doc["inputs"] else { Issue.record("no inputs"); return }
+        guard case .object(let doc) = try JSONText.decode(mixed.out), case .array(let inputs)? = doc["inputs"] else {
+            Issue.record("no inputs")
+            return
+        }
         #expect(inputs.compactMap(\.objectValue).map { $0["crs"]?.stringValue ?? "" } == ["EPSG:4326", "gcj02"])
         #expect((doc["warnings"]?.arrayValue ?? []).allSatisfy { !($0.stringValue ?? "").contains("GCJ-02") })
     }

@@ -14,13 +14,18 @@ import Testing
         return #"{"type":"Polygon","coordinates":[[\#(r)]]}"#
     }
 
-    static func collection(_ features: [String]) -> String { #"{"type":"FeatureCollection","features":[\#(features.joined(separator: ","))]}"# }
+    static func collection(_ features: [String]) -> String {
+        #"{"type":"FeatureCollection","features":[\#(features.joined(separator: ","))]}"#
+    }
 
     static func fixture(extraShops: [String] = []) throws -> String {
         let dir = try scratch()
-        let shops = (0..<4).map { i in #"{"type":"Feature","properties":{"shop_id":"S\#(i)","名称":"店\#(i)"},"geometry":\#(box(Double(i) * 10, 12, Double(i) * 10 + 10, 24))}"# }
+        let shops = (0..<4).map { i in
+            #"{"type":"Feature","properties":{"shop_id":"S\#(i)","名称":"店\#(i)"},"geometry":\#(box(Double(i) * 10, 12, Double(i) * 10 + 10, 24))}"#
+        }
         try write(collection(shops + extraShops), to: dir + "/shops.geojson")
-        let street = #"{"type":"Feature","properties":{"name":"东四北大街","width":6},"geometry":{"type":"LineString","coordinates":[[\#(x0 - 30),\#(y0)],[\#(x0 + 70),\#(y0)]]}}"#
+        let street =
+            #"{"type":"Feature","properties":{"name":"东四北大街","width":6},"geometry":{"type":"LineString","coordinates":[[\#(x0 - 30),\#(y0)],[\#(x0 + 70),\#(y0)]]}}"#
         try write(collection([street]), to: dir + "/streets.geojson")
         let units = [
             #"{"type":"Feature","properties":{"code":"110101001001"},"geometry":\#(box(-40, -40, 20, 60))}"#,
@@ -41,8 +46,11 @@ import Testing
 
     @Test func aRowOfShopsGetsItsZonesCutByUnits() throws {
         let dir = try Self.fixture()
-        let doc = try Self.run(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--units", dir + "/units.geojson",
-                                "--owner-field", "shop_id", "--out", dir + "/zones.geojson", "--uncovered", dir + "/uncovered.geojson"])
+        let doc = try Self.run([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--units",
+            dir + "/units.geojson",
+            "--owner-field", "shop_id", "--out", dir + "/zones.geojson", "--uncovered", dir + "/uncovered.geojson",
+        ])
         let summary = try #require(doc["summary"]?.objectValue)
         #expect(summary["zones"] == .integer(4))
         #expect(summary["owners"] == .integer(4))
@@ -50,10 +58,13 @@ import Testing
         #expect(abs(Self.number(summary["area_m2"]) - 360) < 0.05)
         let zones = try #require(doc["zones"]?.arrayValue).compactMap(\.objectValue)
         #expect(zones.map { $0["owner"]?.stringValue } == ["S0", "S1", "S2", "S3"])
-        #expect(zones.map { $0["unit"]?.stringValue } == ["110101001001", "110101001001", "110101001002", "110101001002"])
+        #expect(
+            zones.map { $0["unit"]?.stringValue } == ["110101001001", "110101001001", "110101001002", "110101001002"])
         for z in zones {
             #expect(z["street"] == .string("东四北大街"))
-            #expect(abs(Self.number(z["area_m2"]) - 90) < 0.01 && abs(Self.number(z["depth_m"]) - 9) < 0.01 && abs(Self.number(z["frontage_m"]) - 10) < 0.01)
+            #expect(
+                abs(Self.number(z["area_m2"]) - 90) < 0.01 && abs(Self.number(z["depth_m"]) - 9) < 0.01
+                    && abs(Self.number(z["frontage_m"]) - 10) < 0.01)
         }
         // Frontage and uncovered kerb add up along the faced side: 100 m, 40 of it faced.
         let sides = try #require(doc["street_sides"]?.arrayValue).compactMap(\.objectValue)
@@ -68,15 +79,22 @@ import Testing
         #expect(e.minX > 116.9 && e.maxX < 117.1 && e.minY > 39.8 && e.maxY < 40.0, "\(e)")
         let uncovered = try GeoJSONReader.read(path: dir + "/uncovered.geojson")
         #expect(!uncovered.features.isEmpty)
-        #expect(uncovered.features.allSatisfy { $0.properties["falls_to"] == .string("the street's chief or the sanitation service") })
+        #expect(
+            uncovered.features.allSatisfy {
+                $0.properties["falls_to"] == .string("the street's chief or the sanitation service")
+            })
     }
 
     @Test func anOwnerIsDetectedAndBadFeaturesAreNamed() throws {
-        let line = #"{"type":"Feature","properties":{"shop_id":"L"},"geometry":{"type":"LineString","coordinates":[[\#(Self.x0),\#(Self.y0 + 40)],[\#(Self.x0 + 10),\#(Self.y0 + 40)]]}}"#
+        let line =
+            #"{"type":"Feature","properties":{"shop_id":"L"},"geometry":{"type":"LineString","coordinates":[[\#(Self.x0),\#(Self.y0 + 40)],[\#(Self.x0 + 10),\#(Self.y0 + 40)]]}}"#
         let dir = try Self.fixture(extraShops: [line])
-        let doc = try Self.run(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson"])
+        let doc = try Self.run([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson",
+        ])
         let warnings = (doc["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
-        #expect(warnings.contains { $0.contains("shops.geojson: frontage unit 4") && $0.contains("\"L\"") }, "\(warnings)")
+        #expect(
+            warnings.contains { $0.contains("shops.geojson: frontage unit 4") && $0.contains("\"L\"") }, "\(warnings)")
         #expect(doc["summary"]?.objectValue?["zones"] == .integer(4))
         // With no --owner-field the owner is detected: shop_id before the name.
         let owners = (doc["zones"]?.arrayValue ?? []).compactMap { $0.objectValue?["owner"]?.stringValue }
@@ -85,15 +103,26 @@ import Testing
 
     @Test func badCommandLinesAndInputs() throws {
         let dir = try Self.fixture()
-        let zero = gridplan(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--depth", "0"])
+        let zero = gridplan([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--depth", "0",
+        ])
         #expect(zero.code == 2 && zero.err.contains("--depth"), "\(zero.err)")
-        let width = gridplan(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--street-width", "wide"])
+        let width = gridplan([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--street-width",
+            "wide",
+        ])
         #expect(width.code == 2 && width.err.contains("CLASS:METRES"), "\(width.err)")
-        let owner = gridplan(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--owner-field", "nope", "--crs", "EPSG:4548", "--out", dir + "/z.geojson"])
+        let owner = gridplan([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/streets.geojson", "--owner-field",
+            "nope", "--crs", "EPSG:4548", "--out", dir + "/z.geojson",
+        ])
         #expect(owner.code == 3 && owner.err.contains("shops.geojson") && owner.err.contains("nope"), "\(owner.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/z.geojson"))
         // Streets given as polygons: named, and no zone can be drawn.
-        let polygons = gridplan(["frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/units.geojson", "--crs", "EPSG:4548", "--json", "--quiet"])
+        let polygons = gridplan([
+            "frontage", "--frontages", dir + "/shops.geojson", "--streets", dir + "/units.geojson", "--crs",
+            "EPSG:4548", "--json", "--quiet",
+        ])
         #expect(polygons.code == 0, "\(polygons.err)")
         #expect(polygons.out.contains("units.geojson: street 0"), "\(polygons.out.prefix(600))")
     }
@@ -105,24 +134,37 @@ import Testing
         let dir = try FrontageCommandTests.fixture()
         let store = dir + "/s.gpkg"
         #expect(gridplan(["init", store, "--crs", "EPSG:4548", "--quiet"]).code == 0)
-        for (file, layer) in [("shops", "buildings"), ("streets", "streets"), ("units", "communities")] where layer != "buildings" {
-            let r = gridplan(["import", store, dir + "/\(file).geojson", "--as", layer, "--crs", "EPSG:4548", "--quiet"])
+        for (file, layer) in [("shops", "buildings"), ("streets", "streets"), ("units", "communities")]
+        where layer != "buildings" {
+            let r = gridplan([
+                "import", store, dir + "/\(file).geojson", "--as", layer, "--crs", "EPSG:4548", "--quiet",
+            ])
             #expect(r.code == 0, "\(r.err)")
         }
-        let run = gridplan(["frontage", "--frontages", dir + "/shops.geojson@EPSG:4548", "--streets", "streets", "--units", "communities", "--owner-field", "shop_id",
-                            "--store", store, "--quiet"])
+        let run = gridplan([
+            "frontage", "--frontages", dir + "/shops.geojson@EPSG:4548", "--streets", "streets", "--units",
+            "communities", "--owner-field", "shop_id",
+            "--store", store, "--quiet",
+        ])
         #expect(run.code == 0, "\(run.err)")
         #expect(run.out.contains("recorded in \(store):frontage_zones"), "\(run.out)")
         let layers = gridplan(["layers", store, "--json"])
         #expect(layers.out.contains(#""name":"frontage_zones","count":4"#), "\(layers.out)")
         // Two complaints: one in S2's zone (x 25, 8 m off the street), one on the far side of the street.
         let x0 = FrontageCommandTests.x0, y0 = FrontageCommandTests.y0
-        let points = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":1},"geometry":{"type":"Point","coordinates":[\#(x0 + 25),\#(y0 + 8)]}},{"type":"Feature","properties":{"id":2},"geometry":{"type":"Point","coordinates":[\#(x0 + 25),\#(y0 - 8)]}}]}"#
+        let points =
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":1},"geometry":{"type":"Point","coordinates":[\#(x0 + 25),\#(y0 + 8)]}},{"type":"Feature","properties":{"id":2},"geometry":{"type":"Point","coordinates":[\#(x0 + 25),\#(y0 - 8)]}}]}"#
         try write(points, to: dir + "/complaints.geojson")
-        let assigned = gridplan(["assign", "points", dir + "/complaints.geojson@EPSG:4548", "--units", "communities", "--frontage", "frontage_zones", "--store", store,
-                                 "--out", dir + "/assigned.geojson", "--json", "--quiet"])
+        let assigned = gridplan([
+            "assign", "points", dir + "/complaints.geojson@EPSG:4548", "--units", "communities", "--frontage",
+            "frontage_zones", "--store", store,
+            "--out", dir + "/assigned.geojson", "--json", "--quiet",
+        ])
         #expect(assigned.code == 0, "\(assigned.err)")
-        guard case .object(let doc) = try JSONText.decode(assigned.out) else { Issue.record("json"); return }
+        guard case .object(let doc) = try JSONText.decode(assigned.out) else {
+            Issue.record("json")
+            return
+        }
         #expect(doc["frontage_owners"] == .object(["0": .string("S2")]))
         let out = try GeoJSONReader.read(path: dir + "/assigned.geojson")
         #expect(out.features.map { $0.properties["frontage_owner"] } == [.string("S2"), .null])

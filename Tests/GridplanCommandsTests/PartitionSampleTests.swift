@@ -16,11 +16,14 @@ import Testing
         let city = dir + "/city/"
         let t = try Transformer(from: .wgs84, to: .epsg(4548))
         let communityFeatures = try GeoJSONReader.read(path: city + "communities.geojson").features
-        let communities = try communityFeatures.map { CommunityInput(code: $0.properties["code"]!.stringValue!, geometry: try t.transform($0.geometry!)) }
+        let communities = try communityFeatures.map {
+            CommunityInput(code: $0.properties["code"]!.stringValue!, geometry: try t.transform($0.geometry!))
+        }
         let streets = try GeoJSONReader.read(path: city + "streets.geojson").features.map {
             StreetInput(geometry: try t.transform($0.geometry!), streetClass: $0.properties["class"]!.stringValue!)
         }
-        let households = try GeoJSONReader.read(path: city + "buildings.geojson").features.compactMap { f -> (Coordinate, Double)? in
+        let households = try GeoJSONReader.read(path: city + "buildings.geojson").features.compactMap {
+            f -> (Coordinate, Double)? in
             guard case .point(let c)? = f.geometry else { return nil }
             return (try t.transform(c), f.properties["households"]?.doubleValue ?? 0)
         }
@@ -39,7 +42,9 @@ import Testing
             let communityParts = shape.kind == .multiPolygon ? shape.numberOfGeometries : 1
             for n in natives {
                 #expect(try n.isValid)
-                if n.kind == .multiPolygon { #expect(communityParts > 1, "a grid of \(c.code) is in \(n.numberOfGeometries) pieces") }
+                if n.kind == .multiPolygon {
+                    #expect(communityParts > 1, "a grid of \(c.code) is in \(n.numberOfGeometries) pieces")
+                }
             }
             // The union is the community, without overlap, to within the 1 µm snap used where two
             // cuts computed an edge a hair apart: the perimeter times 1 µm.
@@ -58,13 +63,22 @@ import Testing
             #expect(mine.compactMap { Int($0.code.suffix(3)) } == Array(1...mine.count), "community \(c.code)")
         }
         // The command writes the same grids as valid polygons, and the same bytes every time.
-        let args = ["partition", city + "communities.geojson", "--streets", city + "streets.geojson", "--households", city + "buildings.geojson", "--quiet", "--out"]
-        let first = gridplan(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], dir + "/g1.geojson")
-        let second = gridplan(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], dir + "/g2.geojson")
+        let args = [
+            "partition", city + "communities.geojson", "--streets", city + "streets.geojson", "--households",
+            city + "buildings.geojson", "--quiet", "--out",
+        ]
+        let first = gridplan(
+            args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], dir + "/g1.geojson")
+        let second = gridplan(
+            args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], dir + "/g2.geojson")
         #expect(first.code == 0 && second.code == 0, "\(first.err)")
         let written = try GeoJSONReader.read(path: dir + "/g1.geojson").features
         #expect(Set(written.compactMap { $0.properties["code"]?.stringValue }) == codes)
-        for f in written { #expect(try ctx.geometry(f.geometry!).isValid, "\(f.properties["code"]!.text) written invalid") }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/g1.geojson")) == Data(contentsOf: URL(fileURLWithPath: dir + "/g2.geojson")))
+        for f in written {
+            #expect(try ctx.geometry(f.geometry!).isValid, "\(f.properties["code"]!.text) written invalid")
+        }
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/g1.geojson"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/g2.geojson")))
     }
 }

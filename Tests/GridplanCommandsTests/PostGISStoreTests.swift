@@ -30,14 +30,18 @@ import Testing
     }
 
     static let city: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-pgcity-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-pgcity-\(UUID().uuidString)")
+            .path
         let r = gridplan("sample", dir, "--seed", "11", "--communities", "30", "--quiet")
         precondition(r.code == 0, r.err)
         return dir
     }()
 
-    static let layers = [("district", "districts"), ("street_offices", "street_offices"), ("communities", "communities"), ("streets", "streets"),
-                         ("buildings", "buildings"), ("events", "events"), ("components", "components")]
+    static let layers = [
+        ("district", "districts"), ("street_offices", "street_offices"), ("communities", "communities"),
+        ("streets", "streets"),
+        ("buildings", "buildings"), ("events", "events"), ("components", "components"),
+    ]
 
     static func load(_ store: String) {
         #expect(gridplan(["init", store, "--crs", "EPSG:4490", "--quiet"]).code == 0)
@@ -51,7 +55,8 @@ import Testing
     static func json(_ args: [String], store: String) throws -> JSONObject {
         let r = gridplan(args + ["--json", "--quiet"])
         #expect(r.code == 0, "\(args): \(r.err)")
-        let text = r.out.replacingOccurrences(of: store, with: "STORE").replacingOccurrences(of: PostgresLocation.masking(store), with: "STORE")
+        let text = r.out.replacingOccurrences(of: store, with: "STORE").replacingOccurrences(
+            of: PostgresLocation.masking(store), with: "STORE")
         guard case .object(var o) = try JSONText.decode(text) else { return [:] }
         o["inputs"] = nil
         return o
@@ -66,13 +71,26 @@ import Testing
             Self.load(store)
             var docs: [String] = []
             let steps: [[String]] = [
-                ["check", "communities", "--store", store, "--boundary", "districts", "--households", "buildings", "--parents", "street_offices", "--parent-field", "parent"],
-                ["repair", "communities", "--store", store, "--boundary", "districts", "--households", "buildings", "--merge-gaps-under", "2000"],
+                [
+                    "check", "communities", "--store", store, "--boundary", "districts", "--households", "buildings",
+                    "--parents", "street_offices", "--parent-field", "parent",
+                ],
+                [
+                    "repair", "communities", "--store", store, "--boundary", "districts", "--households", "buildings",
+                    "--merge-gaps-under", "2000",
+                ],
                 ["partition", "communities", "--store", store, "--households", "buildings", "--events", "events"],
                 ["assign", "streets", "streets", "--store", store, "--units", "communities"],
                 ["assign", "points", "events", "--store", store, "--units", "grids"],
-                ["metrics", "communities", "--store", store, "--grids", "grids", "--households", "buildings", "--events", "events", "--streets", "streets", "--components", "components", "--boundary", "districts"],
-                ["metrics", "communities", "--store", store, "--within", "110101002", "--households", "buildings", "--boundary", "street_offices"],
+                [
+                    "metrics", "communities", "--store", store, "--grids", "grids", "--households", "buildings",
+                    "--events", "events", "--streets", "streets", "--components", "components", "--boundary",
+                    "districts",
+                ],
+                [
+                    "metrics", "communities", "--store", store, "--within", "110101002", "--households", "buildings",
+                    "--boundary", "street_offices",
+                ],
                 ["layers", store],
             ]
             for step in steps { docs.append(JSONText.encode(.object(try Self.json(step, store: store)))) }
@@ -83,17 +101,29 @@ import Testing
             }
             outputs.append(docs)
         }
-        for (k, (a, b)) in zip(outputs[0], outputs[1]).enumerated() { #expect(a == b, "output \(k) differs between the engines") }
+        for (k, (a, b)) in zip(outputs[0], outputs[1]).enumerated() {
+            #expect(a == b, "output \(k) differs between the engines")
+        }
         // --within kept one street office's communities.
-        guard case .object(let within) = try JSONText.decode(outputs[0][6]), case .array(let units)? = within["units"] else { Issue.record("within"); return }
+        guard case .object(let within) = try JSONText.decode(outputs[0][6]), case .array(let units)? = within["units"]
+        else {
+            Issue.record("within")
+            return
+        }
         let codes = units.compactMap { $0.objectValue?["code"]?.stringValue }
-        #expect(!codes.isEmpty && codes.allSatisfy { $0.hasPrefix("110101002") || "110101002".hasPrefix($0) }, "\(codes)")
+        #expect(
+            !codes.isEmpty && codes.allSatisfy { $0.hasPrefix("110101002") || "110101002".hasPrefix($0) }, "\(codes)")
         // GDAL's PostgreSQL driver (and so QGIS) opens every layer with its count.
         let info = try shell("ogrinfo -ro -so 'PG:\(stores[1])' events 2>&1")
         let events = try Self.count(stores[1], "events")
-        #expect(info.code == 0 && info.out.contains("Feature Count: \(events)"), "\(info.out.replacingOccurrences(of: stores[1], with: "STORE"))")
+        #expect(
+            info.code == 0 && info.out.contains("Feature Count: \(events)"),
+            "\(info.out.replacingOccurrences(of: stores[1], with: "STORE"))")
         let all = try shell("ogrinfo -ro -q 'PG:\(stores[1])' 2>&1")
-        for layer in ["districts", "street_offices", "communities", "grids", "streets", "buildings", "components", "events", "findings"] {
+        for layer in [
+            "districts", "street_offices", "communities", "grids", "streets", "buildings", "components", "events",
+            "findings",
+        ] {
             #expect(all.out.contains(": \(layer) ("), "\(layer) missing in ogrinfo")
         }
     }
@@ -110,15 +140,22 @@ import Testing
         try holder.execute("BEGIN")
         try holder.execute("SELECT pg_advisory_xact_lock(hashtext('gridplan:communities'))")
         let start = Date()
-        let busy = gridplan(["import", store, Self.city + "/communities.geojson", "--as", "communities", "--replace", "--quiet"])
+        let busy = gridplan([
+            "import", store, Self.city + "/communities.geojson", "--as", "communities", "--replace", "--quiet",
+        ])
         #expect(busy.code == 5, "\(busy.err)")
         #expect(busy.err.contains("busy"), "\(busy.err)")
         #expect(Date().timeIntervalSince(start) >= 4.5)
         // Another layer is not held up, and readers never are.
-        #expect(gridplan(["import", store, Self.city + "/components.geojson", "--as", "components", "--replace", "--quiet"]).code == 0)
+        #expect(
+            gridplan(["import", store, Self.city + "/components.geojson", "--as", "components", "--replace", "--quiet"])
+                .code == 0)
         #expect(gridplan(["layers", store, "--json"]).code == 0)
         try holder.execute("COMMIT")
-        #expect(gridplan(["import", store, Self.city + "/communities.geojson", "--as", "communities", "--replace", "--quiet"]).code == 0)
+        #expect(
+            gridplan([
+                "import", store, Self.city + "/communities.geojson", "--as", "communities", "--replace", "--quiet",
+            ]).code == 0)
         #expect(!busy.err.contains(URLComponents(string: store)?.password ?? "no password"))
     }
 
@@ -139,7 +176,8 @@ import Testing
         while procs.contains(where: \.isRunning) {
             // A reader sees whole generations only.
             let db = try PostgresConnection(store)
-            let counts = try db.execute("SELECT generation_id, count(*) AS n FROM grids GROUP BY generation_id").rows.map { try $0.int("n") ?? 0 }
+            let counts = try db.execute("SELECT generation_id, count(*) AS n FROM grids GROUP BY generation_id").rows
+                .map { try $0.int("n") ?? 0 }
             #expect(Set(counts).count <= 1, "\(counts)")
             looks += 1
             usleep(50_000)
@@ -147,7 +185,8 @@ import Testing
         for p in procs { p.waitUntilExit() }
         #expect(procs.map(\.terminationStatus) == [0, 0])
         let db = try PostgresConnection(store)
-        let counts = try db.execute("SELECT generation_id, count(*) AS n FROM grids GROUP BY generation_id ORDER BY 1").rows.map { try $0.int("n") ?? 0 }
+        let counts = try db.execute("SELECT generation_id, count(*) AS n FROM grids GROUP BY generation_id ORDER BY 1")
+            .rows.map { try $0.int("n") ?? 0 }
         #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] > 0, "\(counts)")
         #expect(looks > 0)
     }
@@ -162,7 +201,10 @@ import Testing
         for i in 0..<300_000 {
             let x = 116.38 + Double(i % 600) * 0.00007
             let y = 39.90 + Double(i / 600) * 0.00004
-            features.append(Feature(id: .integer(Int64(i)), geometry: .point(Coordinate(x, y)), properties: ["households": .integer(1)]))
+            features.append(
+                Feature(
+                    id: .integer(Int64(i)), geometry: .point(Coordinate(x, y)), properties: ["households": .integer(1)])
+            )
         }
         try GeoJSONWriter.write(features, to: dir + "/many.geojson")
         let before = try Self.count(store, "buildings")
@@ -175,7 +217,9 @@ import Testing
         let watcher = try PostgresConnection(store)
         var sawCopy = false
         for _ in 0..<6000 where p.isRunning {
-            let rows = try watcher.execute("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan' AND query LIKE 'COPY %'").rows
+            let rows = try watcher.execute(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan' AND query LIKE 'COPY %'"
+            ).rows
             if (try rows[0].int("n") ?? 0) > 0 {
                 sawCopy = true
                 break
@@ -188,13 +232,19 @@ import Testing
         #expect(p.terminationReason == .uncaughtSignal)
         // The server rolls the killed transaction back: the old buildings, whole, and the lock free.
         for _ in 0..<100 {
-            let n = try watcher.execute("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan'").rows[0].int("n") ?? 0
+            let n =
+                try watcher.execute("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan'")
+                .rows[0].int("n") ?? 0
             if n == 0 { break }
             usleep(50_000)
         }
         #expect(try Self.count(store, "buildings") == before)
-        #expect(try watcher.execute("SELECT count(*) AS n FROM generations WHERE layer = 'buildings'").rows[0].int("n") == 1)
-        #expect(gridplan(["import", store, Self.city + "/buildings.geojson", "--as", "buildings", "--replace", "--quiet"]).code == 0)
+        #expect(
+            try watcher.execute("SELECT count(*) AS n FROM generations WHERE layer = 'buildings'").rows[0].int("n") == 1
+        )
+        #expect(
+            gridplan(["import", store, Self.city + "/buildings.geojson", "--as", "buildings", "--replace", "--quiet"])
+                .code == 0)
     }
 
     @Test func aReadOnlyRoleReadsAndCannotWrite() throws {
@@ -204,9 +254,11 @@ import Testing
         let admin = try PostgresConnection(store)
         let role = "reader_" + UUID().uuidString.lowercased().prefix(8)
         let password = "pw-" + UUID().uuidString
-        try admin.execute("CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
+        try admin.execute(
+            "CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
         let db = String(URLComponents(string: store)!.path.dropFirst())
-        try admin.executeScript("""
+        try admin.executeScript(
+            """
             GRANT CONNECT ON DATABASE \(try admin.quoteIdentifier(db)) TO \(try admin.quoteIdentifier(role));
             GRANT USAGE ON SCHEMA public TO \(try admin.quoteIdentifier(role));
             GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(try admin.quoteIdentifier(role));
@@ -216,10 +268,13 @@ import Testing
         c.password = password
         let reader = c.string!
         #expect(gridplan(["layers", reader]).code == 0)
-        let check = gridplan(["check", "communities", "--store", reader, "--boundary", "districts", "--json", "--quiet"])
+        let check = gridplan([
+            "check", "communities", "--store", reader, "--boundary", "districts", "--json", "--quiet",
+        ])
         #expect(check.code == 0, "\(check.err)")
         #expect(check.out.contains("findings not recorded"), "\(check.out.prefix(400))")
-        #expect(gridplan(["metrics", "communities", "--store", reader, "--households", "buildings", "--quiet"]).code == 0)
+        #expect(
+            gridplan(["metrics", "communities", "--store", reader, "--households", "buildings", "--quiet"]).code == 0)
         let out = try scratch() + "/c.geojson"
         #expect(gridplan(["export", reader, "communities", out, "--quiet"]).code == 0)
         let write = gridplan(["import", reader, Self.city + "/events.geojson", "--as", "events", "--replace"])
@@ -235,7 +290,8 @@ import Testing
         let admin = try PostgresConnection(empty)
         let role = "plain_" + UUID().uuidString.lowercased().prefix(8)
         let password = "pw-" + UUID().uuidString
-        try admin.execute("CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
+        try admin.execute(
+            "CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
         try admin.execute("GRANT CREATE ON SCHEMA public TO \(try admin.quoteIdentifier(role))")
         var c = URLComponents(string: empty)!
         c.user = role

@@ -38,8 +38,12 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         #expect(r.code == 0, "\(r.err)")
         let store = dir + "/city.gpkg"
         #expect(try shell("'\(gridplanBinary)' init '\(store)' --quiet").code == 0)
-        for (file, layer) in [("communities", "communities"), ("streets", "streets"), ("buildings", "buildings"), ("events", "events"), ("district", "districts")] {
-            let i = try shell("'\(gridplanBinary)' import '\(store)' '\(dir)/city/\(file).geojson' --as \(layer) --quiet")
+        for (file, layer) in [
+            ("communities", "communities"), ("streets", "streets"), ("buildings", "buildings"), ("events", "events"),
+            ("district", "districts"),
+        ] {
+            let i = try shell(
+                "'\(gridplanBinary)' import '\(store)' '\(dir)/city/\(file).geojson' --as \(layer) --quiet")
             #expect(i.code == 0, "\(i.err)")
         }
         return (dir, store)
@@ -50,7 +54,8 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         #expect(try shell("'\(gridplanBinary)' sample '\(dir)/city' --quiet").code == 0)
         try Data("previous".utf8).write(to: URL(fileURLWithPath: dir + "/out.geojson"))
         // A 64 KB file-size limit stands in for a full disk: the write fails part-way.
-        let r = try shell("ulimit -f 64; '\(gridplanBinary)' convert '\(dir)/city/buildings.geojson' '\(dir)/out.geojson'")
+        let r = try shell(
+            "ulimit -f 64; '\(gridplanBinary)' convert '\(dir)/city/buildings.geojson' '\(dir)/out.geojson'")
         #expect(r.code == 4, "\(r.err)")
         #expect(r.err.contains("write failed") || r.err.contains("too large"), "\(r.err)")
         #expect(try String(contentsOfFile: dir + "/out.geojson", encoding: .utf8) == "previous")
@@ -73,14 +78,18 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         // A store opened read-only cannot be written; nothing changes.
         let readOnly = try GeoPackageStore.open(path: path, readOnly: true)
         #expect(throws: DatabaseError.self) {
-            try readOnly.importLayer(try SourceLayer.read(path: dir + "/p.geojson"), into: .components, fields: [:], replace: false, parameters: [:])
+            try readOnly.importLayer(
+                try SourceLayer.read(path: dir + "/p.geojson"), into: .components, fields: [:], replace: false,
+                parameters: [:])
         }
         #expect(try GeoPackageStore.open(path: path).features(of: .components).isEmpty)
     }
 
     /// Kills `command` at a series of moments and checks the store after each: intact, and the
     /// layer either as it was or with the whole new result.
-    func killRepeatedly(_ store: String, _ command: String, layer: StoreLayer, runs: Int) throws -> (killedMidway: Int, completed: Int) {
+    func killRepeatedly(_ store: String, _ command: String, layer: StoreLayer, runs: Int) throws -> (
+        killedMidway: Int, completed: Int
+    ) {
         var killedMidway = 0, completed = 0
         for attempt in 0..<runs {
             let before = try GeoPackageStore.open(path: store, readOnly: true)
@@ -113,7 +122,8 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
     @Test func killedPartitionAndRepairLeaveTheStoreWhole() throws {
         let (dir, store) = try Self.cityStore()
         // A complete partition first: the reference for what a whole generation holds.
-        let full = try shell("'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet --json")
+        let full = try shell(
+            "'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet --json")
         #expect(full.code == 0, "\(full.err)")
         let gridsPerGeneration = try GeoPackageStore.open(path: store, readOnly: true).features(of: .grids).count
         #expect(gridsPerGeneration > 0)
@@ -122,7 +132,9 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         #expect(p.killedMidway > 0)
         // Every generation that landed is whole.
         let s = try GeoPackageStore.open(path: store, readOnly: true)
-        for g in try s.generations(of: .grids) { #expect(try s.features(of: .grids, generation: g.id).count == gridsPerGeneration) }
+        for g in try s.generations(of: .grids) {
+            #expect(try s.features(of: .grids, generation: g.id).count == gridsPerGeneration)
+        }
         let repair = "'\(gridplanBinary)' repair communities --store '\(store)' --boundary districts --quiet"
         let r = try killRepeatedly(store, repair, layer: .communities, runs: 6)
         #expect(r.killedMidway > 0)
@@ -136,8 +148,14 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         var features: [Feature] = []
         for i in 0..<6000 {
             let x = 116.3 + Double(i % 100) * 0.001, y = 39.8 + Double(i / 100) * 0.001
-            features.append(Feature(geometry: .polygon(.init(exterior: [.init(x, y), .init(x + 0.001, y), .init(x + 0.001, y + 0.001), .init(x, y + 0.001), .init(x, y)])),
-                                    properties: ["code": .string(String(format: "110101001001%03d", i % 1000))]))
+            features.append(
+                Feature(
+                    geometry: .polygon(
+                        .init(exterior: [
+                            .init(x, y), .init(x + 0.001, y), .init(x + 0.001, y + 0.001), .init(x, y + 0.001),
+                            .init(x, y),
+                        ])),
+                    properties: ["code": .string(String(format: "110101001001%03d", i % 1000))]))
         }
         try GeoJSONWriter.write(features, to: dir + "/g.geojson")
         let a = Process(), b = Process()
@@ -152,7 +170,8 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         // Meanwhile a reader: every generation it can see is complete.
         var looks = 0
         while a.isRunning || b.isRunning {
-            if let s = try? GeoPackageStore.open(path: store, readOnly: true), let gens = try? s.generations(of: .grids) {
+            if let s = try? GeoPackageStore.open(path: store, readOnly: true), let gens = try? s.generations(of: .grids)
+            {
                 for g in gens { #expect(try s.features(of: .grids, generation: g.id).count == 6000) }
                 looks += 1
             }
@@ -172,7 +191,10 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
 @Suite struct StoreGenerationTests {
     @Test func newGridGenerationReassignsEventsAndComponentsAndRecordsCodes() throws {
         let (_, store) = try RobustnessTests.cityStore()
-        #expect(try shell("'\(gridplanBinary)' import '\(store)' '\(URL(fileURLWithPath: store).deletingLastPathComponent().path)/city/components.geojson' --as components --quiet").code == 0)
+        #expect(
+            try shell(
+                "'\(gridplanBinary)' import '\(store)' '\(URL(fileURLWithPath: store).deletingLastPathComponent().path)/city/components.geojson' --as components --quiet"
+            ).code == 0)
         let r = try shell("'\(gridplanBinary)' partition communities --store '\(store)' --households buildings --quiet")
         #expect(r.code == 0, "\(r.err)")
         let s = try GeoPackageStore.open(path: store, readOnly: true)
@@ -186,16 +208,24 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
             for p in points.prefix(400) {
                 guard case .point(let c)? = p.geometry else { continue }
                 let pg = try ctx.geometry(.point(c))
-                let containing = try natives.indices.filter { try natives[$0].covers(pg) }.map { grids[$0].properties["code"]!.text }.sorted()
+                let containing = try natives.indices.filter { try natives[$0].covers(pg) }.map {
+                    grids[$0].properties["code"]!.text
+                }.sorted()
                 let code = p.properties["parent_code"]?.stringValue
                 // On a shared edge the lower code wins, as in `assign points`.
-                if containing.isEmpty { #expect(code == nil) } else { #expect(code == containing.first); assigned += 1 }
+                if containing.isEmpty {
+                    #expect(code == nil)
+                } else {
+                    #expect(code == containing.first)
+                    assigned += 1
+                }
             }
             #expect(assigned > 300)
         }
         // Every grid code is in the code history of this generation.
         let generation = try s.latestGeneration(of: .grids)!.id
-        let history = try s.database.rows("SELECT count(*) FROM code_history WHERE generation_id = ?", [.integer(generation)])
+        let history = try s.database.rows(
+            "SELECT count(*) FROM code_history WHERE generation_id = ?", [.integer(generation)])
         #expect(history == [[.integer(Int64(grids.count))]])
     }
 
@@ -203,7 +233,9 @@ func shell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         let dir = try scratch()
         #expect(try shell("'\(gridplanBinary)' sample '\(dir)/a' --seed 1 --quiet").code == 0)
         #expect(try shell("'\(gridplanBinary)' sample '\(dir)/b' --seed 2 --center 121.47,31.23 --quiet").code == 0)
-        let r = try shell("'\(gridplanBinary)' partition '\(dir)/a/communities.geojson' --streets '\(dir)/a/streets.geojson' --households '\(dir)/a/buildings.geojson' --previous '\(dir)/b/grids_old.geojson'")
+        let r = try shell(
+            "'\(gridplanBinary)' partition '\(dir)/a/communities.geojson' --streets '\(dir)/a/streets.geojson' --households '\(dir)/a/buildings.geojson' --previous '\(dir)/b/grids_old.geojson'"
+        )
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("is --previous for another district"), "\(r.out)")
     }

@@ -11,42 +11,63 @@ import Testing
 /// 39.915°N. No grids.
 enum TwoCommunities {
     static func polygon(_ rings: [[(Double, Double)]]) -> String {
-        "[" + rings.map { "[" + $0.map { "[\($0.0),\($0.1)]" }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        "[" + rings.map { "[" + $0.map { "[\($0.0),\($0.1)]" }.joined(separator: ",") + "]" }.joined(separator: ",")
+            + "]"
     }
-    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> [(Double, Double)] { [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)] }
+    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> [(Double, Double)] {
+        [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    }
     static let west = square(116.40, 39.91, 116.41, 39.92)
     static let east = square(116.41, 39.91, 116.42, 39.92)
     static let hole = square(116.402, 39.912, 116.404, 39.914)
 
-    static func collection(_ features: [String]) -> String { #"{"type":"FeatureCollection","features":["# + features.joined(separator: ",") + "]}" }
+    static func collection(_ features: [String]) -> String {
+        #"{"type":"FeatureCollection","features":["# + features.joined(separator: ",") + "]}"
+    }
     static func feature(_ props: String, _ type: String, _ coordinates: String) -> String {
-        #"{"type":"Feature","properties":{"# + props + #"},"geometry":{"type":""# + type + #"","coordinates":"# + coordinates + "}}"
+        #"{"type":"Feature","properties":{"# + props + #"},"geometry":{"type":""# + type + #"","coordinates":"#
+            + coordinates + "}}"
     }
 
     /// Makes the store (and, with `grids`, no grids either way) in a new directory; returns its path.
     static func store(assignStreets: Bool = true) throws -> String {
         let dir = try scratch()
-        try write(collection([feature(#""code":"110101","name":"样例区""#, "Polygon", polygon([square(116.40, 39.91, 116.42, 39.92)]))]), to: dir + "/district.geojson")
-        try write(collection([
-            feature(#""code":"110101001","name":"西街道""#, "Polygon", polygon([west, hole])),
-            feature(#""code":"110101002","name":"东街道""#, "MultiPolygon", "[" + polygon([east]) + "," + polygon([hole]) + "]"),
-        ]), to: dir + "/offices.geojson")
-        try write(collection([
-            feature(#""code":"110101001001","name":"西社区","households":500"#, "Polygon", polygon([west, hole])),
-            feature(#""code":"110101002001","name":"东社区","households":300"#, "MultiPolygon", "[" + polygon([east]) + "," + polygon([hole]) + "]"),
-        ]), to: dir + "/communities.geojson")
-        try write(collection([
-            feature(#""name":"测试路","grade":2"#, "LineString", "[[116.401,39.915],[116.419,39.915]]"),
-            feature(#""name":"小巷","grade":4"#, "LineString", "[[116.415,39.915],[116.415,39.919]]"),
-        ]), to: dir + "/streets.geojson")
+        try write(
+            collection([
+                feature(#""code":"110101","name":"样例区""#, "Polygon", polygon([square(116.40, 39.91, 116.42, 39.92)]))
+            ]), to: dir + "/district.geojson")
+        try write(
+            collection([
+                feature(#""code":"110101001","name":"西街道""#, "Polygon", polygon([west, hole])),
+                feature(
+                    #""code":"110101002","name":"东街道""#, "MultiPolygon",
+                    "[" + polygon([east]) + "," + polygon([hole]) + "]"),
+            ]), to: dir + "/offices.geojson")
+        try write(
+            collection([
+                feature(#""code":"110101001001","name":"西社区","households":500"#, "Polygon", polygon([west, hole])),
+                feature(
+                    #""code":"110101002001","name":"东社区","households":300"#, "MultiPolygon",
+                    "[" + polygon([east]) + "," + polygon([hole]) + "]"),
+            ]), to: dir + "/communities.geojson")
+        try write(
+            collection([
+                feature(#""name":"测试路","grade":2"#, "LineString", "[[116.401,39.915],[116.419,39.915]]"),
+                feature(#""name":"小巷","grade":4"#, "LineString", "[[116.415,39.915],[116.415,39.919]]"),
+            ]), to: dir + "/streets.geojson")
         let s = dir + "/s.gpkg"
         #expect(gridplan("init", s, "--crs", "EPSG:4490", "--quiet").code == 0)
-        for (file, layer) in [("district", "districts"), ("offices", "street_offices"), ("communities", "communities"), ("streets", "streets")] {
+        for (file, layer) in [
+            ("district", "districts"), ("offices", "street_offices"), ("communities", "communities"),
+            ("streets", "streets"),
+        ] {
             let r = gridplan("import", s, dir + "/\(file).geojson", "--as", layer, "--quiet")
             #expect(r.code == 0, "\(r.err)")
         }
         if assignStreets {
-            let r = gridplan("assign", "streets", "streets", "--store", s, "--units", "communities", "--grade-rule", "1-3:city,4:street_office", "--quiet")
+            let r = gridplan(
+                "assign", "streets", "streets", "--store", s, "--units", "communities", "--grade-rule",
+                "1-3:city,4:street_office", "--quiet")
             #expect(r.code == 0, "\(r.err)")
         }
         return s
@@ -89,7 +110,8 @@ func doc(_ text: String) throws -> JSONObject {
         #expect(rs.count == 5)
         // In the exclave: B's land, B's office, B's people.
         #expect(Self.code(rs[0], "community") == "110101002001" && Self.code(rs[0], "street_office") == "110101002")
-        #expect(rs[0]["people"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }.sorted() == ["李四", "赵区"])
+        #expect(
+            rs[0]["people"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }.sorted() == ["李四", "赵区"])
         // On the A|B edge and on the exclave's edge: the lower code; on the district edge: inside.
         #expect(Self.code(rs[1], "community") == "110101001001")
         #expect(Self.code(rs[4], "community") == "110101001001")
@@ -112,15 +134,21 @@ func doc(_ text: String) throws -> JSONObject {
         #expect(street["name"]?.stringValue == "测试路" && street["lead"]?.stringValue == "110101001001")
         #expect(street["chief"]?.stringValue == "王五" && street["phone"]?.stringValue == "13800000003")
         #expect(abs((street["distance_m"]?.doubleValue ?? 0) - 22.2) < 1)
-        #expect(rs[0]["people"]?.arrayValue?.compactMap { $0.objectValue?["level"]?.stringValue } == ["district", "community", "street"])
+        #expect(
+            rs[0]["people"]?.arrayValue?.compactMap { $0.objectValue?["level"]?.stringValue } == [
+                "district", "community", "street",
+            ])
         #expect(rs[1]["street"] == .null)  // 333 m from 测试路
     }
 
     @Test func gcj02PointsGiveTheWGS84Answer() throws {
         let wgs = [Coordinate(116.403, 39.913), Coordinate(116.405, 39.9152), Coordinate(116.39, 39.915)]
-        let truth = try Self.results(wgs.map { "\($0.x),\($0.y)" }[0], "\(wgs[1].x),\(wgs[1].y)", "\(wgs[2].x),\(wgs[2].y)")
+        let truth = try Self.results(
+            wgs.map { "\($0.x),\($0.y)" }[0], "\(wgs[1].x),\(wgs[1].y)", "\(wgs[2].x),\(wgs[2].y)")
         let shifted = wgs.map(ChinaOffsets.gcj02(fromWGS84:))
-        let rs = try Self.results("\(shifted[0].x),\(shifted[0].y)", "\(shifted[1].x),\(shifted[1].y)", "\(shifted[2].x),\(shifted[2].y)", "--crs", "gcj02")
+        let rs = try Self.results(
+            "\(shifted[0].x),\(shifted[0].y)", "\(shifted[1].x),\(shifted[1].y)", "\(shifted[2].x),\(shifted[2].y)",
+            "--crs", "gcj02")
         for (a, b) in zip(truth, rs) {
             #expect(Self.code(a, "community") == Self.code(b, "community"))
             #expect(a["street"]?.objectValue?["name"] == b["street"]?.objectValue?["name"])
@@ -136,7 +164,8 @@ func doc(_ text: String) throws -> JSONObject {
     @Test func aPointsFileWritesALayer() throws {
         let dir = try scratch()
         try write("lon,lat,id\n116.403,39.913,a\n116.39,39.915,b\n", to: dir + "/p.csv")
-        let r = gridplan("locate", "--points", dir + "/p.csv", "--store", Self.store, "--out", dir + "/out.csv", "--quiet")
+        let r = gridplan(
+            "locate", "--points", dir + "/p.csv", "--store", Self.store, "--out", dir + "/out.csv", "--quiet")
         #expect(r.code == 0, "\(r.err)")
         let out = try CSVReader.read(path: dir + "/out.csv")
         let rows = out.collection.features.map(\.properties)
@@ -155,7 +184,9 @@ func doc(_ text: String) throws -> JSONObject {
 }
 
 @Suite struct RosterCommandTests {
-    static func run(_ roster: String, bytes: [UInt8]? = nil, _ extra: [String] = [], store: String? = nil) throws -> (code: Int32, doc: JSONObject?, err: String, store: String) {
+    static func run(_ roster: String, bytes: [UInt8]? = nil, _ extra: [String] = [], store: String? = nil) throws -> (
+        code: Int32, doc: JSONObject?, err: String, store: String
+    ) {
         let s = try store ?? TwoCommunities.store()
         let path = (s as NSString).deletingLastPathComponent + "/roster-\(UUID().uuidString).csv"
         try OutputFile.write(bytes ?? Array(roster.utf8), to: path)
@@ -164,8 +195,9 @@ func doc(_ text: String) throws -> JSONObject {
     }
 
     @Test func unknownUnitsAndStreetsAreReportedWithTheirLines() throws {
-        let r = try Self.run(TwoCommunities.roster + "\n孙六,片长,,110101001999,,,3,\n周七,街巷长,,,无名路,张三,4,\n吴八,网格长,,110101001001001,,,4,\n",
-                             ["--require", "community:片长=1", "--require", "street:街巷长>=1"])
+        let r = try Self.run(
+            TwoCommunities.roster + "\n孙六,片长,,110101001999,,,3,\n周七,街巷长,,,无名路,张三,4,\n吴八,网格长,,110101001001001,,,4,\n",
+            ["--require", "community:片长=1", "--require", "street:街巷长>=1"])
         #expect(r.code == 0, "\(r.err)")
         let doc = try #require(r.doc)
         let unknown = doc["unknown"]?.arrayValue?.compactMap(\.objectValue) ?? []
@@ -175,7 +207,9 @@ func doc(_ text: String) throws -> JSONObject {
         // 小巷 has no 街巷长; both communities have their 片长.
         let missing = doc["missing"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(missing.count == 1)
-        #expect(missing.first?["street"]?.stringValue == "小巷" && missing.first?["required"]?.stringValue == ">=1" && missing.first?["present"]?.intValue == 0)
+        #expect(
+            missing.first?["street"]?.stringValue == "小巷" && missing.first?["required"]?.stringValue == ">=1"
+                && missing.first?["present"]?.intValue == 0)
         #expect(Set(missing.first?.keys ?? []) == ["level", "street", "role", "required", "present"])
         #expect(doc["summary"]?.objectValue?["recorded_generation"]?.intValue != nil)
         let store = try Stores.open(r.store, readOnly: true)
@@ -183,7 +217,8 @@ func doc(_ text: String) throws -> JSONObject {
     }
 
     @Test func limitsFromTheAssignmentAndTheStore() throws {
-        let r = try Self.run(TwoCommunities.roster, ["--limit", "片长:households<=400", "--limit", "片长:km<=0.5", "--limit", "街巷长:km<=2"])
+        let r = try Self.run(
+            TwoCommunities.roster, ["--limit", "片长:households<=400", "--limit", "片长:km<=0.5", "--limit", "街巷长:km<=2"])
         let doc = try #require(r.doc, "\(r.err)")
         let over = doc["over_limit"]?.arrayValue?.compactMap(\.objectValue) ?? []
         // 张三: 500 households; the west community leads 0.77 km of 测试路 (116.401–116.41 at 39.915°N),
@@ -210,8 +245,14 @@ func doc(_ text: String) throws -> JSONObject {
         ("name,role,unit\n张三,,110101001001\n", "line 2: empty role"),
         ("name,role,unit\n,片长,110101001001\n", "line 2: empty name"),
         ("name,role,unit,street\n张三,片长,,\n", "line 2: names neither a unit nor a street"),
-        ("name,role,unit\n张三,片长,110101001001\n李四,片长,110101002001\n张三,片长,110101001001\n", "line 4: 张三 as 片长 for 110101001001 is already on line 2"),
-        ("name,role,phone,unit\n张三,片长,1,110101001001\n张三,街巷长,2,110101002001\n", "line 3: 张三 has phone 2 here but 1 on line 2"),
+        (
+            "name,role,unit\n张三,片长,110101001001\n李四,片长,110101002001\n张三,片长,110101001001\n",
+            "line 4: 张三 as 片长 for 110101001001 is already on line 2"
+        ),
+        (
+            "name,role,phone,unit\n张三,片长,1,110101001001\n张三,街巷长,2,110101002001\n",
+            "line 3: 张三 has phone 2 here but 1 on line 2"
+        ),
         ("name,role,unit,tier\n张三,片长,110101001001,high\n", "line 2: tier 'high'"),
         ("name,unit\n张三,110101001001\n", "no role column"),
         ("name,role\n张三,片长\n", "no unit or street column"),
@@ -235,7 +276,9 @@ func doc(_ text: String) throws -> JSONObject {
 
     @Test func badRulesAreUsageErrors() throws {
         let s = try TwoCommunities.store(assignStreets: false)
-        for bad in [["--require", "county:片长>=1"], ["--limit", "片长:miles<=3"], ["--signs", "x.txt"], ["--crs", "gcj02"]] {
+        for bad in [
+            ["--require", "county:片长>=1"], ["--limit", "片长:miles<=3"], ["--signs", "x.txt"], ["--crs", "gcj02"],
+        ] {
             #expect(try Self.run(TwoCommunities.roster, bad, store: s).code == 2, "\(bad)")
         }
         #expect(gridplan("roster", "r.csv").code == 2)
@@ -244,15 +287,20 @@ func doc(_ text: String) throws -> JSONObject {
     @Test func signsNameTheCrossStreetsAndChiefs() throws {
         let s = try TwoCommunities.store()
         let dir = (s as NSString).deletingLastPathComponent
-        let r = try Self.run(TwoCommunities.roster, ["--signs", dir + "/signs.csv", "--out", dir + "/holes.geojson", "--require", "street:街巷长>=1"], store: s)
+        let r = try Self.run(
+            TwoCommunities.roster,
+            ["--signs", dir + "/signs.csv", "--out", dir + "/holes.geojson", "--require", "street:街巷长>=1"], store: s)
         #expect(r.code == 0, "\(r.err)")
         let signs = try CSVReader.read(path: dir + "/signs.csv")
         #expect(signs.columnNames == ["name", "from", "to", "length_m", "units", "chief", "phone", "duties"])
-        let rows = Dictionary(uniqueKeysWithValues: signs.collection.features.map { ($0.properties["name"]!.text, $0.properties) })
+        let rows = Dictionary(
+            uniqueKeysWithValues: signs.collection.features.map { ($0.properties["name"]!.text, $0.properties) })
         // 小巷 runs north from 测试路 to a dead end: the northern end comes first when both are as far west.
         #expect(rows["小巷"]?["from"] == .null && rows["小巷"]?["to"]?.text == "测试路")
         #expect(rows["测试路"]?["from"] == .null && abs((rows["测试路"]?["length_m"]?.doubleValue ?? 0) - 1538.8) < 1)
-        #expect(rows["测试路"]?["chief"]?.text == "王五 (街巷长)" && rows["测试路"]?["units"]?.text.contains("西社区 (110101001001)") == true)
+        #expect(
+            rows["测试路"]?["chief"]?.text == "王五 (街巷长)"
+                && rows["测试路"]?["units"]?.text.contains("西社区 (110101001001)") == true)
         let holes = try GeoJSONReader.read(path: dir + "/holes.geojson")
         #expect(holes.features.count == 1 && holes.features[0].properties["street"]?.stringValue == "小巷")
     }
@@ -267,12 +315,20 @@ func doc(_ text: String) throws -> JSONObject {
         #expect(gridplan("sample", city, "--seed", String(seed), "--communities", "30", "--quiet").code == 0)
         let s = dir + "/s.gpkg"
         #expect(gridplan("init", s, "--quiet").code == 0)
-        for (file, layer) in [("district", "districts"), ("street_offices", "street_offices"), ("communities", "communities"), ("streets", "streets"),
-                              ("buildings", "buildings"), ("grids_old", "grids")] {
+        for (file, layer) in [
+            ("district", "districts"), ("street_offices", "street_offices"), ("communities", "communities"),
+            ("streets", "streets"),
+            ("buildings", "buildings"), ("grids_old", "grids"),
+        ] {
             #expect(gridplan("import", s, city + "/\(file).geojson", "--as", layer, "--quiet").code == 0)
         }
-        #expect(gridplan("assign", "streets", "streets", "--store", s, "--units", "communities", "--grade-rule", "1-3:city,4:street_office", "--quiet").code == 0)
-        let truth = try #require(try doc(String(contentsOfFile: city + "/truth.json", encoding: .utf8))["roster"]?.objectValue)
+        #expect(
+            gridplan(
+                "assign", "streets", "streets", "--store", s, "--units", "communities", "--grade-rule",
+                "1-3:city,4:street_office", "--quiet"
+            ).code == 0)
+        let truth = try #require(
+            try doc(String(contentsOfFile: city + "/truth.json", encoding: .utf8))["roster"]?.objectValue)
         var args = ["roster", city + "/roster.csv", "--store", s, "--json", "--quiet"]
         for r in truth["require"]?.arrayValue ?? [] { args += ["--require", r.text] }
         for l in truth["limit"]?.arrayValue ?? [] { args += ["--limit", l.text] }
@@ -281,7 +337,8 @@ func doc(_ text: String) throws -> JSONObject {
         let report = try doc(r.out)
         func keyed(_ v: JSONValue?) -> [String] {
             (v?.arrayValue ?? []).compactMap(\.objectValue).map { o in
-                [o["level"]?.text, o["unit"]?.text, o["street"]?.text, o["role"]?.text].compactMap { $0 }.joined(separator: "|")
+                [o["level"]?.text, o["unit"]?.text, o["street"]?.text, o["role"]?.text].compactMap { $0 }.joined(
+                    separator: "|")
             }.sorted()
         }
         #expect(keyed(report["missing"]) == keyed(truth["missing"]))
@@ -289,9 +346,15 @@ func doc(_ text: String) throws -> JSONObject {
         let over = (report["over_limit"]?.arrayValue ?? []).compactMap(\.objectValue)
         let expected = (truth["over_limit"]?.arrayValue ?? []).compactMap(\.objectValue)
         #expect(over.map { $0["name"]?.text } == expected.map { $0["name"]?.text })
-        for (a, b) in zip(over, expected) { #expect(abs((a["value"]?.doubleValue ?? 0) - (b["value"]?.doubleValue ?? 0)) < 0.01) }
+        for (a, b) in zip(over, expected) {
+            #expect(abs((a["value"]?.doubleValue ?? 0) - (b["value"]?.doubleValue ?? 0)) < 0.01)
+        }
         let unknown = (report["unknown"]?.arrayValue ?? []).compactMap(\.objectValue)
-        #expect(unknown.map { "\($0["line"]!.text) \($0["unit"]?.text ?? "")" } == (truth["unknown"]?.arrayValue ?? []).compactMap(\.objectValue).map { "\($0["line"]!.text) \($0["unit"]!.text)" })
+        #expect(
+            unknown.map { "\($0["line"]!.text) \($0["unit"]?.text ?? "")" }
+                == (truth["unknown"]?.arrayValue ?? []).compactMap(\.objectValue).map {
+                    "\($0["line"]!.text) \($0["unit"]!.text)"
+                })
         #expect(report["superiors"]?.arrayValue?.isEmpty == true)
 
         // The recorded roster names people in locate: a grid's point has its 网格长, 片长, office and district heads.

@@ -6,7 +6,8 @@ import Testing
 func readCSV(
     _ text: String, wkt: String? = nil, lon: String? = nil, lat: String? = nil, encoding: TextEncoding? = nil
 ) throws -> CSVLayer {
-    try CSVReader.read(bytes: Array(text.utf8), name: "test.csv", wktColumn: wkt, lonColumn: lon, latColumn: lat, encoding: encoding)
+    try CSVReader.read(
+        bytes: Array(text.utf8), name: "test.csv", wktColumn: wkt, lonColumn: lon, latColumn: lat, encoding: encoding)
 }
 
 /// The CSVError reading `bytes` raises, or nil (recording an issue for any other error).
@@ -28,7 +29,8 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
 
 @Suite struct CSVTests {
     @Test func quotedWKTWithCRLFAndEmbeddedQuotesAndNewlines() throws {
-        let text = "id,名称,备注,WKT\r\n"
+        let text =
+            "id,名称,备注,WKT\r\n"
             + "1,东四,\"含,逗号\",\"POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 1 2, 2 2, 1 1))\"\r\n"
             + "2,\"朝阳\"\"门\"\"\",\"两\r\n行\",\"MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))\"\r\n"
             + "\r\n"
@@ -40,29 +42,40 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
         let f = layer.collection.features
         #expect(f.count == 3)
         #expect(f[0].properties == ["id": .integer(1), "名称": .string("东四"), "备注": .string("含,逗号")])
-        #expect(f[0].geometry == .polygon(Polygon(rings: [
-            [Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 4), Coordinate(0, 0)],
-            [Coordinate(1, 1), Coordinate(1, 2), Coordinate(2, 2), Coordinate(1, 1)],
-        ])))
+        #expect(
+            f[0].geometry
+                == .polygon(
+                    Polygon(rings: [
+                        [Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 4), Coordinate(0, 0)],
+                        [Coordinate(1, 1), Coordinate(1, 2), Coordinate(2, 2), Coordinate(1, 1)],
+                    ])))
         #expect(f[1].properties == ["id": .integer(2), "名称": .string("朝阳\"门\""), "备注": .string("两\r\n行")])
-        #expect(f[1].geometry == .multiPolygon([
-            Polygon(rings: [[Coordinate(0, 0), Coordinate(1, 0), Coordinate(1, 1), Coordinate(0, 0)]]),
-            Polygon(rings: [[Coordinate(5, 5), Coordinate(6, 5), Coordinate(6, 6), Coordinate(5, 5)]]),
-        ]))
+        #expect(
+            f[1].geometry
+                == .multiPolygon([
+                    Polygon(rings: [[Coordinate(0, 0), Coordinate(1, 0), Coordinate(1, 1), Coordinate(0, 0)]]),
+                    Polygon(rings: [[Coordinate(5, 5), Coordinate(6, 5), Coordinate(6, 6), Coordinate(5, 5)]]),
+                ]))
         #expect(f[2].properties == ["id": .integer(3), "名称": .null, "备注": .null])
         #expect(f[2].geometry == nil)
     }
 
     @Test func lonLatColumnsWithChineseHeadersAndBOM() throws {
-        let text = "\u{FEFF}编号,经度,纬度,户数,面积,代码\n" + "a1,116.4,39.9,420,1.25,0101\n" + "a2,-0.5,51.5e0,,x,12345678901234567890123\n"
+        let text =
+            "\u{FEFF}编号,经度,纬度,户数,面积,代码\n" + "a1,116.4,39.9,420,1.25,0101\n"
+            + "a2,-0.5,51.5e0,,x,12345678901234567890123\n"
         let layer = try readCSV(text)
         #expect(layer.encoding.basis == .byteOrderMark)
         #expect(layer.columnNames.first == "编号")
         #expect(layer.geometrySource == .lonLat(lon: "经度", lat: "纬度"))
         let f = layer.collection.features
         #expect(f.map(\.geometry) == [.point(Coordinate(116.4, 39.9)), .point(Coordinate(-0.5, 51.5))])
-        #expect(f[0].properties == ["编号": .string("a1"), "户数": .integer(420), "面积": .number(1.25), "代码": .string("0101")])
-        #expect(f[1].properties == ["编号": .string("a2"), "户数": .null, "面积": .string("x"), "代码": .string("12345678901234567890123")])
+        #expect(
+            f[0].properties == ["编号": .string("a1"), "户数": .integer(420), "面积": .number(1.25), "代码": .string("0101")])
+        #expect(
+            f[1].properties == [
+                "编号": .string("a2"), "户数": .null, "面积": .string("x"), "代码": .string("12345678901234567890123"),
+            ])
     }
 
     @Test func autoDetectsEachKnownPairAndHonoursGivenColumns() throws {
@@ -93,21 +106,25 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
         let text = "geom\n" + rows.map { "\"\($0)\"" }.joined(separator: "\n")
         let layer = try readCSV(text)
         let c = Coordinate.init(_:_:)
-        #expect(layer.collection.features.map(\.geometry) == [
-            .point(c(1, 2)), .point(c(1, 2)), .point(c(1, 2)), .point(c(1, 2)), .geometryCollection([]),
-            .lineString([c(0, 0), c(1, 1)]), .lineString([]),
-            .polygon(Polygon(rings: [])), .multiPoint([c(1, 2), c(3, 4)]), .multiPoint([c(1, 2), c(3, 4)]), .multiPoint([]),
-            .multiLineString([[c(0, 0), c(1, 1)], [c(2, 2), c(3, 3)]]), .multiPolygon([]),
-            .geometryCollection([.point(c(1, 2)), .lineString([c(0, 0), c(1, 1)]), .geometryCollection([])]),
-            .point(c(116.4, 39.9)), .point(c(100, -0.25)),
-        ])
+        #expect(
+            layer.collection.features.map(\.geometry) == [
+                .point(c(1, 2)), .point(c(1, 2)), .point(c(1, 2)), .point(c(1, 2)), .geometryCollection([]),
+                .lineString([c(0, 0), c(1, 1)]), .lineString([]),
+                .polygon(Polygon(rings: [])), .multiPoint([c(1, 2), c(3, 4)]), .multiPoint([c(1, 2), c(3, 4)]),
+                .multiPoint([]),
+                .multiLineString([[c(0, 0), c(1, 1)], [c(2, 2), c(3, 3)]]), .multiPolygon([]),
+                .geometryCollection([.point(c(1, 2)), .lineString([c(0, 0), c(1, 1)]), .geometryCollection([])]),
+                .point(c(116.4, 39.9)), .point(c(100, -0.25)),
+            ])
         #expect(layer.collection.droppedZCount == 3)
     }
 
     @Test func gbkBytesAreDetectedOrGiven() throws {
         // "名称,经度,纬度\n东四街道,116.4,39.9\n" in GBK.
-        let bytes: [UInt8] = [0xC3, 0xFB, 0xB3, 0xC6] + Array(",".utf8) + [0xBE, 0xAD, 0xB6, 0xC8] + Array(",".utf8)
-            + [0xCE, 0xB3, 0xB6, 0xC8] + Array("\r\n".utf8) + [0xB6, 0xAB, 0xCB, 0xC4, 0xBD, 0xD6, 0xB5, 0xC0] + Array(",116.4,39.9\r\n".utf8)
+        let bytes: [UInt8] =
+            [0xC3, 0xFB, 0xB3, 0xC6] + Array(",".utf8) + [0xBE, 0xAD, 0xB6, 0xC8] + Array(",".utf8)
+            + [0xCE, 0xB3, 0xB6, 0xC8] + Array("\r\n".utf8) + [0xB6, 0xAB, 0xCB, 0xC4, 0xBD, 0xD6, 0xB5, 0xC0]
+            + Array(",116.4,39.9\r\n".utf8)
         let detected = try CSVReader.read(bytes: bytes, name: "gbk.csv")
         #expect(detected.encoding == TextEncodingChoice(encoding: .gb18030, basis: .detectedNotUTF8))
         #expect(detected.columnNames == ["名称", "经度", "纬度"])
@@ -129,7 +146,10 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
         let layer = try CSVReader.read(bytes: bytes, name: "utf16.csv")
         #expect(layer.encoding == TextEncodingChoice(encoding: TextEncoding(label: "UTF-16LE"), basis: .byteOrderMark))
         #expect(layer.columnNames == ["名称", "x", "y"])
-        #expect(layer.collection.features == [Feature(geometry: .point(Coordinate(1, 2)), properties: ["名称": .string("东四")])])
+        #expect(
+            layer.collection.features == [
+                Feature(geometry: .point(Coordinate(1, 2)), properties: ["名称": .string("东四")])
+            ])
     }
 
     @Test func badRowsNameFileLineAndColumn() throws {
@@ -137,14 +157,18 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
         let unclosed = csvError(multiLine)
         #expect(unclosed?.line == 4)
         #expect(unclosed?.column == "wkt")
-        #expect(unclosed?.description == "test.csv:4: column 'wkt': bad WKT at character 10: exterior ring is not closed: first position (0.0, 0.0) differs from last (1.0, 1.0)")
+        #expect(
+            unclosed?.description
+                == "test.csv:4: column 'wkt': bad WKT at character 10: exterior ring is not closed: first position (0.0, 0.0) differs from last (1.0, 1.0)"
+        )
 
         #expect(csvError("id,wkt\n1,POINT (1 2)\n2,LINESTRING (0 0)\n")?.reason.contains("at least two") == true)
         #expect(csvError("id,wkt\n1,POINT (1 2\n")?.reason.contains("')' closing the POINT") == true)
         #expect(csvError("id,wkt\n1,CIRCLE (1 2)\n")?.reason.contains("unknown geometry type 'CIRCLE'") == true)
         #expect(csvError("id,wkt\n1,POINT (1 2) junk\n")?.reason.contains("unexpected text") == true)
         #expect(csvError("id,wkt\n1,POINT (nan 2)\n")?.reason.contains("expected a number") == true)
-        let deep = String(repeating: "GEOMETRYCOLLECTION (", count: 200) + "POINT (1 2)" + String(repeating: ")", count: 200)
+        let deep =
+            String(repeating: "GEOMETRYCOLLECTION (", count: 200) + "POINT (1 2)" + String(repeating: ")", count: 200)
         #expect(csvError("wkt\n\"\(deep)\"\n")?.reason.contains("nested too deeply") == true)
 
         let count = csvError("a,b,c\n1,2,3\n4,5\n")
@@ -176,7 +200,9 @@ func csvError(_ text: String, wkt: String? = nil, lon: String? = nil, lat: Strin
         var rng = SplitMix64(seed: 7)
         let alphabet = Array("\",\r\n ab1.-POINT()LINESTRING EMPTY".utf8) + [0xB6, 0xAB, 0xFF, 0xE4]
         for _ in 0..<300 {
-            let bytes = Array("wkt,lon,lat\n".utf8) + (0..<Int(rng.next() % 80)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let bytes =
+                Array("wkt,lon,lat\n".utf8)
+                + (0..<Int(rng.next() % 80)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
             do {
                 _ = try CSVReader.read(bytes: bytes, name: "fuzz.csv")
             } catch is CSVError {

@@ -64,7 +64,9 @@ struct GDALInteropTests {
         #expect(layer.fields.map(\.name) == ["名称", "人口", "面积", "备注"])
         #expect(layer.collection.features.map(\.properties) == Self.expectedProperties)
         // GDAL rewinds rings to the shapefile rule, so compare in one orientation.
-        #expect(layer.collection.features.map { $0.geometry?.orientedForRFC7946() } == source.features.map { $0.geometry?.orientedForRFC7946() })
+        #expect(
+            layer.collection.features.map { $0.geometry?.orientedForRFC7946() }
+                == source.features.map { $0.geometry?.orientedForRFC7946() })
         #expect(layer.collection.features[1].geometry?.typeName == "MultiPolygon")
         #expect(layer.prjWKT?.contains("China_Geodetic_Coordinate_System_2000") == true)
         #expect(layer.reclassifiedRingCount == 0 && layer.closedRingCount == 0 && layer.replacementCount == 0)
@@ -94,7 +96,8 @@ struct GDALInteropTests {
 
     @Test func pointZAndMultiLines() throws {
         let dir = try makeTemporaryDirectory()
-        try write("""
+        try write(
+            """
             {"type":"FeatureCollection","features":[
             {"type":"Feature","properties":{"名称":"路灯"},"geometry":{"type":"Point","coordinates":[116.1,39.1,45.5]}},
             {"type":"Feature","properties":{"名称":"井盖"},"geometry":{"type":"Point","coordinates":[116.2,39.2,46]}}
@@ -103,13 +106,17 @@ struct GDALInteropTests {
         try ogr2ogr(dir + "/points.shp", dir + "/points.geojson", ["-lco", "ENCODING=UTF-8"])
         let points = try ShapefileReader.read(path: dir + "/points.shp")
         #expect(points.shapeType == .pointZ)
-        #expect(points.collection.features.map(\.geometry) == [.point(Coordinate(116.1, 39.1)), .point(Coordinate(116.2, 39.2))])
+        #expect(
+            points.collection.features.map(\.geometry) == [
+                .point(Coordinate(116.1, 39.1)), .point(Coordinate(116.2, 39.2)),
+            ])
         #expect(points.collection.features.map { $0.properties["名称"] } == [.string("路灯"), .string("井盖")])
         #expect(points.collection.droppedZCount == 2)
         // GeoJSON means WGS 84, and GDAL says so in the .prj.
         #expect(points.prjWKT?.hasPrefix("GEOGCS[\"WGS_1984") == true)
 
-        try write("""
+        try write(
+            """
             {"type":"FeatureCollection","features":[
             {"type":"Feature","properties":{"路名":"长安街"},"geometry":{"type":"LineString","coordinates":[[116.3,39.9],[116.4,39.9]]}},
             {"type":"Feature","properties":{"路名":"二环"},"geometry":{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3],[4,2]]]}}
@@ -118,10 +125,13 @@ struct GDALInteropTests {
         try ogr2ogr(dir + "/lines.shp", dir + "/lines.geojson", ["-lco", "ENCODING=GBK"])
         let lines = try ShapefileReader.read(path: dir + "/lines.shp")
         #expect(lines.shapeType == .polyLine)
-        #expect(lines.collection.features.map(\.geometry) == [
-            .lineString([Coordinate(116.3, 39.9), Coordinate(116.4, 39.9)]),
-            .multiLineString([[Coordinate(0, 0), Coordinate(1, 1)], [Coordinate(2, 2), Coordinate(3, 3), Coordinate(4, 2)]]),
-        ])
+        #expect(
+            lines.collection.features.map(\.geometry) == [
+                .lineString([Coordinate(116.3, 39.9), Coordinate(116.4, 39.9)]),
+                .multiLineString([
+                    [Coordinate(0, 0), Coordinate(1, 1)], [Coordinate(2, 2), Coordinate(3, 3), Coordinate(4, 2)],
+                ]),
+            ])
         #expect(lines.collection.features.map { $0.properties["路名"] } == [.string("长安街"), .string("二环")])
     }
 
@@ -134,10 +144,14 @@ struct GDALInteropTests {
         #expect(shapefileError(dir + "/out.shp")?.reason.hasPrefix("truncated") == true)
 
         try shp.write(to: URL(fileURLWithPath: dir + "/out.shp"))
-        try write(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":1},"geometry":null}]}"#, to: dir + "/one.geojson")
+        try write(
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":1},"geometry":null}]}"#,
+            to: dir + "/one.geojson")
         try ogr2ogr(dir + "/one.shp", dir + "/one.geojson", [])
         try FileManager.default.removeItem(atPath: dir + "/out.dbf")
         try FileManager.default.copyItem(atPath: dir + "/one.dbf", toPath: dir + "/out.dbf")
-        #expect(shapefileError(dir + "/out.shp")?.reason == "mismatched record counts: the .shx indexes 3 records, the .dbf has 1")
+        #expect(
+            shapefileError(dir + "/out.shp")?.reason
+                == "mismatched record counts: the .shx indexes 3 records, the .dbf has 1")
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A fresh temporary directory for one test.
 func makeTemporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-formats-\(UUID().uuidString)").path
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-formats-\(UUID().uuidString)")
+        .path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
@@ -57,7 +58,10 @@ enum ShapeContent {
         w.int32LE(8)
         box(&w, points)
         w.int32LE(points.count)
-        for p in points { w.double(p.0); w.double(p.1) }
+        for p in points {
+            w.double(p.0)
+            w.double(p.1)
+        }
         return w.bytes
     }
 
@@ -74,7 +78,10 @@ enum ShapeContent {
             w.int32LE(start)
             start += p.count
         }
-        for p in all { w.double(p.0); w.double(p.1) }
+        for p in all {
+            w.double(p.0)
+            w.double(p.1)
+        }
         if z {
             for _ in 0..<2 { w.double(0) }
             for i in all.indices { w.double(Double(i)) }
@@ -140,7 +147,9 @@ struct ShapefileFixture {
             index.int32BE(content.count / 2)
             offset += 8 + content.count
         }
-        return (header(length: 100 + body.bytes.count) + body.bytes, header(length: 100 + index.bytes.count) + index.bytes)
+        return (
+            header(length: 100 + body.bytes.count) + body.bytes, header(length: 100 + index.bytes.count) + index.bytes
+        )
     }
 
     private func header(length: Int) -> [UInt8] {

@@ -7,7 +7,8 @@ typealias XY = (Double, Double)
 
 /// A closed axis-aligned square ring, clockwise (a shapefile shell) or counter-clockwise (a hole).
 func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, clockwise: Bool) -> [XY] {
-    clockwise ? [(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)] : [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    clockwise
+        ? [(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)] : [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
 }
 
 func coords(_ ring: [XY]) -> [Coordinate] { ring.map { Coordinate($0.0, $0.1) } }
@@ -40,23 +41,29 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
 
     func fixture(z: Bool = false) -> ShapefileFixture {
         let unclosed = Array(shell.dropLast())
-        return ShapefileFixture(shapeType: z ? 15 : 5, records: [
-            ShapeContent.parts(type: 5, [hole1, shell, hole2], z: z),
-            ShapeContent.parts(type: 5, [shell, holeB, shellB, holeA], z: z),
-            ShapeContent.parts(type: 5, [shell, lake, island, pond], z: z),
-            ShapeContent.parts(type: 5, [shell, touching], z: z),
-            ShapeContent.null(),
-            ShapeContent.parts(type: 5, [square(0, 0, 10, 10, clockwise: false), hole1], z: z),
-            ShapeContent.parts(type: 5, [unclosed], z: z),
-            ShapeContent.parts(type: 5, [], z: z),
-        ])
+        return ShapefileFixture(
+            shapeType: z ? 15 : 5,
+            records: [
+                ShapeContent.parts(type: 5, [hole1, shell, hole2], z: z),
+                ShapeContent.parts(type: 5, [shell, holeB, shellB, holeA], z: z),
+                ShapeContent.parts(type: 5, [shell, lake, island, pond], z: z),
+                ShapeContent.parts(type: 5, [shell, touching], z: z),
+                ShapeContent.null(),
+                ShapeContent.parts(type: 5, [square(0, 0, 10, 10, clockwise: false), hole1], z: z),
+                ShapeContent.parts(type: 5, [unclosed], z: z),
+                ShapeContent.parts(type: 5, [], z: z),
+            ])
     }
 
     func expected() -> [Geometry?] {
         [
             .polygon(Polygon(rings: [coords(shell), coords(hole1), coords(hole2)])),
-            .multiPolygon([Polygon(rings: [coords(shell), coords(holeA)]), Polygon(rings: [coords(shellB), coords(holeB)])]),
-            .multiPolygon([Polygon(rings: [coords(shell), coords(lake)]), Polygon(rings: [coords(island), coords(pond)])]),
+            .multiPolygon([
+                Polygon(rings: [coords(shell), coords(holeA)]), Polygon(rings: [coords(shellB), coords(holeB)]),
+            ]),
+            .multiPolygon([
+                Polygon(rings: [coords(shell), coords(lake)]), Polygon(rings: [coords(island), coords(pond)]),
+            ]),
             .polygon(Polygon(rings: [coords(shell), coords(touching)])),
             nil,
             .polygon(Polygon(rings: [coords(square(0, 0, 10, 10, clockwise: false)), coords(hole1)])),
@@ -91,10 +98,12 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
         let outer = square(0, 0, 10, 10, clockwise: false)
         let inner = square(2, 2, 4, 4, clockwise: true)
         let apart = square(20, 20, 21, 21, clockwise: false)
-        let f = ShapefileFixture(shapeType: 5, records: [
-            ShapeContent.parts(type: 5, [inner, outer]),
-            ShapeContent.parts(type: 5, [apart]),
-        ])
+        let f = ShapefileFixture(
+            shapeType: 5,
+            records: [
+                ShapeContent.parts(type: 5, [inner, outer]),
+                ShapeContent.parts(type: 5, [apart]),
+            ])
         let layer = try ShapefileReader.read(path: try f.write(to: try makeTemporaryDirectory()))
         #expect(layer.collection.features[0].geometry == .polygon(Polygon(rings: [coords(outer), coords(inner)])))
         #expect(layer.collection.features[1].geometry == .polygon(Polygon(rings: [coords(apart)])))
@@ -105,12 +114,18 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
 @Suite struct ShapefileShapeTests {
     @Test func pointsWithNullsAndZ() throws {
         let dir = try makeTemporaryDirectory()
-        let plain = ShapefileFixture(shapeType: 1, records: [ShapeContent.point(116.4, 39.9), ShapeContent.null(), ShapeContent.point(-1.5, 2.25)])
+        let plain = ShapefileFixture(
+            shapeType: 1,
+            records: [ShapeContent.point(116.4, 39.9), ShapeContent.null(), ShapeContent.point(-1.5, 2.25)])
         let a = try ShapefileReader.read(path: try plain.write(to: dir, name: "p"))
-        #expect(a.collection.features.map(\.geometry) == [.point(Coordinate(116.4, 39.9)), nil, .point(Coordinate(-1.5, 2.25))])
+        #expect(
+            a.collection.features.map(\.geometry) == [
+                .point(Coordinate(116.4, 39.9)), nil, .point(Coordinate(-1.5, 2.25)),
+            ])
         #expect(a.collection.droppedZCount == 0)
 
-        let z = ShapefileFixture(shapeType: 11, records: [ShapeContent.point(1, 2, z: 50), ShapeContent.point(3, 4, z: 60)])
+        let z = ShapefileFixture(
+            shapeType: 11, records: [ShapeContent.point(1, 2, z: 50), ShapeContent.point(3, 4, z: 60)])
         let b = try ShapefileReader.read(path: try z.write(to: dir, name: "pz"))
         #expect(b.shapeType == .pointZ)
         #expect(b.collection.features.map(\.geometry) == [.point(Coordinate(1, 2)), .point(Coordinate(3, 4))])
@@ -119,23 +134,31 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
 
     @Test func multiPointsAndLines() throws {
         let dir = try makeTemporaryDirectory()
-        let mp = ShapefileFixture(shapeType: 8, records: [ShapeContent.multiPoint([(1, 2), (3, 4)]), ShapeContent.multiPoint([])])
+        let mp = ShapefileFixture(
+            shapeType: 8, records: [ShapeContent.multiPoint([(1, 2), (3, 4)]), ShapeContent.multiPoint([])])
         let a = try ShapefileReader.read(path: try mp.write(to: dir, name: "mp"))
-        #expect(a.collection.features.map(\.geometry) == [.multiPoint([Coordinate(1, 2), Coordinate(3, 4)]), .multiPoint([])])
+        #expect(
+            a.collection.features.map(\.geometry) == [
+                .multiPoint([Coordinate(1, 2), Coordinate(3, 4)]), .multiPoint([]),
+            ])
 
-        let lines = ShapefileFixture(shapeType: 3, records: [
-            ShapeContent.parts(type: 3, [[(0, 0), (1, 1), (2, 0)]]),
-            ShapeContent.parts(type: 3, [[(0, 0), (1, 1)], [(5, 5), (6, 6), (7, 5)]]),
-            ShapeContent.null(),
-        ])
+        let lines = ShapefileFixture(
+            shapeType: 3,
+            records: [
+                ShapeContent.parts(type: 3, [[(0, 0), (1, 1), (2, 0)]]),
+                ShapeContent.parts(type: 3, [[(0, 0), (1, 1)], [(5, 5), (6, 6), (7, 5)]]),
+                ShapeContent.null(),
+            ])
         let b = try ShapefileReader.read(path: try lines.write(to: dir, name: "l"))
-        #expect(b.collection.features.map(\.geometry) == [
-            .lineString(coords([(0, 0), (1, 1), (2, 0)])),
-            .multiLineString([coords([(0, 0), (1, 1)]), coords([(5, 5), (6, 6), (7, 5)])]),
-            nil,
-        ])
+        #expect(
+            b.collection.features.map(\.geometry) == [
+                .lineString(coords([(0, 0), (1, 1), (2, 0)])),
+                .multiLineString([coords([(0, 0), (1, 1)]), coords([(5, 5), (6, 6), (7, 5)])]),
+                nil,
+            ])
 
-        let linesZ = ShapefileFixture(shapeType: 13, records: [ShapeContent.parts(type: 3, [[(0, 0), (1, 1), (2, 0)]], z: true)])
+        let linesZ = ShapefileFixture(
+            shapeType: 13, records: [ShapeContent.parts(type: 3, [[(0, 0), (1, 1), (2, 0)]], z: true)])
         let c = try ShapefileReader.read(path: try linesZ.write(to: dir, name: "lz"))
         #expect(c.collection.features[0].geometry == .lineString(coords([(0, 0), (1, 1), (2, 0)])))
         #expect(c.collection.droppedZCount == 3)
@@ -143,7 +166,9 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
 
     @Test func findsSiblingsWhateverTheCaseAndReadsPrj() throws {
         let dir = try makeTemporaryDirectory()
-        let f = ShapefileFixture(shapeType: 1, records: [ShapeContent.point(1, 2)], prj: "GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\"]\n")
+        let f = ShapefileFixture(
+            shapeType: 1, records: [ShapeContent.point(1, 2)],
+            prj: "GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\"]\n")
         let lower = try f.write(to: dir, name: "Mixed")
         let base = (lower as NSString).deletingPathExtension
         for ext in ["shp", "shx", "dbf", "prj"] {
@@ -165,34 +190,52 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
             FixtureField("memo", "M", 10), FixtureField("big", "N", 20), FixtureField("pop", "N", 4),
         ]
         let rows: [[[UInt8]]] = [
-            [cell("东四"), cell("12345"), cell("1.250"), cell("-0.5"), cell("T"), cell("20240131"), cell("0000000001"),
-             cell("12345678901234567890"), cell("7")],
-            [cell(""), cell(""), cell("************"), cell(""), cell("?"), cell(""), cell(""), cell("-42"), cell("0")],
+            [
+                cell("东四"), cell("12345"), cell("1.250"), cell("-0.5"), cell("T"), cell("20240131"), cell("0000000001"),
+                cell("12345678901234567890"), cell("7"),
+            ],
+            [
+                cell(""), cell(""), cell("************"), cell(""), cell("?"), cell(""), cell(""), cell("-42"),
+                cell("0"),
+            ],
             [cell("gone"), cell("1"), cell("1"), cell("1"), cell("T"), cell(""), cell(""), cell("1"), cell("1")],
-            [cell(" lead"), cell("-7"), cell("3"), cell("1e3"), cell("f"), cell("00000000"), cell(""), cell(""), cell("")],
+            [
+                cell(" lead"), cell("-7"), cell("3"), cell("1e3"), cell("f"), cell("00000000"), cell(""), cell(""),
+                cell(""),
+            ],
         ]
         let f = ShapefileFixture(
-            shapeType: 1, records: (0..<4).map { ShapeContent.point(Double($0), 0) }, fields: fields, rows: rows, deleted: [2]
+            shapeType: 1, records: (0..<4).map { ShapeContent.point(Double($0), 0) }, fields: fields, rows: rows,
+            deleted: [2]
         )
         let layer = try ShapefileReader.read(path: try f.write(to: try makeTemporaryDirectory()))
         #expect(layer.fields.map(\.name) == ["name", "pop", "area", "ratio", "ok", "date", "memo", "big", "pop_2"])
-        #expect(layer.fields.map(\.type) == [.character, .numeric, .numeric, .float, .logical, .date, .memo, .numeric, .numeric])
+        #expect(
+            layer.fields.map(\.type) == [
+                .character, .numeric, .numeric, .float, .logical, .date, .memo, .numeric, .numeric,
+            ])
         #expect(layer.fields[2].decimalCount == 3 && layer.fields[2].length == 12)
         #expect(layer.deletedRecordCount == 1)
         let props = layer.collection.features.map(\.properties)
         #expect(props.count == 3)
-        #expect(props[0] == [
-            "name": .string("东四"), "pop": .integer(12345), "area": .number(1.25), "ratio": .number(-0.5), "ok": .bool(true),
-            "date": .string("2024-01-31"), "memo": .null, "big": .number(1.2345678901234567e19), "pop_2": .integer(7),
-        ])
-        #expect(props[1] == [
-            "name": .null, "pop": .null, "area": .null, "ratio": .null, "ok": .null, "date": .null, "memo": .null,
-            "big": .integer(-42), "pop_2": .integer(0),
-        ])
-        #expect(props[2] == [
-            "name": .string(" lead"), "pop": .integer(-7), "area": .number(3), "ratio": .number(1000), "ok": .bool(false),
-            "date": .null, "memo": .null, "big": .null, "pop_2": .null,
-        ])
+        #expect(
+            props[0] == [
+                "name": .string("东四"), "pop": .integer(12345), "area": .number(1.25), "ratio": .number(-0.5),
+                "ok": .bool(true),
+                "date": .string("2024-01-31"), "memo": .null, "big": .number(1.2345678901234567e19),
+                "pop_2": .integer(7),
+            ])
+        #expect(
+            props[1] == [
+                "name": .null, "pop": .null, "area": .null, "ratio": .null, "ok": .null, "date": .null, "memo": .null,
+                "big": .integer(-42), "pop_2": .integer(0),
+            ])
+        #expect(
+            props[2] == [
+                "name": .string(" lead"), "pop": .integer(-7), "area": .number(3), "ratio": .number(1000),
+                "ok": .bool(false),
+                "date": .null, "memo": .null, "big": .null, "pop_2": .null,
+            ])
         #expect(layer.collection.features.map(\.geometry) == [0, 1, 3].map { .point(Coordinate(Double($0), 0)) })
         #expect(layer.encoding.basis == .detectedValidUTF8)
     }
@@ -255,7 +298,9 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
     }
 
     @Test func labelsMapToIconvNames() {
-        #expect(["GBK", "gb2312", "CP936", "936", "ANSI 936", "GB18030", "euc-cn"].map { TextEncoding(label: $0) }.allSatisfy { $0 == .gb18030 })
+        #expect(
+            ["GBK", "gb2312", "CP936", "936", "ANSI 936", "GB18030", "euc-cn"].map { TextEncoding(label: $0) }
+                .allSatisfy { $0 == .gb18030 })
         #expect(["UTF-8", "utf8", "65001", " UTF-8\n"].map { TextEncoding(label: $0) }.allSatisfy { $0 == .utf8 })
         #expect(TextEncoding(label: "1252").name == "CP1252")
         #expect(TextEncoding(label: "big5").name == "BIG5")
@@ -263,11 +308,13 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
 }
 
 @Suite struct ShapefileMalformedTests {
-    let fixture = ShapefileFixture(shapeType: 5, records: [
-        ShapeContent.parts(type: 5, [square(0, 0, 10, 10, clockwise: true), square(2, 2, 4, 4, clockwise: false)]),
-        ShapeContent.null(),
-        ShapeContent.parts(type: 5, [square(20, 0, 30, 10, clockwise: true)]),
-    ])
+    let fixture = ShapefileFixture(
+        shapeType: 5,
+        records: [
+            ShapeContent.parts(type: 5, [square(0, 0, 10, 10, clockwise: true), square(2, 2, 4, 4, clockwise: false)]),
+            ShapeContent.null(),
+            ShapeContent.parts(type: 5, [square(20, 0, 30, 10, clockwise: true)]),
+        ])
 
     func write(shp: [UInt8]? = nil, shx: [UInt8]?? = nil, dbf: [UInt8]?? = nil) throws -> String {
         let dir = try makeTemporaryDirectory()
@@ -275,10 +322,18 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
         let base = (path as NSString).deletingPathExtension
         if let shp { try Data(shp).write(to: URL(fileURLWithPath: base + ".shp")) }
         if let shx {
-            if let shx { try Data(shx).write(to: URL(fileURLWithPath: base + ".shx")) } else { try FileManager.default.removeItem(atPath: base + ".shx") }
+            if let shx {
+                try Data(shx).write(to: URL(fileURLWithPath: base + ".shx"))
+            } else {
+                try FileManager.default.removeItem(atPath: base + ".shx")
+            }
         }
         if let dbf {
-            if let dbf { try Data(dbf).write(to: URL(fileURLWithPath: base + ".dbf")) } else { try FileManager.default.removeItem(atPath: base + ".dbf") }
+            if let dbf {
+                try Data(dbf).write(to: URL(fileURLWithPath: base + ".dbf"))
+            } else {
+                try FileManager.default.removeItem(atPath: base + ".dbf")
+            }
         }
         return path
     }
@@ -318,7 +373,11 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
             // Also make the header agree with the cut, so the record walk itself must notice.
             if cut >= 28 {
                 let words = UInt32(cut / 2)
-                bytes.replaceSubrange(24..<28, with: [UInt8(words >> 24), UInt8(words >> 16 & 0xFF), UInt8(words >> 8 & 0xFF), UInt8(words & 0xFF)])
+                bytes.replaceSubrange(
+                    24..<28,
+                    with: [
+                        UInt8(words >> 24), UInt8(words >> 16 & 0xFF), UInt8(words >> 8 & 0xFF), UInt8(words & 0xFF),
+                    ])
             }
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let e = shapefileError(path)
@@ -341,7 +400,9 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
         shp[2] = 0
         #expect(shapefileError(try write(shp: shp))?.reason.hasPrefix("not a shapefile") == true)
 
-        #expect(shapefileError(try write(shp: Array("hello, this is not a shapefile at all".utf8)))?.reason.hasPrefix("truncated") == true)
+        #expect(
+            shapefileError(try write(shp: Array("hello, this is not a shapefile at all".utf8)))?.reason.hasPrefix(
+                "truncated") == true)
 
         // The first record's shape type (at byte 108) changed to Point inside a Polygon file.
         shp = fixture.shp()
@@ -364,7 +425,8 @@ func shapefileError(_ path: String, encoding: TextEncoding? = nil) -> ShapefileE
         var f = fixture
         f.rows = [[cell("1")], [cell("12ab")], [cell("3")]]
         let bad = shapefileError(try f.write(to: try makeTemporaryDirectory()))
-        #expect(bad?.description.hasSuffix("layer.dbf: record 1: field 'id' holds '12ab', which is not a number") == true)
+        #expect(
+            bad?.description.hasSuffix("layer.dbf: record 1: field 'id' holds '12ab', which is not a number") == true)
 
         // An unsupported DBF field type.
         f = fixture

@@ -4,7 +4,8 @@ import GridplanGeometry
 enum Fixtures {
     static func square(_ x: Double, _ y: Double, _ size: Double) -> Polygon {
         Polygon(exterior: [
-            Coordinate(x, y), Coordinate(x + size, y), Coordinate(x + size, y + size), Coordinate(x, y + size), Coordinate(x, y),
+            Coordinate(x, y), Coordinate(x + size, y), Coordinate(x + size, y + size), Coordinate(x, y + size),
+            Coordinate(x, y),
         ])
     }
 

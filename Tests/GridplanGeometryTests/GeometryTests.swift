@@ -9,7 +9,10 @@ import Testing
         #expect(Ring.signedArea(Array(ccw.reversed())) == -4)
         #expect(Ring.signedArea(Fixtures.projectedSquare.exterior) == 10_000)
         let cw = Geometry.polygon(Polygon(exterior: Array(ccw.reversed()), holes: [Fixtures.squareWithHole.rings[1]]))
-        guard case .polygon(let p) = cw.orientedForRFC7946() else { Issue.record("not a polygon"); return }
+        guard case .polygon(let p) = cw.orientedForRFC7946() else {
+            Issue.record("not a polygon")
+            return
+        }
         #expect(Ring.signedArea(p.rings[0]) > 0)
         #expect(Ring.signedArea(p.rings[1]) < 0)
     }
@@ -152,7 +155,9 @@ import Testing
     @Test func unionsDissolveSharedEdges() throws {
         let ctx = GEOSContext()
         // A 2 × 2 block of unit squares sharing edges exactly: a coverage.
-        let squares = try [(0.0, 0.0), (1, 0), (0, 1), (1, 1)].map { try ctx.geometry(.polygon(Fixtures.square($0.0, $0.1, 1))) }
+        let squares = try [(0.0, 0.0), (1, 0), (0, 1), (1, 1)].map {
+            try ctx.geometry(.polygon(Fixtures.square($0.0, $0.1, 1)))
+        }
         let all = try ctx.collection(squares)
         let cov = try all.coverageUnion()
         let una = try all.unaryUnion()
@@ -195,9 +200,11 @@ import Testing
 
     @Test func maximumInscribedCircleGivesWidth() throws {
         let ctx = GEOSContext()
-        let rect = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(0, 0), Coordinate(10, 0), Coordinate(10, 4), Coordinate(0, 4), Coordinate(0, 0),
-        ])))
+        let rect = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(0, 0), Coordinate(10, 0), Coordinate(10, 4), Coordinate(0, 4), Coordinate(0, 0),
+                ])))
         let mic = try rect.maximumInscribedCircle(tolerance: 0.001)
         #expect(abs(mic.radius - 2) < 0.001)
         #expect(abs(mic.center.y - 2) < 0.001)
@@ -208,13 +215,18 @@ import Testing
     @Test func simplifyKeepsTopology() throws {
         let ctx = GEOSContext()
         // A square with a 0.1-high bump on its bottom edge.
-        let bumpy = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(0, 0), Coordinate(5, 0), Coordinate(5.5, 0.1), Coordinate(6, 0), Coordinate(10, 0),
-            Coordinate(10, 10), Coordinate(0, 10), Coordinate(0, 0),
-        ])))
+        let bumpy = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(0, 0), Coordinate(5, 0), Coordinate(5.5, 0.1), Coordinate(6, 0), Coordinate(10, 0),
+                    Coordinate(10, 10), Coordinate(0, 10), Coordinate(0, 0),
+                ])))
         let simple = try bumpy.simplified(tolerance: 0.5)
         #expect(try simple.area == 100)
-        guard case .polygon(let p) = try simple.value() else { Issue.record("not a polygon"); return }
+        guard case .polygon(let p) = try simple.value() else {
+            Issue.record("not a polygon")
+            return
+        }
         #expect(p.exterior.count == 5)
         // A hole close to the edge stays inside after aggressive simplification.
         let holed = try ctx.geometry(.polygon(Fixtures.squareWithHole)).simplified(tolerance: 3)
@@ -223,15 +235,22 @@ import Testing
 
     @Test func snappingToGrid() throws {
         let ctx = GEOSContext()
-        let g = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(0.2, 0.1), Coordinate(9.8, -0.3), Coordinate(10.1, 9.7), Coordinate(0.4, 10.2), Coordinate(0.2, 0.1),
-        ])))
+        let g = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(0.2, 0.1), Coordinate(9.8, -0.3), Coordinate(10.1, 9.7), Coordinate(0.4, 10.2),
+                    Coordinate(0.2, 0.1),
+                ])))
         let snapped = try g.snapped(toGrid: 1)
         #expect(try snapped.normalized().wkt() == "POLYGON ((0 0, 0 10, 10 10, 10 0, 0 0))")
         // A sliver narrower than the grid, whose edges both round to y = 0, collapses and is dropped.
-        let sliver = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(0, 0.1), Coordinate(100, 0.1), Coordinate(100, 0.4), Coordinate(0, 0.4), Coordinate(0, 0.1),
-        ]))).snapped(toGrid: 1)
+        let sliver = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(0, 0.1), Coordinate(100, 0.1), Coordinate(100, 0.4), Coordinate(0, 0.4),
+                    Coordinate(0, 0.1),
+                ]))
+        ).snapped(toGrid: 1)
         #expect(sliver.isEmpty)
     }
 }
@@ -240,12 +259,13 @@ import Testing
     @Test func nodePolygonizeAndMerge() throws {
         let ctx = GEOSContext()
         // A 4 × 4 box crossed by a horizontal and a vertical line, plus a dangling stub.
-        let lines = try ctx.geometry(.multiLineString([
-            [Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 4), Coordinate(0, 0)],
-            [Coordinate(0, 2), Coordinate(4, 2)],
-            [Coordinate(2, 0), Coordinate(2, 4)],
-            [Coordinate(4, 4), Coordinate(5, 5)],
-        ]))
+        let lines = try ctx.geometry(
+            .multiLineString([
+                [Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 4), Coordinate(0, 0)],
+                [Coordinate(0, 2), Coordinate(4, 2)],
+                [Coordinate(2, 0), Coordinate(2, 4)],
+                [Coordinate(4, 4), Coordinate(5, 5)],
+            ]))
         let noded = try lines.noded()
         // The box ring is split at (2,0), (4,2), (4,4) where the stub starts, (2,4) and (0,2): 6 edges
         // (its start (0,0) is an end already); the two cross lines meet at (2,2): 4 edges; the stub: 1.
@@ -263,9 +283,11 @@ import Testing
         #expect(try valid.isValid)
         #expect(try valid.area == 8)
 
-        let pieces = try ctx.geometry(.multiLineString([
-            [Coordinate(0, 0), Coordinate(1, 0)], [Coordinate(1, 0), Coordinate(2, 1)], [Coordinate(2, 1), Coordinate(3, 1)],
-        ]))
+        let pieces = try ctx.geometry(
+            .multiLineString([
+                [Coordinate(0, 0), Coordinate(1, 0)], [Coordinate(1, 0), Coordinate(2, 1)],
+                [Coordinate(2, 1), Coordinate(3, 1)],
+            ]))
         let merged = try pieces.lineMerged()
         #expect(merged.kind == .lineString)
         #expect(try merged.length == 2 + 2.0.squareRoot())
@@ -276,9 +298,12 @@ import Testing
         let ctx = GEOSContext()
         // Three sites on a line: cells split at x = 5 and x = 15, clipped to at least [−10, 30] × [−10, 10].
         let sites = try ctx.geometry(.multiPoint([Coordinate(0, 0), Coordinate(10, 0), Coordinate(20, 0)]))
-        let extent = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(-10, -10), Coordinate(30, -10), Coordinate(30, 10), Coordinate(-10, 10), Coordinate(-10, -10),
-        ])))
+        let extent = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(-10, -10), Coordinate(30, -10), Coordinate(30, 10), Coordinate(-10, 10),
+                    Coordinate(-10, -10),
+                ])))
         let cells = try sites.voronoiDiagram(extent: extent)
         #expect(cells.numberOfGeometries == 3)
         let middle = try cells.parts.first { try $0.covers(ctx.geometry(.point(Coordinate(10, 0)))) }
@@ -310,7 +335,8 @@ import Testing
 
     @Test func everyInvalidPartIsReported() throws {
         let ctx = GEOSContext()
-        let multi = try ctx.geometry(.multiPolygon([Fixtures.square(10, 10, 1), Fixtures.bowTie, Fixtures.holeOutside]))
+        let multi = try ctx.geometry(
+            .multiPolygon([Fixtures.square(10, 10, 1), Fixtures.bowTie, Fixtures.holeOutside]))
         let issues = try multi.validityIssues()
         #expect(issues.map(\.partIndex) == [1, 2])
         #expect(issues[1].reason.contains("Hole lies outside shell"))

@@ -41,7 +41,9 @@ private enum FuzzCorpus {
             }
         }
         parts.append(bytes[start...])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-fuzz-regression-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gridplan-fuzz-regression-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (part, ext) in zip(parts, ["shp", "dbf", "shx", "cpg"]) {
@@ -77,7 +79,9 @@ private enum FuzzCorpus {
             #expect(again == g, "\(printed)")
             #expect(again.wkt() == printed)
         }
-        #expect(Geometry.multiLineString([[Coordinate(0, 0), Coordinate(1, 1)], []]).wkt() == "MULTILINESTRING ((0 0, 1 1), EMPTY)")
+        #expect(
+            Geometry.multiLineString([[Coordinate(0, 0), Coordinate(1, 1)], []]).wkt()
+                == "MULTILINESTRING ((0 0, 1 1), EMPTY)")
         #expect(Geometry.multiPolygon([Polygon(rings: [])]).wkt() == "MULTIPOLYGON (EMPTY)")
     }
 
@@ -85,10 +89,13 @@ private enum FuzzCorpus {
     /// ShapefileError; the 4 KB LeakSanitizer reported per empty file is swift-foundation's
     /// Data(contentsOf:) (fuzz/lsan.supp), not gridplan's.
     @Test func shapefileWithEmptyPartsIsAnError() {
-        let shpHeaderOnly: [UInt8] = [0x00, 0x00, 0x27, 0x0A] + [UInt8](repeating: 0, count: 20) + [0x00, 0x00, 0x00, 0x32]
+        let shpHeaderOnly: [UInt8] =
+            [0x00, 0x00, 0x27, 0x0A] + [UInt8](repeating: 0, count: 20) + [0x00, 0x00, 0x00, 0x32]
             + [0xE8, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00] + [UInt8](repeating: 0, count: 64)
         let sep = Array("#@#@".utf8)
-        for input in [[], sep + sep + sep, shpHeaderOnly + sep + sep, shpHeaderOnly + sep + [0x03] + sep + sep + [0x20]] {
+        for input in [
+            [], sep + sep + sep, shpHeaderOnly + sep + sep, shpHeaderOnly + sep + [0x03] + sep + sep + [0x20],
+        ] {
             #expect(throws: ShapefileError.self) { _ = try FuzzCorpus.readShapefile(input) }
         }
     }

@@ -55,9 +55,15 @@ func readError(_ text: String) -> GeoJSONError? {
         #expect(p["tags"] == .array([.string("x"), .null]))
         #expect(p["meta"] == .object(["k": .string("v")]))
         #expect(c.features[0].geometry == .point(Coordinate(116.4, 39.9)))
-        guard case .polygon(let poly)? = c.features[4].geometry else { Issue.record("polygon"); return }
+        guard case .polygon(let poly)? = c.features[4].geometry else {
+            Issue.record("polygon")
+            return
+        }
         #expect(poly.rings.count == 2)
-        guard case .multiPolygon(let mp)? = c.features[5].geometry else { Issue.record("multipolygon"); return }
+        guard case .multiPolygon(let mp)? = c.features[5].geometry else {
+            Issue.record("multipolygon")
+            return
+        }
         #expect(mp.count == 2)
         #expect(c.features[6].geometry == .geometryCollection([.point(Coordinate(9, 9))]))
     }
@@ -68,13 +74,16 @@ func readError(_ text: String) -> GeoJSONError? {
         #expect(f.droppedZCount == 1)
         let g = try read(#"{"coordinates":[[0,0],[1,1]],"type":"LineString"}"#)
         #expect(g.features[0].geometry == .lineString([Coordinate(0, 0), Coordinate(1, 1)]))
-        let crs = try read(#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[]}"#)
+        let crs = try read(
+            #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[]}"#
+        )
         #expect(crs.declaredCRS == "urn:ogc:def:crs:EPSG::4490")
         #expect(crs.features.isEmpty)
     }
 
     @Test func stringEscapesAndBOM() throws {
-        let text = "\u{FEFF}" + #"{"type":"Feature","properties":{"s":"a\"b\\c\/d\n\u4e1c\ud83d\ude00"},"geometry":null}"#
+        let text =
+            "\u{FEFF}" + #"{"type":"Feature","properties":{"s":"a\"b\\c\/d\n\u4e1c\ud83d\ude00"},"geometry":null}"#
         let c = try read(text)
         #expect(c.features[0].properties["s"] == .string("a\"b\\c/d\n东😀"))
     }
@@ -86,20 +95,31 @@ func readError(_ text: String) -> GeoJSONError? {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return state >> 11
         }
-        var texts: [String] = ["0", "-0", "1e5", "1E-7", "123456789012345678901234", "0.1", "116.3974280", "-1.5e300", "4.9e-324", "9007199254740993"]
+        var texts: [String] = [
+            "0", "-0", "1e5", "1E-7", "123456789012345678901234", "0.1", "116.3974280", "-1.5e300", "4.9e-324",
+            "9007199254740993",
+        ]
         for _ in 0..<2000 {
             let whole = next() % 1_000_000
             let frac = next() % 100_000_000_000
             let sign = next() % 2 == 0 ? "" : "-"
-            texts.append("\(sign)\(whole).\(String(frac).count < 11 ? String(repeating: "0", count: 11 - String(frac).count) : "")\(frac)")
+            texts.append(
+                "\(sign)\(whole).\(String(frac).count < 11 ? String(repeating: "0", count: 11 - String(frac).count) : "")\(frac)"
+            )
             texts.append("\(sign)\(next() % 1000).\(next() % 1000)e\(Int(next() % 40) - 20)")
         }
-        let json = "{\"type\":\"MultiPoint\",\"coordinates\":[" + texts.map { "[\($0),0]" }.joined(separator: ",") + "]}"
-        guard case .multiPoint(let cs)? = try read(json).features[0].geometry else { Issue.record("multipoint"); return }
+        let json =
+            "{\"type\":\"MultiPoint\",\"coordinates\":[" + texts.map { "[\($0),0]" }.joined(separator: ",") + "]}"
+        guard case .multiPoint(let cs)? = try read(json).features[0].geometry else {
+            Issue.record("multipoint")
+            return
+        }
         for (t, c) in zip(texts, cs) {
             #expect(c.x == Double(t)!, "\(t)")
         }
-        let props = try read(#"{"type":"Feature","properties":{"big":9223372036854775807,"bigger":9223372036854775808,"neg":-42},"geometry":null}"#)
+        let props = try read(
+            #"{"type":"Feature","properties":{"big":9223372036854775807,"bigger":9223372036854775808,"neg":-42},"geometry":null}"#
+        )
         #expect(props.features[0].properties["big"] == .integer(Int64.max))
         #expect(props.features[0].properties["bigger"] == .number(9223372036854775808.0))
         #expect(props.features[0].properties["neg"] == .integer(-42))
@@ -108,18 +128,23 @@ func readError(_ text: String) -> GeoJSONError? {
 
 @Suite struct GeoJSONErrorTests {
     @Test func malformedJSONNamesLineAndColumn() throws {
-        let e = try #require(readError("{\"type\":\"FeatureCollection\",\n\"features\":[\n  {\"type\":\"Feature\" \"properties\":{}}]}"))
+        let e = try #require(
+            readError("{\"type\":\"FeatureCollection\",\n\"features\":[\n  {\"type\":\"Feature\" \"properties\":{}}]}"))
         #expect(e.line == 3)
         #expect(e.column == 21)  // the '"' of "properties", after two spaces and {"type":"Feature" and a space
         #expect(e.featureIndex == 0)
         #expect(e.description.hasPrefix("test.geojson:3:21: feature 0: expected ',' or '}'"))
-        let truncated = try #require(readError(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,"#))
+        let truncated = try #require(
+            readError(
+                #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,"#
+            ))
         #expect(truncated.reason.contains("end of file"))
     }
 
     @Test func structuralProblemsNameTheFeature() throws {
         func feature(_ geometry: String) -> String {
-            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}},{"type":"Feature","properties":{},"geometry":"# + geometry + "}]}"
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}},{"type":"Feature","properties":{},"geometry":"#
+                + geometry + "}]}"
         }
         let cases: [(String, String)] = [
             (#"{"type":"Polyline","coordinates":[[0,0],[1,1]]}"#, "unknown geometry type 'Polyline'"),
@@ -147,7 +172,9 @@ func readError(_ text: String) -> GeoJSONError? {
         #expect(readError(#"{"type":"FeatureCollection"}"#)?.reason.contains("no \"features\"") == true)
         #expect(readError(#"{"type":"FeatureCollection","features":[]} x"#)?.reason.contains("after the end") == true)
         // Deep nesting is refused, not a stack overflow.
-        #expect(readError(#"{"type":"Feature","properties":{"a":"# + String(repeating: "[", count: 100_000))?.reason.contains("nesting") == true)
+        #expect(
+            readError(#"{"type":"Feature","properties":{"a":"# + String(repeating: "[", count: 100_000))?.reason
+                .contains("nesting") == true)
     }
 
     @Test func nonUTF8TextIsExplained() throws {
@@ -172,11 +199,27 @@ func readError(_ text: String) -> GeoJSONError? {
     @Test func roundTripPreservesGeometryPropertiesAndIds() throws {
         let dir = try temporaryDirectory()
         let features = [
-            Feature(id: .string("社区-1"), geometry: .polygon(Polygon(
-                exterior: [Coordinate(116.4, 39.9), Coordinate(116.41, 39.9), Coordinate(116.41, 39.91), Coordinate(116.4, 39.91), Coordinate(116.4, 39.9)],
-                holes: [[Coordinate(116.402, 39.902), Coordinate(116.402, 39.904), Coordinate(116.404, 39.904), Coordinate(116.404, 39.902), Coordinate(116.402, 39.902)]])),
-                properties: ["name": .string("东华门 \"街道\"\n"), "hh": .integer(420), "ratio": .number(0.125), "null": .null, "list": .array([.bool(false)])]),
-            Feature(id: .integer(2), geometry: .multiLineString([[Coordinate(-1.2345678, 0), Coordinate(0, 1)]]), properties: [:]),
+            Feature(
+                id: .string("社区-1"),
+                geometry: .polygon(
+                    Polygon(
+                        exterior: [
+                            Coordinate(116.4, 39.9), Coordinate(116.41, 39.9), Coordinate(116.41, 39.91),
+                            Coordinate(116.4, 39.91), Coordinate(116.4, 39.9),
+                        ],
+                        holes: [
+                            [
+                                Coordinate(116.402, 39.902), Coordinate(116.402, 39.904), Coordinate(116.404, 39.904),
+                                Coordinate(116.404, 39.902), Coordinate(116.402, 39.902),
+                            ]
+                        ])),
+                properties: [
+                    "name": .string("东华门 \"街道\"\n"), "hh": .integer(420), "ratio": .number(0.125), "null": .null,
+                    "list": .array([.bool(false)]),
+                ]),
+            Feature(
+                id: .integer(2), geometry: .multiLineString([[Coordinate(-1.2345678, 0), Coordinate(0, 1)]]),
+                properties: [:]),
             Feature(geometry: nil, properties: ["empty": .object([:])]),
             Feature(geometry: .geometryCollection([.point(Coordinate(1, 2)), .multiPoint([Coordinate(3, 4)])])),
         ]
@@ -191,13 +234,17 @@ func readError(_ text: String) -> GeoJSONError? {
     }
 
     @Test func rfc7946OrientationAndPrecision() throws {
-        let clockwise = Geometry.polygon(Polygon(exterior: [
-            Coordinate(0, 0), Coordinate(0, 1.123456789), Coordinate(1, 1), Coordinate(1, 0), Coordinate(0, 0),
-        ]))
+        let clockwise = Geometry.polygon(
+            Polygon(exterior: [
+                Coordinate(0, 0), Coordinate(0, 1.123456789), Coordinate(1, 1), Coordinate(1, 0), Coordinate(0, 0),
+            ]))
         var out: [UInt8] = []
         GeoJSONWriter.append(Feature(geometry: clockwise), precision: 7, to: &out)
         let text = String(decoding: out, as: UTF8.self)
-        #expect(text == #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1.1234568],[0,0]]]}}"#)
+        #expect(
+            text
+                == #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1.1234568],[0,0]]]}}"#
+        )
     }
 
     @Test func fixedDecimalFormatting() {
@@ -236,7 +283,10 @@ func readError(_ text: String) -> GeoJSONError? {
         let path = dir + "/many.geojson"
         let w = try GeoJSONWriter(path: path, precision: 3)
         for i in 0..<20_000 {
-            try w.write(Feature(id: .integer(Int64(i)), geometry: .point(Coordinate(Double(i) * 0.5, -Double(i))), properties: ["i": .integer(Int64(i))]))
+            try w.write(
+                Feature(
+                    id: .integer(Int64(i)), geometry: .point(Coordinate(Double(i) * 0.5, -Double(i))),
+                    properties: ["i": .integer(Int64(i))]))
         }
         try w.finish()
         var count = 0

@@ -17,7 +17,9 @@ import Testing
         #expect(parse("odd@name.geojson@bd09") == InputReference(name: "odd@name.geojson", declaredCRS: "bd09"))
         #expect(parse("communities@EPSG:4490") == InputReference(name: "communities", declaredCRS: "EPSG:4490"))
         // A PROJ string may hold an @ of its own.
-        #expect(parse("a.geojson@+proj=longlat +nadgrids=@null") == InputReference(name: "a.geojson", declaredCRS: "+proj=longlat +nadgrids=@null"))
+        #expect(
+            parse("a.geojson@+proj=longlat +nadgrids=@null")
+                == InputReference(name: "a.geojson", declaredCRS: "+proj=longlat +nadgrids=@null"))
     }
 
     @Test func aMissingFileKeepsItsNameForTheError() {

@@ -12,11 +12,16 @@ struct PostGISTests {
         u32(3)
         u32(1)
         u32(UInt32(ring.count))
-        for (x, y) in ring { f64(x); f64(y) }
+        for (x, y) in ring {
+            f64(x)
+            f64(y)
+        }
         return out
     }
 
-    static let square = polygonWKB([(116.39, 39.90), (116.40, 39.90), (116.40, 39.91), (116.39, 39.91), (116.39, 39.90)])
+    static let square = polygonWKB([
+        (116.39, 39.90), (116.40, 39.90), (116.40, 39.91), (116.39, 39.91), (116.39, 39.90),
+    ])
 
     @Test func superuserCreatesTheExtension() throws {
         let db = try TestCluster.connect()
@@ -38,7 +43,8 @@ struct PostGISTests {
         try TestCluster.withRole(admin, prefix: "planner", password: password) { role in
             try admin.execute("GRANT CREATE ON DATABASE \(d) TO \(admin.quoteIdentifier(role))")
             defer { _ = try? admin.execute("REVOKE CREATE ON DATABASE \(d) FROM \(admin.quoteIdentifier(role))") }
-            let db = try PostgresConnection(TestCluster.location(), parameters: ["dbname": database, "user": role, "password": password])
+            let db = try PostgresConnection(
+                TestCluster.location(), parameters: ["dbname": database, "user": role, "password": password])
             let e = try #require(throws: PostgresError.self) { try db.execute("CREATE EXTENSION postgis") }
             #expect(e.sqlState == .insufficientPrivilege)
             #expect(e.message == "permission denied to create extension \"postgis\"")
@@ -62,7 +68,8 @@ struct PostGISTests {
         try db.execute("CREATE TEMP TABLE communities (code text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)")
         try db.execute("CREATE INDEX ON communities USING gist (geom)")
         let hex = Self.square.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        try db.execute("INSERT INTO communities VALUES ($1, ST_GeomFromWKB($2, 4326))", [.text("110101001"), .bytea(Self.square)])
+        try db.execute(
+            "INSERT INTO communities VALUES ($1, ST_GeomFromWKB($2, 4326))", [.text("110101001"), .bytea(Self.square)])
         let copied = try db.copy(into: "communities", columns: ["code", "geom"]) { rows in
             try rows.append([.text("110101002"), .text("SRID=4326;" + hex)])
         }
@@ -74,7 +81,8 @@ struct PostGISTests {
         #expect(try back.map { try $0.string("code") } == ["110101001", "110101002"])
         #expect(try back.map { try $0.bytes("wkb") } == [Self.square, Self.square])
         let wrongSRID = try #require(throws: PostgresError.self) {
-            try db.execute("INSERT INTO communities VALUES ($1, ST_GeomFromWKB($2, 4490))", [.text("x"), .bytea(Self.square)])
+            try db.execute(
+                "INSERT INTO communities VALUES ($1, ST_GeomFromWKB($2, 4490))", [.text("x"), .bytea(Self.square)])
         }
         #expect(wrongSRID.message.contains("SRID"))
     }

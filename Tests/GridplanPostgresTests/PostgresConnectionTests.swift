@@ -38,8 +38,10 @@ struct PostgresConnectionTests {
         let row = try db.execute(
             "SELECT $1::int8 AS big, $2::int4 AS small, $3::float8 AS d, $4::bool AS b, $5::text AS s, $6::text AS empty, "
                 + "$7::float8 AS nan, $8::float8 AS inf, 12.50::numeric AS n",
-            [.integer(5_000_000_000), .integer(-7), .double(0.1), .bool(true), .text("a\tb\nc"), .text(""),
-             .double(.nan), .double(-.infinity)]
+            [
+                .integer(5_000_000_000), .integer(-7), .double(0.1), .bool(true), .text("a\tb\nc"), .text(""),
+                .double(.nan), .double(-.infinity),
+            ]
         ).rows[0]
         #expect(try row.int("big") == 5_000_000_000)
         #expect(try row.int("small") == -7)
@@ -129,7 +131,8 @@ struct PostgresConnectionTests {
             }
             try db.transaction { try db.execute("INSERT INTO t VALUES ('kept')") }
         }
-        #expect(try db.execute("SELECT code FROM t ORDER BY code").rows.map { try $0.string("code") } == ["kept", "outer"])
+        #expect(
+            try db.execute("SELECT code FROM t ORDER BY code").rows.map { try $0.string("code") } == ["kept", "outer"])
     }
 
     @Test func caughtFailureMakesCommitThrow() throws {
@@ -164,7 +167,9 @@ struct PostgresConnectionTests {
         #expect(missing.sqlState == .undefinedTable)
         #expect(missing.message == "relation \"no_such_table\" does not exist")
         #expect(missing.sql == "SELECT * FROM no_such_table")
-        #expect(missing.description.hasPrefix("PostgreSQL error 42P01 (undefinedTable): relation \"no_such_table\" does not exist"))
+        #expect(
+            missing.description.hasPrefix(
+                "PostgreSQL error 42P01 (undefinedTable): relation \"no_such_table\" does not exist"))
         #expect(missing.description.hasSuffix("— in: SELECT * FROM no_such_table"))
 
         try db.execute("CREATE TEMP TABLE t (code text PRIMARY KEY)")

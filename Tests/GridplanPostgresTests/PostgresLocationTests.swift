@@ -4,10 +4,14 @@ import Testing
 /// No cluster needed: recognising and masking locations, and libpq's own parse errors.
 @Suite struct PostgresLocationTests {
     @Test func recognisesPostgresURIs() throws {
-        for yes in ["postgresql://u@h:5432/db", "postgres://h/db", "PostgreSQL://h/db", "postgresql://", "postgresql:///db"] {
+        for yes in [
+            "postgresql://u@h:5432/db", "postgres://h/db", "PostgreSQL://h/db", "postgresql://", "postgresql:///db",
+        ] {
             #expect(PostgresLocation.isPostgres(yes), "\(yes)")
         }
-        for no in ["city.gpkg", "/data/postgres/city.gpkg", "postgresql:/h/db", "postgresql.gpkg", "host=h dbname=d", ""] {
+        for no in [
+            "city.gpkg", "/data/postgres/city.gpkg", "postgresql:/h/db", "postgresql.gpkg", "host=h dbname=d", "",
+        ] {
             #expect(!PostgresLocation.isPostgres(no), "\(no)")
             #expect(PostgresLocation(no) == nil)
         }
@@ -17,10 +21,18 @@ import Testing
     @Test func masksPasswordsInURIs() throws {
         let cases = [
             ("postgresql://gridplan:s3cret@127.0.0.1:5432/city", "postgresql://gridplan:***@127.0.0.1:5432/city"),
-            ("postgres://u:p%40ss%2Fword@db.example.cn/city?sslmode=require", "postgres://u:***@db.example.cn/city?sslmode=require"),
-            ("postgresql://u@h/city?sslmode=require&password=s3cret&application_name=x",
-             "postgresql://u@h/city?sslmode=require&password=***&application_name=x"),
-            ("postgresql://u:a@b@h1:5432,h2:5433/city?password=c", "postgresql://u:***@h1:5432,h2:5433/city?password=***"),
+            (
+                "postgres://u:p%40ss%2Fword@db.example.cn/city?sslmode=require",
+                "postgres://u:***@db.example.cn/city?sslmode=require"
+            ),
+            (
+                "postgresql://u@h/city?sslmode=require&password=s3cret&application_name=x",
+                "postgresql://u@h/city?sslmode=require&password=***&application_name=x"
+            ),
+            (
+                "postgresql://u:a@b@h1:5432,h2:5433/city?password=c",
+                "postgresql://u:***@h1:5432,h2:5433/city?password=***"
+            ),
             ("postgresql://u:@h/city", "postgresql://u:***@h/city"),
             ("postgresql://gridplan@127.0.0.1:5432/city", "postgresql://gridplan@127.0.0.1:5432/city"),
             ("postgresql://127.0.0.1/city", "postgresql://127.0.0.1/city"),
@@ -51,7 +63,8 @@ import Testing
         for (text, masked) in cases {
             #expect(PostgresLocation.masking(text) == masked)
         }
-        let e = PostgresError(sqlState: .syntaxError, message: "near postgresql://a:s3cret@h/d", sql: "CREATE ROLE x PASSWORD 's3cret'")
+        let e = PostgresError(
+            sqlState: .syntaxError, message: "near postgresql://a:s3cret@h/d", sql: "CREATE ROLE x PASSWORD 's3cret'")
         #expect(!e.description.contains("s3cret"))
         #expect(e.sql == "CREATE ROLE x PASSWORD ***")
     }

@@ -13,15 +13,20 @@ struct PostgresRoleTests {
         let password = TestCluster.password()
         try TestCluster.withRole(admin, prefix: "reader", password: password) { role in
             try admin.execute("GRANT SELECT ON \(t) TO \(admin.quoteIdentifier(role))")
-            let reader = try PostgresConnection(TestCluster.location(), parameters: ["user": role, "password": password])
+            let reader = try PostgresConnection(
+                TestCluster.location(), parameters: ["user": role, "password": password])
             #expect(try reader.execute("SELECT code FROM \(t)").rows.map { try $0.string("code") } == ["110101"])
             #expect(try reader.stream("SELECT code FROM \(t)", batchSize: 1) { _ in } == 1)
 
-            let insert = try #require(throws: PostgresError.self) { try reader.execute("INSERT INTO \(t) VALUES ('x')") }
+            let insert = try #require(throws: PostgresError.self) {
+                try reader.execute("INSERT INTO \(t) VALUES ('x')")
+            }
             #expect(insert.sqlState == .insufficientPrivilege)
             #expect(insert.isPermissionDenied)
             #expect(insert.message == "permission denied for table \(table)")
-            let copy = try #require(throws: PostgresError.self) { try reader.copy(into: table, columns: ["code"], rows: [[.text("x")]]) }
+            let copy = try #require(throws: PostgresError.self) {
+                try reader.copy(into: table, columns: ["code"], rows: [[.text("x")]])
+            }
             #expect(copy.sqlState == .insufficientPrivilege)
             // PostgreSQL 15 gives PUBLIC no CREATE on the public schema: the role cannot add a layer either.
             let create = try #require(throws: PostgresError.self) {
@@ -47,7 +52,9 @@ struct PostgresRoleTests {
                 ("postgresql://\(role)@\(target)", ["password": wrong]),
             ]
             for (location, parameters) in attempts {
-                let e = try #require(throws: PostgresError.self) { try PostgresConnection(location, parameters: parameters) }
+                let e = try #require(throws: PostgresError.self) {
+                    try PostgresConnection(location, parameters: parameters)
+                }
                 #expect(e.sqlState == .unableToConnect)
                 #expect(e.isConnectionFailure)
                 #expect(e.message.contains("password authentication failed for user \"\(role)\""))

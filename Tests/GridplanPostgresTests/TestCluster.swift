@@ -20,7 +20,11 @@ enum TestCluster {
 
     static func location() throws -> String {
         guard let uri else {
-            throw PostgresError(sqlState: nil, message: "CI is set but GRIDPLAN_TEST_PG is not: the PostgreSQL tests need a cluster (.ci/pg-cluster run -- …)")
+            throw PostgresError(
+                sqlState: nil,
+                message:
+                    "CI is set but GRIDPLAN_TEST_PG is not: the PostgreSQL tests need a cluster (.ci/pg-cluster run -- …)"
+            )
         }
         return uri
     }

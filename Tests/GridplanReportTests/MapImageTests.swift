@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import GridplanGeometry
 import GridplanIO
@@ -28,7 +28,8 @@ import Testing
         // The middle of the first street, which is led by 110101001001.
         let street = pixel(Coordinate(116.41, 39.9195), layout)
         let legend = try #require(layout.legend)
-        let facts = try Tools.inspectPNG(path, at: [overlap, hole, (2, 2), street, (Int(legend.x) + 12, Int(legend.y) + 6 + 18 + 7)])
+        let facts = try Tools.inspectPNG(
+            path, at: [overlap, hole, (2, 2), street, (Int(legend.x) + 12, Int(legend.y) + 6 + 18 + 7)])
 
         #expect(facts.width == Self.width && facts.height == Self.height)
         #expect(facts.chunks == ["IHDR", "IDAT", "IEND"])
@@ -52,11 +53,18 @@ import Testing
             var paths = 0
             var texts: [String] = []
             var inText = false
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
                 if name == "path" { paths += 1 }
-                if name == "text" { inText = true; texts.append("") }
+                if name == "text" {
+                    inText = true
+                    texts.append("")
+                }
             }
-            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?)
+            {
                 if name == "text" { inText = false }
             }
             func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -84,7 +92,9 @@ import Testing
         #expect(canvas.pixel(x: 20, y: 20) == .white)
         #expect(canvas.pixel(x: 2, y: 2) == .white)
         // Pixel centres decide: x 5..<35 are inside, 35 is not.
-        #expect(canvas.pixel(x: 5, y: 20) == blue && canvas.pixel(x: 34, y: 20) == blue && canvas.pixel(x: 35, y: 20) == .white)
+        #expect(
+            canvas.pixel(x: 5, y: 20) == blue && canvas.pixel(x: 34, y: 20) == blue
+                && canvas.pixel(x: 35, y: 20) == .white)
 
         var lines = RasterCanvas(width: 60, height: 20)
         lines.strokeLine([(0.3, 2.7), (59.6, 17.2)], width: 1, color: .black)

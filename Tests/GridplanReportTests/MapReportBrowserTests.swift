@@ -7,7 +7,8 @@ import Testing
 @Suite struct MapReportBrowserTests {
     /// Writes the fixture report, returning its path.
     func writeReport(in dir: String, extraScript: String? = nil) throws -> String {
-        var page = MapReport.html(title: "东城区 网格地图 <test>", layers: ReportFixtures.layers, tables: ReportFixtures.tables)
+        var page = MapReport.html(
+            title: "东城区 网格地图 <test>", layers: ReportFixtures.layers, tables: ReportFixtures.tables)
         if let extraScript {
             // A probe appended after the page's own script: it runs once the map is drawn.
             let end = page.range(of: "</body>", options: .backwards)!
@@ -21,7 +22,8 @@ import Testing
     /// The value of an attribute of `<body>` in a serialised DOM, entities decoded.
     func bodyAttribute(_ name: String, in dom: String) -> String? {
         guard let body = dom.range(of: "<body"), let close = dom[body.upperBound...].firstIndex(of: ">"),
-              let start = dom[body.upperBound..<close].range(of: " \(name)=\"") else { return nil }
+            let start = dom[body.upperBound..<close].range(of: " \(name)=\"")
+        else { return nil }
         guard let end = dom[start.upperBound..<close].firstIndex(of: "\"") else { return nil }
         return String(dom[start.upperBound..<end])
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
@@ -55,17 +57,21 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func everyLayerRendersWithoutScriptErrors() throws {
         guard let chromium = Tools.chromium else {
-            Issue.record("chromium is not installed at /usr/bin/chromium: run `make deps` (or apt-get install chromium)")
+            Issue.record(
+                "chromium is not installed at /usr/bin/chromium: run `make deps` (or apt-get install chromium)")
             return
         }
         let dir = try ReportFixtures.scratch()
         let page = try writeReport(in: dir, extraScript: Self.probe)
         // A browser profile is tens of megabytes; it is of no use once the run is over.
         defer { try? FileManager.default.removeItem(atPath: dir + "/profile") }
-        let r = try Tools.run(Tools.chromiumArguments(chromium, profile: dir + "/profile") + ["--dump-dom", "file://" + page])
+        let r = try Tools.run(
+            Tools.chromiumArguments(chromium, profile: dir + "/profile") + ["--dump-dom", "file://" + page])
         #expect(r.status == 0, "chromium exited with \(r.status)")
         let dom = String(decoding: r.output, as: UTF8.self)
-        #expect(bodyAttribute("data-errors", in: dom) == "0", "script errors: \(dom.components(separatedBy: "<pre id=\"errors\"").last?.prefix(400) ?? "")")
+        #expect(
+            bodyAttribute("data-errors", in: dom) == "0",
+            "script errors: \(dom.components(separatedBy: "<pre id=\"errors\"").last?.prefix(400) ?? "")")
 
         let renderedText = try #require(bodyAttribute("data-rendered", in: dom))
         guard case .object(let rendered) = try JSONText.decode(renderedText) else {
@@ -93,9 +99,13 @@ import Testing
         }
         #expect(probe["error"] == nil, "\(probeText)")
         let tooltip = probe["tooltip"]?.stringValue ?? ""
-        #expect(tooltip.contains("110101001001") && tooltip.contains("东四社区") && tooltip.contains("households: 420"), "tooltip: \(tooltip)")
+        #expect(
+            tooltip.contains("110101001001") && tooltip.contains("东四社区") && tooltip.contains("households: 420"),
+            "tooltip: \(tooltip)")
         let panel = probe["panel"]?.stringValue ?? ""
-        #expect(panel.contains("code110101001001") && panel.contains("name东四社区") && panel.contains("households420"), "panel: \(panel)")
+        #expect(
+            panel.contains("code110101001001") && panel.contains("name东四社区") && panel.contains("households420"),
+            "panel: \(panel)")
         #expect(probe["findingsDisplay"] == .string("none"))
         // The `</script>` inside a property stayed data.
         #expect(probe["injected"] == .string("no"))
@@ -104,14 +114,18 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func screenshotShowsTheMap() throws {
         guard let chromium = Tools.chromium else {
-            Issue.record("chromium is not installed at /usr/bin/chromium: run `make deps` (or apt-get install chromium)")
+            Issue.record(
+                "chromium is not installed at /usr/bin/chromium: run `make deps` (or apt-get install chromium)")
             return
         }
         let dir = try ReportFixtures.scratch()
         let page = try writeReport(in: dir)
         let shot = dir + "/screenshot.png"
         defer { try? FileManager.default.removeItem(atPath: dir + "/profile") }
-        let r = try Tools.run(Tools.chromiumArguments(chromium, profile: dir + "/profile") + ["--screenshot=\(shot)", "--window-size=1200,900", "file://" + page])
+        let r = try Tools.run(
+            Tools.chromiumArguments(chromium, profile: dir + "/profile") + [
+                "--screenshot=\(shot)", "--window-size=1200,900", "file://" + page,
+            ])
         #expect(r.status == 0, "chromium exited with \(r.status)")
         let overlapRed = ReportPalette.findingColor("overlap")!
         let exclavePurple = ReportPalette.findingColor("exclave")!

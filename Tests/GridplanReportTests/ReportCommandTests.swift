@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import GridplanCommands
 import GridplanIO
@@ -20,19 +20,30 @@ import Testing
         try GeoJSONWriter.write(ReportFixtures.grids.features, to: dir + "/grids.geojson")
         try GeoJSONWriter.write(ReportFixtures.streets.features, to: dir + "/segments.geojson")
         try GeoJSONWriter.write(ReportFixtures.findings.features, to: dir + "/findings.geojson")
-        let csv = "level,code,name,households_per_km2,compactness\r\ncommunity,110101001001,东四社区,12479.04,0.73\r\ncommunity,110101001002,,9100.5,0.61\r\nstreet_office,110101001,东四街道,11000,0.5\r\n"
+        let csv =
+            "level,code,name,households_per_km2,compactness\r\ncommunity,110101001001,东四社区,12479.04,0.73\r\ncommunity,110101001002,,9100.5,0.61\r\nstreet_office,110101001,东四街道,11000,0.5\r\n"
         try OutputFile.write(Array(csv.utf8), to: dir + "/metrics.csv")
     }
 
     @Test func writesThePageAndBothImages() throws {
         let dir = try ReportFixtures.scratch()
         try writeInputs(to: dir)
-        let r = gridplan("report", "--units", dir + "/units.geojson", "--grids", dir + "/grids.geojson", "--streets", dir + "/segments.geojson",
-                         "--findings", dir + "/findings.geojson", "--metrics", dir + "/metrics.csv", "--title", "东城区",
-                         "--out", dir + "/report.html", "--svg", dir + "/map.svg", "--png", dir + "/map.png", "--width", "640", "--height", "480", "--json")
+        let r = gridplan(
+            "report", "--units", dir + "/units.geojson", "--grids", dir + "/grids.geojson", "--streets",
+            dir + "/segments.geojson",
+            "--findings", dir + "/findings.geojson", "--metrics", dir + "/metrics.csv", "--title", "东城区",
+            "--out", dir + "/report.html", "--svg", dir + "/map.svg", "--png", dir + "/map.png", "--width", "640",
+            "--height", "480", "--json")
         #expect(r.code == 0, "\(r.err)")
-        guard case .object(let summary) = try JSONText.decode(r.out) else { Issue.record("\(r.out)"); return }
-        #expect(summary["layers"] == .object(["units": .integer(3), "grids": .integer(2), "streets": .integer(3), "findings": .integer(5)]))
+        guard case .object(let summary) = try JSONText.decode(r.out) else {
+            Issue.record("\(r.out)")
+            return
+        }
+        #expect(
+            summary["layers"]
+                == .object([
+                    "units": .integer(3), "grids": .integer(2), "streets": .integer(3), "findings": .integer(5),
+                ]))
         // One metrics row is a street office, which is not among the units.
         #expect(r.err.contains("1 of 3 rows match no unit"))
 
@@ -57,10 +68,13 @@ import Testing
         let html = MapReport.html(title: "t", layers: ReportFixtures.layers, tables: ReportFixtures.tables)
         let withoutNamespace = html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "")
         #expect(!withoutNamespace.contains("http:") && !withoutNamespace.contains("https:"))
-        #expect(!html.contains("src=") && !html.contains("<link") && !html.contains("fetch(") && !html.contains("XMLHttpRequest"))
+        #expect(
+            !html.contains("src=") && !html.contains("<link") && !html.contains("fetch(")
+                && !html.contains("XMLHttpRequest"))
         #expect(html.contains("<meta charset=\"utf-8\">"))
         // Property text cannot close the data block early.
-        let data = html.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">")[1].components(separatedBy: "</script>")[0]
+        let data = html.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">")[1].components(
+            separatedBy: "</script>")[0]
         #expect(data.contains("\\u003c/script>"))
         #expect((try? JSONText.decode(data)) != nil)
     }
@@ -68,13 +82,17 @@ import Testing
     @Test func aMissingInputFailsAndWritesNothing() throws {
         let dir = try ReportFixtures.scratch()
         try writeInputs(to: dir)
-        let r = gridplan("report", "--units", dir + "/units.geojson", "--findings", dir + "/nope.geojson", "--out", dir + "/report.html", "--png", dir + "/map.png")
+        let r = gridplan(
+            "report", "--units", dir + "/units.geojson", "--findings", dir + "/nope.geojson", "--out",
+            dir + "/report.html", "--png", dir + "/map.png")
         #expect(r.code == 3)
         #expect(r.err == "gridplan: \(dir)/nope.geojson: no such file\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/map.png"))
 
-        let bad = gridplan("report", "--units", dir + "/units.geojson", "--metrics", dir + "/units.geojson", "--out", dir + "/report.html")
+        let bad = gridplan(
+            "report", "--units", dir + "/units.geojson", "--metrics", dir + "/units.geojson", "--out",
+            dir + "/report.html")
         #expect(bad.code == 0, "a GeoJSON metrics file with a code property joins like a CSV: \(bad.err)")
 
         let noLayers = gridplan("report", "--out", dir + "/r.html")
@@ -87,7 +105,8 @@ import Testing
 
     @Test func projectedCoordinatesAreRefusedUnlessDeclared() throws {
         let dir = try ReportFixtures.scratch()
-        let text = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[447084.8,4418628.7]}}]}"#
+        let text =
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Point","coordinates":[447084.8,4418628.7]}}]}"#
         try OutputFile.write(Array(text.utf8), to: dir + "/gk.geojson")
         let r = gridplan("report", "--units", dir + "/gk.geojson", "--out", dir + "/report.html")
         #expect(r.code == 3)
@@ -95,9 +114,12 @@ import Testing
         #expect(r.err.contains("gk.geojson: feature 0"), "\(r.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
         // Declared (UTM zone 50N, Beijing), the same file is drawn in WGS84.
-        let declared = gridplan("report", "--units", dir + "/gk.geojson@EPSG:32650", "--out", dir + "/report.html", "--json")
+        let declared = gridplan(
+            "report", "--units", dir + "/gk.geojson@EPSG:32650", "--out", dir + "/report.html", "--json")
         #expect(declared.code == 0, "\(declared.err)")
-        #expect(declared.out.contains(#""crs":"EPSG:32650","crs_source":"\#(dir)/gk.geojson@EPSG:32650""#), "\(declared.out)")
+        #expect(
+            declared.out.contains(#""crs":"EPSG:32650","crs_source":"\#(dir)/gk.geojson@EPSG:32650""#),
+            "\(declared.out)")
         let page = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(page.contains("116.3"), "the point is drawn near 116.37°E")
     }

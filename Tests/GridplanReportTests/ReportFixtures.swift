@@ -18,55 +18,119 @@ enum ReportFixtures {
     /// The centre of the overlap finding, which is drawn in the overlap red.
     static let overlapCentre = Coordinate(116.41, 39.917)
 
-    static let units = ReportLayer(name: "units", kind: .units, features: [
-        Feature(id: .string("110101001001"), geometry: .polygon(Polygon(exterior: square(116.40, 39.91, 116.41, 39.92), holes: [square(116.402, 39.912, 116.404, 39.914)])),
+    static let units = ReportLayer(
+        name: "units", kind: .units,
+        features: [
+            Feature(
+                id: .string("110101001001"),
+                geometry: .polygon(
+                    Polygon(
+                        exterior: square(116.40, 39.91, 116.41, 39.92),
+                        holes: [square(116.402, 39.912, 116.404, 39.914)])),
                 properties: ["code": .string("110101001001"), "name": .string("东四社区"), "households": .integer(420)]),
-        Feature(geometry: .multiPolygon([Polygon(exterior: square(116.41, 39.91, 116.42, 39.92)), Polygon(exterior: square(116.4225, 39.915, 116.428, 39.918))]),
+            Feature(
+                geometry: .multiPolygon([
+                    Polygon(exterior: square(116.41, 39.91, 116.42, 39.92)),
+                    Polygon(exterior: square(116.4225, 39.915, 116.428, 39.918)),
+                ]),
                 properties: ["code": .string("110101001002"), "name": .string("西四&北社区"), "households": .integer(380)]),
-        Feature(geometry: .polygon(Polygon(exterior: square(116.40, 39.90, 116.42, 39.91))),
-                properties: ["code": .string("110101001003"), "name": .string("朝阳门社区"), "note": .string("</script><script>window.injected = 1</script>")]),
-        Feature(geometry: nil, properties: ["code": .string("110101001099"), "name": .string("没有边界")]),
-    ])
+            Feature(
+                geometry: .polygon(Polygon(exterior: square(116.40, 39.90, 116.42, 39.91))),
+                properties: [
+                    "code": .string("110101001003"), "name": .string("朝阳门社区"),
+                    "note": .string("</script><script>window.injected = 1</script>"),
+                ]),
+            Feature(geometry: nil, properties: ["code": .string("110101001099"), "name": .string("没有边界")]),
+        ])
 
-    static let grids = ReportLayer(name: "grids", kind: .grids, features: [
-        Feature(geometry: .polygon(Polygon(exterior: square(116.40, 39.90, 116.41, 39.91))), properties: ["code": .string("110101001003001"), "community": .string("110101001003")]),
-        Feature(geometry: .polygon(Polygon(exterior: square(116.41, 39.90, 116.42, 39.91))), properties: ["code": .string("110101001003002"), "community": .string("110101001003")]),
-    ])
+    static let grids = ReportLayer(
+        name: "grids", kind: .grids,
+        features: [
+            Feature(
+                geometry: .polygon(Polygon(exterior: square(116.40, 39.90, 116.41, 39.91))),
+                properties: ["code": .string("110101001003001"), "community": .string("110101001003")]),
+            Feature(
+                geometry: .polygon(Polygon(exterior: square(116.41, 39.90, 116.42, 39.91))),
+                properties: ["code": .string("110101001003002"), "community": .string("110101001003")]),
+        ])
 
-    static let streets = ReportLayer(name: "streets", kind: .streets, features: [
-        Feature(geometry: .lineString([Coordinate(116.4005, 39.9195), Coordinate(116.418, 39.9195)]), properties: ["name": .string("东四北大街"), "lead": .string("110101001001"), "length_m": .number(1490)]),
-        Feature(geometry: .multiLineString([[Coordinate(116.415, 39.911), Coordinate(116.415, 39.919)], [Coordinate(116.411, 39.905), Coordinate(116.419, 39.905)]]),
+    static let streets = ReportLayer(
+        name: "streets", kind: .streets,
+        features: [
+            Feature(
+                geometry: .lineString([Coordinate(116.4005, 39.9195), Coordinate(116.418, 39.9195)]),
+                properties: ["name": .string("东四北大街"), "lead": .string("110101001001"), "length_m": .number(1490)]),
+            Feature(
+                geometry: .multiLineString([
+                    [Coordinate(116.415, 39.911), Coordinate(116.415, 39.919)],
+                    [Coordinate(116.411, 39.905), Coordinate(116.419, 39.905)],
+                ]),
                 properties: ["name": .string("朝阳门南小街"), "lead": .string("110101001002")]),
-        Feature(geometry: .lineString([Coordinate(116.401, 39.901), Coordinate(116.409, 39.909)]), properties: ["name": .string("无名胡同"), "lead": .null]),
-    ])
+            Feature(
+                geometry: .lineString([Coordinate(116.401, 39.901), Coordinate(116.409, 39.909)]),
+                properties: ["name": .string("无名胡同"), "lead": .null]),
+        ])
 
-    static let points = ReportLayer(name: "buildings", kind: .points, features: [
-        Feature(geometry: .point(Coordinate(116.406, 39.906)), properties: ["kind": .string("residential"), "households": .integer(40)]),
-        Feature(geometry: .multiPoint([Coordinate(116.414, 39.904), Coordinate(116.416, 39.906)]), properties: ["kind": .string("school")]),
-    ])
+    static let points = ReportLayer(
+        name: "buildings", kind: .points,
+        features: [
+            Feature(
+                geometry: .point(Coordinate(116.406, 39.906)),
+                properties: ["kind": .string("residential"), "households": .integer(40)]),
+            Feature(
+                geometry: .multiPoint([Coordinate(116.414, 39.904), Coordinate(116.416, 39.906)]),
+                properties: ["kind": .string("school")]),
+        ])
 
-    static let findings = ReportLayer(name: "findings", kind: .findings, features: [
-        Feature(id: .integer(1), geometry: .polygon(Polygon(exterior: square(116.4085, 39.9155, 116.4115, 39.9185))),
-                properties: ["id": .integer(1), "kind": .string("overlap"), "area_m2": .number(83300.5), "units": .array([.string("110101001001"), .string("110101001002")]), "households": .integer(12)]),
-        Feature(id: .integer(2), geometry: .polygon(Polygon(exterior: square(116.4205, 39.9100, 116.4225, 39.9120))),
-                properties: ["id": .integer(2), "kind": .string("unmanaged"), "area_m2": .number(38000), "units": .array([])]),
-        Feature(id: .integer(3), geometry: .polygon(Polygon(exterior: square(116.4195, 39.9130, 116.4205, 39.9140))),
-                properties: ["id": .integer(3), "kind": .string("sliver"), "area_m2": .number(9500), "units": .array([.string("110101001002")]), "suggested_owner": .string("110101001002")]),
-        Feature(id: .integer(4), geometry: .point(Coordinate(116.405, 39.917)), properties: ["id": .integer(4), "kind": .string("invalid"), "area_m2": .integer(0), "units": .array([.string("110101001001")])]),
-        Feature(id: .integer(5), geometry: .polygon(Polygon(exterior: square(116.4225, 39.915, 116.428, 39.918))),
-                properties: ["id": .integer(5), "kind": .string("exclave"), "area_m2": .number(150000), "units": .array([.string("110101001002")])]),
-    ])
+    static let findings = ReportLayer(
+        name: "findings", kind: .findings,
+        features: [
+            Feature(
+                id: .integer(1), geometry: .polygon(Polygon(exterior: square(116.4085, 39.9155, 116.4115, 39.9185))),
+                properties: [
+                    "id": .integer(1), "kind": .string("overlap"), "area_m2": .number(83300.5),
+                    "units": .array([.string("110101001001"), .string("110101001002")]), "households": .integer(12),
+                ]),
+            Feature(
+                id: .integer(2), geometry: .polygon(Polygon(exterior: square(116.4205, 39.9100, 116.4225, 39.9120))),
+                properties: [
+                    "id": .integer(2), "kind": .string("unmanaged"), "area_m2": .number(38000), "units": .array([]),
+                ]),
+            Feature(
+                id: .integer(3), geometry: .polygon(Polygon(exterior: square(116.4195, 39.9130, 116.4205, 39.9140))),
+                properties: [
+                    "id": .integer(3), "kind": .string("sliver"), "area_m2": .number(9500),
+                    "units": .array([.string("110101001002")]), "suggested_owner": .string("110101001002"),
+                ]),
+            Feature(
+                id: .integer(4), geometry: .point(Coordinate(116.405, 39.917)),
+                properties: [
+                    "id": .integer(4), "kind": .string("invalid"), "area_m2": .integer(0),
+                    "units": .array([.string("110101001001")]),
+                ]),
+            Feature(
+                id: .integer(5), geometry: .polygon(Polygon(exterior: square(116.4225, 39.915, 116.428, 39.918))),
+                properties: [
+                    "id": .integer(5), "kind": .string("exclave"), "area_m2": .number(150000),
+                    "units": .array([.string("110101001002")]),
+                ]),
+        ])
 
     static let layers = [units, grids, streets, points, findings]
 
     static let tables = [
-        ReportTable(title: "Findings", columns: ["id", "kind", "area_m2", "units"], rows: [["1", "overlap", "83300.5", "110101001001, 110101001002"], ["2", "unmanaged", "38000", ""]]),
-        ReportTable(title: "Metrics 指标", columns: ["code", "name", "households"], rows: [["110101001001", "东四社区", "420"], ["110101001002", "西四&北社区"]]),
+        ReportTable(
+            title: "Findings", columns: ["id", "kind", "area_m2", "units"],
+            rows: [["1", "overlap", "83300.5", "110101001001, 110101001002"], ["2", "unmanaged", "38000", ""]]),
+        ReportTable(
+            title: "Metrics 指标", columns: ["code", "name", "households"],
+            rows: [["110101001001", "东四社区", "420"], ["110101001002", "西四&北社区"]]),
     ]
 
     /// A fresh directory for one test's files.
     static func scratch() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-report-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-report-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -104,8 +168,10 @@ enum Tools {
     /// The chromium command line for a headless run with its own throw-away profile, so tests
     /// running at the same time do not share one.
     static func chromiumArguments(_ chromium: String, profile: String) -> [String] {
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--hide-scrollbars", "--user-data-dir=\(profile)", "--virtual-time-budget=5000"]
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--hide-scrollbars", "--user-data-dir=\(profile)", "--virtual-time-budget=5000",
+        ]
     }
 
     /// Decodes a PNG with python3's standard library (zlib and struct, nothing else) and reports
@@ -186,7 +252,9 @@ enum Tools {
     }
 
     static func inspectPNG(_ path: String, near: [(RGBColor, Int)] = [], at: [(Int, Int)] = []) throws -> PNGFacts {
-        let nearSpec: [JSONValue] = near.map { c, tol in .array([c.red, c.green, c.blue].map { .integer(Int64($0)) } + [.integer(Int64(tol))]) }
+        let nearSpec: [JSONValue] = near.map { c, tol in
+            .array([c.red, c.green, c.blue].map { .integer(Int64($0)) } + [.integer(Int64(tol))])
+        }
         let atSpec: [JSONValue] = at.map { .array([.integer(Int64($0.0)), .integer(Int64($0.1))]) }
         let spec = JSONText.encode(.object(["near": .array(nearSpec), "at": .array(atSpec)]))
         let r = try run(["/usr/bin/env", "python3", "-c", pngProbe, path, spec], timeoutSeconds: 60)
@@ -201,8 +269,10 @@ enum Tools {
         if case .array(let a)? = o["at"] { pixels = a.map { ints($0) } }
         var chunks: [String] = []
         if case .array(let a)? = o["chunks"] { chunks = a.compactMap(\.stringValue) }
-        return PNGFacts(width: Int(o["width"]?.intValue ?? 0), height: Int(o["height"]?.intValue ?? 0), chunks: chunks,
-                        distinctColors: Int(o["distinct"]?.intValue ?? 0), near: ints(o["near"]), at: pixels, crc: UInt32(o["crc"]?.intValue ?? 0))
+        return PNGFacts(
+            width: Int(o["width"]?.intValue ?? 0), height: Int(o["height"]?.intValue ?? 0), chunks: chunks,
+            distinctColors: Int(o["distinct"]?.intValue ?? 0), near: ints(o["near"]), at: pixels,
+            crc: UInt32(o["crc"]?.intValue ?? 0))
     }
 
     struct ProbeFailure: Error, CustomStringConvertible {

@@ -15,7 +15,11 @@ import Testing
         try insert.run([.text("b"), .null, .blob([])])
         #expect(db.lastInsertRowID == 2)
         let rows = try db.rows("SELECT id, name, area, shape FROM t ORDER BY id")
-        #expect(rows == [[.integer(1), .text("东四社区"), .real(1.5), .blob([1, 2, 3])], [.integer(2), .text("b"), .null, .blob([])]])
+        #expect(
+            rows == [
+                [.integer(1), .text("东四社区"), .real(1.5), .blob([1, 2, 3])],
+                [.integer(2), .text("b"), .null, .blob([])],
+            ])
     }
 
     @Test func failedTransactionLeavesNothing() throws {

@@ -18,7 +18,9 @@ import Testing
         let difference = try city.district.symmetricDifference(with: city.unionOfCommunities)
         #expect(try difference.difference(with: city.defectArea).area < 0.05)
         // Unclaimed land is exactly the recorded gaps plus the gap side of digitising noise.
-        let gapArea = city.defects("gap").reduce(0) { $0 + $1.area } + city.defects("digitising_noise").reduce(0) { $0 + ($1.number("gap_m2") ?? 0) }
+        let gapArea =
+            city.defects("gap").reduce(0) { $0 + $1.area }
+            + city.defects("digitising_noise").reduce(0) { $0 + ($1.number("gap_m2") ?? 0) }
         let unclaimedArea = try city.unclaimed.area
         #expect(isClose(unclaimedArea, gapArea), "unclaimed \(unclaimedArea) m², recorded \(gapArea) m²")
         // Land claimed twice is exactly the recorded overlaps plus the overlap side of noise.
@@ -34,7 +36,9 @@ import Testing
                 unexplained += try shared.difference(with: city.defectArea).area
             }
         }
-        let overlapArea = city.defects("overlap").reduce(0) { $0 + $1.area } + city.defects("digitising_noise").reduce(0) { $0 + ($1.number("overlap_m2") ?? 0) }
+        let overlapArea =
+            city.defects("overlap").reduce(0) { $0 + $1.area }
+            + city.defects("digitising_noise").reduce(0) { $0 + ($1.number("overlap_m2") ?? 0) }
         #expect(isClose(doubled, overlapArea), "claimed twice \(doubled) m², recorded \(overlapArea) m²")
         #expect(unexplained < 0.05)
         // Beyond the district edge there is only the bow-tie's outer lobes.
@@ -47,7 +51,9 @@ import Testing
         #expect(offices.count == 8)
         // The office whose territory holds each community: its parent, except where truth says otherwise.
         var territory: [String: String] = [:]
-        for f in city.communities { territory[f.properties["code"]!.stringValue!] = f.properties["parent"]!.stringValue! }
+        for f in city.communities {
+            territory[f.properties["code"]!.stringValue!] = f.properties["parent"]!.stringValue!
+        }
         for d in city.defects("parent_mismatch") { territory[d.units[0]] = d.string("containing_street_office") }
         var total = 0.0
         for office in offices {
@@ -181,26 +187,34 @@ import Testing
         var sources = Set<String>()
         for e in events {
             let p = e.properties
-            let reported = try #require(p["reported_at"]?.stringValue), deadline = try #require(p["deadline"]?.stringValue)
+            let reported = try #require(p["reported_at"]?.stringValue),
+                deadline = try #require(p["deadline"]?.stringValue)
             let dispatched = p["dispatched_at"]?.stringValue, closed = p["closed_at"]?.stringValue
             // One offset everywhere, so the texts order as the times do.
             #expect(reported.hasSuffix("+08:00") && reported.hasPrefix(p["date"]!.stringValue!))
-            #expect(deadline > reported && (dispatched.map { $0 > reported } ?? true) && (closed.map { $0 > dispatched! } ?? true))
+            #expect(
+                deadline > reported && (dispatched.map { $0 > reported } ?? true)
+                    && (closed.map { $0 > dispatched! } ?? true))
             #expect(closed.map { $0 <= snapshot } ?? true)
             let status = p["status"]!.stringValue!
             #expect(status == (closed != nil ? "closed" : dispatched != nil ? "dispatched" : "reported"))
-            let outcome = closed.map { $0 <= deadline ? "on time" : "late" } ?? (dispatched != nil ? "open" : "never dispatched")
+            let outcome =
+                closed.map { $0 <= deadline ? "on time" : "late" } ?? (dispatched != nil ? "open" : "never dispatched")
             outcomes[outcome, default: 0] += 1
             sources.insert(p["source"]!.stringValue!)
         }
         #expect(sources == ["patrol", "hotline", "public"])
         let n = Double(events.count)
-        #expect(Double(outcomes["on time"]!) / n > 0.75 && Double(outcomes["late"]!) / n > 0.08 && Double(outcomes["open"]!) / n > 0.02)
+        #expect(
+            Double(outcomes["on time"]!) / n > 0.75 && Double(outcomes["late"]!) / n > 0.08
+                && Double(outcomes["open"]!) / n > 0.02)
         #expect(outcomes["never dispatched"]! > 0 && Double(outcomes["never dispatched"]!) / n < 0.05)
         let counts = try #require(city.truthHeader["cases"] as? [String: [String: Int]])
         #expect(counts.count == 60)
         func total(_ key: String) -> Int { counts.values.reduce(0) { $0 + $1[key]! } }
-        #expect(total("cases") == events.count && total("closed_on_time") == outcomes["on time"] && total("closed_late") == outcomes["late"])
+        #expect(
+            total("cases") == events.count && total("closed_on_time") == outcomes["on time"]
+                && total("closed_late") == outcomes["late"])
         #expect(total("open") == outcomes["open"] && total("never_dispatched") == outcomes["never dispatched"])
         #expect(total("dispatched") == events.count - outcomes["never dispatched"]!)
     }
@@ -216,20 +230,26 @@ import Testing
     @Test func streetsFormAChineseCityNetwork() throws {
         let streets = try city.layer("streets.geojson")
         #expect(streets.count > 1500 && streets.count < 5000)
-        #expect(Set(streets.map { $0.properties["class"]!.stringValue! }) == ["arterial", "secondary", "branch", "alley"])
+        #expect(
+            Set(streets.map { $0.properties["class"]!.stringValue! }) == ["arterial", "secondary", "branch", "alley"])
         #expect(Set(streets.map { Int($0.properties["id"]!.intValue!) }).count == streets.count)
         // Several segments share a name.
         var segmentsPerName: [String: Int] = [:]
         for s in streets { segmentsPerName[s.properties["name"]!.stringValue!, default: 0] += 1 }
         #expect(segmentsPerName.values.contains { $0 >= 5 })
-        #expect(segmentsPerName.keys.contains { $0.hasSuffix("大街") } && segmentsPerName.keys.contains { $0.hasSuffix("胡同") } && segmentsPerName.keys.contains { $0.hasSuffix("条") })
+        #expect(
+            segmentsPerName.keys.contains { $0.hasSuffix("大街") } && segmentsPerName.keys.contains { $0.hasSuffix("胡同") }
+                && segmentsPerName.keys.contains { $0.hasSuffix("条") })
         // Junctions by degree: dead ends (1), T-junctions (3) and crossings (4).
         struct Key: Hashable { var x: Int64, y: Int64 }
         func key(_ c: Coordinate) -> Key { Key(x: Int64((c.x * 100).rounded()), y: Int64((c.y * 100).rounded())) }
         var degree: [Key: Int] = [:]
         var straight = 0, curved = 0
         for s in streets {
-            guard case .lineString(let line) = s.geometry! else { Issue.record("not a LineString"); continue }
+            guard case .lineString(let line) = s.geometry! else {
+                Issue.record("not a LineString")
+                continue
+            }
             degree[key(line.first!), default: 0] += 1
             degree[key(line.last!), default: 0] += 1
             let chord = line.first!.distance(to: line.last!)
@@ -243,7 +263,8 @@ import Testing
         #expect((counts[4] ?? 0) > 5, "crossings")
         #expect(straight > 100 && curved > 100)
         // Arterial roads run along community borders; alleys run inside communities.
-        let boundaries = try city.ctx.union(of: city.communities.map { try city.community($0.properties["code"]!.stringValue!).boundary() })
+        let boundaries = try city.ctx.union(
+            of: city.communities.map { try city.community($0.properties["code"]!.stringValue!).boundary() })
         var onBorder = 0, inside = 0
         for s in streets {
             let cls = s.properties["class"]!.stringValue!

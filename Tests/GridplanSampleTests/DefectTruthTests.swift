@@ -16,7 +16,10 @@ import Testing
     @Test func defaultCityCarriesEveryKindOfDefect() throws {
         let kinds = Set(city.defects.map(\.kind))
         #expect(kinds == Set(SampleDefect.Kind.allCases.map(\.rawValue)))
-        #expect(Set(city.defects("invalid_ring").compactMap { $0.string("problem") }) == ["self_intersection", "repeated_points"])
+        #expect(
+            Set(city.defects("invalid_ring").compactMap { $0.string("problem") }) == [
+                "self_intersection", "repeated_points",
+            ])
         let gaps = city.defects("gap")
         #expect(gaps.contains { $0.fields["open_to_district_edge"] as? Bool == true })
         #expect(gaps.contains { $0.fields["open_to_district_edge"] as? Bool == false })
@@ -52,7 +55,9 @@ import Testing
             // The intersection also holds the shared border as lines; keep its polygons.
             let strip = try city.ctx.geometry(.multiPolygon(try shared.polygonValues()))
             let widest = try strip.maximumInscribedCircle(tolerance: 0.001).diameter
-            #expect(widest <= width * 1.01 && widest >= width * 0.9, "overlap \(d.id) is \(widest) m wide, truth says \(width)")
+            #expect(
+                widest <= width * 1.01 && widest >= width * 0.9,
+                "overlap \(d.id) is \(widest) m wide, truth says \(width)")
         }
     }
 
@@ -76,7 +81,8 @@ import Testing
             let a = try city.community(d.units[0]), b = try city.community(d.units[1])
             let overlap = try #require(d.number("overlap_m2")), gap = try #require(d.number("gap_m2"))
             #expect(isClose(try a.intersection(with: b).area, overlap), "noise \(d.id) overlap")
-            #expect(isClose(try city.native(d.geometry).intersection(with: city.unclaimed).area, gap), "noise \(d.id) gap")
+            #expect(
+                isClose(try city.native(d.geometry).intersection(with: city.unclaimed).area, gap), "noise \(d.id) gap")
             #expect(isClose(overlap + gap, d.area))
             for sliver in try city.ctx.geometry(d.geometry).parts {
                 #expect(try sliver.maximumInscribedCircle(tolerance: 0.001).diameter < 1.0)
@@ -92,7 +98,8 @@ import Testing
             return
         }
         #expect(parts.count == 2)
-        let piece = try city.ctx.geometry(.polygon(try #require(parts.min { abs(Ring.signedArea($0.exterior)) < abs(Ring.signedArea($1.exterior)) })))
+        let piece = try city.ctx.geometry(
+            .polygon(try #require(parts.min { abs(Ring.signedArea($0.exterior)) < abs(Ring.signedArea($1.exterior)) })))
         #expect(isClose(try piece.area, d.area))
         let host = try city.community(d.units[1])
         #expect(try piece.intersection(with: host).area < 0.01)
@@ -135,7 +142,10 @@ import Testing
                 #expect(try #require(issue.location).distance(to: at) < 0.01)
                 #expect(isClose(try city.native(feature.geometry!).difference(with: city.district).area, d.area))
             case "repeated_points":
-                guard case .polygon(let p) = feature.geometry! else { Issue.record("not a polygon"); continue }
+                guard case .polygon(let p) = feature.geometry! else {
+                    Issue.record("not a polygon")
+                    continue
+                }
                 let ring = p.exterior
                 let triple = (2..<ring.count).contains { (k: Int) -> Bool in
                     ring[k] == ring[k - 1] && ring[k] == ring[k - 2] && ring[k].distance(to: at) < 0.01
@@ -148,7 +158,8 @@ import Testing
             }
         }
         // No community is invalid except those recorded.
-        let recorded = Set(city.defects("invalid_ring").filter { $0.string("problem") == "self_intersection" }.map { $0.units[0] })
+        let recorded = Set(
+            city.defects("invalid_ring").filter { $0.string("problem") == "self_intersection" }.map { $0.units[0] })
         for f in city.communities where !recorded.contains(f.properties["code"]!.stringValue!) {
             #expect(try city.ctx.geometry(f.geometry!).isValid, "\(f.properties["code"]!.stringValue!)")
         }
@@ -170,7 +181,9 @@ import Testing
     }
 
     private func hostExterior(_ code: String) -> [Coordinate]? {
-        guard let f = city.communities.first(where: { $0.properties["code"]?.stringValue == code }), case .polygon(let p) = f.geometry else { return nil }
+        guard let f = city.communities.first(where: { $0.properties["code"]?.stringValue == code }),
+            case .polygon(let p) = f.geometry
+        else { return nil }
         return p.exterior
     }
 }

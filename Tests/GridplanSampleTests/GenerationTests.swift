@@ -8,7 +8,9 @@ import Testing
 @Suite struct GenerationTests {
     private func bytes(_ directory: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        for name in SampleWriter.fileNames { out[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) }
+        for name in SampleWriter.fileNames {
+            out[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+        }
         return out
     }
 
@@ -32,17 +34,21 @@ import Testing
 
     /// data/ holds the default city; data/README.md says `gridplan sample data --force` regenerates it.
     @Test func bundledDataIsTheDefaultCity() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let bundled = try bytes(root.appendingPathComponent("data").path)
         let generated = try bytes(try Fixtures.defaultCity.get())
         for name in SampleWriter.fileNames {
-            #expect(bundled[name] == generated[name], "data/\(name) is not what `gridplan sample data --force` writes; regenerate it")
+            #expect(
+                bundled[name] == generated[name],
+                "data/\(name) is not what `gridplan sample data --force` writes; regenerate it")
         }
     }
 
     @Test(arguments: [1, 2, 3, 5, 8, 13])
     func smallCitiesAreCompleteAndTile(communities: Int) throws {
-        let directory = try writeCity(SampleConfiguration(seed: UInt64(communities), communityCount: communities), label: "small\(communities)")
+        let directory = try writeCity(
+            SampleConfiguration(seed: UInt64(communities), communityCount: communities), label: "small\(communities)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let city = try LoadedCity(directory)
         #expect(city.communities.count == communities)
@@ -82,7 +88,9 @@ import Testing
         #expect(city.streetOffices.count <= 399)
         let numbers = city.streetOffices.map { Int($0.code.suffix(3))! }
         #expect(numbers == Array(1...city.streetOffices.count))
-        for o in city.streetOffices where Int(o.code.suffix(3))! >= 100 { #expect(o.name.hasSuffix("镇") || o.name.hasSuffix("乡")) }
+        for o in city.streetOffices where Int(o.code.suffix(3))! >= 100 {
+            #expect(o.name.hasSuffix("镇") || o.name.hasSuffix("乡"))
+        }
         #expect(Set(city.communities.map(\.code)).count == 40_000)
         #expect(Set(city.communities.map(\.name)).count == 40_000)
         var perOffice: [String: Int] = [:]
@@ -99,7 +107,9 @@ import Testing
         #expect(header.declaredCRS == "gcj02")
         let city = try LoadedCity(directory)
         let inMemory = try SampleCity(configuration: config)
-        #expect(isClose(try city.district.area, try GEOSContext().geometry(inMemory.district.geometry).area, relative: 1e-6))
+        #expect(
+            isClose(try city.district.area, try GEOSContext().geometry(inMemory.district.geometry).area, relative: 1e-6)
+        )
         for d in city.defects where d.area > 0 {
             #expect(isClose(try city.ctx.geometry(d.geometry).area, d.area))
         }

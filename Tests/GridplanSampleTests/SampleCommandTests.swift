@@ -31,7 +31,9 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == SampleWriter.fileNames.sorted())
         #expect(leftovers(dir) == [URL(fileURLWithPath: dir).lastPathComponent])
         let attributes = try FileManager.default.attributesOfItem(atPath: dir)
-        #expect(((attributes[.posixPermissions] as? Int) ?? 0) & 0o055 != 0, "the directory is readable by others, like one made by mkdir")
+        #expect(
+            ((attributes[.posixPermissions] as? Int) ?? 0) & 0o055 != 0,
+            "the directory is readable by others, like one made by mkdir")
     }
 
     @Test func refusesANonEmptyDirectoryWithoutForce() throws {
@@ -48,7 +50,9 @@ import Testing
         let forced = run(["sample", dir, "--communities", "4", "--force", "--quiet"])
         #expect(forced.code == 0, "\(forced.err)")
         #expect(forced.err.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == (SampleWriter.fileNames + ["keep.txt"]).sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                == (SampleWriter.fileNames + ["keep.txt"]).sorted())
         #expect(try String(contentsOfFile: dir + "/keep.txt", encoding: .utf8) == "mine")
     }
 

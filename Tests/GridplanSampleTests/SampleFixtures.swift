@@ -69,10 +69,12 @@ final class LoadedCity {
             let geometryJSON = try JSONSerialization.data(withJSONObject: try #require(entry["geometry"]))
             let parsed = try GeoJSONReader.read(bytes: Array(geometryJSON), name: "truth.json geometry")
             let g = try #require(parsed.features.first?.geometry)
-            list.append(TruthDefect(
-                id: try #require(entry["id"] as? Int), kind: try #require(entry["kind"] as? String),
-                units: try #require(entry["units"] as? [String]), area: try #require((entry["area_m2"] as? NSNumber)?.doubleValue),
-                fields: entry, geometry: try toMetric.transform(g)))
+            list.append(
+                TruthDefect(
+                    id: try #require(entry["id"] as? Int), kind: try #require(entry["kind"] as? String),
+                    units: try #require(entry["units"] as? [String]),
+                    area: try #require((entry["area_m2"] as? NSNumber)?.doubleValue),
+                    fields: entry, geometry: try toMetric.transform(g)))
         }
         defects = list
     }
@@ -103,7 +105,8 @@ final class LoadedCity {
         return out
     }()
     lazy var district: NativeGeometry = try! native(layer("district.geojson")[0].geometry!)
-    lazy var unionOfCommunities: NativeGeometry = try! ctx.union(of: communities.map { communityGeometry[$0.properties["code"]!.stringValue!]! })
+    lazy var unionOfCommunities: NativeGeometry = try! ctx.union(
+        of: communities.map { communityGeometry[$0.properties["code"]!.stringValue!]! })
     /// Land of the district that no community claims.
     lazy var unclaimed: NativeGeometry = try! district.difference(with: unionOfCommunities)
     /// Every polygonal defect geometry, grown by 1 mm to absorb coordinate rounding.
@@ -117,5 +120,7 @@ final class LoadedCity {
         return try! ctx.union(of: parts)
     }()
 
-    func community(_ code: String) throws -> NativeGeometry { try #require(communityGeometry[code], "no community \(code)") }
+    func community(_ code: String) throws -> NativeGeometry {
+        try #require(communityGeometry[code], "no community \(code)")
+    }
 }

@@ -9,8 +9,14 @@ import Testing
         let dir = try Fixtures.defaultCity.get()
         let table = try CSVReader.read(path: dir + "/roster.csv")
         #expect(table.columnNames == ["name", "role", "phone", "unit", "street", "superior", "tier", "duties"])
-        guard case .object(let truthDoc) = try JSONText.decode(String(contentsOfFile: dir + "/truth.json", encoding: .utf8)),
-              case .object(let truth)? = truthDoc["roster"] else { Issue.record("no roster in truth.json"); return }
+        guard
+            case .object(let truthDoc) = try JSONText.decode(
+                String(contentsOfFile: dir + "/truth.json", encoding: .utf8)),
+            case .object(let truth)? = truthDoc["roster"]
+        else {
+            Issue.record("no roster in truth.json")
+            return
+        }
         let rows = table.collection.features.map(\.properties)
         #expect(truth["rows"] == .integer(Int64(rows.count)))
         let missing = truth["missing"]?.arrayValue ?? []

@@ -38,7 +38,9 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
         let admin = try PostgresConnection(uri)
         let name = "gridplan_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         try admin.execute("CREATE DATABASE \(try admin.quoteIdentifier(String(name)))")
-        guard let slash = uri.range(of: "/", options: .backwards), let query = uri.range(of: "?") ?? Optional(uri.endIndex..<uri.endIndex) else { return uri }
+        guard let slash = uri.range(of: "/", options: .backwards),
+            let query = uri.range(of: "?") ?? Optional(uri.endIndex..<uri.endIndex)
+        else { return uri }
         return String(uri[..<slash.upperBound]) + name + String(uri[query.lowerBound...])
     }
 }
@@ -57,7 +59,9 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
         #expect(store.crs == .cgcs2000)
         // A location is shown with its password masked.
         #expect(store.location == Stores.masked(location))
-        if engine == .postgis, let password = URLComponents(string: location)?.password { #expect(!store.location.contains(password)) }
+        if engine == .postgis, let password = URLComponents(string: location)?.password {
+            #expect(!store.location.contains(password))
+        }
         let again = try Stores.open(location, readOnly: true)
         #expect(again.crs == .cgcs2000)
         #expect(try again.summaries().map(\.count) == Array(repeating: 0, count: StoreLayer.allCases.count))
@@ -71,9 +75,11 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
         let store = try Stores.create(location, crs: .cgcs2000)
         let features = communities(60)
         let source = try Self.source(features, in: dir)
-        let r = try store.importLayer(source, into: .communities, fields: [:], replace: false, parameters: ["file": .string("c.geojson")])
+        let r = try store.importLayer(
+            source, into: .communities, fields: [:], replace: false, parameters: ["file": .string("c.geojson")])
         #expect(r.features == 60)
-        #expect(r.fields == ["code ← 编码 (auto-detected)", "name ← 名称 (auto-detected)", "households ← 户数 (auto-detected)"])
+        #expect(
+            r.fields == ["code ← 编码 (auto-detected)", "name ← 名称 (auto-detected)", "households ← 户数 (auto-detected)"])
         let back = try store.features(of: .communities)
         #expect(back.count == 60)
         // Source properties come back as they were, with the standard fields on top.
@@ -85,16 +91,25 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
         #expect(back.map(\.geometry) == source.collection.features.map(\.geometry))
         // Envelope and code-prefix filters.
         let box = Envelope(minX: 116.295, minY: 39.795, maxX: 116.315, maxY: 39.805)
-        let inBox = try store.features(of: .communities, FeatureFilter(envelope: box)).compactMap { $0.properties["code"]?.stringValue }
-        let expected = features.filter { $0.geometry!.envelope.intersects(box) }.compactMap { $0.properties["编码"]?.stringValue }
+        let inBox = try store.features(of: .communities, FeatureFilter(envelope: box)).compactMap {
+            $0.properties["code"]?.stringValue
+        }
+        let expected = features.filter { $0.geometry!.envelope.intersects(box) }.compactMap {
+            $0.properties["编码"]?.stringValue
+        }
         #expect(inBox.sorted() == expected.sorted())
         #expect(!expected.isEmpty)
         let prefixed = try store.features(of: .communities, FeatureFilter(codePrefix: "11010100105"))
         #expect(prefixed.count == 10)
         #expect(prefixed.allSatisfy { $0.properties["code"]?.stringValue?.hasPrefix("11010100105") == true })
         // A second import is refused without --replace, and replaces with it.
-        #expect(throws: StoreError.self) { try store.importLayer(try Self.source(features, in: dir), into: .communities, fields: [:], replace: false, parameters: [:]) }
-        let replaced = try store.importLayer(try Self.source(Array(features.prefix(5)), in: dir), into: .communities, fields: [:], replace: true, parameters: [:])
+        #expect(throws: StoreError.self) {
+            try store.importLayer(
+                try Self.source(features, in: dir), into: .communities, fields: [:], replace: false, parameters: [:])
+        }
+        let replaced = try store.importLayer(
+            try Self.source(Array(features.prefix(5)), in: dir), into: .communities, fields: [:], replace: true,
+            parameters: [:])
         #expect(replaced.replaced == 60)
         #expect(try store.features(of: .communities).count == 5)
         #expect(try store.generations(of: .communities).map(\.command) == ["import", "import"])
@@ -109,42 +124,90 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
         let dir = try scratchDirectory()
         let store = try Stores.create(location)
         func square(_ x: Double, _ code: String, lastcode: String? = nil) -> Feature {
-            let ring = [Coordinate(x, 39.9), Coordinate(x + 0.01, 39.9), Coordinate(x + 0.01, 39.91), Coordinate(x, 39.91), Coordinate(x, 39.9)]
-            return Feature(id: .string(code), geometry: .polygon(Polygon(exterior: ring)),
-                           properties: ["code": .string(code), "community": .string("110101001001"), "households": .number(200), "area_m2": .number(950_000), "lastcode": lastcode.map { .string($0) } ?? .null])
+            let ring = [
+                Coordinate(x, 39.9), Coordinate(x + 0.01, 39.9), Coordinate(x + 0.01, 39.91), Coordinate(x, 39.91),
+                Coordinate(x, 39.9),
+            ]
+            return Feature(
+                id: .string(code), geometry: .polygon(Polygon(exterior: ring)),
+                properties: [
+                    "code": .string(code), "community": .string("110101001001"), "households": .number(200),
+                    "area_m2": .number(950_000), "lastcode": lastcode.map { .string($0) } ?? .null,
+                ])
         }
-        let events = (0..<6).map { i in Feature(id: .integer(Int64(i)), geometry: .point(Coordinate(116.4005 + Double(i) * 0.004, 39.905)), properties: ["class": .string("a")]) }
-        _ = try store.importLayer(try Self.source(events, in: dir, name: "e"), into: .events, fields: [:], replace: false, parameters: [:])
-        let locate: ([Coordinate]) throws -> [String?] = { points in points.map { $0.x < 116.41 ? "110101001001001" : ($0.x < 116.42 ? "110101001001002" : nil) } }
-        try store.writeGridGeneration([square(116.40, "110101001001001"), square(116.41, "110101001001002")], parameters: ["seed": .integer(0)], locate: locate)
-        try store.writeGridGeneration([square(116.40, "110101001001001", lastcode: "110101001001001"), square(116.41, "110101001001003")], parameters: ["seed": .integer(1)], locate: locate)
+        let events = (0..<6).map { i in
+            Feature(
+                id: .integer(Int64(i)), geometry: .point(Coordinate(116.4005 + Double(i) * 0.004, 39.905)),
+                properties: ["class": .string("a")])
+        }
+        _ = try store.importLayer(
+            try Self.source(events, in: dir, name: "e"), into: .events, fields: [:], replace: false, parameters: [:])
+        let locate: ([Coordinate]) throws -> [String?] = { points in
+            points.map { $0.x < 116.41 ? "110101001001001" : ($0.x < 116.42 ? "110101001001002" : nil) }
+        }
+        try store.writeGridGeneration(
+            [square(116.40, "110101001001001"), square(116.41, "110101001001002")], parameters: ["seed": .integer(0)],
+            locate: locate)
+        try store.writeGridGeneration(
+            [square(116.40, "110101001001001", lastcode: "110101001001001"), square(116.41, "110101001001003")],
+            parameters: ["seed": .integer(1)], locate: locate)
         #expect(try store.issuedGridCodes() == ["110101001001001", "110101001001002", "110101001001003"])
         let gens = try store.generations(of: .grids)
         #expect(gens.count == 2)
         #expect(gens[1].parentID == gens[0].id)
         let latest = try store.features(of: .grids)
-        #expect(latest.compactMap { $0.properties["code"]?.stringValue }.sorted() == ["110101001001001", "110101001001003"])
+        #expect(
+            latest.compactMap { $0.properties["code"]?.stringValue }.sorted() == ["110101001001001", "110101001001003"])
         #expect(latest.allSatisfy { $0.properties["area_m2"] == .number(950_000) })
         #expect(try store.features(of: .grids, generation: gens[0].id).count == 2)
         let placed = try store.features(of: .events).map { $0.properties["parent_code"]?.stringValue }
-        #expect(placed == ["110101001001001", "110101001001001", "110101001001001", "110101001001002", "110101001001002", nil])
+        #expect(
+            placed == [
+                "110101001001001", "110101001001001", "110101001001001", "110101001001002", "110101001001002", nil,
+            ])
     }
 
     @Test(arguments: Engine.allCases)
     func findingsAndReplacedLayers(engine: Engine) throws {
         guard let location = try engine.newLocation() else { return }
         let store = try Stores.create(location)
-        let gap = Feature(id: .integer(1), geometry: .polygon(Polygon(exterior: [Coordinate(116.4, 39.9), Coordinate(116.401, 39.9), Coordinate(116.401, 39.901), Coordinate(116.4, 39.9)])),
-                          properties: ["id": .integer(1), "kind": .string("unmanaged"), "area_m2": .number(4700.5), "units": .array([.string("110101001001")])])
-        let dot = Feature(id: .integer(2), geometry: .point(Coordinate(116.41, 39.91)), properties: ["id": .integer(2), "kind": .string("invalid"), "area_m2": .number(0), "units": .array([])])
+        let gap = Feature(
+            id: .integer(1),
+            geometry: .polygon(
+                Polygon(exterior: [
+                    Coordinate(116.4, 39.9), Coordinate(116.401, 39.9), Coordinate(116.401, 39.901),
+                    Coordinate(116.4, 39.9),
+                ])),
+            properties: [
+                "id": .integer(1), "kind": .string("unmanaged"), "area_m2": .number(4700.5),
+                "units": .array([.string("110101001001")]),
+            ])
+        let dot = Feature(
+            id: .integer(2), geometry: .point(Coordinate(116.41, 39.91)),
+            properties: ["id": .integer(2), "kind": .string("invalid"), "area_m2": .number(0), "units": .array([])])
         let g = try store.recordFindings([gap, dot], command: "check", parameters: ["gap_width": .number(2)])
         let findings = try store.features(of: .findings)
         #expect(findings.count == 2)
         #expect(findings.map { $0.properties["code"]?.stringValue } == ["unmanaged-1", "invalid-2"])
         #expect(findings[0].properties["area_m2"] == .number(4700.5))
         #expect(try store.generations(of: .findings).map(\.id) == [g])
-        try store.replaceLayer(.communities, with: communities(3).map { f in var f = f; f.properties["code"] = f.properties["编码"]; return f }, command: "repair", parameters: [:])
-        try store.replaceLayer(.communities, with: communities(2).map { f in var f = f; f.properties["code"] = f.properties["编码"]; return f }, command: "repair", parameters: [:])
-        #expect(try store.features(of: .communities).compactMap { $0.properties["code"]?.stringValue } == ["110101001001", "110101001002"])
+        try store.replaceLayer(
+            .communities,
+            with: communities(3).map { f in
+                var f = f
+                f.properties["code"] = f.properties["编码"]
+                return f
+            }, command: "repair", parameters: [:])
+        try store.replaceLayer(
+            .communities,
+            with: communities(2).map { f in
+                var f = f
+                f.properties["code"] = f.properties["编码"]
+                return f
+            }, command: "repair", parameters: [:])
+        #expect(
+            try store.features(of: .communities).compactMap { $0.properties["code"]?.stringValue } == [
+                "110101001001", "110101001002",
+            ])
     }
 }

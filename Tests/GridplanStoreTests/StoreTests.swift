@@ -46,13 +46,18 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         ring.append(ring[0])
         return Feature(
             id: .integer(Int64(i + 1)), geometry: .polygon(Polygon(exterior: ring)),
-            properties: ["编码": .string(String(format: "110101001%03d", i + 1)), "名称": .string("社区\(i + 1)号"), "户数": .integer(Int64(100 + i * 3)), "面积": .number(Double(i) * 1.5)])
+            properties: [
+                "编码": .string(String(format: "110101001%03d", i + 1)), "名称": .string("社区\(i + 1)号"),
+                "户数": .integer(Int64(100 + i * 3)), "面积": .number(Double(i) * 1.5),
+            ])
     }
 }
 
 @Suite struct GeoPackageTests {
     @Test func binaryRoundTripAndHeader() throws {
-        let g = Geometry.multiPolygon([Polygon(exterior: [Coordinate(1, 2), Coordinate(3, 2), Coordinate(3, 5), Coordinate(1, 2)])])
+        let g = Geometry.multiPolygon([
+            Polygon(exterior: [Coordinate(1, 2), Coordinate(3, 2), Coordinate(3, 5), Coordinate(1, 2)])
+        ])
         let blob = GeoPackageBinary.encode(g, srsID: 4490)
         #expect(Array(blob[0..<4]) == [0x47, 0x50, 0, 0b11])
         let (srs, back) = try GeoPackageBinary.decode(blob)
@@ -62,9 +67,13 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let empty = GeoPackageBinary.encode(.geometryCollection([]), srsID: 4326)
         #expect(GeoPackageBinary.envelope(empty) == nil)
         #expect(throws: GeoPackageBinary.DecodeError.self) { try GeoPackageBinary.decode([0x47, 0x50, 0, 3]) }
-        #expect(throws: GeoPackageBinary.DecodeError.self) { try GeoPackageBinary.decode(Array("not a geometry blob".utf8)) }
+        #expect(throws: GeoPackageBinary.DecodeError.self) {
+            try GeoPackageBinary.decode(Array("not a geometry blob".utf8))
+        }
         // A count that claims more parts than there are bytes is refused before allocating.
-        #expect(throws: GeoPackageBinary.DecodeError.self) { try GeoPackageBinary.decode([0x47, 0x50, 0, 1, 0, 0, 0, 0, 1, 6, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F]) }
+        #expect(throws: GeoPackageBinary.DecodeError.self) {
+            try GeoPackageBinary.decode([0x47, 0x50, 0, 1, 0, 0, 0, 0, 1, 6, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F])
+        }
     }
 
     @Test func gdalReadsWhatGridplanWrites() throws {
@@ -72,23 +81,28 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let store = try GeoPackageStore.create(path: dir + "/city.gpkg", crs: .cgcs2000)
         let source = dir + "/c.geojson"
         try GeoJSONWriter.write(communities(60), to: source)
-        let r = try store.importLayer(try SourceLayer.read(path: source), into: .communities, fields: [:], replace: false, parameters: [:])
+        let r = try store.importLayer(
+            try SourceLayer.read(path: source), into: .communities, fields: [:], replace: false, parameters: [:])
         #expect(r.features == 60)
-        #expect(r.fields == ["code ← 编码 (auto-detected)", "name ← 名称 (auto-detected)", "households ← 户数 (auto-detected)"])
+        #expect(
+            r.fields == ["code ← 编码 (auto-detected)", "name ← 名称 (auto-detected)", "households ← 户数 (auto-detected)"])
         let info = try run("/usr/bin/ogrinfo", ["-so", "-al", dir + "/city.gpkg"])
         #expect(info.code == 0)
         #expect(!info.err.contains("ERROR"), "\(info.err)")
         #expect(!info.out.contains("ERROR"))
         // Every layer is listed; communities with its count, extent and CRS.
         for layer in StoreLayer.allCases { #expect(info.out.contains("Layer name: \(layer.rawValue)\n")) }
-        let section = info.out.components(separatedBy: "Layer name: communities\n")[1].components(separatedBy: "Layer name:")[0]
+        let section = info.out.components(separatedBy: "Layer name: communities\n")[1].components(
+            separatedBy: "Layer name:")[0]
         #expect(section.contains("Feature Count: 60"))
         #expect(section.contains("Geometry: Multi Polygon"))
         #expect(section.contains("China Geodetic Coordinate System 2000"))
         let e = try GeoJSONReader.read(path: source).envelope
         #expect(section.contains(String(format: "Extent: (%.6f, %.6f) - (%.6f, %.6f)", e.minX, e.minY, e.maxX, e.maxY)))
         // Attribute values are readable by GDAL too.
-        let sql = try run("/usr/bin/ogrinfo", ["-q", dir + "/city.gpkg", "-sql", "SELECT code, name, households FROM communities WHERE fid = 5"])
+        let sql = try run(
+            "/usr/bin/ogrinfo",
+            ["-q", dir + "/city.gpkg", "-sql", "SELECT code, name, households FROM communities WHERE fid = 5"])
         #expect(sql.out.contains("code (String) = 110101001005"))
         #expect(sql.out.contains("name (String) = 社区5号"))
         #expect(sql.out.contains("households (Integer64) = 112"))
@@ -112,7 +126,8 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
             #expect(b.properties["面积"]?.doubleValue == a.properties["面积"]?.doubleValue)
         }
         // A GeoPackage in a projected CRS written by GDAL keeps its CRS.
-        let gk = try run("/usr/bin/ogr2ogr", ["-f", "GPKG", "-t_srs", "EPSG:4548", dir + "/gk.gpkg", dir + "/in.geojson"])
+        let gk = try run(
+            "/usr/bin/ogr2ogr", ["-f", "GPKG", "-t_srs", "EPSG:4548", dir + "/gk.gpkg", dir + "/in.geojson"])
         #expect(gk.code == 0)
         #expect(try SourceLayer.read(path: dir + "/gk.gpkg").crs == .epsg(4548))
     }
@@ -121,7 +136,9 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let dir = try scratchDirectory()
         let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(400), to: dir + "/c.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
         let all = try store.features(of: .communities)
         #expect(all.count == 400)
         var s: UInt64 = 3
@@ -155,13 +172,16 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         first[17].geometry = nil
         try GeoJSONWriter.write(first, to: dir + "/a.geojson")
         try GeoJSONWriter.write(communities(700, seed: 12), to: dir + "/b.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/a.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/a.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
         func checkTree(expected: Int) throws {
             #expect(try store.database.rows("SELECT rtreecheck('rtree_grids_geom')") == [[.text("ok")]])
             #expect(try store.database.rows("SELECT count(*) FROM rtree_grids_geom") == [[.integer(Int64(expected))]])
-            let boxes = Dictionary(uniqueKeysWithValues: try store.database.rows("SELECT id, minx, maxx, miny, maxy FROM rtree_grids_geom").map { r in
-                (r[0].int, (r[1].double, r[2].double, r[3].double, r[4].double))
-            })
+            let boxes = Dictionary(
+                uniqueKeysWithValues: try store.database.rows("SELECT id, minx, maxx, miny, maxy FROM rtree_grids_geom")
+                    .map { r in
+                        (r[0].int, (r[1].double, r[2].double, r[3].double, r[4].double))
+                    })
             var checked = 0
             for r in try store.database.rows("SELECT fid, geom FROM grids") {
                 guard case .blob(let b) = r[1], let e = GeoPackageBinary.envelope(b) else {
@@ -181,7 +201,8 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         try checkTree(expected: 5999)
         let depth = try store.database.rows("SELECT rtreedepth(data) FROM rtree_grids_geom_node WHERE nodeno = 1")
         #expect(depth == [[.integer(2)]])
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/b.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/b.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
         try checkTree(expected: 6699)
         // Queries through the tree equal a full scan.
         let all = try store.features(of: .grids)
@@ -193,9 +214,14 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
             #expect(indexed == scanned && !scanned.isEmpty)
         }
         // The trigger is back: a row written by plain SQL is indexed.
-        try store.database.execute("INSERT INTO grids(geom, generation_id) SELECT geom, generation_id FROM grids WHERE fid = 1")
+        try store.database.execute(
+            "INSERT INTO grids(geom, generation_id) SELECT geom, generation_id FROM grids WHERE fid = 1")
         #expect(try store.database.rows("SELECT count(*) FROM rtree_grids_geom") == [[.integer(6700)]])
-        #expect(try store.database.rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_grids_geom_insert'") == [[.integer(1)]])
+        #expect(
+            try store.database.rows(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_grids_geom_insert'") == [
+                    [.integer(1)]
+                ])
     }
 
     /// A layer whose features all lack a geometry leaves the tree empty and sound.
@@ -205,14 +231,27 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         var features = communities(3)
         for i in features.indices { features[i].geometry = nil }
         try GeoJSONWriter.write(features, to: dir + "/n.geojson")
-        let report = try store.importLayer(try SourceLayer.read(path: dir + "/n.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        let report = try store.importLayer(
+            try SourceLayer.read(path: dir + "/n.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
         #expect(report.features == 3)
-        #expect(try store.database.rows("SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [[.text("ok"), .integer(0)]])
+        #expect(
+            try store.database.rows(
+                "SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [
+                    [.text("ok"), .integer(0)]
+                ])
         // And a later import still packs it.
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/n.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/n.geojson"), into: .grids, fields: [:], replace: false, parameters: [:])
         try GeoJSONWriter.write(communities(80), to: dir + "/c.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: true, parameters: [:])
-        #expect(try store.database.rows("SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [[.text("ok"), .integer(80)]])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: true,
+            parameters: [:])
+        #expect(
+            try store.database.rows(
+                "SELECT rtreecheck('rtree_communities_geom'), (SELECT count(*) FROM rtree_communities_geom)") == [
+                    [.text("ok"), .integer(80)]
+                ])
     }
 }
 
@@ -221,7 +260,9 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let dir = try scratchDirectory()
         let input = communities(12)
         try GeoJSONWriter.write(input, to: dir + "/c.geojson")
-        let conv = try run("/usr/bin/ogr2ogr", ["-f", "ESRI Shapefile", dir + "/c.shp", dir + "/c.geojson", "-lco", "ENCODING=GBK", "-t_srs", "EPSG:4490"])
+        let conv = try run(
+            "/usr/bin/ogr2ogr",
+            ["-f", "ESRI Shapefile", dir + "/c.shp", dir + "/c.geojson", "-lco", "ENCODING=GBK", "-t_srs", "EPSG:4490"])
         #expect(conv.code == 0, "\(conv.err)")
         try? FileManager.default.removeItem(atPath: dir + "/c.cpg")  // as most government data arrives: no .cpg
         let shp = try SourceLayer.read(path: dir + "/c.shp")
@@ -253,16 +294,22 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let dir = try scratchDirectory()
         let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(10), to: dir + "/good.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
         // Feature 7 is a line: it cannot go into a polygon layer, so nothing of this import may land.
         var bad = communities(12, seed: 9)
         bad[7].geometry = .lineString([Coordinate(116.3, 39.8), Coordinate(116.31, 39.81)])
         try GeoJSONWriter.write(bad, to: dir + "/bad.geojson")
         #expect(throws: StoreError.self) {
-            try store.importLayer(try SourceLayer.read(path: dir + "/bad.geojson"), into: .communities, fields: [:], replace: true, parameters: [:])
+            try store.importLayer(
+                try SourceLayer.read(path: dir + "/bad.geojson"), into: .communities, fields: [:], replace: true,
+                parameters: [:])
         }
         do {
-            _ = try store.importLayer(try SourceLayer.read(path: dir + "/bad.geojson"), into: .communities, fields: [:], replace: true, parameters: [:])
+            _ = try store.importLayer(
+                try SourceLayer.read(path: dir + "/bad.geojson"), into: .communities, fields: [:], replace: true,
+                parameters: [:])
         } catch let e as StoreError {
             #expect(e.description.contains("feature 7: a LineString cannot go into the polygon layer 'communities'"))
         }
@@ -270,9 +317,13 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         #expect(try store.generations().count == 1)
         // Without --replace a second import is refused, also leaving the store as it was.
         #expect(throws: StoreError.self) {
-            try store.importLayer(try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+            try store.importLayer(
+                try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: false,
+                parameters: [:])
         }
-        let r = try store.importLayer(try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: true, parameters: [:])
+        let r = try store.importLayer(
+            try SourceLayer.read(path: dir + "/good.geojson"), into: .communities, fields: [:], replace: true,
+            parameters: [:])
         #expect(r.replaced == 10)
         #expect(try store.features(of: .communities).count == 10)
     }
@@ -282,8 +333,12 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let store = try GeoPackageStore.create(path: dir + "/s.gpkg")
         try GeoJSONWriter.write(communities(5), to: dir + "/g1.geojson")
         try GeoJSONWriter.write(communities(8, seed: 11), to: dir + "/g2.geojson")
-        let a = try store.importLayer(try SourceLayer.read(path: dir + "/g1.geojson"), into: .grids, fields: [:], replace: false, parameters: ["file": .string("g1")])
-        let b = try store.importLayer(try SourceLayer.read(path: dir + "/g2.geojson"), into: .grids, fields: [:], replace: false, parameters: ["file": .string("g2")])
+        let a = try store.importLayer(
+            try SourceLayer.read(path: dir + "/g1.geojson"), into: .grids, fields: [:], replace: false,
+            parameters: ["file": .string("g1")])
+        let b = try store.importLayer(
+            try SourceLayer.read(path: dir + "/g2.geojson"), into: .grids, fields: [:], replace: false,
+            parameters: ["file": .string("g2")])
         #expect(b.generation == a.generation + 1)
         #expect(try store.features(of: .grids).count == 8)
         #expect(try store.features(of: .grids, generation: a.generation).count == 5)
@@ -315,8 +370,11 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let local = "+proj=tmerc +lat_0=0 +lon_0=116.35 +k=1 +x_0=50000 +y_0=-4000000 +ellps=GRS80 +units=m"
         let store = try GeoPackageStore.create(path: dir + "/local.gpkg", crs: try CRS(parsing: local))
         try GeoJSONWriter.write(communities(4), to: dir + "/c.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
-        let rows = try store.database.rows("SELECT srs_id, organization FROM gpkg_spatial_ref_sys WHERE srs_id >= 100000")
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
+        let rows = try store.database.rows(
+            "SELECT srs_id, organization FROM gpkg_spatial_ref_sys WHERE srs_id >= 100000")
         #expect(rows == [[.integer(100000), .text("gridplan")]])
         let reopened = try GeoPackageStore.open(path: dir + "/local.gpkg")
         #expect(reopened.crs == .definition(local))
@@ -334,7 +392,9 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let store = try GeoPackageStore.create(path: dir + "/s.gpkg", crs: .cgcs2000)
         let input = communities(30)
         try GeoJSONWriter.write(input, to: dir + "/c.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/c.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
         let features = try store.features(of: .communities)
         for ext in ["geojson", "gpkg", "csv"] {
             let out = dir + "/out." + ext
@@ -382,7 +442,9 @@ func communities(_ n: Int, seed: UInt64 = 7) -> [Feature] {
         let path = dir + "/s.gpkg"
         let store = try GeoPackageStore.create(path: path)
         try GeoJSONWriter.write(communities(20), to: dir + "/small.geojson")
-        _ = try store.importLayer(try SourceLayer.read(path: dir + "/small.geojson"), into: .communities, fields: [:], replace: false, parameters: [:])
+        _ = try store.importLayer(
+            try SourceLayer.read(path: dir + "/small.geojson"), into: .communities, fields: [:], replace: false,
+            parameters: [:])
         try GeoJSONWriter.write(communities(20_000, seed: 5), to: dir + "/big.geojson")
         var killedMidway = 0
         for attempt in 0..<6 {

@@ -42,11 +42,18 @@ public struct ScoreWeight: Sendable, Equatable {
         var out: [ScoreWeight] = []
         for part in text.split(separator: ",") {
             let kv = part.split(separator: ":")
-            guard kv.count == 2, let c = Component(rawValue: kv[0].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_")),
-                  let w = Double(kv[1].trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else {
-                throw CaseInputError("--weights: '\(part)' is not COMPONENT:WEIGHT (components: \(Component.allCases.map(\.rawValue).joined(separator: ", ")); weights ≥ 0)")
+            guard kv.count == 2,
+                let c = Component(
+                    rawValue: kv[0].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_")),
+                let w = Double(kv[1].trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0
+            else {
+                throw CaseInputError(
+                    "--weights: '\(part)' is not COMPONENT:WEIGHT (components: \(Component.allCases.map(\.rawValue).joined(separator: ", ")); weights ≥ 0)"
+                )
             }
-            guard !out.contains(where: { $0.component == c }) else { throw CaseInputError("--weights: \(c.rawValue) is given twice") }
+            guard !out.contains(where: { $0.component == c }) else {
+                throw CaseInputError("--weights: \(c.rawValue) is given twice")
+            }
             out.append(ScoreWeight(c, w))
         }
         guard !out.isEmpty else { throw CaseInputError("--weights: no weights given") }
@@ -105,7 +112,9 @@ public struct CaseFigures: Sendable {
     public var closureRate: Double? { cases > 0 ? Double(closed) / Double(cases) : nil }
     /// Closed no later than the deadline / cases; nil without cases or without deadlines.
     public var onTimeRate: Double? { cases > 0 && knowsDeadlines ? Double(closedOnTime) / Double(cases) : nil }
-    public var casesPerSquareKilometre: Double? { areaSquareMetres.flatMap { $0 > 0 ? Double(cases) / ($0 / 1e6) : nil } }
+    public var casesPerSquareKilometre: Double? {
+        areaSquareMetres.flatMap { $0 > 0 ? Double(cases) / ($0 / 1e6) : nil }
+    }
     public var casesPerThousandHouseholds: Double? { households.flatMap { $0 > 0 ? Double(cases) / $0 * 1000 : nil } }
 }
 
@@ -142,7 +151,9 @@ public struct CaseReport: Sendable {
     public var weights: [ScoreWeight]
 
     /// The rows of one level and period.
-    public func rows(level: HierarchyLevel, period: CasePeriod) -> [CaseFigures] { rows.filter { $0.level == level && $0.period == period } }
+    public func rows(level: HierarchyLevel, period: CasePeriod) -> [CaseFigures] {
+        rows.filter { $0.level == level && $0.period == period }
+    }
 }
 
 /// Computes the 数字城管 assessment figures per unit and period, rolled up by code prefix.
@@ -178,8 +189,11 @@ public enum CaseAssessor {
     ///   - units: every unit cases may be placed in (with `--store`, those of every generation
     ///     used; a code drawn twice keeps its last description).
     ///   - fallback: the nearest unit and its distance, for each case in no unit.
-    public static func run(cases: [CaseRecord], placement: [String?], units: [AssessedUnit], fallback: [Int: (code: String, distanceMetres: Double)],
-                           clock: CaseClock, options: Options) -> CaseReport {
+    public static func run(
+        cases: [CaseRecord], placement: [String?], units: [AssessedUnit],
+        fallback: [Int: (code: String, distanceMetres: Double)],
+        clock: CaseClock, options: Options
+    ) -> CaseReport {
         precondition(cases.count == placement.count)
         var unitByCode: [String: AssessedUnit] = [:]
         var baseCodes: [String] = []
@@ -189,7 +203,9 @@ public enum CaseAssessor {
         }
         baseCodes.sort()
         let levelOfLength = Dictionary(uniqueKeysWithValues: HierarchyLevel.allCases.map { ($0.codeLength, $0) })
-        let baseLevel = options.baseLevel ?? baseCodes.first.flatMap { levelOfLength[$0.count] ?? ($0.count == 14 ? .grid : nil) } ?? .grid
+        let baseLevel =
+            options.baseLevel ?? baseCodes.first.flatMap { levelOfLength[$0.count] ?? ($0.count == 14 ? .grid : nil) }
+            ?? .grid
         // Only codes of the base level's length roll up; others (#index names) stay alone.
         func ancestors(of code: String) -> [(HierarchyLevel, String)] {
             let own = levelOfLength[code.count] ?? (code.count == 14 ? .grid : nil)
@@ -200,10 +216,14 @@ public enum CaseAssessor {
         // The periods: from --since (or the first report) to --until (or the last report).
         let reports = cases.map(\.reportedAt)
         var periods: [CasePeriod] = []
-        if let first = options.since ?? reports.min(), let lastExclusive = options.until ?? reports.max().map({ $0.addingTimeInterval(1e-3) }), first < lastExclusive {
+        if let first = options.since ?? reports.min(),
+            let lastExclusive = options.until ?? reports.max().map({ $0.addingTimeInterval(1e-3) }),
+            first < lastExclusive
+        {
             periods = clock.periods(options.period, from: first, through: lastExclusive.addingTimeInterval(-1e-3))
         }
-        let asOf = options.asOf ?? cases.flatMap { [$0.reportedAt, $0.dispatchedAt, $0.closedAt].compactMap { $0 } }.max()
+        let asOf =
+            options.asOf ?? cases.flatMap { [$0.reportedAt, $0.dispatchedAt, $0.closedAt].compactMap { $0 } }.max()
 
         struct Tally {
             var f: CaseFigures
@@ -218,7 +238,8 @@ public enum CaseAssessor {
             guard tallies[k] == nil else { return }
             order.append((level, code))
             tallies[k] = periods.map { p in
-                var f = CaseFigures(code: code, name: level == baseLevel ? unitByCode[code]?.name : nil, level: level, period: p)
+                var f = CaseFigures(
+                    code: code, name: level == baseLevel ? unitByCode[code]?.name : nil, level: level, period: p)
                 f.knowsDeadlines = options.knowsDeadlines
                 if !options.knowsDeadlines { f.overdue = nil } else { f.overdue = 0 }
                 return Tally(f: f)
@@ -286,7 +307,9 @@ public enum CaseAssessor {
                     if r.isClosedOnTime { t.f.closedOnTime += 1 }
                     if r.isOpen(at: cutoff) {
                         t.f.backlog += 1
-                        if let d = r.deadline, d < cutoff, options.knowsDeadlines { t.f.overdue = (t.f.overdue ?? 0) + 1 }
+                        if let d = r.deadline, d < cutoff, options.knowsDeadlines {
+                            t.f.overdue = (t.f.overdue ?? 0) + 1
+                        }
                     }
                 }
                 tallies[k]![p] = t
@@ -305,7 +328,9 @@ public enum CaseAssessor {
             for (p, period) in periods.enumerated() {
                 guard let e = options.external[code]?[period.label] else { continue }
                 _ = p
-                for (l, c) in ancestors(of: code) { baseExternal[key(l, c), default: [:]][period.label, default: []].append(e) }
+                for (l, c) in ancestors(of: code) {
+                    baseExternal[key(l, c), default: [:]][period.label, default: []].append(e)
+                }
             }
         }
         for (l, c) in sortedOrder {
@@ -332,18 +357,25 @@ public enum CaseAssessor {
         // Cases in no unit, with their fallback owner.
         var unplaced: [UnplacedCase] = []
         for (n, r) in cases.enumerated() where placement[n] == nil || unitByCode[placement[n]!] == nil {
-            unplaced.append(UnplacedCase(record: r, fallbackOwner: fallback[n]?.code, distanceMetres: fallback[n]?.distanceMetres))
+            unplaced.append(
+                UnplacedCase(record: r, fallbackOwner: fallback[n]?.code, distanceMetres: fallback[n]?.distanceMetres))
         }
         var open: [OpenCase] = []
         if let asOf {
             for (n, r) in cases.enumerated() where r.inconsistencies.isEmpty && r.isOpen(at: asOf) {
-                open.append(OpenCase(record: r, unit: placement[n] ?? fallback[n]?.code, hoursOpen: asOf.timeIntervalSince(r.reportedAt) / 3600,
-                                     isOverdue: r.deadline.map { $0 < asOf } ?? false))
+                open.append(
+                    OpenCase(
+                        record: r, unit: placement[n] ?? fallback[n]?.code,
+                        hoursOpen: asOf.timeIntervalSince(r.reportedAt) / 3600,
+                        isOverdue: r.deadline.map { $0 < asOf } ?? false))
             }
         }
         open.sort { $0.hoursOpen != $1.hoursOpen ? $0.hoursOpen > $1.hoursOpen : $0.record.id < $1.record.id }
-        return CaseReport(periods: periods, rows: rows, unplaced: unplaced, inconsistent: inconsistentList, longestOpen: Array(open.prefix(options.openListLimit)),
-                          asOf: asOf, baseLevel: baseLevel, casesRead: cases.count, casesInPeriods: inPeriods, casesOutsidePeriods: outside, weights: options.weights)
+        return CaseReport(
+            periods: periods, rows: rows, unplaced: unplaced, inconsistent: inconsistentList,
+            longestOpen: Array(open.prefix(options.openListLimit)),
+            asOf: asOf, baseLevel: baseLevel, casesRead: cases.count, casesInPeriods: inPeriods,
+            casesOutsidePeriods: outside, weights: options.weights)
     }
 
     /// Σ weight × component; nil when a weighted component is unknown.
@@ -366,9 +398,13 @@ public enum CaseAssessor {
     /// next rank skips: 1, 1, 3), then the change from the previous period.
     static func rank(_ rows: inout [CaseFigures], periods: [CasePeriod]) {
         var groups: [String: [Int]] = [:]
-        for (i, r) in rows.enumerated() where r.score != nil { groups["\(r.level.rawValue)|\(r.period.label)", default: []].append(i) }
+        for (i, r) in rows.enumerated() where r.score != nil {
+            groups["\(r.level.rawValue)|\(r.period.label)", default: []].append(i)
+        }
         for (_, members) in groups {
-            let sorted = members.sorted { rows[$0].score! != rows[$1].score! ? rows[$0].score! > rows[$1].score! : rows[$0].code < rows[$1].code }
+            let sorted = members.sorted {
+                rows[$0].score! != rows[$1].score! ? rows[$0].score! > rows[$1].score! : rows[$0].code < rows[$1].code
+            }
             var previous: Double?
             var currentRank = 0
             for (n, i) in sorted.enumerated() {
@@ -379,10 +415,13 @@ public enum CaseAssessor {
         }
         let periodIndex = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1.label, $0) })
         var rankOf: [String: Int] = [:]
-        for r in rows { if let rank = r.rank { rankOf["\(r.level.rawValue)|\(r.code)|\(periodIndex[r.period.label]!)"] = rank } }
+        for r in rows {
+            if let rank = r.rank { rankOf["\(r.level.rawValue)|\(r.code)|\(periodIndex[r.period.label]!)"] = rank }
+        }
         for i in rows.indices {
             guard let rank = rows[i].rank, let p = periodIndex[rows[i].period.label], p > 0,
-                  let before = rankOf["\(rows[i].level.rawValue)|\(rows[i].code)|\(p - 1)"] else { continue }
+                let before = rankOf["\(rows[i].level.rawValue)|\(rows[i].code)|\(p - 1)"]
+            else { continue }
             rows[i].rankChange = before - rank
         }
     }
@@ -394,7 +433,8 @@ extension AssessedUnit {
         let ctx = GEOSContext()
         return try units.map { u in
             let g = try CoverageCheck.polygonalPart(ctx.geometry(u.geometry).madeValid().geometry)
-            return AssessedUnit(code: u.code, name: u.name, areaSquareMetres: try g.area, households: households[u.code])
+            return AssessedUnit(
+                code: u.code, name: u.name, areaSquareMetres: try g.area, households: households[u.code])
         }
     }
 

@@ -36,7 +36,9 @@ public enum CasePlacement {
     /// - Parameter drawings: in any order; a case reported before the earliest start is placed
     ///   in the earliest drawing (the oldest known).
     public static func place(_ cases: [CaseRecord], in drawings: [UnitDrawing]) throws -> Result {
-        let order = drawings.indices.sorted { (drawings[$0].effectiveFrom ?? .distantPast) < (drawings[$1].effectiveFrom ?? .distantPast) }
+        let order = drawings.indices.sorted {
+            (drawings[$0].effectiveFrom ?? .distantPast) < (drawings[$1].effectiveFrom ?? .distantPast)
+        }
         var members = [[Int]](repeating: [], count: drawings.count)
         for (n, r) in cases.enumerated() {
             var chosen = order.first

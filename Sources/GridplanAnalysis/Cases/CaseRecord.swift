@@ -27,8 +27,11 @@ public struct CaseRecord: Sendable {
     /// The responsible agency the source names (Open311 `agency_responsible`), kept as read.
     public var agency: String?
 
-    public init(id: String, row: Int, location: Coordinate, reportedAt: Date, dispatchedAt: Date? = nil, closedAt: Date? = nil, deadline: Date? = nil,
-                status: String? = nil, source: String? = nil, caseClass: String? = nil, agency: String? = nil) {
+    public init(
+        id: String, row: Int, location: Coordinate, reportedAt: Date, dispatchedAt: Date? = nil, closedAt: Date? = nil,
+        deadline: Date? = nil,
+        status: String? = nil, source: String? = nil, caseClass: String? = nil, agency: String? = nil
+    ) {
         self.id = id
         self.row = row
         self.location = location

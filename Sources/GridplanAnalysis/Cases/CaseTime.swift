@@ -44,7 +44,10 @@ public struct CaseClock: Sendable {
             return count >= digits.lowerBound ? n : nil
         }
         func take(_ c: UInt8) -> Bool {
-            if i < s.count && s[i] == c { i += 1; return true }
+            if i < s.count && s[i] == c {
+                i += 1
+                return true
+            }
             return false
         }
         guard let year = number(4...4) else { return nil }
@@ -174,7 +177,8 @@ public struct CaseClock: Sendable {
             return p.label == "\(year)-W\(w < 10 ? "0" : "")\(w)" ? p : nil
         }
         if rest.hasPrefix("Q"), let q = Int(rest.dropFirst()), (1...4).contains(q) {
-            return period(of: calendar.date(from: DateComponents(year: year, month: (q - 1) * 3 + 1, day: 1))!, .quarter)
+            return period(
+                of: calendar.date(from: DateComponents(year: year, month: (q - 1) * 3 + 1, day: 1))!, .quarter)
         }
         if let m = Int(rest), (1...12).contains(m) {
             return period(of: calendar.date(from: DateComponents(year: year, month: m, day: 1))!, .month)
@@ -209,7 +213,8 @@ public struct CaseClock: Sendable {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let sign = offset < 0 ? "-" : "+"
         let o = abs(offset)
-        return "\(c.year!)-\(two(c.month!))-\(two(c.day!))T\(two(c.hour!)):\(two(c.minute!)):\(two(c.second!))\(sign)\(two(o / 3600)):\(two(o % 3600 / 60))"
+        return
+            "\(c.year!)-\(two(c.month!))-\(two(c.day!))T\(two(c.hour!)):\(two(c.minute!)):\(two(c.second!))\(sign)\(two(o / 3600)):\(two(o % 3600 / 60))"
     }
 
     /// `date`'s local calendar day, `YYYY-MM-DD`.

@@ -47,9 +47,13 @@ public enum Frontage {
         // Subtracting a nearby round origin is exact; the output is moved back at the end.
         let origin = localOrigin(units.map(\.geometry) + streets.map(\.geometry))
         func local(_ g: Geometry) -> Geometry { g.mappingCoordinates { Coordinate($0.x - origin.x, $0.y - origin.y) } }
-        let units = units.map { FrontageUnitInput(id: $0.id, geometry: local($0.geometry), sourceIndex: $0.sourceIndex) }
+        let units = units.map {
+            FrontageUnitInput(id: $0.id, geometry: local($0.geometry), sourceIndex: $0.sourceIndex)
+        }
         let streets = streets.map {
-            FrontageStreetInput(name: $0.name, streetClass: $0.streetClass, widthMetres: $0.widthMetres, geometry: local($0.geometry), sourceIndex: $0.sourceIndex)
+            FrontageStreetInput(
+                name: $0.name, streetClass: $0.streetClass, widthMetres: $0.widthMetres, geometry: local($0.geometry),
+                sourceIndex: $0.sourceIndex)
         }
         let gridUnits = gridUnits.map { u -> UnitInput in
             var u = u
@@ -68,13 +72,17 @@ public enum Frontage {
         progress("frontage: \(blocks.count) blocks of open land")
         let inputs = try placeOwners(owners, in: blocks, ctx: ctx, problems: &problems)
 
-        let results = try runBlocks(inputs, streets: model, frame: frame, options: options, grids: grids, progress: progress)
+        let results = try runBlocks(
+            inputs, streets: model, frame: frame, options: options, grids: grids, progress: progress)
         for (b, r) in zip(inputs, results) {
             guard let failure = r.failure else { continue }
             let at = b.polygon.exterior.first.map { "(\($0.x), \($0.y))" } ?? "?"
             for m in b.members {
-                problems.append(FrontageProblem(layer: .frontageUnit, index: owners[m.owner].sourceIndex, id: owners[m.owner].id,
-                                                reason: "GEOS failed in the block at \(at) (\(failure)); its zones there are missing", skipped: false))
+                problems.append(
+                    FrontageProblem(
+                        layer: .frontageUnit, index: owners[m.owner].sourceIndex, id: owners[m.owner].id,
+                        reason: "GEOS failed in the block at \(at) (\(failure)); its zones there are missing",
+                        skipped: false))
             }
         }
         var report = try assemble(results, owners: owners, streets: streets, ctx: ctx, problems: problems)
@@ -97,10 +105,14 @@ public enum Frontage {
 
     static func validate(_ o: FrontageOptions) throws {
         func positive(_ name: String, _ v: Double) throws {
-            guard v.isFinite, v > 0 else { throw FrontageError.badOption(name: name, value: v, reason: "must be a finite number above 0") }
+            guard v.isFinite, v > 0 else {
+                throw FrontageError.badOption(name: name, value: v, reason: "must be a finite number above 0")
+            }
         }
         func nonNegative(_ name: String, _ v: Double) throws {
-            guard v.isFinite, v >= 0 else { throw FrontageError.badOption(name: name, value: v, reason: "must be a finite number, 0 or above") }
+            guard v.isFinite, v >= 0 else {
+                throw FrontageError.badOption(name: name, value: v, reason: "must be a finite number, 0 or above")
+            }
         }
         try positive("depth", o.depthMetres)
         try positive("point radius", o.pointRadiusMetres)
@@ -108,7 +120,9 @@ public enum Frontage {
         try nonNegative("row gap", o.rowGapMetres)
         try nonNegative("minimum area", o.minimumAreaSquareMetres)
         try nonNegative("minimum uncovered length", o.minimumUncoveredMetres)
-        for (c, w) in o.widthByClassMetres.sorted(by: { $0.key < $1.key }) { try nonNegative("width of class \"\(c)\"", w) }
+        for (c, w) in o.widthByClassMetres.sorted(by: { $0.key < $1.key }) {
+            try nonNegative("width of class \"\(c)\"", w)
+        }
     }
 
     /// A frontage owner: every feature with its id, joined into one footprint.
@@ -120,23 +134,37 @@ public enum Frontage {
         var polygons: [Polygon]
     }
 
-    static func readOwners(_ units: [FrontageUnitInput], options: FrontageOptions, ctx: GEOSContext,
-                           problems: inout [FrontageProblem]) throws -> [Owner] {
+    static func readOwners(
+        _ units: [FrontageUnitInput], options: FrontageOptions, ctx: GEOSContext,
+        problems: inout [FrontageProblem]
+    ) throws -> [Owner] {
         var order: [String] = []
         var firstIndex: [String: Int] = [:]
         var polygonsOf: [String: [NativeGeometry]] = [:]
         var pointsOf: [String: [(Coordinate, Int)]] = [:]
         func problem(_ u: FrontageUnitInput, _ reason: String, skipped: Bool = true) {
             let id = u.id.trimmingCharacters(in: .whitespaces)
-            problems.append(FrontageProblem(layer: .frontageUnit, index: u.sourceIndex, id: id.isEmpty ? nil : id, reason: reason, skipped: skipped))
+            problems.append(
+                FrontageProblem(
+                    layer: .frontageUnit, index: u.sourceIndex, id: id.isEmpty ? nil : id, reason: reason,
+                    skipped: skipped))
         }
         for u in units {
             let id = u.id.trimmingCharacters(in: .whitespaces)
-            guard !id.isEmpty else { problem(u, "no owner id"); continue }
+            guard !id.isEmpty else {
+                problem(u, "no owner id")
+                continue
+            }
             var finite = true
             u.geometry.forEachCoordinate { if !$0.isFinite { finite = false } }
-            guard finite else { problem(u, "a coordinate is not a finite number"); continue }
-            guard !u.geometry.isEmpty else { problem(u, "empty geometry"); continue }
+            guard finite else {
+                problem(u, "a coordinate is not a finite number")
+                continue
+            }
+            guard !u.geometry.isEmpty else {
+                problem(u, "empty geometry")
+                continue
+            }
             var points: [Coordinate] = []
             var polygonal: Geometry?
             switch u.geometry {
@@ -145,12 +173,22 @@ public enum Frontage {
             case .polygon, .multiPolygon: polygonal = u.geometry
             case .geometryCollection(let gs):
                 let ps = gs.flatMap { g -> [Polygon] in
-                    switch g { case .polygon(let p): return [p]; case .multiPolygon(let ps): return ps; default: return [] }
+                    switch g {
+                    case .polygon(let p): return [p]
+                    case .multiPolygon(let ps): return ps
+                    default: return []
+                    }
                 }
-                guard !ps.isEmpty else { problem(u, "a GeometryCollection without polygons is not a frontage unit; give a footprint or a point"); continue }
+                guard !ps.isEmpty else {
+                    problem(
+                        u, "a GeometryCollection without polygons is not a frontage unit; give a footprint or a point")
+                    continue
+                }
                 polygonal = .multiPolygon(ps)
             case .lineString, .multiLineString:
-                problem(u, "a \(u.geometry.typeName) is not a frontage unit; give a footprint (polygon) or an address point")
+                problem(
+                    u, "a \(u.geometry.typeName) is not a frontage unit; give a footprint (polygon) or an address point"
+                )
                 continue
             }
             if firstIndex[id] == nil {
@@ -160,9 +198,14 @@ public enum Frontage {
             if let polygonal {
                 let (fixed, report) = try ctx.geometry(polygonal).madeValid()
                 let part = try CoverageCheck.polygonalPart(fixed)
-                guard !part.isEmpty, try part.area > 0 else { problem(u, "the footprint has no area"); continue }
+                guard !part.isEmpty, try part.area > 0 else {
+                    problem(u, "the footprint has no area")
+                    continue
+                }
                 if !report.wasValid {
-                    problem(u, "invalid footprint (\(report.issues.map(\.description).joined(separator: "; "))), repaired", skipped: false)
+                    problem(
+                        u, "invalid footprint (\(report.issues.map(\.description).joined(separator: "; "))), repaired",
+                        skipped: false)
                 }
                 polygonsOf[id, default: []].append(part)
             } else {
@@ -170,7 +213,9 @@ public enum Frontage {
             }
         }
         // Point units are discs, but never on a footprint: a point inside one is ambiguous.
-        let footprints = try order.compactMap { id in try polygonsOf[id].map { $0.count == 1 ? $0[0] : try ctx.union(of: $0) } }
+        let footprints = try order.compactMap { id in
+            try polygonsOf[id].map { $0.count == 1 ? $0[0] : try ctx.union(of: $0) }
+        }
         let index = try SpatialIndex(context: ctx)
         for f in footprints { try index.insert(f) }
         let prepared = try footprints.map { try $0.prepared() }
@@ -181,27 +226,37 @@ public enum Frontage {
                 let p = try ctx.geometry(.point(c))
                 let hits = index.query(intersecting: p)
                 if try hits.contains(where: { try prepared[$0].covers(p) }) {
-                    problems.append(FrontageProblem(layer: .frontageUnit, index: source, id: id,
-                                                    reason: "the point lies on another unit's footprint; give the shop its own footprint", skipped: true))
+                    problems.append(
+                        FrontageProblem(
+                            layer: .frontageUnit, index: source, id: id,
+                            reason: "the point lies on another unit's footprint; give the shop its own footprint",
+                            skipped: true))
                     continue
                 }
                 var disc = try p.buffer(by: options.pointRadiusMetres, quadrantSegments: 8)
                 let near = try index.query(intersecting: disc).filter { try prepared[$0].intersects(disc) }
-                if !near.isEmpty { disc = try CoverageCheck.polygonalPart(disc.difference(with: ctx.union(of: near.map { footprints[$0] }))) }
+                if !near.isEmpty {
+                    disc = try CoverageCheck.polygonalPart(
+                        disc.difference(with: ctx.union(of: near.map { footprints[$0] })))
+                }
                 if !disc.isEmpty { parts.append(disc) }
             }
             guard !parts.isEmpty else { continue }
             let native = parts.count == 1 ? parts[0] : try CoverageCheck.polygonalPart(ctx.union(of: parts))
-            owners.append(Owner(id: id, sourceIndex: firstIndex[id]!, native: native, polygons: try native.polygonValues()))
+            owners.append(
+                Owner(id: id, sourceIndex: firstIndex[id]!, native: native, polygons: try native.polygonValues()))
         }
         return owners
     }
 
-    static func readStreets(_ streets: [FrontageStreetInput], options: FrontageOptions, problems: inout [FrontageProblem]) -> StreetModel {
+    static func readStreets(
+        _ streets: [FrontageStreetInput], options: FrontageOptions, problems: inout [FrontageProblem]
+    ) -> StreetModel {
         var out: [StreetModel.Street] = []
         for (i, s) in streets.enumerated() {
             func problem(_ reason: String, skipped: Bool = true) {
-                problems.append(FrontageProblem(layer: .street, index: s.sourceIndex, id: s.name, reason: reason, skipped: skipped))
+                problems.append(
+                    FrontageProblem(layer: .street, index: s.sourceIndex, id: s.name, reason: reason, skipped: skipped))
             }
             var lines: [[Coordinate]]
             switch s.geometry {
@@ -213,32 +268,48 @@ public enum Frontage {
             }
             var finite = true
             s.geometry.forEachCoordinate { if !$0.isFinite { finite = false } }
-            guard finite else { problem("a coordinate is not a finite number"); continue }
-            lines = lines.map { line in line.enumerated().filter { $0.offset == 0 || $0.element != line[$0.offset - 1] }.map(\.element) }.filter { $0.count >= 2 }
-            guard !lines.isEmpty else { problem("zero-length street"); continue }
+            guard finite else {
+                problem("a coordinate is not a finite number")
+                continue
+            }
+            lines = lines.map { line in
+                line.enumerated().filter { $0.offset == 0 || $0.element != line[$0.offset - 1] }.map(\.element)
+            }.filter { $0.count >= 2 }
+            guard !lines.isEmpty else {
+                problem("zero-length street")
+                continue
+            }
             var width = s.widthMetres ?? s.streetClass.flatMap { options.widthByClassMetres[$0] }
             if let w = width, !w.isFinite || w < 0 {
                 problem("width \(w) is not a width; the zone stops at the centreline", skipped: false)
                 width = nil
             }
             let half = (width ?? 0) > 0 ? width! / 2 : centrelineHalfWidth
-            out.append(StreetModel.Street(index: i, parts: lines, halfWidth: max(half, centrelineHalfWidth), freeStart: [], freeEnd: []))
+            out.append(
+                StreetModel.Street(
+                    index: i, parts: lines, halfWidth: max(half, centrelineHalfWidth), freeStart: [], freeEnd: []))
         }
         return StreetModel(streets: out)
     }
 
-    static func readGrids(_ units: [UnitInput], problems: inout [FrontageProblem]) -> [(code: String, geometry: Geometry)] {
+    static func readGrids(_ units: [UnitInput], problems: inout [FrontageProblem]) -> [(
+        code: String, geometry: Geometry
+    )] {
         var out: [(code: String, geometry: Geometry)] = []
         for u in units {
             switch u.geometry {
             case .polygon, .multiPolygon: out.append((u.code, u.geometry))
             default:
-                problems.append(FrontageProblem(layer: .unit, index: u.sourceIndex, id: u.code,
-                                                reason: "a \(u.geometry.typeName) is not a unit area", skipped: true))
+                problems.append(
+                    FrontageProblem(
+                        layer: .unit, index: u.sourceIndex, id: u.code,
+                        reason: "a \(u.geometry.typeName) is not a unit area", skipped: true))
             }
         }
         // Lower codes take land where units overlap.
-        return out.enumerated().sorted { $0.element.code != $1.element.code ? $0.element.code < $1.element.code : $0.offset < $1.offset }.map(\.element)
+        return out.enumerated().sorted {
+            $0.element.code != $1.element.code ? $0.element.code < $1.element.code : $0.offset < $1.offset
+        }.map(\.element)
     }
 
     // MARK: Carriageways and blocks
@@ -257,23 +328,34 @@ public enum Frontage {
         var pieces: [NativeGeometry] = []
         for s in model.streets {
             let line = try ctx.geometry(s.parts.count == 1 ? .lineString(s.parts[0]) : .multiLineString(s.parts))
-            pieces.append(try line.buffer(by: s.halfWidth, quadrantSegments: 8, endCap: .flat, join: .mitre, mitreLimit: 2))
+            pieces.append(
+                try line.buffer(by: s.halfWidth, quadrantSegments: 8, endCap: .flat, join: .mitre, mitreLimit: 2))
             for (k, part) in s.parts.enumerated() {
-                if !s.freeStart[k] { pieces.append(try ctx.geometry(.point(part[0])).buffer(by: s.halfWidth, quadrantSegments: 8)) }
-                if !s.freeEnd[k] { pieces.append(try ctx.geometry(.point(part[part.count - 1])).buffer(by: s.halfWidth, quadrantSegments: 8)) }
+                if !s.freeStart[k] {
+                    pieces.append(try ctx.geometry(.point(part[0])).buffer(by: s.halfWidth, quadrantSegments: 8))
+                }
+                if !s.freeEnd[k] {
+                    pieces.append(
+                        try ctx.geometry(.point(part[part.count - 1])).buffer(by: s.halfWidth, quadrantSegments: 8))
+                }
             }
         }
-        let rect = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(frame.minX, frame.minY), Coordinate(frame.maxX, frame.minY), Coordinate(frame.maxX, frame.maxY),
-            Coordinate(frame.minX, frame.maxY), Coordinate(frame.minX, frame.minY),
-        ])))
+        let rect = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(frame.minX, frame.minY), Coordinate(frame.maxX, frame.minY),
+                    Coordinate(frame.maxX, frame.maxY),
+                    Coordinate(frame.minX, frame.maxY), Coordinate(frame.minX, frame.minY),
+                ])))
         guard !pieces.isEmpty else { return try rect.polygonValues() }
         let carriageways = try ctx.union(of: pieces)
         return try rect.difference(with: carriageways).polygonValues()
     }
 
     /// Which blocks each owner's footprint lies in (a footprint over a carriageway is in several).
-    static func placeOwners(_ owners: [Owner], in blocks: [Polygon], ctx: GEOSContext, problems: inout [FrontageProblem]) throws -> [BlockInput] {
+    static func placeOwners(
+        _ owners: [Owner], in blocks: [Polygon], ctx: GEOSContext, problems: inout [FrontageProblem]
+    ) throws -> [BlockInput] {
         let natives = try blocks.map { try ctx.geometry(.polygon($0)) }
         let index = try SpatialIndex(context: ctx)
         for n in natives { try index.insert(n) }
@@ -290,21 +372,28 @@ public enum Frontage {
                 placed = true
             }
             if !placed {
-                problems.append(FrontageProblem(layer: .frontageUnit, index: owner.sourceIndex, id: owner.id,
-                                                reason: "the footprint lies on a carriageway: no land in front of it", skipped: false))
+                problems.append(
+                    FrontageProblem(
+                        layer: .frontageUnit, index: owner.sourceIndex, id: owner.id,
+                        reason: "the footprint lies on a carriageway: no land in front of it", skipped: false))
             }
         }
         return inputs.filter { !$0.members.isEmpty }
     }
 
-    static func runBlocks(_ inputs: [BlockInput], streets: StreetModel, frame: Envelope, options: FrontageOptions,
-                          grids: [(code: String, geometry: Geometry)], progress: @Sendable (String) -> Void) throws -> [BlockResult] {
+    static func runBlocks(
+        _ inputs: [BlockInput], streets: StreetModel, frame: Envelope, options: FrontageOptions,
+        grids: [(code: String, geometry: Geometry)], progress: @Sendable (String) -> Void
+    ) throws -> [BlockResult] {
         let slots = ResultSlots<BlockResult>(count: inputs.count)
         let next = Counter()
         let done = Counter()
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, inputs.count))
         // Large blocks first, so the last one to finish is a small one.
-        let order = inputs.indices.sorted { inputs[$0].members.count != inputs[$1].members.count ? inputs[$0].members.count > inputs[$1].members.count : $0 < $1 }
+        let order = inputs.indices.sorted {
+            inputs[$0].members.count != inputs[$1].members.count
+                ? inputs[$0].members.count > inputs[$1].members.count : $0 < $1
+        }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let worker = FrontageWorker(streets: streets, frame: frame, options: options, grids: grids)
             while true {
@@ -320,8 +409,10 @@ public enum Frontage {
 
     // MARK: Output
 
-    static func assemble(_ results: [BlockResult], owners: [Owner], streets: [FrontageStreetInput], ctx: GEOSContext,
-                         problems: [FrontageProblem]) throws -> FrontageReport {
+    static func assemble(
+        _ results: [BlockResult], owners: [Owner], streets: [FrontageStreetInput], ctx: GEOSContext,
+        problems: [FrontageProblem]
+    ) throws -> FrontageReport {
         struct ZoneKey: Hashable, Comparable {
             var owner: Int
             var key: KerbKey
@@ -341,7 +432,9 @@ public enum Frontage {
         var kerb: [KerbKey: Double] = [:]
         for r in results {
             for z in r.zones { zonePieces[ZoneKey(owner: z.owner, key: z.key, unit: z.unit), default: []].append(z) }
-            for u in r.uncovered { uncoveredPieces[ZoneKey(owner: -1, key: u.key, unit: u.unit), default: []].append(u) }
+            for u in r.uncovered {
+                uncoveredPieces[ZoneKey(owner: -1, key: u.key, unit: u.unit), default: []].append(u)
+            }
             for (k, l) in r.kerbMetres { kerb[k, default: 0] += l }
         }
         var zones: [FrontageZone] = []
@@ -350,9 +443,13 @@ public enum Frontage {
             let ps = zonePieces[k]!
             let frontage = ps.reduce(0) { $0 + $1.frontageMetres }
             frontageByKey[k.key, default: 0] += frontage
-            zones.append(FrontageZone(owner: owners[k.owner].id, street: streets[k.key.street].name, streetIndex: k.key.street, side: k.key.side,
-                                      unit: k.unit, frontageMetres: frontage, depthMetres: ps.map(\.depthMetres).max() ?? 0,
-                                      areaSquareMetres: ps.reduce(0) { $0 + $1.areaSquareMetres }, geometry: try joined(ps.map(\.geometry))))
+            zones.append(
+                FrontageZone(
+                    owner: owners[k.owner].id, street: streets[k.key.street].name, streetIndex: k.key.street,
+                    side: k.key.side,
+                    unit: k.unit, frontageMetres: frontage, depthMetres: ps.map(\.depthMetres).max() ?? 0,
+                    areaSquareMetres: ps.reduce(0) { $0 + $1.areaSquareMetres },
+                    geometry: try joined(ps.map(\.geometry))))
         }
         var uncovered: [UncoveredStreetSide] = []
         var uncoveredByKey: [KerbKey: Double] = [:]
@@ -368,19 +465,24 @@ public enum Frontage {
                 default: break
                 }
             }
-            uncovered.append(UncoveredStreetSide(street: streets[k.key.street].name, streetIndex: k.key.street, side: k.key.side, unit: k.unit,
-                                                 lengthMetres: length, geometry: lines.count == 1 ? .lineString(lines[0]) : .multiLineString(lines)))
+            uncovered.append(
+                UncoveredStreetSide(
+                    street: streets[k.key.street].name, streetIndex: k.key.street, side: k.key.side, unit: k.unit,
+                    lengthMetres: length, geometry: lines.count == 1 ? .lineString(lines[0]) : .multiLineString(lines)))
         }
         let sides = kerb.keys.sorted().map { k in
-            FrontageStreetSide(street: streets[k.street].name, streetIndex: k.street, side: k.side, lengthMetres: kerb[k]!,
-                               frontageMetres: frontageByKey[k] ?? 0, uncoveredMetres: uncoveredByKey[k] ?? 0)
+            FrontageStreetSide(
+                street: streets[k.street].name, streetIndex: k.street, side: k.side, lengthMetres: kerb[k]!,
+                frontageMetres: frontageByKey[k] ?? 0, uncoveredMetres: uncoveredByKey[k] ?? 0)
         }
         let withZone = Set(zonePieces.keys.map(\.owner))
         let summary = FrontageSummary(
             ownerCount: owners.count, ownersWithZone: withZone.count,
             ownersWithoutZone: owners.indices.filter { !withZone.contains($0) }.map { owners[$0].id },
-            zoneAreaSquareMetres: zones.reduce(0) { $0 + $1.areaSquareMetres }, frontageMetres: zones.reduce(0) { $0 + $1.frontageMetres },
-            kerbMetres: sides.reduce(0) { $0 + $1.lengthMetres }, uncoveredMetres: uncovered.reduce(0) { $0 + $1.lengthMetres }, streetSides: sides)
+            zoneAreaSquareMetres: zones.reduce(0) { $0 + $1.areaSquareMetres },
+            frontageMetres: zones.reduce(0) { $0 + $1.frontageMetres },
+            kerbMetres: sides.reduce(0) { $0 + $1.lengthMetres },
+            uncoveredMetres: uncovered.reduce(0) { $0 + $1.lengthMetres }, streetSides: sides)
         return FrontageReport(zones: zones, uncovered: uncovered, problems: problems, summary: summary)
     }
 }

@@ -110,7 +110,8 @@ final class FrontageWorker {
         let kerbs = Kerbs(block: input.polygon, frame: frame, streets: streets, cell: max(options.depthMetres, 10))
         let members = try makeMembers(input, block: block)
         let obstacles = try Obstacles(members.map(\.native))
-        let walker = try SightWalker(ctx: ctx, kerbs: kerbs, depth: options.depthMetres, obstacles: obstacles, block: block, grid: grid)
+        let walker = try SightWalker(
+            ctx: ctx, kerbs: kerbs, depth: options.depthMetres, obstacles: obstacles, block: block, grid: grid)
         try walkOutlines(members, walker)
         if options.rowGapMetres > 0 && members.count >= 2 { try walkBridges(members, obstacles, walker) }
         let owned = try resolveOwnership(walker.pieces, members: members)
@@ -126,7 +127,10 @@ final class FrontageWorker {
             var g = try ctx.geometry(whole)
             if m.clip { g = try areal(g.intersection(with: block, gridSize: grid)) }
             guard !g.isEmpty, try g.area > 1e-9 else { continue }
-            members.append(Member(owner: m.owner, native: g, polygons: try g.polygonValues(), globalRings: m.footprint.flatMap(\.rings)))
+            members.append(
+                Member(
+                    owner: m.owner, native: g, polygons: try g.polygonValues(),
+                    globalRings: m.footprint.flatMap(\.rings)))
         }
         return members
     }
@@ -153,10 +157,13 @@ final class FrontageWorker {
         let closed = try union.buffer(by: half, quadrantSegments: 8).buffer(by: -half, quadrantSegments: 8)
         guard try closed.area - union.area > 1e-6 else { return }
         let near = try union.buffer(by: Self.touch, quadrantSegments: 2)
-        let bridges = try StreetAssigner.lines(of: closed.boundary().difference(with: near, gridSize: grid).lineMerged())
+        let bridges = try StreetAssigner.lines(
+            of: closed.boundary().difference(with: near, gridSize: grid).lineMerged())
         let inside = try closed.prepared()
         for line in bridges {
-            guard case .lineString(var pts) = try line.value(), pts.count >= 2, try line.length > 10 * Self.touch else { continue }
+            guard case .lineString(var pts) = try line.value(), pts.count >= 2, try line.length > 10 * Self.touch else {
+                continue
+            }
             // Reach back over the margin cut off at each end, so a bridge meets the footprints it joins.
             let d0 = pts[0] - pts[1], d1 = pts[pts.count - 1] - pts[pts.count - 2]
             pts[0] = pts[0] + (Self.touch / d0.norm) * d0
@@ -165,13 +172,18 @@ final class FrontageWorker {
             let probe = 0.5 * (a + b) + (Self.touch / (b - a).norm) * (b - a).rightNormal
             let outward: Double = try inside.contains(ctx.geometry(.point(probe))) ? -1 : 1
             var env = line.envelope
-            env = Envelope(minX: env.minX - half - 1, minY: env.minY - half - 1, maxX: env.maxX + half + 1, maxY: env.maxY + half + 1)
-            let claimants = try obstacles.candidates(env).filter { try members[$0].native.distance(to: line) <= half + 2 * Self.touch }
+            env = Envelope(
+                minX: env.minX - half - 1, minY: env.minY - half - 1, maxX: env.maxX + half + 1,
+                maxY: env.maxY + half + 1)
+            let claimants = try obstacles.candidates(env).filter {
+                try members[$0].native.distance(to: line) <= half + 2 * Self.touch
+            }
             // A bridge spans a gap between units apart from each other; the closing also rounds
             // the notch where two touching units meet, and that is no gap.
             var spansGap = false
             for (k, a) in claimants.enumerated() where !spansGap {
-                for b in claimants[(k + 1)...] where try members[a].native.distance(to: members[b].native) > Self.touch {
+                for b in claimants[(k + 1)...] where try members[a].native.distance(to: members[b].native) > Self.touch
+                {
                     spansGap = true
                     break
                 }
@@ -184,16 +196,21 @@ final class FrontageWorker {
     /// Owned land per member and street side. Hard pieces belong to the unit they start from. Soft
     /// pieces (corners, bridged gaps, sight of a street beyond the nearest) take only land no hard
     /// piece holds; land several units claim that way is split on the line equidistant from them.
-    private func resolveOwnership(_ pieces: [SightPiece], members: [Member]) throws -> [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)] {
+    private func resolveOwnership(_ pieces: [SightPiece], members: [Member]) throws -> [(
+        member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool
+    )] {
         guard !pieces.isEmpty else { return [] }
         let natives = try pieces.map { try ctx.geometry(.polygon(Polygon(exterior: $0.ring))) }
-        func joined(_ gs: [NativeGeometry]) throws -> NativeGeometry { gs.count == 1 ? gs[0] : try areal(ctx.union(of: gs, gridSize: grid)) }
+        func joined(_ gs: [NativeGeometry]) throws -> NativeGeometry {
+            gs.count == 1 ? gs[0] : try areal(ctx.union(of: gs, gridSize: grid))
+        }
         let n = members.count
         // Land per member and street side, hard first.
         var land = [[KerbKey: [NativeGeometry]]](repeating: [:], count: n)
         let hardIndex = pieces.indices.filter { !pieces[$0].soft }
         for i in hardIndex { land[pieces[i].claimants[0]][pieces[i].key, default: []].append(natives[i]) }
-        let hardBuckets = EnvelopeBuckets(envelopes: hardIndex.map { natives[$0].envelope }, cell: max(options.depthMetres, 10))
+        let hardBuckets = EnvelopeBuckets(
+            envelopes: hardIndex.map { natives[$0].envelope }, cell: max(options.depthMetres, 10))
         var softInvolved = [Bool](repeating: false, count: n)
         for group in try softGroups(pieces, natives) {
             let claimants = Set(group.flatMap { pieces[$0].claimants }).sorted()
@@ -204,7 +221,11 @@ final class FrontageWorker {
             for k in hardBuckets.candidates(x.envelope) where natives[hardIndex[k]].envelope.intersects(x.envelope) {
                 if try natives[hardIndex[k]].intersects(x) { seen.append(natives[hardIndex[k]]) }
             }
-            if !seen.isEmpty { x = try areal(x.difference(with: joined(seen).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre), gridSize: grid)) }
+            if !seen.isEmpty {
+                x = try areal(
+                    x.difference(
+                        with: joined(seen).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre), gridSize: grid))
+            }
             guard try x.area > 1e-9 else { continue }
             // Claimed by several (a bridged gap, overlapping corners): split on the equidistant line.
             var shares: [(member: Int, land: NativeGeometry)] = []
@@ -247,7 +268,10 @@ final class FrontageWorker {
                 // Where one unit's land facing two sides overlaps (round a concave corner), the first side keeps it.
                 let before = earlier.filter { $0.envelope.intersects(zone.envelope) }
                 if !before.isEmpty, try zone.intersects(joined(before)) {
-                    zone = try areal(zone.difference(with: joined(before).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre), gridSize: grid))
+                    zone = try areal(
+                        zone.difference(
+                            with: joined(before).buffer(by: Self.apart, quadrantSegments: 1, join: .mitre),
+                            gridSize: grid))
                 }
                 earlier.append(zone)
                 if !zone.isEmpty { out.append((m, key, zone, softInvolved[m])) }
@@ -276,8 +300,12 @@ final class FrontageWorker {
         for (a, i) in soft.enumerated() {
             for b in buckets.candidates(envelopes[a]) where b > a {
                 let j = soft[b]
-                guard root(pieces[i].group) != root(pieces[j].group), envelopes[a].intersects(envelopes[b]) else { continue }
-                if try natives[i].intersects(natives[j]), try natives[i].intersection(with: natives[j], gridSize: grid).area > 1e-6 {
+                guard root(pieces[i].group) != root(pieces[j].group), envelopes[a].intersects(envelopes[b]) else {
+                    continue
+                }
+                if try natives[i].intersects(natives[j]),
+                    try natives[i].intersection(with: natives[j], gridSize: grid).area > 1e-6
+                {
                     join(pieces[i].group, pieces[j].group)
                 }
             }
@@ -290,7 +318,9 @@ final class FrontageWorker {
     /// The land nearer to each contestant than to the others, around `x`: Voronoi cells of points
     /// along their outlines, joined per contestant. Points shared with another contestant's
     /// outline (a party wall) are left out, so the split there follows the wall.
-    private func voronoiRegions(_ contestants: [Int], around x: NativeGeometry, members: [Member]) throws -> [Int: NativeGeometry] {
+    private func voronoiRegions(_ contestants: [Int], around x: NativeGeometry, members: [Member]) throws -> [Int:
+        NativeGeometry]
+    {
         let spacing = options.splitSpacingMetres
         let e = x.envelope
         // A site further from the contested land than its farthest point is from every contestant
@@ -308,18 +338,25 @@ final class FrontageWorker {
         for m in contestants {
             let others = contestants.filter { $0 != m }.map { members[$0].polygons.flatMap(\.rings) }
             for ring in members[m].polygons.flatMap(\.rings) {
-                for p in Planar.densified(ring, spacing: spacing) where box.contains(p) && Planar.distance(from: p, toRings: xRings) <= reach {
-                    if others.contains(where: { Planar.distance(from: p, toRings: $0) < 1e-6 || Planar.isInside(p, rings: $0) }) { continue }
+                for p in Planar.densified(ring, spacing: spacing)
+                where box.contains(p) && Planar.distance(from: p, toRings: xRings) <= reach {
+                    if others.contains(where: {
+                        Planar.distance(from: p, toRings: $0) < 1e-6 || Planar.isInside(p, rings: $0)
+                    }) {
+                        continue
+                    }
                     sites.append(p)
                     owners.append(m)
                 }
             }
         }
         guard Set(owners).count >= 2 else { return owners.first.map { [$0: x] } ?? [:] }
-        let extent = try ctx.geometry(.polygon(Polygon(exterior: [
-            Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.maxX, box.maxY),
-            Coordinate(box.minX, box.maxY), Coordinate(box.minX, box.minY),
-        ])))
+        let extent = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(box.minX, box.minY), Coordinate(box.maxX, box.minY), Coordinate(box.maxX, box.maxY),
+                    Coordinate(box.minX, box.maxY), Coordinate(box.minX, box.minY),
+                ])))
         let diagram = try ctx.geometry(.multiPoint(sites)).voronoiDiagram(extent: extent)
         let siteGrid = SiteGrid(sites: sites, cell: max(spacing * 8, 1))
         var cells: [Int: [NativeGeometry]] = [:]
@@ -342,8 +379,10 @@ final class FrontageWorker {
 
     /// Clips zones to the depth, drops dust and pieces that do not reach their kerb, cuts by unit,
     /// and measures frontage, depth and area; then what of each kerb no zone touches.
-    private func measure(_ owned: [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)], members: [Member], kerbs: Kerbs,
-                         obstacles: Obstacles) throws -> BlockResult {
+    private func measure(
+        _ owned: [(member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool)], members: [Member], kerbs: Kerbs,
+        obstacles: Obstacles
+    ) throws -> BlockResult {
         var result = BlockResult()
         var kerbLines: [KerbKey: (line: NativeGeometry, prepared: PreparedGeometry)] = [:]
         for (key, lines) in kerbs.lines() {
@@ -357,7 +396,9 @@ final class FrontageWorker {
             guard let kerb = kerbLines[key] else { continue }
             var z = zone
             if soft {
-                if depthZones[m] == nil { depthZones[m] = try members[m].native.buffer(by: options.depthMetres, quadrantSegments: 8) }
+                if depthZones[m] == nil {
+                    depthZones[m] = try members[m].native.buffer(by: options.depthMetres, quadrantSegments: 8)
+                }
                 z = try areal(z.intersection(with: depthZones[m]!, gridSize: grid))
             }
             // Floating-point overlays can leave a collapsed spike (an edge run out and back), which
@@ -370,7 +411,9 @@ final class FrontageWorker {
             var parts: [NativeGeometry] = []
             var touching = 0.0
             for part in try CoverageCheck.polygons(of: z) {
-                guard try part.area >= options.minimumAreaSquareMetres, try kerb.prepared.isWithinDistance(Self.touch, of: part) else { continue }
+                guard try part.area >= options.minimumAreaSquareMetres,
+                    try kerb.prepared.isWithinDistance(Self.touch, of: part)
+                else { continue }
                 let c = try contact(part)
                 guard c >= Self.minimumContact else { continue }
                 parts.append(part)
@@ -383,24 +426,32 @@ final class FrontageWorker {
             for (unit, piece) in pieces {
                 let value = try piece.value()
                 let frontage = pieces.count == 1 ? touching : try contact(piece)
-                result.zones.append(ZonePiece(owner: members[m].owner, key: key, unit: unit, frontageMetres: frontage,
-                                              depthMetres: Self.greatestDistance(value, from: members[m].globalRings),
-                                              areaSquareMetres: try piece.area, geometry: value))
+                result.zones.append(
+                    ZonePiece(
+                        owner: members[m].owner, key: key, unit: unit, frontageMetres: frontage,
+                        depthMetres: Self.greatestDistance(value, from: members[m].globalRings),
+                        areaSquareMetres: try piece.area, geometry: value))
             }
         }
         for key in kerbLines.keys.sorted() {
             let kerb = kerbLines[key]!
             var covering = zonesByKey[key] ?? []
-            for c in obstacles.candidates(kerb.line.envelope) where try kerb.prepared.isWithinDistance(Self.onKerb, of: obstacles.natives[c]) {
+            for c in obstacles.candidates(kerb.line.envelope)
+            where try kerb.prepared.isWithinDistance(Self.onKerb, of: obstacles.natives[c]) {
                 covering.append(obstacles.natives[c])
             }
             var rest = kerb.line
-            if !covering.isEmpty { rest = try rest.difference(with: areal(ctx.union(of: covering, gridSize: grid)).buffer(by: Self.onKerb, quadrantSegments: 1), gridSize: grid) }
+            if !covering.isEmpty {
+                rest = try rest.difference(
+                    with: areal(ctx.union(of: covering, gridSize: grid)).buffer(by: Self.onKerb, quadrantSegments: 1),
+                    gridSize: grid)
+            }
             let pieces = try StreetAssigner.lines(of: rest).filter { try $0.length >= options.minimumUncoveredMetres }
             guard !pieces.isEmpty else { continue }
             let lines = pieces.count == 1 ? pieces[0] : try ctx.collection(pieces, kind: .multiLineString)
             for (unit, piece) in try cutByUnits(lines, polygonal: false) {
-                result.uncovered.append(UncoveredPiece(key: key, unit: unit, lengthMetres: try piece.length, geometry: try piece.value()))
+                result.uncovered.append(
+                    UncoveredPiece(key: key, unit: unit, lengthMetres: try piece.length, geometry: try piece.value()))
             }
         }
         return result

@@ -27,7 +27,9 @@ public struct FrontageStreetInput: Sendable {
     public var geometry: Geometry
     public var sourceIndex: Int
 
-    public init(name: String?, streetClass: String? = nil, widthMetres: Double? = nil, geometry: Geometry, sourceIndex: Int) {
+    public init(
+        name: String?, streetClass: String? = nil, widthMetres: Double? = nil, geometry: Geometry, sourceIndex: Int
+    ) {
         self.name = name
         self.streetClass = streetClass
         self.widthMetres = widthMetres

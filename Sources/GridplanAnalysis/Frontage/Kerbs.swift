@@ -62,8 +62,12 @@ struct StreetModel: Sendable {
             return false
         }
         for (si, s) in input.enumerated() {
-            streets[si].freeStart = s.parts.enumerated().map { pi, part in !isJoined(part[0], street: si, part: pi, ownSeg: 0) }
-            streets[si].freeEnd = s.parts.enumerated().map { pi, part in !isJoined(part[part.count - 1], street: si, part: pi, ownSeg: part.count - 2) }
+            streets[si].freeStart = s.parts.enumerated().map { pi, part in
+                !isJoined(part[0], street: si, part: pi, ownSeg: 0)
+            }
+            streets[si].freeEnd = s.parts.enumerated().map { pi, part in
+                !isJoined(part[part.count - 1], street: si, part: pi, ownSeg: part.count - 2)
+            }
         }
         self.streets = streets
         self.segments = refs
@@ -139,7 +143,10 @@ struct Kerbs {
         cumulative = []
         func onFrame(_ p: Coordinate) -> (Bool, Bool, Bool, Bool) {
             let t = 1e-6
-            return (abs(p.x - frame.minX) < t, abs(p.x - frame.maxX) < t, abs(p.y - frame.minY) < t, abs(p.y - frame.maxY) < t)
+            return (
+                abs(p.x - frame.minX) < t, abs(p.x - frame.maxX) < t, abs(p.y - frame.minY) < t,
+                abs(p.y - frame.maxY) < t
+            )
         }
         for (r, ring) in rings.enumerated() {
             ringBase.append(segRing.count)
@@ -218,7 +225,10 @@ struct Kerbs {
                 for _ in 0...n {
                     add(rings[r][pos + 1], base + pos)
                     pos = (pos + 1) % n
-                    if pos == i0 { add(f0.point, base + i0); break }
+                    if pos == i0 {
+                        add(f0.point, base + i0)
+                        break
+                    }
                 }
             }
         } else {
@@ -229,7 +239,10 @@ struct Kerbs {
                 for _ in 0...n {
                     add(rings[r][pos], base + pos)
                     pos = (pos - 1 + n) % n
-                    if pos == i0 { add(f0.point, base + i0); break }
+                    if pos == i0 {
+                        add(f0.point, base + i0)
+                        break
+                    }
                 }
             }
         }

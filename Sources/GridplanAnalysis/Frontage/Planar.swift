@@ -87,7 +87,9 @@ struct SiteGrid {
         self.cell = cell
         self.sites = sites
         var b: [Int64: [Int]] = [:]
-        for (i, s) in sites.enumerated() { b[Self.key(Int64((s.x / cell).rounded(.down)), Int64((s.y / cell).rounded(.down))), default: []].append(i) }
+        for (i, s) in sites.enumerated() {
+            b[Self.key(Int64((s.x / cell).rounded(.down)), Int64((s.y / cell).rounded(.down))), default: []].append(i)
+        }
         buckets = b
     }
 
@@ -103,7 +105,8 @@ struct SiteGrid {
         var found: Int?
         for x in x0...x1 {
             for y in y0...y1 {
-                for i in buckets[Self.key(x, y)] ?? [] where e.contains(sites[i]) && Planar.isInside(sites[i], rings: [ring]) {
+                for i in buckets[Self.key(x, y)] ?? []
+                where e.contains(sites[i]) && Planar.isInside(sites[i], rings: [ring]) {
                     if found == nil || i < found! { found = i }
                 }
             }
@@ -123,7 +126,10 @@ struct SiteGrid {
         func visit(_ x: Int64, _ y: Int64) {
             for i in buckets[Self.key(x, y)] ?? [] {
                 let d = (sites[i] - p).norm
-                if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
+                if d < bestD || (d == bestD && i < best) {
+                    bestD = d
+                    best = i
+                }
             }
         }
         var r: Int64 = 0

@@ -66,7 +66,9 @@ final class SightWalker {
     /// Stretches of the outline being walked whose sight of the nearest kerb failed, and that kerb.
     private var hidden: [(a: Coordinate, b: Coordinate, key: KerbKey)] = []
 
-    init(ctx: GEOSContext, kerbs: Kerbs, depth: Double, obstacles: Obstacles, block: NativeGeometry, grid: Double?) throws {
+    init(ctx: GEOSContext, kerbs: Kerbs, depth: Double, obstacles: Obstacles, block: NativeGeometry, grid: Double?)
+        throws
+    {
         self.ctx = ctx
         self.grid = grid
         self.kerbs = kerbs
@@ -84,11 +86,14 @@ final class SightWalker {
     /// Walks a ring (`closed`) or an open line. `outward` is +1 when the land in front lies to the
     /// right of the line's direction, -1 to the left, 0 when unknown (blocking decides alone).
     /// `excluded` street sides are not looked at (they were hidden from this stretch).
-    func walk(_ pts: [Coordinate], closed: Bool, outward: Double, claimants: [Int], soft: Bool, excluded: Set<KerbKey> = []) throws {
+    func walk(
+        _ pts: [Coordinate], closed: Bool, outward: Double, claimants: [Int], soft: Bool, excluded: Set<KerbKey> = []
+    ) throws {
         guard pts.count >= 2 else { return }
         var env = Envelope.empty
         for p in pts { env.expand(toInclude: p) }
-        let box = Envelope(minX: env.minX - depth, minY: env.minY - depth, maxX: env.maxX + depth, maxY: env.maxY + depth)
+        let box = Envelope(
+            minX: env.minX - depth, minY: env.minY - depth, maxX: env.maxX + depth, maxY: env.maxY + depth)
         let cands = kerbs.candidates(box).filter { !excluded.contains(kerbs.segKey[$0]!) }
         guard !cands.isEmpty else { return }
         let group = soft ? newGroup() : -1
@@ -132,8 +137,9 @@ final class SightWalker {
                     }
                     let next = nearest(edge.at(hi)).seg
                     try run(edge, runStart, lo, cur, group: group, claimants: claimants, secondary: secondary)
-                    try corner(at: edge.at(lo), from: cur, to: next, outward: lo > 0 && lo < 1 ? edge.outward : nil,
-                               group: soft ? group : nil, claimants: claimants, secondary: secondary)
+                    try corner(
+                        at: edge.at(lo), from: cur, to: next, outward: lo > 0 && lo < 1 ? edge.outward : nil,
+                        group: soft ? group : nil, claimants: claimants, secondary: secondary)
                     cur = next
                     runStart = lo
                     checked = hi
@@ -143,7 +149,9 @@ final class SightWalker {
             try run(edge, runStart, 1, cur, group: group, claimants: claimants, secondary: secondary)
         }
         if closed && cur != startSeg {
-            try corner(at: pts[0], from: cur, to: startSeg, outward: nil, group: soft ? group : nil, claimants: claimants, secondary: secondary)
+            try corner(
+                at: pts[0], from: cur, to: startSeg, outward: nil, group: soft ? group : nil, claimants: claimants,
+                secondary: secondary)
         }
         // Hidden stretches look again, at the street sides not yet tried.
         guard excluded.count + 1 < maximumSides else { return }
@@ -152,13 +160,16 @@ final class SightWalker {
             var h = hidden[k]
             // Join stretches that continue one another towards the same hidden kerb.
             while k + 1 < hidden.count && hidden[k + 1].key == h.key && (hidden[k + 1].a - h.b).norm < 1e-9
-                    && abs((h.b - h.a).cross(hidden[k + 1].b - hidden[k + 1].a)) < 1e-9 {
+                && abs((h.b - h.a).cross(hidden[k + 1].b - hidden[k + 1].a)) < 1e-9
+            {
                 h.b = hidden[k + 1].b
                 k += 1
             }
             k += 1
             guard (h.b - h.a).norm > 1e-6 else { continue }
-            try walk([h.a, h.b], closed: false, outward: outward, claimants: claimants, soft: true, excluded: excluded.union([h.key]))
+            try walk(
+                [h.a, h.b], closed: false, outward: outward, claimants: claimants, soft: true,
+                excluded: excluded.union([h.key]))
         }
     }
 
@@ -173,7 +184,9 @@ final class SightWalker {
 
     /// The stretch [t0, t1] of an edge whose nearest kerb segment is `seg`: cut where the nearest
     /// point leaves the segment's interior for one of its ends.
-    private func run(_ edge: Edge, _ t0: Double, _ t1: Double, _ seg: Int, group: Int, claimants: [Int], secondary: Bool) throws {
+    private func run(
+        _ edge: Edge, _ t0: Double, _ t1: Double, _ seg: Int, group: Int, claimants: [Int], secondary: Bool
+    ) throws {
         guard t1 - t0 > 1e-12 else { return }
         let s = kerbs.start(seg), u = kerbs.end(seg) - s
         let uu = u.dot(u)
@@ -208,7 +221,10 @@ final class SightWalker {
         case fan(Coordinate)
     }
 
-    private func leaf(_ edge: Edge, _ ta: Double, _ tb: Double, _ seg: Int, _ kind: Leaf, group: Int, claimants: [Int], secondary: Bool) throws {
+    private func leaf(
+        _ edge: Edge, _ ta: Double, _ tb: Double, _ seg: Int, _ kind: Leaf, group: Int, claimants: [Int],
+        secondary: Bool
+    ) throws {
         guard let key = kerbs.segKey[seg] else { return }
         let s = kerbs.start(seg), u = kerbs.end(seg) - s
         let ulen = u.norm
@@ -281,7 +297,8 @@ final class SightWalker {
         let p0 = edge.at(lo), p1 = edge.at(hi)
         let probe: [Coordinate]
         switch kind {
-        case .perpendicular: probe = [offWall(p0, foot(lo)), offWall(p1, foot(hi)), foot(hi), foot(lo), offWall(p0, foot(lo))]
+        case .perpendicular:
+            probe = [offWall(p0, foot(lo)), offWall(p1, foot(hi)), foot(hi), foot(lo), offWall(p0, foot(lo))]
         case .fan(let v): probe = [offWall(p0, v), offWall(p1, v), v, offWall(p0, v)]
         }
         let free = try unblocked(whole, probe: probe, lo, hi, parameter, outsideBlocks: secondary)
@@ -300,8 +317,11 @@ final class SightWalker {
     /// piece blocks the range of parameters its overlap is seen from.
     /// With `outsideBlocks`, land off the block (carriageways) blocks too: only sight lines that
     /// are not the shortest can reach it.
-    private func unblocked(_ ring: [Coordinate], probe probeRing: [Coordinate], _ lo: Double, _ hi: Double, _ parameter: (Coordinate) -> Double,
-                           outsideBlocks: Bool) throws -> [(Double, Double)] {
+    private func unblocked(
+        _ ring: [Coordinate], probe probeRing: [Coordinate], _ lo: Double, _ hi: Double,
+        _ parameter: (Coordinate) -> Double,
+        outsideBlocks: Bool
+    ) throws -> [(Double, Double)] {
         var env = Envelope.empty
         for p in ring { env.expand(toInclude: p) }
         let cands = obstacles.candidates(env)
@@ -346,12 +366,20 @@ final class SightWalker {
     /// Where the nearest kerb point jumps from one segment to another (a street corner, seen from
     /// the unit's corner): the land between the two sight lines and the kerb path joining their
     /// feet, as soft pieces, one per street side along that path.
-    private func corner(at p: Coordinate, from s0: Int, to s1: Int, outward: Coordinate?, group: Int?, claimants: [Int], secondary: Bool) throws {
+    private func corner(
+        at p: Coordinate, from s0: Int, to s1: Int, outward: Coordinate?, group: Int?, claimants: [Int], secondary: Bool
+    ) throws {
         let f0 = kerbs.foot(of: p, on: s0), f1 = kerbs.foot(of: p, on: s1)
         guard (f0.point - f1.point).norm > 1e-6 else { return }
-        guard f0.distance > 1e-9, f1.distance > 1e-9, f0.distance <= depth + 1e-9, f1.distance <= depth + 1e-9 else { return }
+        guard f0.distance > 1e-9, f1.distance > 1e-9, f0.distance <= depth + 1e-9, f1.distance <= depth + 1e-9 else {
+            return
+        }
         // A foot along the edge itself is facing: at a unit's corner one sight line runs along each wall.
-        if let out = outward, (f0.point - p).dot(out) < -1e-6 * f0.distance || (f1.point - p).dot(out) < -1e-6 * f1.distance { return }
+        if let out = outward,
+            (f0.point - p).dot(out) < -1e-6 * f0.distance || (f1.point - p).dot(out) < -1e-6 * f1.distance
+        {
+            return
+        }
         guard let path = kerbs.path(from: f1, to: f0), path.length <= 3 * depth, path.points.count >= 2 else { return }
         let ring = [p] + path.points + [p]
         guard abs(Ring.signedArea(ring)) > 1e-9 else { return }
@@ -366,7 +394,10 @@ final class SightWalker {
         // A fan from the corner point: consecutive kerb steps of one street side make one piece.
         var k = 0
         while k < path.segs.count {
-            guard let key = kerbs.segKey[path.segs[k]] else { k += 1; continue }
+            guard let key = kerbs.segKey[path.segs[k]] else {
+                k += 1
+                continue
+            }
             var l = k
             while l + 1 < path.segs.count && kerbs.segKey[path.segs[l + 1]] == key { l += 1 }
             let fan = [p] + Array(path.points[k...(l + 1)]) + [p]

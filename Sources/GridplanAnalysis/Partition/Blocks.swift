@@ -29,12 +29,17 @@ func cut(_ polygon: NativeGeometry, with lines: [NativeGeometry], context ctx: G
     guard !lines.isEmpty else { return [polygon] }
     let e = polygon.envelope
     let margin = max(e.width, e.height) * 0.01 + 1
-    let frame = try ctx.geometry(.polygon(Polygon(exterior: [
-        Coordinate(e.minX - margin, e.minY - margin), Coordinate(e.maxX + margin, e.minY - margin),
-        Coordinate(e.maxX + margin, e.maxY + margin), Coordinate(e.minX - margin, e.maxY + margin), Coordinate(e.minX - margin, e.minY - margin),
-    ])))
+    let frame = try ctx.geometry(
+        .polygon(
+            Polygon(exterior: [
+                Coordinate(e.minX - margin, e.minY - margin), Coordinate(e.maxX + margin, e.minY - margin),
+                Coordinate(e.maxX + margin, e.maxY + margin), Coordinate(e.minX - margin, e.maxY + margin),
+                Coordinate(e.minX - margin, e.minY - margin),
+            ])))
     let prepared0 = try polygon.prepared()
-    let clipped = try lines.filter { try prepared0.intersects($0) }.map { try $0.intersection(with: frame) }.filter { !$0.isEmpty }
+    let clipped = try lines.filter { try prepared0.intersects($0) }.map { try $0.intersection(with: frame) }.filter {
+        !$0.isEmpty
+    }
     guard !clipped.isEmpty else { return [polygon] }
     let linework = try ctx.collection([try polygon.boundary()] + clipped).unaryUnion()
     let faces = try CoverageCheck.polygons(of: ctx.polygonize(linework.parts))
@@ -73,7 +78,9 @@ struct BlockBuilder {
                 wl += points.events[i]
             }
         }
-        return Block(geometry: g, area: try g.area, points: mine, households: hh, workload: wl, centroid: try g.centroid.pointCoordinate)
+        return Block(
+            geometry: g, area: try g.area, points: mine, households: hh, workload: wl,
+            centroid: try g.centroid.pointCoordinate)
     }
 
     /// Assigns each point to exactly one block: the first that covers it.
@@ -89,10 +96,15 @@ struct BlockBuilder {
     }
 
     mutating func blocks(of community: NativeGeometry, streets: [StreetInput]) throws -> [Block] {
-        let boundaryLines = try streets.filter { options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
-        let lesserLines = try streets.filter { !options.boundaryClasses.contains($0.streetClass) }.map { try ctx.geometry($0.geometry) }
+        let boundaryLines = try streets.filter { options.boundaryClasses.contains($0.streetClass) }.map {
+            try ctx.geometry($0.geometry)
+        }
+        let lesserLines = try streets.filter { !options.boundaryClasses.contains($0.streetClass) }.map {
+            try ctx.geometry($0.geometry)
+        }
         let all = Array(points.coordinates.indices)
-        let faces = try mergingSlivers(try cut(community, with: boundaryLines, context: ctx), communityArea: try community.area)
+        let faces = try mergingSlivers(
+            try cut(community, with: boundaryLines, context: ctx), communityArea: try community.area)
         var result: [Block] = []
         for block in try makeBlocks(faces, candidates: all) {
             result += try split(block, lesser: lesserLines)
@@ -107,7 +119,11 @@ struct BlockBuilder {
         let threshold = max(50, 0.002 * communityArea)
         while faces.count > 1 {
             let areas = try faces.map { try $0.area }
-            guard let small = areas.indices.filter({ areas[$0] < threshold }).min(by: { areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 < $1 }) else { break }
+            guard
+                let small = areas.indices.filter({ areas[$0] < threshold }).min(by: {
+                    areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 < $1
+                })
+            else { break }
             let adjacency = try Partitioner.adjacencyOf(faces, context: ctx)
             guard let target = adjacency[small].max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0 else { break }
             faces[target] = try faces[target].union(with: faces[small])
@@ -144,11 +160,15 @@ struct BlockBuilder {
         let parts = max(2, Int((total / options.target.middle).rounded()))
         let share = Double(parts / 2) / Double(parts)
         guard let position = try balancingPosition(block, vertical: vertical, share: share), depth < 24 else {
-            notes.append(String(format: "a block holds %.0f %@ that cannot be divided further (above the maximum %.0f)", total, q.rawValue, options.target.maximum))
+            notes.append(
+                String(
+                    format: "a block holds %.0f %@ that cannot be divided further (above the maximum %.0f)", total,
+                    q.rawValue, options.target.maximum))
             return [block]
         }
         let big = max(env.width, env.height) + 10
-        let line: Geometry = vertical
+        let line: Geometry =
+            vertical
             ? .lineString([Coordinate(position, env.minY - big), Coordinate(position, env.maxY + big)])
             : .lineString([Coordinate(env.minX - big, position), Coordinate(env.maxX + big, position)])
         let faces = try cut(block.geometry, with: [try ctx.geometry(line)], context: ctx)
@@ -176,15 +196,28 @@ struct BlockBuilder {
             var a = lo, b = hi
             for _ in 0..<40 {
                 let m = (a + b) / 2
-                let box: Geometry = vertical
-                    ? .polygon(Polygon(exterior: [Coordinate(env.minX - 1, env.minY - 1), Coordinate(m, env.minY - 1), Coordinate(m, env.maxY + 1), Coordinate(env.minX - 1, env.maxY + 1), Coordinate(env.minX - 1, env.minY - 1)]))
-                    : .polygon(Polygon(exterior: [Coordinate(env.minX - 1, env.minY - 1), Coordinate(env.maxX + 1, env.minY - 1), Coordinate(env.maxX + 1, m), Coordinate(env.minX - 1, m), Coordinate(env.minX - 1, env.minY - 1)]))
+                let box: Geometry =
+                    vertical
+                    ? .polygon(
+                        Polygon(exterior: [
+                            Coordinate(env.minX - 1, env.minY - 1), Coordinate(m, env.minY - 1),
+                            Coordinate(m, env.maxY + 1), Coordinate(env.minX - 1, env.maxY + 1),
+                            Coordinate(env.minX - 1, env.minY - 1),
+                        ]))
+                    : .polygon(
+                        Polygon(exterior: [
+                            Coordinate(env.minX - 1, env.minY - 1), Coordinate(env.maxX + 1, env.minY - 1),
+                            Coordinate(env.maxX + 1, m), Coordinate(env.minX - 1, m),
+                            Coordinate(env.minX - 1, env.minY - 1),
+                        ]))
                 let left = try block.geometry.intersection(with: ctx.geometry(box)).area
                 if left < share * block.area { a = m } else { b = m }
             }
             return (a + b) / 2
         case .households, .workload:
-            let weights = block.points.map { options.target.quantity == .households ? points.households[$0] : points.events[$0] }
+            let weights = block.points.map {
+                options.target.quantity == .households ? points.households[$0] : points.events[$0]
+            }
             let coords = block.points.map { vertical ? points.coordinates[$0].x : points.coordinates[$0].y }
             let order = coords.indices.sorted { coords[$0] < coords[$1] }
             let total = weights.reduce(0, +)

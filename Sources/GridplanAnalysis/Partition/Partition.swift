@@ -46,7 +46,8 @@ public enum Partitioner {
     ///   - previous: the previous generation, for code stability.
     ///   - usedCodes: every grid code ever issued (code history), never to be reused.
     public static func run(
-        communities: [CommunityInput], streets: [StreetInput], households: [(Coordinate, Double)], events: [Coordinate] = [],
+        communities: [CommunityInput], streets: [StreetInput], households: [(Coordinate, Double)],
+        events: [Coordinate] = [],
         previous: [PreviousGrid] = [], usedCodes: Set<String> = [], options: PartitionOptions = PartitionOptions(),
         progress: @Sendable (String) -> Void = { _ in }
     ) throws -> PartitionReport {
@@ -57,14 +58,17 @@ public enum Partitioner {
         // Each point belongs to exactly one community: the first (in input order) that covers it.
         progress("partition: assigning points to \(communities.count) communities")
         let ctx = GEOSContext()
-        let natives = try communities.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
+        let natives = try communities.map {
+            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+        }
         let envelopes = natives.map(\.envelope)
         let meanSize = envelopes.reduce(0.0) { $0 + max($1.width, $1.height) } / Double(max(envelopes.count, 1))
         let communityBuckets = EnvelopeBuckets(envelopes: envelopes, cell: max(meanSize, 1))
         var pointsByCommunity = [CommunityPoints](repeating: CommunityPoints(), count: communities.count)
         let prepared = try natives.map { try $0.prepared() }
         func place(_ c: Coordinate, households hh: Double, events ev: Double) throws {
-            for k in communityBuckets.candidates(Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y)) where envelopes[k].contains(c) {
+            for k in communityBuckets.candidates(Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y))
+            where envelopes[k].contains(c) {
                 if try prepared[k].covers(ctx.geometry(.point(c))) {
                     pointsByCommunity[k].coordinates.append(c)
                     pointsByCommunity[k].households.append(hh)
@@ -89,9 +93,13 @@ public enum Partitioner {
         DispatchQueue.concurrentPerform(iterations: communities.count) { k in
             let e = envelopes[k]
             let myStreets = streetBuckets.candidates(e).filter { streetEnvelopes[$0].intersects(e) }.map { streets[$0] }
-            let myPrevious = previousBuckets.candidates(e).filter { previousEnvelopes[$0].intersects(e) }.map { previous[$0] }
+            let myPrevious = previousBuckets.candidates(e).filter { previousEnvelopes[$0].intersects(e) }.map {
+                previous[$0]
+            }
             let outcome = Result {
-                try partition(community: communities[k], streets: myStreets, points: communityPoints[k], previous: myPrevious, options: options)
+                try partition(
+                    community: communities[k], streets: myStreets, points: communityPoints[k], previous: myPrevious,
+                    options: options)
             }
             results.set(k, outcome)
             let n = done.increment()
@@ -105,7 +113,9 @@ public enum Partitioner {
         // community's code and three digits), so new codes never reuse one.
         var highestSequence: [Substring: Int] = [:]
         for code in usedCodes.union(allPrevious) where code.count > 3 {
-            if let n = Int(code.suffix(3)) { highestSequence[code.dropLast(3)] = max(highestSequence[code.dropLast(3)] ?? 0, n) }
+            if let n = Int(code.suffix(3)) {
+                highestSequence[code.dropLast(3)] = max(highestSequence[code.dropLast(3)] ?? 0, n)
+            }
         }
         for k in communities.indices {
             let result = try results.get(k)
@@ -119,7 +129,10 @@ public enum Partitioner {
                     report.kept += 1
                 } else {
                     sequence += 1
-                    if sequence > 999 { report.warnings.append("community \(communities[k].code): more than 999 grid codes issued; sequence numbers wrap") }
+                    if sequence > 999 {
+                        report.warnings.append(
+                            "community \(communities[k].code): more than 999 grid codes issued; sequence numbers wrap")
+                    }
                     g.code = communities[k].code + String(format: "%03d", sequence % 1000)
                     highestSequence[Substring(communities[k].code)] = sequence
                     if g.status == .changed { report.changed += 1 } else { report.new += 1 }
@@ -133,19 +146,28 @@ public enum Partitioner {
             // report every grid as changed without a reason.
             let union = try ctx.union(of: natives)
             let previousArea = try previous.reduce(0.0) { $0 + (try ctx.geometry($1.geometry).area) }
-            let inside = try previous.reduce(0.0) { $0 + (try ctx.geometry($1.geometry).intersection(with: union).area) }
+            let inside = try previous.reduce(0.0) {
+                $0 + (try ctx.geometry($1.geometry).intersection(with: union).area)
+            }
             if previousArea > 0 && inside < 0.5 * previousArea {
-                report.warnings.append(String(format: "only %.0f%% of the previous grids' area lies in these communities: is --previous for another district, or in another CRS?", 100 * inside / previousArea))
+                report.warnings.append(
+                    String(
+                        format:
+                            "only %.0f%% of the previous grids' area lies in these communities: is --previous for another district, or in another CRS?",
+                        100 * inside / previousArea))
             }
         }
         if !previous.isEmpty {
-            report.householdsChangingGrid = try householdsChangingGrid(households, previous: previous, grids: report.grids)
+            report.householdsChangingGrid = try householdsChangingGrid(
+                households, previous: previous, grids: report.grids)
         }
         return report
     }
 
     /// Households whose grid code differs between the previous and the new generation.
-    static func householdsChangingGrid(_ households: [(Coordinate, Double)], previous: [PreviousGrid], grids: [GridOutput]) throws -> Double {
+    static func householdsChangingGrid(
+        _ households: [(Coordinate, Double)], previous: [PreviousGrid], grids: [GridOutput]
+    ) throws -> Double {
         let ctx = GEOSContext()
         func locator(_ polys: [Geometry]) throws -> (Coordinate) throws -> Int? {
             let natives = try polys.map { try ctx.geometry($0) }
@@ -176,7 +198,10 @@ public enum Partitioner {
 
     /// One community: blocks (or cells), regions, the rebuilt grids in reading order, with
     /// predecessors matched. Codes are given by the caller.
-    static func partition(community: CommunityInput, streets: [StreetInput], points: CommunityPoints, previous: [PreviousGrid], options: PartitionOptions) throws -> CommunityResult {
+    static func partition(
+        community: CommunityInput, streets: [StreetInput], points: CommunityPoints, previous: [PreviousGrid],
+        options: PartitionOptions
+    ) throws -> CommunityResult {
         let ctx = GEOSContext()
         let shape = try CoverageCheck.polygonalPart(ctx.geometry(community.geometry).madeValid().geometry)
         var builder = BlockBuilder(ctx: ctx, options: options, points: points)
@@ -208,7 +233,8 @@ public enum Partitioner {
                 let iou = shared / (try union.area + pg.area - shared)
                 let sum = members.reduce(0) { $0 + quantities[$1] }
                 guard iou >= options.keepOverlap, sum >= options.target.minimum, sum <= options.target.maximum,
-                      isConnected(members, adjacency: adjacency) else { continue }
+                    isConnected(members, adjacency: adjacency)
+                else { continue }
                 fixed.append(members)
                 fixedPredecessor.append(p.code)
                 claimed.formUnion(members)
@@ -243,7 +269,11 @@ public enum Partitioner {
         var rebuilt = try rebuild(gridSize: nil)
         let splitApart = try rebuilt.indices.contains { r in
             guard let g = rebuilt[r] else { return false }
-            let expected = Set(blocks.indices.filter { regionOf[$0] == r }.map { b in componentOf(b, regionOf: regionOf, adjacency: adjacency) }).count
+            let expected = Set(
+                blocks.indices.filter { regionOf[$0] == r }.map { b in
+                    componentOf(b, regionOf: regionOf, adjacency: adjacency)
+                }
+            ).count
             return try CoverageCheck.polygons(of: g).count > expected
         }
         if splitApart { rebuilt = try rebuild(gridSize: 1e-6) }
@@ -258,8 +288,11 @@ public enum Partitioner {
             let wl = members.reduce(0) { $0 + blocks[$1].workload }
             let value = members.reduce(0) { $0 + quantities[$1] }
             let within = value >= options.target.minimum - 1e-9 && value <= options.target.maximum + 1e-9
-            var output = GridOutput(code: "", communityCode: community.code, geometry: try g.value(), areaSquareMetres: area, households: hh, workload: wl,
-                                    compactness: perimeter > 0 ? 4 * .pi * area / (perimeter * perimeter) : 0, predecessor: nil, status: .new, withinBounds: within)
+            var output = GridOutput(
+                code: "", communityCode: community.code, geometry: try g.value(), areaSquareMetres: area,
+                households: hh, workload: wl,
+                compactness: perimeter > 0 ? 4 * .pi * area / (perimeter * perimeter) : 0, predecessor: nil,
+                status: .new, withinBounds: within)
             if r < fixed.count {
                 output.predecessor = fixedPredecessor[r]
                 output.status = .kept
@@ -280,7 +313,9 @@ public enum Partitioner {
                     if shared > (best?.1 ?? 0) { best = (p.code, shared, iou) }
                 }
                 guard let best else { continue }
-                if best.2 >= options.keepOverlap && !keptCodes.contains(best.0) && !grids.contains(where: { $0.predecessor == best.0 && $0.status == .kept }) {
+                if best.2 >= options.keepOverlap && !keptCodes.contains(best.0)
+                    && !grids.contains(where: { $0.predecessor == best.0 && $0.status == .kept })
+                {
                     grids[i].status = .kept
                 } else {
                     grids[i].status = .changed
@@ -289,28 +324,43 @@ public enum Partitioner {
             }
         }
         // Reading order for codes: rows north to south, west to east within a row.
-        let rowHeight = max(1, (grids.reduce(0) { $0 + $1.areaSquareMetres } / Double(max(grids.count, 1))).squareRoot())
+        let rowHeight = max(
+            1, (grids.reduce(0) { $0 + $1.areaSquareMetres } / Double(max(grids.count, 1))).squareRoot())
         let keys = try grids.map { g -> (Double, Double) in
             let c = try ctx.geometry(g.geometry).pointOnSurface.pointCoordinate
             return (-(c.y / rowHeight).rounded(.down), c.x)
         }
-        let order = grids.indices.sorted { keys[$0] != keys[$1] ? (keys[$0].0 != keys[$1].0 ? keys[$0].0 < keys[$1].0 : keys[$0].1 < keys[$1].1) : $0 < $1 }
+        let order = grids.indices.sorted {
+            keys[$0] != keys[$1]
+                ? (keys[$0].0 != keys[$1].0 ? keys[$0].0 < keys[$1].0 : keys[$0].1 < keys[$1].1) : $0 < $1
+        }
         grids = order.map { grids[$0] }
 
         var infeasibility: String?
         let unit = q == .area ? "m²" : q.rawValue
         if total < options.target.minimum {
-            infeasibility = String(format: "%.0f %@ in all, below the minimum %.0f", total, unit, options.target.minimum)
+            infeasibility = String(
+                format: "%.0f %@ in all, below the minimum %.0f", total, unit, options.target.minimum)
         } else if let big = quantities.max(), big > options.target.maximum {
-            infeasibility = String(format: "an indivisible block holds %.0f %@, above the maximum %.0f", big, unit, options.target.maximum)
-        } else if let part = componentTotals(adjacency: adjacency, quantities: quantities).first(where: { $0 < options.target.minimum }), quantities.count > 1 {
-            infeasibility = String(format: "a detached part of the community holds %.0f %@, below the minimum %.0f", part, unit, options.target.minimum)
+            infeasibility = String(
+                format: "an indivisible block holds %.0f %@, above the maximum %.0f", big, unit, options.target.maximum)
+        } else if let part = componentTotals(adjacency: adjacency, quantities: quantities).first(where: {
+            $0 < options.target.minimum
+        }), quantities.count > 1 {
+            infeasibility = String(
+                format: "a detached part of the community holds %.0f %@, below the minimum %.0f", part, unit,
+                options.target.minimum)
         } else if grids.contains(where: { !$0.withinBounds }) {
             let out = grids.filter { !$0.withinBounds }.count
-            infeasibility = "\(out) of \(grids.count) grids outside the bounds: the blocks' \(unit) do not divide within them"
+            infeasibility =
+                "\(out) of \(grids.count) grids outside the bounds: the blocks' \(unit) do not divide within them"
         }
         if grids.count > 999 { notes.append("\(grids.count) grids exceed the 3-digit sequence") }
-        return CommunityResult(grids: grids, report: CommunityReport(code: community.code, grids: grids.count, total: total, blocks: blocks.count, infeasibility: infeasibility), notes: notes)
+        return CommunityResult(
+            grids: grids,
+            report: CommunityReport(
+                code: community.code, grids: grids.count, total: total, blocks: blocks.count,
+                infeasibility: infeasibility), notes: notes)
     }
 
     /// A representative block of the connected part of `b`'s region that `b` belongs to: blocks of
@@ -396,7 +446,8 @@ public enum Partitioner {
             for i in i0...i1 {
                 let cx = Double(i) * dx
                 let offset = i % 2 == 0 ? 0 : dy / 2
-                let j0 = Int(((e.minY - offset) / dy).rounded(.down)) - 1, j1 = Int(((e.maxY - offset) / dy).rounded(.up)) + 1
+                let j0 = Int(((e.minY - offset) / dy).rounded(.down)) - 1,
+                    j1 = Int(((e.maxY - offset) / dy).rounded(.up)) + 1
                 for j in j0...j1 {
                     let cy = Double(j) * dy + offset
                     var ring = (0..<6).map { k -> Coordinate in
@@ -413,7 +464,12 @@ public enum Partitioner {
             for i in i0...i1 {
                 for j in j0...j1 {
                     let x = Double(i) * s, y = Double(j) * s
-                    cellPolygons.append(.polygon(Polygon(exterior: [Coordinate(x, y), Coordinate(x + s, y), Coordinate(x + s, y + s), Coordinate(x, y + s), Coordinate(x, y)])))
+                    cellPolygons.append(
+                        .polygon(
+                            Polygon(exterior: [
+                                Coordinate(x, y), Coordinate(x + s, y), Coordinate(x + s, y + s), Coordinate(x, y + s),
+                                Coordinate(x, y),
+                            ])))
                 }
             }
         }
@@ -429,7 +485,11 @@ public enum Partitioner {
         var alive = pieces
         while true {
             let areas = try alive.map { try $0.area }
-            guard let small = areas.indices.filter({ areas[$0] < options.sliverShare * cellArea }).min(by: { areas[$0] < areas[$1] }), alive.count > 1 else { break }
+            guard
+                let small = areas.indices.filter({ areas[$0] < options.sliverShare * cellArea }).min(by: {
+                    areas[$0] < areas[$1]
+                }), alive.count > 1
+            else { break }
             let adjacency = try adjacencyOf(alive, context: ctx)
             guard let target = adjacency[small].max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0 else { break }
             alive[target] = try alive[target].union(with: alive[small])
@@ -452,5 +512,10 @@ final class ResultSlots<T>: @unchecked Sendable {
 final class Counter: @unchecked Sendable {
     private var n = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.withLock { n += 1; return n } }
+    func increment() -> Int {
+        lock.withLock {
+            n += 1
+            return n
+        }
+    }
 }

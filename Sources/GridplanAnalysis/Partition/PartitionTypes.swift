@@ -19,7 +19,9 @@ public struct PartitionTarget: Sendable, Equatable, CustomStringConvertible {
         guard parts.count == 2, let q = Quantity(rawValue: parts[0].lowercased()) else {
             throw PartitionError.badTarget(text, "expected households:MIN-MAX, area:MIN-MAX or workload:MIN-MAX")
         }
-        let bounds = parts[1].split(separator: "-", maxSplits: 1).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let bounds = parts[1].split(separator: "-", maxSplits: 1).map {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
         guard bounds.count == 2, let lo = bounds[0], let hi = bounds[1], lo.isFinite, hi.isFinite else {
             throw PartitionError.badTarget(text, "bounds must be two numbers, MIN-MAX")
         }
@@ -137,12 +139,17 @@ public struct PartitionReport: Sendable {
     public var householdsChangingGrid: Double = 0
     public var warnings: [String] = []
 
-    public var withinBoundsRatio: Double { grids.isEmpty ? 0 : Double(grids.filter(\.withinBounds).count) / Double(grids.count) }
-    public var compactnessMean: Double { grids.isEmpty ? 0 : grids.reduce(0) { $0 + $1.compactness } / Double(grids.count) }
+    public var withinBoundsRatio: Double {
+        grids.isEmpty ? 0 : Double(grids.filter(\.withinBounds).count) / Double(grids.count)
+    }
+    public var compactnessMean: Double {
+        grids.isEmpty ? 0 : grids.reduce(0) { $0 + $1.compactness } / Double(grids.count)
+    }
 
     /// How even the grids are in `quantity`: mean, standard deviation and coefficient of variation
     /// (0 when the mean is 0).
-    public func balance(of quantity: PartitionTarget.Quantity) -> (mean: Double, standardDeviation: Double, cv: Double) {
+    public func balance(of quantity: PartitionTarget.Quantity) -> (mean: Double, standardDeviation: Double, cv: Double)
+    {
         let values = grids.map { g -> Double in
             switch quantity {
             case .households: return g.households

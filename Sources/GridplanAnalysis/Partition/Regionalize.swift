@@ -32,8 +32,12 @@ struct Regionalizer {
     /// the smallest spread around the middle of the bounds. Communities hold tens of blocks, so a
     /// few complete attempts cost little and avoid the traps of a single greedy growth.
     func run() -> [Int] {
-        let freeTotal = quantities.indices.filter { b in !fixed.contains { $0.contains(b) } }.reduce(0) { $0 + quantities[$1] }
-        let base = Regionalizer(quantities: [freeTotal], centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed).regionCount()
+        let freeTotal = quantities.indices.filter { b in !fixed.contains { $0.contains(b) } }.reduce(0) {
+            $0 + quantities[$1]
+        }
+        let base = Regionalizer(
+            quantities: [freeTotal], centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed
+        ).regionCount()
         var best: (score: (Double, Int, Double), region: [Int])?
         for k in Set([base - 1, base, base + 1]).filter({ $0 >= 1 }).sorted() {
             for strategy in 0..<(k == base ? 5 : 4) {
@@ -51,7 +55,10 @@ struct Regionalizer {
         for (b, r) in region.enumerated() { sums[r, default: 0] += quantities[b] }
         let middle = (minimum + maximum) / 2
         let values = sums.keys.sorted().map { sums[$0]! }
-        return (values.reduce(0) { $0 + violation($1) }, values.filter { violation($0) > 0 }.count, values.reduce(0) { $0 + pow($1 - middle, 2) })
+        return (
+            values.reduce(0) { $0 + violation($1) }, values.filter { violation($0) > 0 }.count,
+            values.reduce(0) { $0 + pow($1 - middle, 2) }
+        )
     }
 
     func runOnce(regions requested: Int, strategy: Int) -> [Int] {
@@ -83,15 +90,21 @@ struct Regionalizer {
         if strategy == 4 {
             // Every block that fills a grid alone is a seed; the small blocks left over get
             // as many seeds as their total can fill.
-            chosen = seedable.filter { quantities[$0] >= minimum }.sorted { quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1 }
+            chosen = seedable.filter { quantities[$0] >= minimum }.sorted {
+                quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1
+            }
             let rest = seedable.filter { quantities[$0] < minimum }
             let restTotal = rest.reduce(0) { $0 + quantities[$1] }
             let extra = restTotal >= minimum ? max(1, Int((restTotal / ((minimum + maximum) / 2)).rounded())) : 0
             if let first = rest.max(by: { quantities[$0] < quantities[$1] }), extra > 0 {
                 var picked = [first]
-                while picked.count < extra, let next = rest.filter({ !picked.contains($0) }).max(by: { a, b in
-                    picked.map { centroids[a].distance(to: centroids[$0]) }.min()! < picked.map { centroids[b].distance(to: centroids[$0]) }.min()!
-                }) { picked.append(next) }
+                while picked.count < extra,
+                    let next = rest.filter({ !picked.contains($0) }).max(by: { a, b in
+                        picked.map { centroids[a].distance(to: centroids[$0]) }.min()! < picked.map {
+                            centroids[b].distance(to: centroids[$0])
+                        }.min()!
+                    })
+                { picked.append(next) }
                 chosen += picked
             }
             if chosen.isEmpty { chosen = [seedable[0]] }
@@ -99,11 +112,16 @@ struct Regionalizer {
         } else if strategy == 1 {
             // Heaviest blocks first, none adjacent to another seed: a block that fills a grid
             // on its own should not share one.
-            for b in seedable.sorted(by: { quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1 }) where chosen.count < k {
+            for b in seedable.sorted(by: {
+                quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1
+            }) where chosen.count < k {
                 if !adjacency[b].contains(where: { chosen.contains($0.0) }) { chosen.append(b) }
             }
         } else {
-            chosen.append(seedable[(seedable.firstIndex(of: start)! + (strategy == 0 ? Int(seed % UInt64(seedable.count)) : rotation)) % seedable.count])
+            chosen.append(
+                seedable[
+                    (seedable.firstIndex(of: start)! + (strategy == 0 ? Int(seed % UInt64(seedable.count)) : rotation))
+                        % seedable.count])
         }
         var nearest = seedable.map { b in chosen.map { centroids[b].distance(to: centroids[$0]) }.min()! }
         while chosen.count < min(k, seedable.count) {
@@ -115,7 +133,9 @@ struct Regionalizer {
             }
             guard best >= 0 else { break }
             chosen.append(best)
-            for (j, b) in seedable.enumerated() { nearest[j] = min(nearest[j], centroids[b].distance(to: centroids[best])) }
+            for (j, b) in seedable.enumerated() {
+                nearest[j] = min(nearest[j], centroids[b].distance(to: centroids[best]))
+            }
         }
         for s in chosen {
             region[s] = sums.count
@@ -127,7 +147,9 @@ struct Regionalizer {
         var frozen = Set<Int>(0..<fixed.count)
         while true {
             var grew = false
-            let order = sums.indices.filter { !frozen.contains($0) }.sorted { sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1 }
+            let order = sums.indices.filter { !frozen.contains($0) }.sorted {
+                sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1
+            }
             for r in order {
                 var best = -1
                 var bestScore = -Double.infinity
@@ -160,7 +182,9 @@ struct Regionalizer {
             changed = false
             for b in 0..<n where region[b] < 0 {
                 let neighbours = adjacency[b].map(\.0).filter { region[$0] >= 0 }
-                if let target = neighbours.map({ region[$0] }).min(by: { sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1 }) {
+                if let target = neighbours.map({ region[$0] }).min(by: {
+                    sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1
+                }) {
                     region[b] = target
                     sums[target] += quantities[b]
                     changed = true
@@ -204,7 +228,9 @@ struct Regionalizer {
                 let r = region[b]
                 for (nb, _) in adjacency[b] {
                     let other = region[nb]
-                    guard other != r, !lockedRegions.contains(other), sums[other] < minimum, sums[r] + sums[other] <= maximum else { continue }
+                    guard other != r, !lockedRegions.contains(other), sums[other] < minimum,
+                        sums[r] + sums[other] <= maximum
+                    else { continue }
                     for k in region.indices where region[k] == other { region[k] = r }
                     sums[r] += sums[other]
                     sums[other] = 0
@@ -220,7 +246,9 @@ struct Regionalizer {
                 let from = region[b]
                 guard !lockedRegions.contains(from) else { continue }
                 var targets = Set<Int>()
-                for (nb, _) in adjacency[b] where region[nb] != from && !lockedRegions.contains(region[nb]) { targets.insert(region[nb]) }
+                for (nb, _) in adjacency[b] where region[nb] != from && !lockedRegions.contains(region[nb]) {
+                    targets.insert(region[nb])
+                }
                 for to in targets.sorted() {
                     let q = quantities[b]
                     let before = violation(sums[from]) + violation(sums[to])

@@ -162,15 +162,22 @@ do {
                 guard try p.intersects(units[j]) else { continue }
                 let x = try units[i].intersection(with: units[j])
                 let a = try x.area
-                if a > 0 { overlapping += 1; overlapArea += a }
+                if a > 0 {
+                    overlapping += 1
+                    overlapArea += a
+                }
             }
         }
         let union = try ctx.union(of: units)
         let gaps = try boundary.difference(with: union)
         let t1 = now()
         let gapPieces = try polygons(of: gaps).filter { try $0.area > 0.01 }
-        emit([("floor_s", t1 - t0), ("units", units.count), ("candidate_pairs", candidatePairs), ("overlapping_pairs", overlapping),
-              ("overlap_area_m2", overlapArea), ("gaps", gapPieces.count), ("gap_area_m2", try gaps.area), ("metric_crs", "\"\(input.metric.identifier)\"")])
+        emit([
+            ("floor_s", t1 - t0), ("units", units.count), ("candidate_pairs", candidatePairs),
+            ("overlapping_pairs", overlapping),
+            ("overlap_area_m2", overlapArea), ("gaps", gapPieces.count), ("gap_area_m2", try gaps.area),
+            ("metric_crs", "\"\(input.metric.identifier)\""),
+        ])
 
     case "floor-partition":
         // partition cannot avoid: for every community, finding the street lines that cut it,
@@ -184,7 +191,11 @@ do {
         let chunks = (0..<workers).map { _ in Chunk() }
         // Geometries are built into each worker's context before timing; each worker gets the
         // street lines whose envelopes meet one of its communities.
-        let communityFeatures = input.layers[0].filter { if case .polygon? = $0.geometry { return true }; if case .multiPolygon? = $0.geometry { return true }; return false }
+        let communityFeatures = input.layers[0].filter {
+            if case .polygon? = $0.geometry { return true }
+            if case .multiPolygon? = $0.geometry { return true }
+            return false
+        }
         let streetFeatures = input.layers[1].filter { cutting.contains($0.properties["class"]?.text ?? "") }
         let streetEnvelopes = streetFeatures.map { $0.geometry?.envelope ?? .empty }
         for (w, chunk) in chunks.enumerated() {
@@ -204,9 +215,12 @@ do {
                 for s in chunk.streets { try index.insert(s) }
                 for c in chunk.communities {
                     let prepared = try c.prepared()
-                    let cutters = try index.query(intersecting: c).map { chunk.streets[$0] }.filter { try prepared.intersects($0) }
+                    let cutters = try index.query(intersecting: c).map { chunk.streets[$0] }.filter {
+                        try prepared.intersects($0)
+                    }
                     let noded = try ctx.collection([try c.boundary()] + cutters).unaryUnion()
-                    for face in polygons(of: try ctx.polygonize(noded.parts)) where try prepared.contains(face.pointOnSurface) {
+                    for face in polygons(of: try ctx.polygonize(noded.parts))
+                    where try prepared.contains(face.pointOnSurface) {
                         chunk.faces += 1
                     }
                 }
@@ -216,8 +230,11 @@ do {
         }
         let t1 = now()
         if let e = chunks.compactMap(\.error).first { throw e }
-        emit([("floor_s", t1 - t0), ("communities", chunks.reduce(0) { $0 + $1.communities.count }), ("blocks", chunks.reduce(0) { $0 + $1.faces }),
-              ("workers", workers), ("metric_crs", "\"\(input.metric.identifier)\"")])
+        emit([
+            ("floor_s", t1 - t0), ("communities", chunks.reduce(0) { $0 + $1.communities.count }),
+            ("blocks", chunks.reduce(0) { $0 + $1.faces }),
+            ("workers", workers), ("metric_crs", "\"\(input.metric.identifier)\""),
+        ])
 
     case "floor-assign-streets":
         // assign streets cannot avoid: an index of the units and, for every street, the
@@ -239,7 +256,10 @@ do {
             }
         }
         let t1 = now()
-        emit([("floor_s", t1 - t0), ("units", units.count), ("streets", streets.count), ("pieces", pieces), ("length_m", length)])
+        emit([
+            ("floor_s", t1 - t0), ("units", units.count), ("streets", streets.count), ("pieces", pieces),
+            ("length_m", length),
+        ])
 
     case "floor-assign-points":
         // assign points cannot avoid: an index of the units and a point-in-polygon test for
@@ -273,13 +293,18 @@ do {
         let inEvents = try locate(events, index: index, prepared: prepared)
         var length = 0.0
         for s in streets {
-            for k in index.query(intersecting: s) where try prepared[k].intersects(s) { length += try s.intersection(with: units[k]).length }
+            for k in index.query(intersecting: s) where try prepared[k].intersects(s) {
+                length += try s.intersection(with: units[k]).length
+            }
         }
         let union = try ctx.union(of: units)
         let owned = try union.intersection(with: boundary).area
         let t1 = now()
-        emit([("floor_s", t1 - t0), ("units", units.count), ("households_located", inHouseholds), ("events_located", inEvents),
-              ("street_m", length), ("owned_area_m2", owned), ("boundary_area_m2", try boundary.area)])
+        emit([
+            ("floor_s", t1 - t0), ("units", units.count), ("households_located", inHouseholds),
+            ("events_located", inEvents),
+            ("street_m", length), ("owned_area_m2", owned), ("boundary_area_m2", try boundary.area),
+        ])
 
     default:
         fail("unknown operation \(op)\n\(usage)")
