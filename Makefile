@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= demo-out
 BIN := .build/release/gridplan
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test lint format bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -60,7 +60,16 @@ demo: release
 # The Swift tests run beside a throwaway PostgreSQL + PostGIS cluster (.ci/pg-cluster: its own
 # port on 127.0.0.1, stopped however the tests end). SCRATCH is SwiftPM's build directory.
 SCRATCH ?= .build
-test: deps
+# Layout is swift format's, with the checked-in .swift-format (line length 120). `make format`
+# rewrites the tree; `make lint` fails on any file that is not formatted, and runs before the tests.
+FORMAT_PATHS := Package.swift Sources Tests benchmarks/Sources
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+test: deps lint
 	$(SWIFT) build --build-tests --scratch-path $(SCRATCH)
 	.ci/pg-cluster run -- $(SWIFT) test --scratch-path $(SCRATCH)
 	python3 notebooks-md/run.py --bin $(SCRATCH)/debug
