@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets in fuzz/ into .build-fuzz/fuzz/<target>.
 #
 # 1. SwiftPM builds the library modules the targets need (GridplanGeometry, GridplanIO,
-#    GridplanSQLite, GridplanCRS, GridplanStore) in its own scratch path with
+#    GridplanSQLite, GridplanPostgres, GridplanCRS, GridplanStore) in its own scratch path with
 #    `--sanitize=fuzzer --sanitize=address`: every Swift file gets libFuzzer's coverage
 #    instrumentation (-sanitize=fuzzer only instruments when compiling; it links libFuzzer's
 #    main only into executables) and ASan. Debug builds use -enable-testing, so targets may
@@ -19,7 +19,7 @@ SWIFT=${SWIFT:-swift}
 SWIFTC=${SWIFTC:-swiftc}
 SCRATCH=${FUZZ_SCRATCH:-.build-fuzz}
 OUT=$SCRATCH/fuzz
-MODULES=(GridplanGeometry GridplanSQLite GridplanCRS GridplanIO GridplanStore)
+MODULES=(GridplanGeometry GridplanSQLite GridplanPostgres GridplanCRS GridplanIO GridplanStore)
 
 # target name → source file
 declare -A SOURCES=(
@@ -58,9 +58,11 @@ for t in "${TARGETS[@]}"; do
     -Xcc -fmodule-map-file=Sources/CGEOS/module.modulemap \
     -Xcc -fmodule-map-file=Sources/CPROJ/module.modulemap \
     -Xcc -fmodule-map-file=Sources/CSQLite/module.modulemap \
+    -Xcc -fmodule-map-file=Sources/CLibPQ/module.modulemap \
+    -I "$(pkg-config --variable=includedir libpq)" \
     -I /usr/include/x86_64-linux-gnu \
     "fuzz/$src" "${OBJECTS[@]}" \
-    -lgeos_c -lproj -lsqlite3 \
+    -lgeos_c -lproj -lsqlite3 -lpq \
     -o "$OUT/$t"
 done
 echo "== fuzz targets in $OUT: ${TARGETS[*]}"
