@@ -113,7 +113,7 @@ public final class GeoPackageStore: Store {
     public private(set) var schemaVersionInFile = 0
 
     static let migrations: [Migration] = [
-        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") {
+        Migration(version: 1, description: SchemaHistory.description(1)) {
             store in
             try store.database.execute(
                 """
@@ -143,9 +143,7 @@ public final class GeoPackageStore: Store {
             }
         },
         Migration(
-            version: 2,
-            description:
-                "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force"
+            version: 2, description: SchemaHistory.description(2)
         ) { store in
             for c in StoreLayer.caseColumns {
                 try store.database.execute("ALTER TABLE events ADD COLUMN \(GeoPackage.quote(c.name)) \(c.type)")
@@ -157,9 +155,7 @@ public final class GeoPackageStore: Store {
                 """)
         },
         Migration(
-            version: 3,
-            description:
-                "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body"
+            version: 3, description: SchemaHistory.description(3)
         ) { store in
             try store.database.execute(
                 """
@@ -182,9 +178,7 @@ public final class GeoPackageStore: Store {
             )
         },
         Migration(
-            version: 4,
-            description:
-                "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run"
+            version: 4, description: SchemaHistory.description(4)
         ) { store in
             let layer = StoreLayer.frontageZones
             try store.package.createLayer(

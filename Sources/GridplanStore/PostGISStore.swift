@@ -37,7 +37,7 @@ public final class PostGISStore: Store {
 
     /// The same numbers and descriptions as ``GeoPackageStore``'s migrations; never edited.
     static let migrations: [Migration] = [
-        Migration(version: 1, description: "domain schema: layers, generations, code history, responsibilities") {
+        Migration(version: 1, description: SchemaHistory.description(1)) {
             store in
             try store.connection.executeScript(
                 """
@@ -68,9 +68,7 @@ public final class PostGISStore: Store {
             }
         },
         Migration(
-            version: 2,
-            description:
-                "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force"
+            version: 2, description: SchemaHistory.description(2)
         ) { store in
             for c in StoreLayer.caseColumns {
                 try store.connection.execute(
@@ -84,9 +82,7 @@ public final class PostGISStore: Store {
                 """)
         },
         Migration(
-            version: 3,
-            description:
-                "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body"
+            version: 3, description: SchemaHistory.description(3)
         ) { store in
             let columns = StoreTables.streetSegmentColumns.map {
                 "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))"
@@ -107,9 +103,7 @@ public final class PostGISStore: Store {
                 """)
         },
         Migration(
-            version: 4,
-            description:
-                "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run"
+            version: 4, description: SchemaHistory.description(4)
         ) { store in
             let layer = StoreLayer.frontageZones
             let columns = (StoreLayer.commonColumns + layer.schema1Columns).map {

@@ -182,3 +182,20 @@ public enum Stores {
     /// The schema version this gridplan knows (both engines share the numbers).
     public static var schemaVersion: Int { GeoPackageStore.schemaVersion }
 }
+
+/// What each schema version added, the same for both engines (each applies it in its own SQL).
+/// Shipped entries are never edited; a schema change is a new number here and a migration in
+/// each engine.
+enum SchemaHistory {
+    static let descriptions: [Int: String] = [
+        1: "domain schema: layers, generations, code history, responsibilities",
+        2:
+            "events keep the case loop (reported, dispatched, closed, deadline, status, source); generations say when they come into force",
+        3:
+            "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body",
+        4:
+            "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run",
+    ]
+
+    static func description(_ version: Int) -> String { descriptions[version]! }
+}
