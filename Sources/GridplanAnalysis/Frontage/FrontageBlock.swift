@@ -371,8 +371,13 @@ final class FrontageWorker {
         var out: [Int: NativeGeometry] = [:]
         for m in cells.keys.sorted() {
             // Voronoi cells share their edges exactly: a coverage union joins them fastest.
-            let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion()
-            out[m] = try areal(joined ?? ctx.union(of: cells[m]!, gridSize: grid))
+            // Sites a rounding error apart give cells that cross themselves; those are made valid
+            // before an overlay joins them (snap-rounding fails on them: "unable to assign free hole").
+            if let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion() {
+                out[m] = try areal(joined)
+            } else {
+                out[m] = try areal(ctx.union(of: cells[m]!.map { try areal($0.madeValid().geometry) }, gridSize: grid))
+            }
         }
         return out
     }

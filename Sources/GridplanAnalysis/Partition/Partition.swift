@@ -21,7 +21,9 @@ struct EnvelopeBuckets: Sendable {
         Self.forEachKey(e, cell: cell, body)
     }
 
+    /// The cells an envelope meets; none for an empty envelope (the envelope of an empty geometry).
     static func forEachKey(_ e: Envelope, cell: Double, _ body: (Int64) -> Void) {
+        guard !e.isEmpty, e.minX.isFinite, e.maxX.isFinite, e.minY.isFinite, e.maxY.isFinite else { return }
         let x0 = Int64((e.minX / cell).rounded(.down)), x1 = Int64((e.maxX / cell).rounded(.down))
         let y0 = Int64((e.minY / cell).rounded(.down)), y1 = Int64((e.maxY / cell).rounded(.down))
         for x in x0...x1 { for y in y0...y1 { body((x << 32) ^ (y & 0xFFFF_FFFF)) } }
