@@ -17,6 +17,10 @@ public final class PostgresConnection {
     public let maskedLocation: String
     private var savepointDepth = 0
     private var cursorCount = 0
+    /// A statement sent ahead (``send(_:format:)``) whose result has not been taken yet.
+    private var pending: String?
+    /// Its result, once something else needed the connection before the sender took it.
+    private var settled: Result<PostgresResult, any Error>?
 
     /// Connects to `location` and fails with libpq's reason, password masked.
     ///
@@ -83,10 +87,15 @@ public final class PostgresConnection {
     /// - Parameters:
     ///   - sql: one statement, with `$1`, `$2`… for values.
     ///   - parameters: the values, in order.
+    ///   - format: how the server sends the result's cells; `.binary` saves it and the client
+    ///     the text conversions (no hex bytea, no digits for numbers), for bulk reads.
     /// - Returns: the rows (copied, so they outlive the call) and the command tag.
     /// - Throws: `PostgresError` with the SQLSTATE, the server's message and `sql`.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
+    public func execute(_ sql: String, _ parameters: [PostgresValue] = [], format: ResultFormat = .text) throws
+        -> PostgresResult
+    {
+        settlePending()
         let encoded = try parameters.enumerated().map { try $1.encodedParameter(index: $0 + 1) }
         let count = Int32(encoded.count)
         let types = encoded.map(\.oid)
@@ -107,7 +116,7 @@ public final class PostgresConnection {
         defer { for b in buffers { b?.deallocate() } }
         let values = buffers.map { UnsafePointer($0) }
         // NULL only when out of memory or the connection is gone; else a result to check
-        let result = PQexecParams(handle, sql, count, types, values, lengths, formats, 0)
+        let result = PQexecParams(handle, sql, count, types, values, lengths, formats, format == .binary ? 1 : 0)
         return try consume(result, sql: sql)
     }
 
@@ -117,6 +126,7 @@ public final class PostgresConnection {
     /// - Parameter sql: the statements; no values in them (bind those through `execute`).
     /// - Throws: `PostgresError` for the first statement that fails.
     public func executeScript(_ sql: String) throws {
+        settlePending()
         // NULL only when out of memory or the connection is gone. Only the last result comes
         // back: PQexec stops at the first failing statement and returns its error.
         let result = PQexec(handle, sql)
@@ -199,6 +209,48 @@ public final class PostgresConnection {
         return String(cString: p)
     }
 
+    // MARK: Statements sent ahead
+
+    /// Sends `sql` (no parameters) without waiting for its result (`PQsendQueryParams`), so the
+    /// server works on it while the caller does something else; ``takeSent()`` returns it.
+    /// Any other statement run meanwhile first waits for this one and keeps its result aside,
+    /// so the connection stays usable. One statement at a time is sent ahead.
+    func send(_ sql: String, format: ResultFormat) throws {
+        settlePending()
+        precondition(settled == nil, "a statement sent ahead was never taken")
+        // 1 when queued, 0 when the connection is gone (the reason is in PQerrorMessage)
+        guard PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, format == .binary ? 1 : 0) == 1 else {
+            throw connectionError(sql: sql)
+        }
+        pending = sql
+    }
+
+    /// The result of the statement sent ahead, waiting for it if need be.
+    func takeSent() throws -> PostgresResult {
+        settlePending()
+        guard let result = settled else { throw PostgresError.client("no statement was sent ahead") }
+        settled = nil
+        return try result.get()
+    }
+
+    /// Waits for the statement sent ahead and drops its result (when its sender gives up).
+    func discardSent() {
+        settlePending()
+        settled = nil
+    }
+
+    /// Reads the statement sent ahead to its end and keeps its result in `settled`.
+    func settlePending() {
+        guard let sql = pending else { return }
+        pending = nil
+        // NULL after the last result; a single statement has one (PGRES_TUPLES_OK or an error)
+        var first: OpaquePointer?
+        while let r = PQgetResult(handle) {
+            if first == nil { first = r } else { PQclear(r) }
+        }
+        settled = Result { try consume(first, sql: sql) }
+    }
+
     // MARK: Results
 
     /// libpq's message for the last failure on this connection, trimmed.
@@ -270,13 +322,14 @@ public final class PostgresConnection {
         let tupleCount = PQntuples(result)
         let columns = PostgresColumns((0..<fieldCount).map { String(cString: PQfname(result, $0)) })
         let types = (0..<fieldCount).map { PQftype(result, $0) }
+        let binary = (0..<fieldCount).map { PQfformat(result, $0) == 1 }
         var rows: [PostgresRow] = []
         rows.reserveCapacity(Int(tupleCount))
         for r in 0..<tupleCount {
             var values: [PostgresValue] = []
             values.reserveCapacity(Int(fieldCount))
             for c in 0..<fieldCount {
-                values.append(cell(result, row: r, column: c, type: types[Int(c)]))
+                values.append(cell(result, row: r, column: c, type: types[Int(c)], binary: binary[Int(c)]))
             }
             rows.append(PostgresRow(columns: columns, values: values))
         }
@@ -287,11 +340,14 @@ public final class PostgresConnection {
             commandTag: String(cString: PQcmdStatus(result)), affectedRows: affected)
     }
 
-    private static func cell(_ result: OpaquePointer, row: Int32, column: Int32, type: UInt32) -> PostgresValue {
+    private static func cell(_ result: OpaquePointer, row: Int32, column: Int32, type: UInt32, binary: Bool)
+        -> PostgresValue
+    {
         if PQgetisnull(result, row, column) != 0 { return .null }
         // Never NULL for a cell inside the result; "" for an empty value
         let p = UnsafeRawPointer(PQgetvalue(result, row, column)!)
         let length = Int(PQgetlength(result, row, column))
+        if binary { return PostgresValue.decoded(type: type, binary: UnsafeRawBufferPointer(start: p, count: length)) }
         guard type == TypeOID.bytea else {
             return PostgresValue.decoded(type: type, text: UnsafeRawBufferPointer(start: p, count: length))
         }

@@ -33,6 +33,7 @@ extension PostgresConnection {
         let target = try (schema.map { try quoteIdentifier($0) + "." } ?? "") + quoteIdentifier(table)
         let list = try columns.map(quoteIdentifier).joined(separator: ", ")
         let sql = "COPY \(target) (\(list)) FROM STDIN"
+        settlePending()
         // NULL only when out of memory or the connection is gone
         guard let start = PQexec(handle, sql) else { throw connectionError(sql: sql) }
         guard PQresultStatus(start) == PGRES_COPY_IN else {

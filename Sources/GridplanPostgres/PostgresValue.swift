@@ -31,6 +31,18 @@ enum TypeOID {
     static let oid: UInt32 = 26
     static let float4: UInt32 = 700
     static let float8: UInt32 = 701
+    /// Types whose binary form is their UTF-8 text: text, varchar, bpchar, name, json, unknown.
+    static let textual: Set<UInt32> = [25, 1043, 1042, 19, 114, 705]
+}
+
+/// How a result's cells travel from the server (the `resultFormat` of `PQexecParams`).
+public enum ResultFormat: Sendable {
+    /// Every cell as text: any type, as psql would print it.
+    case text
+    /// Cells in their types' binary send formats. Decoded here: bool, int2/4/8, oid, float4/8,
+    /// bytea and the textual types (text, varchar, bpchar, name, json); any other type comes back
+    /// as its raw bytes (`.bytea`), so cast such columns to text in the query.
+    case binary
 }
 
 extension PostgresValue {
@@ -72,6 +84,30 @@ extension PostgresValue {
             return Double(string).map(PostgresValue.double) ?? .text(string)
         case TypeOID.bool: return .bool(string == "t")
         default: return .text(string)
+        }
+    }
+
+    /// A binary-format result cell decoded by its column's type (network byte order).
+    static func decoded(type: UInt32, binary: UnsafeRawBufferPointer) -> PostgresValue {
+        func bigEndian(_ width: Int) -> UInt64? {
+            guard binary.count == width else { return nil }
+            var v: UInt64 = 0
+            for b in binary { v = v << 8 | UInt64(b) }
+            return v
+        }
+        switch type {
+        case TypeOID.bool: return binary.count == 1 ? .bool(binary[0] != 0) : .bytea(Array(binary))
+        case TypeOID.int2:
+            return bigEndian(2).map { .integer(Int64(Int16(truncatingIfNeeded: $0))) } ?? .bytea(Array(binary))
+        case TypeOID.int4:
+            return bigEndian(4).map { .integer(Int64(Int32(truncatingIfNeeded: $0))) } ?? .bytea(Array(binary))
+        case TypeOID.oid: return bigEndian(4).map { .integer(Int64($0)) } ?? .bytea(Array(binary))
+        case TypeOID.int8: return bigEndian(8).map { .integer(Int64(bitPattern: $0)) } ?? .bytea(Array(binary))
+        case TypeOID.float4:
+            return bigEndian(4).map { .double(Double(Float(bitPattern: UInt32($0)))) } ?? .bytea(Array(binary))
+        case TypeOID.float8: return bigEndian(8).map { .double(Double(bitPattern: $0)) } ?? .bytea(Array(binary))
+        case _ where TypeOID.textual.contains(type): return .text(String(decoding: binary, as: UTF8.self))
+        default: return .bytea(Array(binary))
         }
     }
 

@@ -633,7 +633,7 @@ public final class PostGISStore: Store {
             """
             SELECT ST_AsBinary(geom) AS wkb, street_id, name, class, grade, length_m, lead, co_owners, boundary, responsible_body, responsible_unit
             FROM street_segments WHERE generation_id = $1 ORDER BY fid
-            """, [.integer(generation.id)], batchSize: Self.batchSize
+            """, [.integer(generation.id)], batchSize: Self.batchSize, format: .binary
         ) { rows in
             for r in rows {
                 var co: [String] = []
@@ -678,7 +678,9 @@ public final class PostGISStore: Store {
         let sql =
             "SELECT fid, ST_AsBinary(geom) AS wkb, \(list) FROM \(try table(layer))"
             + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY fid"
-        try connection.stream(sql, args, batchSize: Self.batchSize) { rows in
+        // Binary cells: the geometry's WKB as it is, numbers without digits; every column is
+        // bigint, double precision or text, which the binary decoder reads.
+        try connection.stream(sql, args, batchSize: Self.batchSize, format: .binary) { rows in
             for r in rows {
                 var props = JSONObject()
                 if let json = try r.string("properties"), case .object(let original)? = try? JSONText.decode(json) {

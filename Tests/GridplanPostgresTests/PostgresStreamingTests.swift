@@ -144,4 +144,61 @@ struct PostgresStreamingTests {
         #expect(throws: PostgresError.self) { try db.stream("SELECT 1", batchSize: 0) { _ in } }
         #expect(try db.execute("SELECT 1 AS one").rows[0].int("one") == 1)
     }
+
+    /// Binary cells decode to the same values as text cells, for every type the store reads:
+    /// negative and wide integers, float4's widening, NaN and infinities, bytes with NUL and
+    /// backslash, text with CJK and NUL-free control characters, and NULL.
+    @Test func binaryCellsMatchTextCells() throws {
+        let db = try TestCluster.connect()
+        let sql = """
+            SELECT n, n::int2 AS small, (n * 100000)::int4 AS medium, (n::int8 * 3000000000) AS big,
+                   (n / 8.0)::float4 AS f4, (n / 7.0)::float8 AS f8,
+                   CASE WHEN n = 0 THEN 'NaN'::float8 WHEN n = 1 THEN '-Infinity'::float8 ELSE n::float8 END AS special,
+                   n % 2 = 0 AS even, CASE WHEN n % 3 = 0 THEN NULL ELSE '东四 ' || n || chr(9) || chr(92) END AS name,
+                   decode(lpad(to_hex(abs(n) % 256), 2, '0') || '005c', 'hex') AS bytes, 26::oid AS kind,
+                   'x'::varchar AS v
+            FROM generate_series(-20, 20) AS n
+            """
+        var text: [[PostgresValue]] = []
+        var binary: [[PostgresValue]] = []
+        try db.stream(sql, batchSize: 6) { text += $0.map(\.values) }
+        try db.stream(sql, batchSize: 6, format: .binary) { binary += $0.map(\.values) }
+        #expect(text.count == 41)
+        for (t, b) in zip(text, binary) {
+            for (x, y) in zip(t, b) {
+                if case .double(let a) = x, case .double(let c) = y, a.isNaN || c.isNaN {
+                    #expect(a.isNaN && c.isNaN)
+                } else {
+                    #expect(x == y, "\(t[0]): text \(x), binary \(y)")
+                }
+            }
+        }
+        #expect(binary[0][3] == .integer(-60_000_000_000))
+        #expect(binary[21][6] == .double(-.infinity))
+    }
+
+    /// The next batch is fetched while the body works; a statement the body runs on the same
+    /// connection meanwhile waits for that fetch and both give their rows.
+    @Test func statementsInsideACursorBodyStillWork() throws {
+        let db = try TestCluster.connect()
+        try db.execute("CREATE TEMP TABLE seen (n int)")
+        var order: [Int] = []
+        let total = try db.stream("SELECT generate_series(1, 95) AS n", batchSize: 10, format: .binary) { rows in
+            let first = try rows[0].int("n") ?? -1
+            order.append(first)
+            let probe = try db.execute("SELECT $1::int + 1000 AS m", [.integer(Int64(first))]).rows[0].int("m")
+            #expect(probe == first + 1000)
+            try db.copy(into: "seen", columns: ["n"], rows: rows.map { [.integer(Int64(try $0.int("n")!))] })
+        }
+        #expect(total == 95)
+        #expect(order == Array(stride(from: 1, through: 91, by: 10)))
+        #expect(try db.execute("SELECT count(*) AS c, sum(n) AS s FROM seen").rows[0].int("c") == 95)
+        // A body that throws with a fetch under way leaves the connection usable.
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try db.stream("SELECT generate_series(1, 100) AS n", batchSize: 10) { _ in throw Stop() }
+        }
+        #expect(!db.isInTransaction)
+        #expect(try db.execute("SELECT 2 AS two").rows[0].int("two") == 2)
+    }
 }
