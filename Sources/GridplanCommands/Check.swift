@@ -113,9 +113,9 @@ struct Check: ParsableCommand {
             do {
                 try s.recordFindings(
                     storeFeatures, command: "check",
-                    parameters: [
+                    parameters: inputs.recorded([
                         "units": .string(units), "gap_width": .number(gapWidth), "neck_width": .number(neckWidth),
-                    ])
+                    ]))
             } catch let e as PostgresError where e.isPermissionDenied || e.isReadOnly {
                 // A read-only role may check a shared store; the findings are the result either way.
                 warnings.append("findings not recorded in \(s.location): this role may not write it (\(e.message))")

@@ -85,11 +85,6 @@ struct Partition: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if input.within != nil {
-            throw ValidationError(
-                "--within: partition writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store"
-            )
-        }
         guard cell > 0 else { throw ValidationError("--cell must be positive") }
         if mode == .blocks && streets == nil && input.store == nil {
             throw ValidationError("blocks mode needs --streets (or use --mode square|hex)")
@@ -206,10 +201,10 @@ struct Partition: ParsableCommand {
             }
             try s.writeGridGeneration(
                 storeGrids,
-                parameters: [
+                parameters: inputs.recorded([
                     "target": .string(target.description), "mode": .string(mode.rawValue),
                     "seed": .integer(Int64(seed)), "communities": .string(communities),
-                ]
+                ]), within: inputs.within
             ) { points in
                 try PointAssigner.run(points: points, units: gridUnits).map { $0.map { gridUnits[$0].code } }
             }

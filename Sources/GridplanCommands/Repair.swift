@@ -70,11 +70,6 @@ struct Repair: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if input.within != nil {
-            throw ValidationError(
-                "--within: repair writes a whole generation of the layer back to the store, and a generation of one district alone would hide the rest; run it on the whole store"
-            )
-        }
         if out == nil && input.store == nil {
             throw ValidationError("give --out REPAIRED (or --store to write the repair back)")
         }
@@ -132,10 +127,10 @@ struct Repair: ParsableCommand {
         if let s, let storeLayer = StoreLayer(rawValue: units) {
             try s.replaceLayer(
                 storeLayer, with: repaired, command: "repair",
-                parameters: [
+                parameters: inputs.recorded([
                     "overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth),
                     "merge_gaps_under": .number(mergeGapsUnder),
-                ])
+                ]), within: inputs.within)
         }
         if global.json {
             let unresolved = try report.unresolved.map { try FindingsOutput.feature($0, transform: toWGS84) }

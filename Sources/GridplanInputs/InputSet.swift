@@ -58,6 +58,14 @@ public final class InputSet {
         self.within = within
     }
 
+    /// The parameters a store generation written by this run records: `parameters`, and the
+    /// `--within` prefix when the run covered one unit only.
+    public func recorded(_ parameters: JSONObject) -> JSONObject {
+        var p = parameters
+        if let within { p["within"] = .string(within) }
+        return p
+    }
+
     /// The extent of the `--within` unit in the store's CRS: its polygons in the finest layer
     /// that has them.
     private lazy var withinExtent: Envelope? = {

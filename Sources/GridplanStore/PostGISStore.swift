@@ -468,9 +468,10 @@ public final class PostGISStore: Store {
     }
 
     public func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
     ) throws {
         try write([.grids, .components, .events]) {
+            let previous = try generations(of: .grids).last?.id
             let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
             let mapping = try FieldMapping(
                 explicit: ["code": "code", "parent_code": "community", "households": "households"],
@@ -479,6 +480,7 @@ public final class PostGISStore: Store {
             try connection.execute(
                 "UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1",
                 [.integer(generation)])
+            if let within, let previous { try carry(.grids, from: previous, to: generation, outside: within) }
             let history = grids.map { g -> [PostgresValue] in
                 let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
                 return [
@@ -491,55 +493,83 @@ public final class PostGISStore: Store {
                 "UPDATE code_history SET start_date = \(Self.todaySQL) WHERE generation_id = $1", [.integer(generation)]
             )
             // Retired codes end today.
-            if let parent = try generations(of: .grids).dropLast().last?.id {
+            if let previous {
                 try connection.execute(
                     "UPDATE code_history SET end_date = \(Self.todaySQL) WHERE end_date IS NULL AND generation_id <= $1 AND code NOT IN (SELECT code FROM grids WHERE generation_id = $2 AND code IS NOT NULL)",
-                    [.integer(parent), .integer(generation)])
+                    [.integer(previous), .integer(generation)])
             }
-            try reassignPoints(locate: locate)
+            try reassignPoints(within: within, locate: locate)
         }
     }
 
-    /// Sets each component's and event's parent_code to the grid code `locate` gives its point.
-    func reassignPoints(locate: ([Coordinate]) throws -> [String?]) throws {
+    /// Copies the features of generation `from` whose code does not start with `prefix` into
+    /// generation `to`, unchanged, inside the server (a regeneration within one unit keeps the rest).
+    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, outside prefix: String) throws {
+        let cols = try layer.columns.map { try connection.quoteIdentifier($0.name) }
+        let values = zip(layer.columns, cols).map { $0.name == "generation_id" ? "$1" : $1 }
+        try connection.execute(
+            "INSERT INTO \(try table(layer)) (geom, \(cols.joined(separator: ", "))) SELECT geom, \(values.joined(separator: ", ")) FROM \(try table(layer)) WHERE generation_id = $2 AND (code IS NULL OR NOT starts_with(code, $3)) ORDER BY fid",
+            [.integer(to), .integer(from), .text(prefix)])
+    }
+
+    /// Sets each component's and event's parent_code to the grid code `locate` gives its point
+    /// (see ``Relocation`` for a regeneration `within` a prefix).
+    func reassignPoints(within: String?, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
             var fids: [Int64] = []
             var points: [Coordinate] = []
+            var old: [String?] = []
             try forEachFeature(of: layer, FeatureFilter()) { f in
                 guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { return }
                 fids.append(fid)
                 points.append(c)
+                old.append(f.properties["parent_code"]?.text)
             }
             guard !fids.isEmpty else { continue }
             let codes = try locate(points)
+            var rows: [[PostgresValue]] = []
+            for i in fids.indices {
+                let code = Relocation.code(old: old[i], located: codes[i], within: within)
+                if within != nil && code == old[i] { continue }
+                rows.append([.integer(fids[i]), code.map { .text($0) } ?? .null])
+            }
             try connection.execute(
                 "CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
-            try connection.copy(
-                into: "gridplan_located", columns: ["fid", "code"],
-                rows: zip(fids, codes).map { [.integer($0), $1.map { .text($0) } ?? .null] })
+            try connection.copy(into: "gridplan_located", columns: ["fid", "code"], rows: rows)
             try connection.execute(
                 "UPDATE \(try table(layer)) t SET parent_code = l.code FROM gridplan_located l WHERE t.fid = l.fid")
             try connection.execute("DROP TABLE gridplan_located")
         }
     }
 
-    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject)
-        throws
-    {
+    public func replaceLayer(
+        _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
+    ) throws {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
         let mapping = try FieldMapping(
             explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter {
                 names.contains($0.value)
-            }, propertyNames: names)
+            }, propertyNames: names, cases: layer.hasCaseFields)
         let cleaned = features.map { f -> Feature in
             var f = f
             f.properties["generation_id"] = nil
             return f
         }
         try write([layer]) {
-            if !layer.keepsGenerations { try connection.execute("DELETE FROM \(try table(layer))") }
+            let previous = try generations(of: layer).last?.id
+            if !layer.keepsGenerations {
+                if let within {
+                    try connection.execute(
+                        "DELETE FROM \(try table(layer)) WHERE starts_with(code, $1)", [.text(within)])
+                } else {
+                    try connection.execute("DELETE FROM \(try table(layer))")
+                }
+            }
             let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
             try copy(cleaned, into: layer, generation: generation, fields: mapping, source: location)
+            if layer.keepsGenerations, let within, let previous {
+                try carry(layer, from: previous, to: generation, outside: within)
+            }
         }
     }
 

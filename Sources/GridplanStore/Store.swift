@@ -102,11 +102,21 @@ public protocol Store: AnyObject {
 
     /// Writes grids (in the store's CRS) as a new generation with their code history, retires
     /// the codes that did not survive, and re-assigns components and events with `locate`.
-    func writeGridGeneration(_ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?])
-        throws
+    /// - Parameter within: a code prefix (one district or street office of a larger store):
+    ///   `grids` replace only the latest generation's grids whose code starts with it, and the
+    ///   others are carried into the new generation unchanged, read inside the same transaction
+    ///   (so districts partitioned at the same time all land). Components and events that
+    ///   `locate` puts in no grid keep their grid unless it was one of the replaced ones.
+    func writeGridGeneration(
+        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
+    ) throws
 
     /// Writes a whole layer back: a new generation for layers that keep them, a replacement otherwise.
-    func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject) throws
+    /// - Parameter within: a code prefix: `features` replace only the features whose code
+    ///   starts with it; the rest of the layer stays (carried into the new generation).
+    func replaceLayer(
+        _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?)
+        throws
 
     /// The generations of a table by name (a layer, `responsibilities`, `street_segments`), or all.
     func generations(ofTable table: String?) throws -> [StoreGeneration]
@@ -198,4 +208,29 @@ enum SchemaHistory {
     ]
 
     static func description(_ version: Int) -> String { descriptions[version]! }
+}
+
+extension Store {
+    /// ``writeGridGeneration(_:parameters:within:locate:)`` for the whole layer.
+    public func writeGridGeneration(
+        _ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]
+    ) throws {
+        try writeGridGeneration(grids, parameters: parameters, within: nil, locate: locate)
+    }
+
+    /// ``replaceLayer(_:with:command:parameters:within:)`` for the whole layer.
+    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject)
+        throws
+    {
+        try replaceLayer(layer, with: features, command: command, parameters: parameters, within: nil)
+    }
+}
+
+/// The grid a component or event gets after a regeneration: where `locate` put it, else (in no
+/// new grid) none, unless a regeneration `within` a prefix left its old grid untouched.
+enum Relocation {
+    static func code(old: String?, located: String?, within: String?) -> String? {
+        guard let within, located == nil, let old, !old.hasPrefix(within) else { return located }
+        return old
+    }
 }

@@ -61,9 +61,10 @@ extension GeoPackageStore {
     /// - Parameter locate: the grid code of each point (in the store's CRS), nil outside every
     ///   grid; the caller's point location, so the store and `assign points` share one tie rule.
     public func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
     ) throws {
         try database.transaction {
+            let previous = try generations(of: .grids).last?.id
             let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
             let mapping = try FieldMapping(
                 explicit: ["code": "code", "parent_code": "community", "households": "households"],
@@ -72,6 +73,7 @@ extension GeoPackageStore {
             try database.prepare(
                 "UPDATE grids SET area_m2 = json_extract(properties, '$.area_m2'), start_date = date('now') WHERE generation_id = ?"
             ).run([.integer(generation)])
+            if let within, let previous { try carry(.grids, from: previous, to: generation, outside: within) }
             let history = try database.prepare(
                 "INSERT INTO code_history (code, predecessor_code, generation_id, start_date) VALUES (?, ?, ?, date('now'))"
             )
@@ -82,41 +84,62 @@ extension GeoPackageStore {
                 ])
             }
             // Retired codes end today.
-            if let parent = try generations(of: .grids).dropLast().last?.id {
+            if let previous {
                 try database.prepare(
                     """
                     UPDATE code_history SET end_date = date('now') WHERE end_date IS NULL AND generation_id <= ?
                       AND code NOT IN (SELECT code FROM grids WHERE generation_id = ?)
                     """
-                ).run([.integer(parent), .integer(generation)])
+                ).run([.integer(previous), .integer(generation)])
             }
             try package.updateExtent(of: "grids")
-            try reassignPoints(locate: locate)
+            try reassignPoints(within: within, locate: locate)
         }
     }
 
-    /// Sets each component's and event's parent_code to the grid code `locate` gives its point.
-    func reassignPoints(locate: ([Coordinate]) throws -> [String?]) throws {
+    /// Copies the features of generation `from` whose code does not start with `prefix` into
+    /// generation `to`, unchanged (a regeneration within one unit keeps the rest of the layer).
+    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, outside prefix: String) throws {
+        let t = GeoPackage.quote(layer.rawValue)
+        let cols = layer.columns.map(\.name)
+        let list = cols.map(GeoPackage.quote).joined(separator: ", ")
+        let values = cols.map { $0 == "generation_id" ? "?" : GeoPackage.quote($0) }.joined(separator: ", ")
+        try package.withDeferredSpatialIndex(table: layer.rawValue) {
+            try database.prepare(
+                "INSERT INTO \(t) (geom, \(list)) SELECT geom, \(values) FROM \(t) WHERE generation_id = ? AND (code IS NULL OR substr(code, 1, ?) <> ?) ORDER BY fid"
+            ).run([.integer(to), .integer(from), .integer(Int64(prefix.count)), .text(prefix)])
+        }
+    }
+
+    /// Sets each component's and event's parent_code to the grid code `locate` gives its point
+    /// (see ``Relocation`` for a regeneration `within` a prefix).
+    func reassignPoints(within: String? = nil, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
             var fids: [Int64] = []
             var points: [Coordinate] = []
+            var old: [String?] = []
             for f in try features(of: layer) {
                 guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { continue }
                 fids.append(fid)
                 points.append(c)
+                old.append(f.properties["parent_code"]?.text)
             }
             let codes = try locate(points)
             let update = try database.prepare(
                 "UPDATE \(GeoPackage.quote(layer.rawValue)) SET parent_code = ? WHERE fid = ?")
-            for (fid, code) in zip(fids, codes) { try update.run([code.map { .text($0) } ?? .null, .integer(fid)]) }
+            for i in fids.indices {
+                let code = Relocation.code(old: old[i], located: codes[i], within: within)
+                if within != nil && code == old[i] { continue }
+                try update.run([code.map { .text($0) } ?? .null, .integer(fids[i])])
+            }
         }
     }
 
     /// Writes a whole layer back in one transaction: a new generation for layers that keep them,
     /// a replacement otherwise. Standard fields are read from the features' own columns.
-    public func replaceLayer(_ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject)
-        throws
-    {
+    public func replaceLayer(
+        _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
+    ) throws {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
         let mapping = try FieldMapping(
             explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter {
@@ -129,9 +152,21 @@ extension GeoPackageStore {
             return f
         }
         try database.transaction {
-            if !layer.keepsGenerations { try clear(layer) }
+            let previous = try generations(of: layer).last?.id
+            if !layer.keepsGenerations {
+                if let within {
+                    try database.prepare(
+                        "DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE substr(code, 1, ?) = ?"
+                    ).run([.integer(Int64(within.count)), .text(within)])
+                } else {
+                    try clear(layer)
+                }
+            }
             let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
             try insert(cleaned, into: layer, generation: generation, fields: mapping, source: path)
+            if layer.keepsGenerations, let within, let previous {
+                try carry(layer, from: previous, to: generation, outside: within)
+            }
             try package.updateExtent(of: layer.rawValue)
         }
     }

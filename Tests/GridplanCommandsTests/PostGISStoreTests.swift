@@ -128,6 +128,93 @@ import Testing
         }
     }
 
+    /// The features of a store layer, exported, by code: (code → geometry and properties as JSON text).
+    static func exported(_ store: String, _ layer: String, dir: String) throws -> [(code: String?, json: String)] {
+        let out = dir + "/export-\(UUID().uuidString).geojson"
+        let r = gridplan(["export", store, layer, out, "--quiet"])
+        #expect(r.code == 0, "\(r.err)")
+        guard case .object(let doc) = try JSONText.decode(try String(contentsOfFile: out, encoding: .utf8)),
+            case .array(let features)? = doc["features"]
+        else { return [] }
+        return features.map { f in
+            var o = f.objectValue ?? [:]
+            o["id"] = nil
+            var p = o["properties"]?.objectValue ?? [:]
+            p["generation_id"] = nil
+            o["properties"] = .object(p)
+            return (p["code"]?.stringValue, JSONText.encode(.object(o)))
+        }
+    }
+
+    /// A province is regenerated district by district: `partition --within` and `repair --within`
+    /// replace one street office's grids and communities and carry every other one into the new
+    /// generation untouched; events outside keep their grid. The same on both engines.
+    @Test func partitionAndRepairWithinOneStreetOfficeKeepTheRest() throws {
+        let dir = try scratch()
+        var stores = [dir + "/city.gpkg"]
+        if let server = Self.server() { stores.append(try Self.newDatabase(server)) }
+        let office = "110101002"
+        var results: [[String]] = []
+        for store in stores {
+            Self.load(store)
+            let whole = gridplan([
+                "partition", "communities", "--store", store, "--households", "buildings", "--events", "events",
+                "--quiet",
+            ])
+            #expect(whole.code == 0, "\(whole.err)")
+            let before = try Self.exported(store, "grids", dir: dir)
+            let eventsBefore = try Self.exported(store, "events", dir: dir)
+            let part = gridplan([
+                "partition", "communities", "--store", store, "--within", office, "--households", "buildings",
+                "--events", "events", "--target", "households:60-200", "--quiet",
+            ])
+            #expect(part.code == 0, "\(part.err)")
+            let after = try Self.exported(store, "grids", dir: dir)
+            // Outside the office: the very same grids; inside: regenerated for the new target.
+            let outsideBefore = before.filter { !($0.code ?? "").hasPrefix(office) }
+            let outsideAfter = after.filter { !($0.code ?? "").hasPrefix(office) }
+            #expect(!outsideBefore.isEmpty && outsideBefore.map(\.json) == outsideAfter.map(\.json))
+            let insideBefore = before.filter { ($0.code ?? "").hasPrefix(office) }
+            let insideAfter = after.filter { ($0.code ?? "").hasPrefix(office) }
+            #expect(
+                !insideAfter.isEmpty && insideAfter.count > insideBefore.count,
+                "\(insideBefore.count) → \(insideAfter.count)")
+            // Events keep their grid outside the office and move to one of its new grids inside.
+            let eventsAfter = try Self.exported(store, "events", dir: dir)
+            #expect(eventsBefore.count == eventsAfter.count)
+            let newCodes = Set(insideAfter.compactMap(\.code))
+            func parent(_ json: String) throws -> String? {
+                try JSONText.decode(json).objectValue?["properties"]?.objectValue?["parent_code"]?.stringValue
+            }
+            var moved = 0
+            for (b, a) in zip(eventsBefore, eventsAfter) {
+                let old = try parent(b.json), new = try parent(a.json)
+                if let old, !old.hasPrefix(office) {
+                    #expect(new == old)
+                } else if let new {
+                    #expect(newCodes.contains(new), "\(new)")
+                    moved += 1
+                }
+            }
+            #expect(moved > 0)
+            // repair within the other office: its communities change, the rest stay as they were.
+            let communitiesBefore = try Self.exported(store, "communities", dir: dir)
+            let repair = gridplan([
+                "repair", "communities", "--store", store, "--within", "110101001", "--boundary", "street_offices",
+                "--households", "buildings", "--merge-gaps-under", "2000", "--quiet",
+            ])
+            #expect(repair.code == 0, "\(repair.err)")
+            let communitiesAfter = try Self.exported(store, "communities", dir: dir)
+            let keep = { (x: [(code: String?, json: String)]) in x.filter { !($0.code ?? "").hasPrefix("110101001") } }
+            #expect(communitiesBefore.count == communitiesAfter.count)
+            #expect(!keep(communitiesBefore).isEmpty)
+            #expect(Set(keep(communitiesBefore).map(\.json)) == Set(keep(communitiesAfter).map(\.json)))
+            #expect(Set(communitiesBefore.map(\.json)) != Set(communitiesAfter.map(\.json)))
+            results.append(after.map(\.json) + communitiesAfter.map(\.json).sorted())
+        }
+        if results.count == 2 { #expect(results[0] == results[1], "the engines differ") }
+    }
+
     static func count(_ uri: String, _ table: String) throws -> Int {
         try PostgresConnection(uri).execute("SELECT count(*) AS n FROM \(table)").rows[0].int("n") ?? -1
     }
