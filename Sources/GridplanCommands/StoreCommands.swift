@@ -5,6 +5,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
+import GridplanReport
 import GridplanStore
 
 /// `gridplan init STORE`: a new, empty store.
@@ -33,6 +34,8 @@ struct Init: ParsableCommand {
     func run() throws {
         global.apply()
         let s = try Stores.create(store, crs: try CRS(parsing: crs))
+        // QGIS opens every layer styled (the layer_styles table).
+        try s.writeLayerStyles(QGISStyles.all(), replacing: true)
         if global.json {
             Console.current.out(
                 JSONText.encode(
@@ -142,6 +145,8 @@ struct Import: ParsableCommand {
         let r = try s.importLayer(
             source, into: layer, fields: explicit, replace: replace, parameters: parameters,
             effectiveFrom: effectiveFrom)
+        // A store made before layer styles existed gains them with its next import.
+        try s.writeLayerStyles(QGISStyles.all(), replacing: false)
         if global.json {
             Console.current.out(
                 JSONText.encode(

@@ -189,6 +189,25 @@ public final class GeoPackageStore: Store {
                 "CREATE INDEX frontage_zones_code ON frontage_zones(code); CREATE INDEX frontage_zones_generation ON frontage_zones(generation_id)"
             )
         },
+        Migration(
+            version: 5, description: SchemaHistory.description(5)
+        ) { store in
+            // QGIS's own definition (QgsOgrProviderUtils), an attributes table in gpkg_contents.
+            // A file QGIS already saved styles into has the table: it is kept as it is.
+            guard try store.database.rows("SELECT 1 FROM sqlite_master WHERE name = 'layer_styles'").isEmpty else {
+                return
+            }
+            try store.database.execute(
+                """
+                CREATE TABLE layer_styles (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+                  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+                  useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+                  update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
+                INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
+                  VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles');
+                """)
+        },
     ]
 
     /// The newest schema version this gridplan knows.

@@ -117,6 +117,19 @@ public final class PostGISStore: Store {
                 CREATE INDEX frontage_zones_generation ON frontage_zones (generation_id);
                 """)
         },
+        Migration(
+            version: 5, description: SchemaHistory.description(5)
+        ) { store in
+            // QGIS's definition (QgsPostgresProvider); a database QGIS saved styles into keeps its table.
+            try store.connection.executeScript(
+                """
+                CREATE TABLE IF NOT EXISTS layer_styles (
+                  id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
+                  f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,
+                  description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,
+                  update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar);
+                """)
+        },
     ]
 
     static func postgresType(_ sqliteType: String) -> String {
@@ -570,6 +583,52 @@ public final class PostGISStore: Store {
             if layer.keepsGenerations, let within, let previous {
                 try carry(layer, from: previous, to: generation, outside: within)
             }
+        }
+    }
+
+    public func writeLayerStyles(_ styles: [QGISStyle], replacing: Bool) throws {
+        try connection.transaction {
+            let owner = PostgresValue.text(SchemaHistory.styleOwner)
+            let here = "f_table_catalog = current_database() AND f_table_schema = current_schema()"
+            if replacing {
+                try connection.execute("DELETE FROM layer_styles WHERE \(here) AND owner = $1", [owner])
+            }
+            let styled = Set(
+                try connection.execute(
+                    "SELECT f_table_name AS t FROM layer_styles WHERE \(here) AND owner = $1", [owner]
+                )
+                .rows.compactMap { try $0.string("t") })
+            let tables = Set(
+                try connection.execute(
+                    "SELECT f_table_name AS t FROM geometry_columns WHERE f_table_schema = current_schema()"
+                ).rows.compactMap { try $0.string("t") })
+            for style in styles where tables.contains(style.table) && !styled.contains(style.table) {
+                let kind: String
+                switch try connection.execute(
+                    "SELECT type AS t FROM geometry_columns WHERE f_table_schema = current_schema() AND f_table_name = $1",
+                    [.text(style.table)]
+                ).rows.first?.string("t") ?? "" {
+                case let t where t.hasSuffix("POLYGON"): kind = "Polygon"
+                case let t where t.hasSuffix("LINESTRING"): kind = "Line"
+                default: kind = "Point"
+                }
+                try connection.execute(
+                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, owner, type) VALUES (current_database(), current_schema(), $1, 'geom', $2, $3, NULL, true, $4, $5, $6)",
+                    [
+                        .text(style.table), .text(style.name), .text(style.qml), .text(style.description), owner,
+                        .text(kind),
+                    ])
+            }
+        }
+    }
+
+    public func layerStyles() throws -> [QGISStyle] {
+        try connection.execute(
+            "SELECT f_table_name AS t, stylename AS n, styleqml::text AS q, description AS d FROM layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = current_schema() ORDER BY f_table_name, id"
+        ).rows.map { r in
+            QGISStyle(
+                table: try r.string("t") ?? "", name: try r.string("n") ?? "", qml: try r.string("q") ?? "",
+                description: try r.string("d") ?? "")
         }
     }
 

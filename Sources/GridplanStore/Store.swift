@@ -121,6 +121,14 @@ public protocol Store: AnyObject {
     /// The generations of a table by name (a layer, `responsibilities`, `street_segments`), or all.
     func generations(ofTable table: String?) throws -> [StoreGeneration]
 
+    /// Writes gridplan's QGIS styles into `layer_styles`, each its table's default style.
+    /// - Parameter replacing: replace gridplan's earlier styles; else add a style only to tables
+    ///   that have none of gridplan's yet. Styles saved by anyone else are never touched.
+    func writeLayerStyles(_ styles: [QGISStyle], replacing: Bool) throws
+
+    /// Every style in `layer_styles` (gridplan's and those saved from QGIS), by table.
+    func layerStyles() throws -> [QGISStyle]
+
     /// Records a roster as a new generation of `responsibilities`, in one transaction.
     @discardableResult
     func recordRoster(_ records: [ResponsibilityRecord], command: String, parameters: JSONObject) throws -> Int64
@@ -205,7 +213,12 @@ enum SchemaHistory {
             "the roster and road grades: responsibilities rows belong to a generation and carry role, superior, duties, unit level and source line (level keeps the person's tier); the street_segments layer keeps assign streets' segments with lead, grade and responsible body",
         4:
             "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run",
+        5:
+            "layer_styles: QGIS's table of layer styles (QML), one gridplan style per layer, so QGIS opens the store styled",
     ]
+
+    /// The owner gridplan's rows in `layer_styles` carry: styles a user saves from QGIS keep theirs.
+    static let styleOwner = "gridplan"
 
     static func description(_ version: Int) -> String { descriptions[version]! }
 }

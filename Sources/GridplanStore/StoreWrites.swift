@@ -170,4 +170,31 @@ extension GeoPackageStore {
             try package.updateExtent(of: layer.rawValue)
         }
     }
+
+    public func writeLayerStyles(_ styles: [QGISStyle], replacing: Bool) throws {
+        try database.transaction {
+            let owner = SQLValue.text(SchemaHistory.styleOwner)
+            if replacing { try database.prepare("DELETE FROM layer_styles WHERE owner = ?").run([owner]) }
+            let styled = Set(
+                try database.rows("SELECT f_table_name FROM layer_styles WHERE owner = ?", [owner]).map { $0[0].text })
+            let tables = Set(try database.rows("SELECT table_name FROM gpkg_contents").map { $0[0].text })
+            let insert = try database.prepare(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, ?, '')"
+            )
+            for style in styles where tables.contains(style.table) && !styled.contains(style.table) {
+                try insert.run([
+                    .text(style.table), .text(style.name), .text(style.qml), .text(style.description), owner,
+                ])
+            }
+        }
+    }
+
+    public func layerStyles() throws -> [QGISStyle] {
+        guard !(try database.rows("SELECT 1 FROM sqlite_master WHERE name = 'layer_styles'").isEmpty) else { return [] }
+        return try database.rows(
+            "SELECT f_table_name, styleName, styleQML, description FROM layer_styles ORDER BY f_table_name, id"
+        ).map { r in
+            QGISStyle(table: r[0].text, name: r[1].text, qml: r[2].text, description: r[3].text)
+        }
+    }
 }
