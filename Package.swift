@@ -39,6 +39,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
+        ),
 
         // Geometry values and the GEOS-backed geometry engine.
         .target(name: "GridplanGeometry", dependencies: ["CGEOS"]),
@@ -48,6 +53,8 @@ let package = Package(
         .target(name: "GridplanSQLite", dependencies: ["CSQLite"]),
         // A small, owned PostgreSQL client over libpq: connections, bound parameters, COPY, cursors.
         .target(name: "GridplanPostgres", dependencies: ["CLibPQ"]),
+        // Drawing on cairo with pango's text: the map images (PNG, SVG, PDF).
+        .target(name: "GridplanCanvas", dependencies: ["CCairo"]),
         // GeoJSON reading and writing, atomic output files.
         .target(name: "GridplanIO", dependencies: ["GridplanGeometry"]),
         // The synthetic-city generator behind `gridplan sample`: known defects for tests and demos.
@@ -63,15 +70,17 @@ let package = Package(
         .target(
             name: "GridplanInputs",
             dependencies: ["GridplanStore", "GridplanAnalysis", "GridplanCRS", "GridplanGeometry", "GridplanIO"]),
-        // The HTML map report and its SVG and PNG images, and the case tables and bulletin (通报):
-        // no C, no dependencies beyond geometry, IO and the analysis results they present.
-        .target(name: "GridplanReport", dependencies: ["GridplanGeometry", "GridplanIO", "GridplanAnalysis"]),
+        // The HTML map report and its PNG, SVG and PDF images (drawn through GridplanCanvas), the
+        // QGIS layer styles, and the case tables and bulletin (通报): no C of its own.
+        .target(
+            name: "GridplanReport",
+            dependencies: ["GridplanGeometry", "GridplanIO", "GridplanAnalysis", "GridplanCanvas"]),
         // The command-line interface as a library, so tests run commands in-process.
         .target(
             name: "GridplanCommands",
             dependencies: [
                 "GridplanGeometry", "GridplanCRS", "GridplanIO", "GridplanSQLite", "GridplanStore", "GridplanAnalysis",
-                "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanPostgres",
+                "GridplanSample", "GridplanReport", "GridplanInputs", "GridplanPostgres", "GridplanCanvas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,7 +117,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "GridplanReportTests",
-            dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry"]),
+            dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCanvas"]),
         .testTarget(
             name: "GridplanCommandsTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridplanCRS
+import GridplanCanvas
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
@@ -54,10 +55,13 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "Also write the map as a PNG image.")
     var png: String?
 
-    @Option(name: .long, help: "Width of the SVG and PNG images in pixels.")
+    @Option(name: .long, help: "Also write the map as a PDF page.")
+    var pdf: String?
+
+    @Option(name: .long, help: "Width of the SVG, PNG and PDF images in pixels (points for PDF).")
     var width: Int = 1600
 
-    @Option(name: .long, help: "Height of the SVG and PNG images in pixels.")
+    @Option(name: .long, help: "Height of the SVG, PNG and PDF images in pixels (points for PDF).")
     var height: Int = 1200
 
     @OptionGroup var input: InputOptions
@@ -70,9 +74,9 @@ struct Report: ParsableCommand {
         guard input.store != nil || [units, grids, findings, streets].contains(where: { $0 != nil }) else {
             throw ValidationError("give at least one layer (--units, --grids, --findings, --streets) or --store")
         }
-        let outputs = [out, svg, png].compactMap { $0 }
+        let outputs = [out, svg, png, pdf].compactMap { $0 }
         guard Set(outputs).count == outputs.count else {
-            throw ValidationError("--out, --svg and --png must be different files")
+            throw ValidationError("--out, --svg, --png and --pdf must be different files")
         }
     }
 
@@ -122,8 +126,11 @@ struct Report: ParsableCommand {
         var outputs: [(path: String, bytes: [UInt8])] = [
             (out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))
         ]
-        if let svg { outputs.append((svg, Array(MapImage.svg(layers: layers, width: width, height: height).utf8))) }
-        if let png { outputs.append((png, MapImage.png(layers: layers, width: width, height: height))) }
+        for (path, format) in [(svg, ImageFormat.svg), (png, .png), (pdf, .pdf)] {
+            guard let path else { continue }
+            outputs.append(
+                (path, try MapImage.render(layers: layers, width: width, height: height, title: title, format: format)))
+        }
         // Every file is complete in its temporary before any replaces its destination.
         let files = try outputs.map { o -> OutputFile in
             let f = try OutputFile(path: o.path)
@@ -139,6 +146,7 @@ struct Report: ParsableCommand {
             o["out"] = .string(out)
             o["svg"] = svg.map { .string($0) } ?? .null
             o["png"] = png.map { .string($0) } ?? .null
+            o["pdf"] = pdf.map { .string($0) } ?? .null
             o["layers"] = .object(JSONObject(counts.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
             o["tables"] = .array(
                 tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
@@ -150,6 +158,7 @@ struct Report: ParsableCommand {
             ]
             if let svg { lines.append("\(svg): \(width)×\(height) SVG map") }
             if let png { lines.append("\(png): \(width)×\(height) PNG map") }
+            if let pdf { lines.append("\(pdf): \(width)×\(height) PDF map") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
     }

@@ -65,21 +65,26 @@ public struct MapLayout: Sendable {
     public var map: PixelRect
     /// The legend panel on the right; nil when the image is too narrow for one.
     public var legend: PixelRect?
+    /// The title's line above the map, when there is a title.
+    public var title: PixelRect?
     public var projection: MapProjection
 
     /// Lays out `layers` in a `width` × `height` image: the map fitted to their extent on the
-    /// left, a legend panel on the right when the image is at least 480 pixels wide.
-    public init(layers: [ReportLayer], width: Int, height: Int) {
+    /// left, a legend panel on the right when the image is at least 480 pixels wide, and a line
+    /// for the title across the top when `title` is set.
+    public init(layers: [ReportLayer], width: Int, height: Int, title: Bool = false) {
         self.width = width
         self.height = height
         let margin = 16.0
         let w = Double(width), h = Double(height)
+        let top = title ? margin + 32 : margin
+        self.title = title ? PixelRect(x: margin, y: margin, width: max(1, w - 2 * margin), height: 28) : nil
         let legendWidth = width >= 480 ? min(260, w * 0.28) : 0
         map = PixelRect(
-            x: margin, y: margin, width: max(1, w - legendWidth - 2 * margin), height: max(1, h - 2 * margin))
+            x: margin, y: top, width: max(1, w - legendWidth - 2 * margin), height: max(1, h - top - margin))
         legend =
             legendWidth > 0
-            ? PixelRect(x: w - legendWidth, y: margin, width: legendWidth - margin, height: max(1, h - 2 * margin))
+            ? PixelRect(x: w - legendWidth, y: top, width: legendWidth - margin, height: max(1, h - top - margin))
             : nil
         var e = Envelope.empty
         for l in layers { e.expand(toInclude: l.envelope) }

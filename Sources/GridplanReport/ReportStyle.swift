@@ -163,7 +163,11 @@ public struct LayerStyle: Sendable {
         case .units:
             return LayerStyle(
                 fillOpacity: 0.45, outline: RGBColor(hex: "#404040"), outlineWidth: 1, lineWidth: 2, pointSize: 6)
-        case .grids: return LayerStyle(fillOpacity: 0.2, outline: nil, outlineWidth: 2, lineWidth: 2, pointSize: 6)
+        // Dark outlines over a light fill: a grid shows inside its community's fill, in the
+        // community's colour, without hiding it.
+        case .grids:
+            return LayerStyle(
+                fillOpacity: 0.15, outline: RGBColor(hex: "#1b2a49"), outlineWidth: 1.5, lineWidth: 2, pointSize: 6)
         case .findings:
             return LayerStyle(
                 fillOpacity: 1, outline: RGBColor(hex: "#202020"), outlineWidth: 1, lineWidth: 3, pointSize: 8)

@@ -15,96 +15,133 @@ import Testing
         return (Int(p.x), Int(p.y))
     }
 
-    @Test func pngDecodesWithTheColoursDrawnWhereExpected() throws {
-        let layers = ReportFixtures.layers
-        let png = MapImage.png(layers: layers, width: Self.width, height: Self.height)
-        let dir = try ReportFixtures.scratch()
-        let path = dir + "/map.png"
-        try OutputFile.write(png, to: path)
+    static func rgb(_ p: (red: UInt8, green: UInt8, blue: UInt8, alpha: UInt8)?) -> [Int] {
+        guard let p else { return [] }
+        return [Int(p.red), Int(p.green), Int(p.blue)]
+    }
 
+    static func rgb(_ c: RGBColor) -> [Int] { [Int(c.red), Int(c.green), Int(c.blue)] }
+
+    @Test func pngIsDrawnWithTheColoursWhereExpected() throws {
+        let layers = ReportFixtures.layers
+        let canvas = try MapImage.draw(layers: layers, width: Self.width, height: Self.height, format: .png)
         let layout = MapLayout(layers: layers, width: Self.width, height: Self.height)
         let overlap = pixel(ReportFixtures.overlapCentre, layout)
         let hole = pixel(ReportFixtures.holeCentre, layout)
         // The middle of the first street, which is led by 110101001001.
         let street = pixel(Coordinate(116.41, 39.9195), layout)
         let legend = try #require(layout.legend)
-        let facts = try Tools.inspectPNG(
-            path, at: [overlap, hole, (2, 2), street, (Int(legend.x) + 12, Int(legend.y) + 6 + 18 + 7)])
-
-        #expect(facts.width == Self.width && facts.height == Self.height)
-        #expect(facts.chunks == ["IHDR", "IDAT", "IEND"])
-        let red = ReportPalette.findingColor("overlap")!
-        #expect(facts.at[0] == [Int(red.red), Int(red.green), Int(red.blue)], "overlap centre at \(overlap)")
-        #expect(facts.at[1] == [255, 255, 255], "the unit's hole stays background white at \(hole)")
-        #expect(facts.at[2] == [255, 255, 255], "the margin is white")
+        let swatch = (Int(legend.x) + 12, Int(legend.y) + 6 + 18 + 7)
+        let probes = [overlap, hole, (2, 2), street, swatch]
+        let drawn = probes.map { Self.rgb(canvas.pixel(x: $0.0, y: $0.1)) }
+        #expect(drawn[0] == Self.rgb(ReportPalette.findingColor("overlap")!), "overlap centre at \(overlap)")
+        #expect(drawn[1] == [255, 255, 255], "the unit's hole stays background white at \(hole)")
+        #expect(drawn[2] == [255, 255, 255], "the margin is white")
         let lead = ReportPalette.legends(for: layers)[2].color(of: "110101001001")
-        #expect(facts.at[3] == [Int(lead.red), Int(lead.green), Int(lead.blue)], "street colour at \(street)")
-        #expect(facts.at[4] != [255, 255, 255], "the first legend swatch is painted")
-        // Every pixel survived encoding: python's CRC-32 of the decoded RGB equals ours of the canvas.
-        let canvas = MapImage.raster(layers: layers, width: Self.width, height: Self.height)
-        #expect(facts.crc == PNGEncoder.crc32(canvas.pixels))
-        // Flat map colour compresses well even with the encoder's simple matching.
-        #expect(png.count < Self.width * Self.height * 3 / 10, "PNG of \(png.count) bytes")
+        #expect(drawn[3] == Self.rgb(lead), "street colour at \(street)")
+        #expect(drawn[4] != [255, 255, 255], "the first legend swatch is painted")
+        // The PNG file decodes (python's zlib, no cairo) to the same pixels.
+        let png = try canvas.finish()
+        let path = try ReportFixtures.scratch() + "/map.png"
+        try OutputFile.write(png, to: path)
+        let facts = try Tools.inspectPNG(path, at: probes)
+        #expect(facts.width == Self.width && facts.height == Self.height)
+        #expect(facts.chunks.first == "IHDR" && facts.chunks.last == "IEND" && facts.chunks.contains("IDAT"))
+        #expect(facts.at == drawn)
     }
 
-    @Test func svgIsWellFormedXMLWithOneElementPerFeature() throws {
-        let svg = MapImage.svg(layers: ReportFixtures.layers, width: Self.width, height: Self.height)
-        final class Counter: NSObject, XMLParserDelegate {
+    @Test func svgAndPdfAreWholeDocuments() throws {
+        let svg = try MapImage.render(
+            layers: ReportFixtures.layers, width: Self.width, height: Self.height, title: "东城区", format: .svg)
+        let parser = XMLParser(data: Data(svg))
+        final class Root: NSObject, XMLParserDelegate {
+            var name: String?
+            var attributes: [String: String] = [:]
             var paths = 0
-            var texts: [String] = []
-            var inText = false
             func parser(
                 _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]
             ) {
-                if name == "path" { paths += 1 }
-                if name == "text" {
-                    inText = true
-                    texts.append("")
+                if self.name == nil {
+                    self.name = name
+                    self.attributes = attributes
                 }
-            }
-            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?)
-            {
-                if name == "text" { inText = false }
-            }
-            func parser(_ parser: XMLParser, foundCharacters string: String) {
-                if inText { texts[texts.count - 1] += string }
+                if name == "path" { paths += 1 }
             }
         }
-        let parser = XMLParser(data: Data(svg.utf8))
-        let counter = Counter()
-        parser.delegate = counter
+        let root = Root()
+        parser.delegate = root
         #expect(parser.parse(), "SVG parse error: \(String(describing: parser.parserError))")
+        #expect(root.name == "svg" && root.attributes["width"]?.hasPrefix("\(Self.width)") == true)
         let drawn = ReportFixtures.layers.reduce(0) { $0 + $1.drawnFeatures.count }
-        #expect(counter.paths == drawn)
-        #expect(counter.texts.contains("overlap"))
-        #expect(counter.texts.contains("110101001001"))
-        #expect(svg.contains("<title>110101001002 西四&amp;北社区</title>"))
+        #expect(root.paths > drawn, "\(root.paths) paths for \(drawn) features")
+        let pdf = try MapImage.render(
+            layers: ReportFixtures.layers, width: Self.width, height: Self.height, title: "东城区", format: .pdf)
+        #expect(pdf.starts(with: Array("%PDF-1.".utf8)))
+        #expect(String(decoding: pdf.suffix(16), as: UTF8.self).contains("%%EOF"))
     }
 
-    @Test func evenOddFillLeavesHolesAndThinLinesHaveNoGaps() {
-        var canvas = RasterCanvas(width: 40, height: 40)
-        let outer: [(x: Double, y: Double)] = [(5, 5), (35, 5), (35, 35), (5, 35)]
-        let hole: [(x: Double, y: Double)] = [(15, 15), (25, 15), (25, 25), (15, 25)]
-        let blue = RGBColor(hex: "#1f78b4")
-        canvas.fillPolygon([outer, hole], color: blue)
-        #expect(canvas.pixel(x: 10, y: 10) == blue)
-        #expect(canvas.pixel(x: 20, y: 20) == .white)
-        #expect(canvas.pixel(x: 2, y: 2) == .white)
-        // Pixel centres decide: x 5..<35 are inside, 35 is not.
-        #expect(
-            canvas.pixel(x: 5, y: 20) == blue && canvas.pixel(x: 34, y: 20) == blue
-                && canvas.pixel(x: 35, y: 20) == .white)
+    /// Grids over their community: the grid's outline is dark where the community's fill is light,
+    /// so a community's grids can be told apart.
+    @Test func gridOutlinesShowInsideTheirCommunity() throws {
+        let layers = [ReportFixtures.units, ReportFixtures.grids]
+        let canvas = try MapImage.draw(layers: layers, width: Self.width, height: Self.height, format: .png)
+        let layout = MapLayout(layers: layers, width: Self.width, height: Self.height)
+        // The two grids of 110101001003 share the edge x = 116.41 between 39.90 and 39.91.
+        let edge = pixel(Coordinate(116.41, 39.905), layout)
+        let inside = pixel(Coordinate(116.405, 39.905), layout)
+        let e = Self.rgb(canvas.pixel(x: edge.0, y: edge.1)), i = Self.rgb(canvas.pixel(x: inside.0, y: inside.1))
+        #expect(e.reduce(0, +) < 200, "grid edge \(e)")
+        #expect(i.reduce(0, +) > 450, "grid inside \(i)")
+    }
 
-        var lines = RasterCanvas(width: 60, height: 20)
-        lines.strokeLine([(0.3, 2.7), (59.6, 17.2)], width: 1, color: .black)
-        for x in 0..<60 {
-            #expect((0..<20).contains { lines.pixel(x: x, y: $0) == .black }, "column \(x) of a 1 px line is empty")
+    /// The gridplan executable built beside the test bundle.
+    static let binary: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("gridplan").path) && dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
         }
+        return dir.appendingPathComponent("gridplan").path
+    }()
 
-        var half = RasterCanvas(width: 4, height: 4)
-        half.fillRect(x: 0, y: 0, width: 4, height: 4, color: .black, opacity: 0.5)
-        #expect(half.pixel(x: 1, y: 1) == RGBColor(red: 128, green: 128, blue: 128))
+    /// A Chinese title is drawn with its glyphs: the same image made where fontconfig knows only
+    /// DejaVu (no CJK font, so pango draws its missing-glyph boxes) differs in the title, and
+    /// the title has ink in both.
+    @Test func chineseTitleIsDrawnWithItsGlyphs() throws {
+        let dir = try ReportFixtures.scratch()
+        try GeoJSONWriter.write(ReportFixtures.units.features, to: dir + "/units.geojson")
+        try """
+        <?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+        <fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>\(dir)/fc-cache</cachedir></fontconfig>
+        """.write(toFile: dir + "/fonts.conf", atomically: true, encoding: .utf8)
+        func render(_ name: String, env: [String]) throws -> String {
+            let r = try Tools.run(
+                ["/usr/bin/env"] + env + [
+                    Self.binary, "report", "--units", dir + "/units.geojson", "--title", "东城区网格通报", "--out",
+                    dir + "/\(name).html", "--png", dir + "/\(name).png", "--width", "600", "--height", "400",
+                    "--quiet",
+                ])
+            #expect(r.status == 0)
+            return dir + "/\(name).png"
+        }
+        let cjk = try render("cjk", env: [])
+        let boxes = try render("boxes", env: ["FONTCONFIG_FILE=" + dir + "/fonts.conf"])
+        var probes: [(Int, Int)] = []
+        for y in stride(from: 16, to: 44, by: 2) { for x in stride(from: 16, to: 180, by: 2) { probes.append((x, y)) } }
+        let a = try Tools.inspectPNG(cjk, at: probes).at, b = try Tools.inspectPNG(boxes, at: probes).at
+        let ink = a.filter { $0.reduce(0, +) < 600 }.count
+        let differing = zip(a, b).filter { $0 != $1 }.count
+        #expect(ink > 60, "\(ink) dark samples in the title")
+        #expect(differing > 60, "\(differing) samples differ from the font-less rendering")
+    }
+
+    /// Scale bars are round lengths of at most a fifth of the map's width, and (the next round
+    /// length being at most 2.5 times longer) at least 0.4 of that.
+    @Test func scaleBarIsARoundLength() {
+        let layout = MapLayout(layers: ReportFixtures.layers, width: 600, height: 400)
+        let bar = MapImage.scaleBar(layout)
+        #expect([1.0, 2, 5].contains(bar.metres / pow(10, log10(bar.metres).rounded(.down))))
+        #expect(bar.pixels <= layout.map.width / 5 + 1e-9 && bar.pixels >= 0.4 * layout.map.width / 5 - 1e-9)
     }
 
     @Test func projectionKeepsShapesAndFitsTheFrame() {
