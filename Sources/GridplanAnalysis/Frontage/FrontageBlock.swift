@@ -373,7 +373,9 @@ final class FrontageWorker {
             // Voronoi cells share their edges exactly: a coverage union joins them fastest.
             // Sites a rounding error apart give cells that cross themselves; those are made valid
             // before an overlay joins them (snap-rounding fails on them: "unable to assign free hole").
-            if let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion() {
+            // The coverage union does not check its input, so such cells can also come out of it
+            // as a polygon crossing itself, with no error: its result is used only when valid.
+            if let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion(), try joined.isValid {
                 out[m] = try areal(joined)
             } else {
                 out[m] = try areal(ctx.union(of: cells[m]!.map { try areal($0.madeValid().geometry) }, gridSize: grid))
