@@ -108,7 +108,10 @@ let package = Package(
             dependencies: ["GridplanAnalysis", "GridplanGeometry", "GridplanCRS", "GridplanIO"]),
         .testTarget(
             name: "GridplanSampleTests",
-            dependencies: ["GridplanSample", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCRS"]
+            dependencies: [
+                "GridplanSample", "GridplanCommands", "GridplanAnalysis", "GridplanIO", "GridplanGeometry",
+                "GridplanCRS",
+            ]
         ),
         .testTarget(
             name: "GridplanInputsTests",

@@ -11,13 +11,14 @@ import GridplanStore
 /// `gridplan report`: the district's map as one offline HTML page, with SVG and PNG images.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a self-contained HTML map report: units, grids, findings and streets by owner, with tables.",
+        abstract:
+            "Write a self-contained HTML map report: units, grids, findings, streets by owner and 门前三包 zones, with tables.",
         discussion: """
             Inputs are any files gridplan reads, in their declared CRS (as other gridplan commands write \
             them): units (communities), grids (partition --out), findings (check --out) and street \
-            segments (assign streets --out). They are drawn in WGS84. \
-            With --store the layer options name store layers; given none, the store's communities, grids, \
-            streets and findings are shown. The page needs no network: open it with a double-click.
+            segments (assign streets --out) and 门前三包 frontage zones (frontage --out). They are drawn in \
+            WGS84. With --store the layer options name store layers; given none, the store's communities, \
+            grids, streets, frontage zones and findings are shown. The page needs no network: open it with a double-click.
 
             Example: gridplan report --units data/communities.geojson --findings findings.geojson \\
                        --streets segments.geojson --metrics metrics.csv --out report.html --png map.png
@@ -38,6 +39,10 @@ struct Report: ParsableCommand {
 
     @Option(name: .long, help: "Street segments with a lead unit: coloured by lead.")
     var streets: String?
+
+    @Option(
+        name: .long, help: "门前三包 frontage zones (frontage --out, or the store's frontage_zones): coloured by owner.")
+    var frontage: String?
 
     @Option(name: .long, help: "Unit metrics, .csv or .geojson, joined to the units by their code column.")
     var metrics: String?
@@ -71,8 +76,9 @@ struct Report: ParsableCommand {
         guard (100...20000).contains(width), (100...20000).contains(height) else {
             throw ValidationError("--width and --height must be between 100 and 20000 pixels")
         }
-        guard input.store != nil || [units, grids, findings, streets].contains(where: { $0 != nil }) else {
-            throw ValidationError("give at least one layer (--units, --grids, --findings, --streets) or --store")
+        guard input.store != nil || [units, grids, findings, streets, frontage].contains(where: { $0 != nil }) else {
+            throw ValidationError(
+                "give at least one layer (--units, --grids, --findings, --streets, --frontage) or --store")
         }
         let outputs = [out, svg, png, pdf].compactMap { $0 }
         guard Set(outputs).count == outputs.count else {
@@ -85,7 +91,7 @@ struct Report: ParsableCommand {
         let console = Console.current
         let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
-        let storeDefaults = s != nil && [units, grids, findings, streets].allSatisfy { $0 == nil }
+        let storeDefaults = s != nil && [units, grids, findings, streets, frontage].allSatisfy { $0 == nil }
         func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws
             -> ReportLayer?
         {
@@ -101,6 +107,11 @@ struct Report: ParsableCommand {
         let gridLayer = try layer(grids, storeLayer: .grids, name: "grids", kind: .grids)
         let streetLayer = try layer(streets, storeLayer: .streets, name: "streets", kind: .streets)
         let findingLayer = try layer(findings, storeLayer: .findings, name: "findings", kind: .findings)
+        var frontageLayer = try layer(frontage, storeLayer: .frontageZones, name: "frontage zones", kind: .frontage)
+        // The store keeps a zone's owner as its code.
+        if let f = frontageLayer, !f.features.contains(where: { $0.properties["owner"] != nil }) {
+            frontageLayer = ReportLayer(name: f.name, kind: .frontage, features: f.features, colorProperty: "code")
+        }
 
         var tables: [ReportTable] = []
         if let findingLayer { tables += ReportTables.findings(findingLayer.features) }
@@ -121,8 +132,11 @@ struct Report: ParsableCommand {
         }
         if let gridLayer { tables.append(ReportTables.properties(of: gridLayer.features, title: "Grids")) }
         if let streetLayer { tables.append(ReportTables.streetsByLead(streetLayer.features)) }
+        if let frontageLayer {
+            tables.append(ReportTables.frontageByStreet(frontageLayer.features, owner: frontageLayer.colorProperty))
+        }
 
-        let layers = [unitLayer, gridLayer, streetLayer, findingLayer].compactMap { $0 }
+        let layers = [unitLayer, gridLayer, frontageLayer, streetLayer, findingLayer].compactMap { $0 }
         var outputs: [(path: String, bytes: [UInt8])] = [
             (out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))
         ]
@@ -327,6 +341,29 @@ enum ReportTables {
             title: "Streets by lead", columns: ["lead", "segments", "streets", "length_m"],
             rows: leads.sorted().map { l in
                 [l, String(segments[l]!), String(names[l]?.count ?? 0), JSONText.number(metres[l]!.rounded())]
+            })
+    }
+
+    /// 门前三包 zones per street: how many zones and owners, and how much kerb and land they keep.
+    /// Frontage and area are the zones' own `frontage_m` and `area_m2`.
+    static func frontageByStreet(_ features: [Feature], owner ownerKey: String) -> ReportTable {
+        var streets: [String] = []
+        var zones: [String: Int] = [:], owners: [String: Set<String>] = [:]
+        var frontage: [String: Double] = [:], area: [String: Double] = [:]
+        for f in features {
+            let street = cell(f.properties["street"] ?? f.properties["name"])
+            let key = street.isEmpty ? ReportLayer.noValue : street
+            if zones[key] == nil { streets.append(key) }
+            zones[key, default: 0] += 1
+            owners[key, default: []].insert(cell(f.properties[ownerKey]))
+            frontage[key, default: 0] += f.properties["frontage_m"]?.doubleValue ?? 0
+            area[key, default: 0] += f.properties["area_m2"]?.doubleValue ?? 0
+        }
+        func metres(_ v: Double) -> String { JSONText.number((v * 10).rounded() / 10) }
+        return ReportTable(
+            title: "Frontage zones by street", columns: ["street", "zones", "owners", "frontage_m", "area_m2"],
+            rows: streets.sorted().map { s in
+                [s, String(zones[s]!), String(owners[s]!.count), metres(frontage[s]!), metres(area[s]!)]
             })
     }
 

@@ -8,14 +8,16 @@ import GridplanSample
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Generate a synthetic city with known defects (district, street offices, communities, streets, buildings, events, components, old grids).",
+            "Generate a synthetic city with known defects (district, street offices, communities, streets, buildings, events, components, old grids, shops).",
         discussion: """
             Writes district.geojson, street_offices.geojson, communities.geojson, streets.geojson, \
-            buildings.geojson, events.geojson, components.geojson, grids_old.geojson, roster.csv and \
-            truth.json, which lists every injected defect (overlaps, gaps, exclave, enclave, jagged border, \
-            digitising noise, invalid rings, parent mismatch) with its area, and the roster's holes (a \
+            buildings.geojson, events.geojson, components.geojson, grids_old.geojson, shops.geojson, roster.csv \
+            and truth.json, which lists every injected defect (overlaps, gaps, exclave, enclave, jagged border, \
+            digitising noise, invalid rings, parent mismatch) with its area, the roster's holes (a \
             community without 片长, streets without 街巷长, a chief over a limit, a row for a unit that does \
-            not exist). Streets carry a grade, 1 (arterial) to 4 (alley). The same seed and \
+            not exist) and the streets each shop faces (门前三包: rows, corner shops, shops set back beyond \
+            the 20 m depth, some given only as an address point). Streets carry a grade, 1 (arterial) to 4 \
+            (alley). The same seed and \
             options always give identical files. Nothing is written unless every file succeeds.
             Examples:
               gridplan sample data

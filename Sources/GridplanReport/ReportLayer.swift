@@ -13,6 +13,8 @@ public enum ReportLayerKind: String, CaseIterable, Sendable {
     case streets
     /// Points such as buildings or events: small squares.
     case points
+    /// 门前三包 zones (frontage --out): strips of land filled in their owner's colour.
+    case frontage
 
     /// The property a layer of this kind is coloured by unless told otherwise.
     public var defaultColorProperty: String {
@@ -22,6 +24,7 @@ public enum ReportLayerKind: String, CaseIterable, Sendable {
         case .findings: return "kind"
         case .streets: return "lead"
         case .points: return "kind"
+        case .frontage: return "owner"
         }
     }
 }

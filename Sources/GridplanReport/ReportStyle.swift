@@ -173,6 +173,9 @@ public struct LayerStyle: Sendable {
                 fillOpacity: 1, outline: RGBColor(hex: "#202020"), outlineWidth: 1, lineWidth: 3, pointSize: 8)
         case .streets: return LayerStyle(fillOpacity: 0.6, outline: nil, outlineWidth: 1, lineWidth: 3, pointSize: 6)
         case .points: return LayerStyle(fillOpacity: 1, outline: nil, outlineWidth: 1, lineWidth: 2, pointSize: 8)
+        case .frontage:
+            return LayerStyle(
+                fillOpacity: 0.75, outline: RGBColor(hex: "#303030"), outlineWidth: 0.5, lineWidth: 2, pointSize: 6)
         }
     }
 }

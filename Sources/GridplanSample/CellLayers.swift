@@ -68,6 +68,8 @@ public struct SampleCellLayers: Sendable {
     public var events: [SampleEvent] = []
     public var components: [SampleComponent] = []
     public var grids: [SampleGrid] = []
+    /// The frontage units (shops) standing in the cell.
+    public var shops: [SampleShop] = []
 }
 
 extension SampleCity {
@@ -111,6 +113,17 @@ extension SampleCity {
         var building = 0
         var event = 0
         var componentSerial = [Int](repeating: 0, count: 5 * 16)
+        var shop = 0
+    }
+
+    /// The road along a lattice edge, named by its line and stretch; nil where the edge has none.
+    func borderRoad(_ key: EdgeKey) -> RoadPath? {
+        let e = lattice.edge(key)
+        guard let rc = e.roadClass else { return nil }
+        let name = names.lineRoadName(
+            rc, vertical: key.isVertical, line: key.isVertical ? key.i : key.j,
+            stretch: Lattice.floorDiv(key.isVertical ? key.j : key.i, 5))
+        return RoadPath(name: name, roadClass: rc, points: e.points, junctions: e.anchors)
     }
 
     func layers(ofCell c: Int, counters: inout Counters) -> SampleCellLayers {
@@ -124,12 +137,7 @@ extension SampleCity {
         // to the only cell it touches.
         var border: [RoadPath] = []
         func addBorder(_ key: EdgeKey) {
-            let e = lattice.edge(key)
-            guard let rc = e.roadClass else { return }
-            let name = names.lineRoadName(
-                rc, vertical: key.isVertical, line: key.isVertical ? key.i : key.j,
-                stretch: Lattice.floorDiv(key.isVertical ? key.j : key.i, 5))
-            border.append(RoadPath(name: name, roadClass: rc, points: e.points, junctions: e.anchors))
+            if let road = borderRoad(key) { border.append(road) }
         }
         addBorder(EdgeKey(isVertical: false, i: i, j: j))
         addBorder(EdgeKey(isVertical: true, i: i, j: j))
@@ -225,6 +233,8 @@ extension SampleCity {
                 + Self.sixDigits(counters.componentSerial[slot])
             out.components.append(SampleComponent(id: id, componentClass: cls.name, type: type.name, location: p))
         }
+
+        out.shops = shops(ofCell: c, cellRing: cellRing, inner: inner, counter: &counters.shop)
         return out
     }
 

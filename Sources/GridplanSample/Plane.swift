@@ -80,4 +80,64 @@ enum Plane {
         }
         return out
     }
+
+    /// Whether segments a–b and c–d cross or touch.
+    static func segmentsMeet(_ a: Coordinate, _ b: Coordinate, _ c: Coordinate, _ d: Coordinate) -> Bool {
+        func orient(_ p: Coordinate, _ q: Coordinate, _ r: Coordinate) -> Double {
+            (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x)
+        }
+        let d1 = orient(c, d, a), d2 = orient(c, d, b), d3 = orient(a, b, c), d4 = orient(a, b, d)
+        if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) { return true }
+        return distance(a, c, d) == 0 || distance(b, c, d) == 0 || distance(c, a, b) == 0 || distance(d, a, b) == 0
+    }
+
+    /// Distance from a closed ring's area (0 inside it) to a polyline, or `limit` when both
+    /// are further apart than that (a cheap envelope test skips far segments).
+    static func distance(ring: [Coordinate], line: [Coordinate], limit: Double = .infinity) -> Double {
+        var env = Envelope.empty
+        for p in ring { env.expand(toInclude: p) }
+        var best = limit
+        for k in 0..<max(0, line.count - 1) {
+            let a = line[k], b = line[k + 1]
+            if min(a.x, b.x) > env.maxX + best || max(a.x, b.x) < env.minX - best || min(a.y, b.y) > env.maxY + best
+                || max(a.y, b.y) < env.minY - best
+            {
+                continue
+            }
+            if contains(ring, a) { return 0 }
+            for e in 0..<(ring.count - 1) {
+                let p = ring[e], q = ring[e + 1]
+                if segmentsMeet(p, q, a, b) { return 0 }
+                best = min(best, distance(p, a, b), distance(a, p, q), distance(b, p, q))
+            }
+        }
+        return best
+    }
+
+    /// Whether two convex closed rings are at least `gap` apart along some edge normal of
+    /// either (the separating-axis test: for convex shapes an axis that separates them exists
+    /// exactly when they do not meet, and the gap it shows is at most their distance).
+    static func separated(_ a: [Coordinate], _ b: [Coordinate], by gap: Double) -> Bool {
+        for ring in [a, b] {
+            for e in 0..<(ring.count - 1) {
+                let p = ring[e], q = ring[e + 1]
+                let l = p.distance(to: q)
+                guard l > 0 else { continue }
+                let nx = -(q.y - p.y) / l, ny = (q.x - p.x) / l
+                var aMin = Double.infinity, aMax = -Double.infinity, bMin = Double.infinity, bMax = -Double.infinity
+                for c in a {
+                    let t = c.x * nx + c.y * ny
+                    aMin = min(aMin, t)
+                    aMax = max(aMax, t)
+                }
+                for c in b {
+                    let t = c.x * nx + c.y * ny
+                    bMin = min(bMin, t)
+                    bMax = max(bMax, t)
+                }
+                if bMin - aMax >= gap || aMin - bMax >= gap { return true }
+            }
+        }
+        return false
+    }
 }

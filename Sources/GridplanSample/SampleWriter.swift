@@ -52,7 +52,7 @@ public enum SampleWriter {
     /// The files of a sample city, in the order they are written.
     public static let fileNames = [
         "district.geojson", "street_offices.geojson", "communities.geojson", "streets.geojson", "buildings.geojson",
-        "events.geojson", "components.geojson", "grids_old.geojson", "roster.csv", "truth.json",
+        "events.geojson", "components.geojson", "grids_old.geojson", "shops.geojson", "roster.csv", "truth.json",
     ]
 
     /// Generates the city for `configuration` and writes it into `directory`.
@@ -193,6 +193,8 @@ public enum SampleWriter {
         let events = try open("events.geojson", pointPrecision)
         let components = try open("components.geojson", pointPrecision)
         let grids = try open("grids_old.geojson", areaPrecision)
+        let shops = try open("shops.geojson", areaPrecision)
+        var shopFaces: [(id: String, faces: [String])] = []
         let total = city.cellCount
         var caseCounts: [String: SampleCaseCounts] = [:]
         // For the roster: each named street's length (metric CRS) and the old grids of each community.
@@ -262,13 +264,23 @@ public enum SampleWriter {
                             "area_m2": .number(SampleCity.rounded(g.areaSquareMetres)),
                         ]))
             }
+            let addressPoints = try transformer.transform(layers.shops.map(\.location))
+            for (s, p) in zip(layers.shops, addressPoints) {
+                try shops.write(
+                    Feature(
+                        geometry: try s.footprint.map { try out(.polygon(Polygon(exterior: $0))) } ?? .point(p),
+                        properties: ["shop_id": .string(s.id), "name": .string(s.name), "type": .string(s.type)]))
+                shopFaces.append((s.id, s.faces))
+            }
         }
-        for w in [streets, buildings, events, components, grids] { try w.finish() }
+        for w in [streets, buildings, events, components, grids, shops] { try w.finish() }
 
         let roster = SampleRoster(city: city, streets: streetOrder.map { ($0, streetMetres[$0]!) }, grids: gridsOf)
         try OutputFile.write(roster.csv, to: directory + "/roster.csv")
         try OutputFile.write(
-            try truth(city, cases: caseCounts, roster: roster, transformer: transformer, precision: areaPrecision),
+            try truth(
+                city, cases: caseCounts, roster: roster, shops: shopFaces, transformer: transformer,
+                precision: areaPrecision),
             to: directory + "/truth.json")
         return [
             SampleFileSummary(name: "district.geojson", features: district.featureCount),
@@ -279,14 +291,15 @@ public enum SampleWriter {
             SampleFileSummary(name: "events.geojson", features: events.featureCount),
             SampleFileSummary(name: "components.geojson", features: components.featureCount),
             SampleFileSummary(name: "grids_old.geojson", features: grids.featureCount),
+            SampleFileSummary(name: "shops.geojson", features: shops.featureCount),
             SampleFileSummary(name: "roster.csv", features: roster.rows.count),
         ]
     }
 
     /// `truth.json`: the generation's metadata, then one defect per line.
     static func truth(
-        _ city: SampleCity, cases: [String: SampleCaseCounts], roster: SampleRoster, transformer: Transformer,
-        precision: Int
+        _ city: SampleCity, cases: [String: SampleCaseCounts], roster: SampleRoster,
+        shops: [(id: String, faces: [String])], transformer: Transformer, precision: Int
     ) throws -> [UInt8] {
         let config = city.configuration
         var head = JSONObject()
@@ -324,6 +337,25 @@ public enum SampleWriter {
                     )
                 }))
         head["roster"] = .object(roster.truth)
+        head["shops"] = .object([
+            "notes": .string(
+                "shops.geojson's frontage units, laid out against carriageways of street_widths_m (by class) and 门前三包 "
+                    + "zones depth_m deep, shops given as points standing for discs of point_radius_m: facing names, per "
+                    + "shop_id, the streets a zone must reach (one for a shop in a row, two for a corner shop) and no other "
+                    + "street lies within depth_m of the shop; set_back lists the shops no street comes within depth_m of."
+            ),
+            "depth_m": .number(SampleCity.shopZoneDepthMetres),
+            "point_radius_m": .number(SampleCity.shopPointRadiusMetres),
+            "street_widths_m": .object(
+                JSONObject(RoadClass.allCases.map { (key: $0.rawValue, value: JSONValue.number($0.sampleWidthMetres)) })
+            ),
+            "facing": .object(
+                JSONObject(
+                    shops.filter { !$0.faces.isEmpty }.map {
+                        (key: $0.id, value: JSONValue.array($0.faces.map { .string($0) }))
+                    })),
+            "set_back": .array(shops.filter { $0.faces.isEmpty }.map { .string($0.id) }),
+        ])
         var out: [UInt8] = []
         out.append(contentsOf: "{".utf8)
         for (key, value) in head {

@@ -95,4 +95,7 @@ enum SampleStream: UInt64 {
     case layout = 1
     case vertex, edge, line, cell, density, households, buildings, events, components
     case grids, defects, defectShape, names, enclave, lifecycle, roster
+    /// Added after the others so that every earlier stream keeps its number, and every earlier
+    /// file its bytes.
+    case shops
 }

@@ -228,6 +228,24 @@ private func checkInvariants(
         #expect(close(p.first?.depthMetres ?? 0, (9.0 + 144).squareRoot() - 3, 0.02))
     }
 
+    /// Two point shops whose discs are 0.77 m apart share the gap on the line equidistant from
+    /// them, x = 28.385: 6.385 m of kerb each, mirror images of each other. (Outline points of a
+    /// disc are co-circular; the Voronoi split once gave one shop the whole gap, overlapping the
+    /// other's zone.)
+    @Test func twoPointShopsInARowSplitTheGap() throws {
+        let units = [
+            frontageUnit("P", .point(Coordinate(25, 15))), frontageUnit("Q", .point(Coordinate(31.77, 15)), 1),
+        ]
+        let r = try Frontage.run(units: units, streets: [centreline("Main", (-30, 0), (60, 0))])
+        let p = zones(r, "P"), q = zones(r, "Q")
+        #expect(p.count == 1 && q.count == 1)
+        #expect(close(p.first?.frontageMetres ?? 0, 6.385, 0.01) && close(q.first?.frontageMetres ?? 0, 6.385, 0.01))
+        #expect(close(p.first?.areaSquareMetres ?? 0, q.first?.areaSquareMetres ?? 0, 0.01))
+        let env = try GEOSContext().geometry(try #require(p.first).geometry).envelope
+        #expect(close(env.maxX, 28.385, 0.01))
+        try checkInvariants(r, units)
+    }
+
     /// A curved street (a quarter circle of radius 60, 6 m wide): sectors of buildings on both sides
     /// keep the annulus between their arc and the kerb, and the kerb arc in front of them.
     @Test func curvedStreet() throws {

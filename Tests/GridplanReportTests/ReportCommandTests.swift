@@ -3,6 +3,7 @@ import Foundation
     import FoundationXML
 #endif
 import GridplanCommands
+import GridplanGeometry
 import GridplanIO
 import GridplanReport
 import Testing
@@ -62,6 +63,42 @@ import Testing
         #expect(XMLParser(data: svg).parse())
         let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/map.png"))
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    /// Zones as `gridplan frontage --out` writes them: a layer coloured by owner, and a table per
+    /// street adding up the zones' own frontage and area.
+    @Test func drawsFrontageZonesAsALayer() throws {
+        let dir = try ReportFixtures.scratch()
+        func zone(_ owner: String, _ street: String, _ x: Double, frontage: Double, area: Double) -> Feature {
+            let ring = [(x, 39.91), (x + 0.0001, 39.91), (x + 0.0001, 39.9101), (x, 39.9101), (x, 39.91)].map {
+                Coordinate($0.0, $0.1)
+            }
+            return Feature(
+                geometry: .polygon(Polygon(exterior: ring)),
+                properties: [
+                    "owner": .string(owner), "street": .string(street), "side": .string("left"),
+                    "frontage_m": .number(frontage), "depth_m": .number(9), "area_m2": .number(area),
+                ])
+        }
+        try GeoJSONWriter.write(
+            [
+                zone("SP0000001", "东四北大街", 116.41, frontage: 10, area: 90),
+                zone("SP0000002", "东四北大街", 116.4102, frontage: 8.5, area: 76.5),
+                zone("SP0000002", "史家胡同", 116.4104, frontage: 6, area: 40.25),
+            ], to: dir + "/zones.geojson")
+        let r = gridplan("report", "--frontage", dir + "/zones.geojson", "--out", dir + "/report.html", "--json")
+        #expect(r.code == 0, "\(r.err)")
+        guard case .object(let summary) = try JSONText.decode(r.out) else {
+            Issue.record("\(r.out)")
+            return
+        }
+        #expect(summary["layers"] == .object(["frontage zones": .integer(3)]))
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<span class=\"layer-name\">frontage zones</span> <span class=\"count\">(3)</span>"))
+        #expect(html.contains("<div class=\"by\">colour: owner</div>"))
+        #expect(html.contains("<h2>Frontage zones by street <small>(2 rows)</small></h2>"))
+        #expect(html.contains("<tr><td>东四北大街</td><td>2</td><td>2</td><td>18.5</td><td>166.5</td></tr>"))
+        #expect(html.contains("<tr><td>史家胡同</td><td>1</td><td>1</td><td>6</td><td>40.3</td></tr>"))
     }
 
     @Test func theStandalonePageLoadsNothingFromOutside() {

@@ -1,3 +1,4 @@
+import Foundation
 import GridplanGeometry
 
 /// One block of open land (the land between carriageways) and the units in it: the unit of work.
@@ -69,6 +70,9 @@ final class FrontageWorker {
     /// Kerb within this distance of a zone is its frontage: zones are built on the kerb, so only
     /// rounding separates them from it.
     static let onKerb = 1e-5
+    /// How far a Voronoi site is moved off its outline point to break co-circular ties (see
+    /// `voronoiRegions`): far below the split's own accuracy (``FrontageOptions/splitSpacingMetres``).
+    static let siteNudge = 1e-4
 
     init(streets: StreetModel, frame: Envelope, options: FrontageOptions, grids: [(code: String, geometry: Geometry)]) {
         self.streets = streets
@@ -345,7 +349,12 @@ final class FrontageWorker {
                     }) {
                         continue
                     }
-                    sites.append(p)
+                    // Outline points of a round unit (a point's disc) lie on one circle, and GEOS 3.11's
+                    // diagram of co-circular sites can hand one site a cell reaching over its
+                    // neighbour's: a nudge of 0.1 mm, fixed by the site's number, breaks the tie.
+                    let n = Double(sites.count)
+                    let turn = n * 2.399963229728653  // the golden angle, so nudges never line up
+                    sites.append(p + Self.siteNudge * Coordinate(cos(turn), sin(turn)))
                     owners.append(m)
                 }
             }
@@ -373,7 +382,9 @@ final class FrontageWorker {
             // Voronoi cells share their edges exactly: a coverage union joins them fastest.
             // Sites a rounding error apart give cells that cross themselves; those are made valid
             // before an overlay joins them (snap-rounding fails on them: "unable to assign free hole").
-            if let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion() {
+            // The coverage union does not check its input, so such cells can also come out of it
+            // as a polygon crossing itself, with no error: its result is used only when valid.
+            if let joined = try? ctx.collection(cells[m]!, kind: .multiPolygon).coverageUnion(), try joined.isValid {
                 out[m] = try areal(joined)
             } else {
                 out[m] = try areal(ctx.union(of: cells[m]!.map { try areal($0.madeValid().geometry) }, gridSize: grid))
