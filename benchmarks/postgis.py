@@ -9,7 +9,11 @@ A throwaway cluster is started with .ci/pg-cluster (stopped on every exit path).
 --runs separate processes, wall clock around the whole process. Results go to
 work/postgis.json and to the "PostGIS store" section of ../BENCHMARKS.md.
 
-usage: python3 benchmarks/postgis.py [--sizes 10000] [--runs 3] [--bin-dir .build-bench/release]
+usage: python3 benchmarks/postgis.py [--sizes 10000] [--runs 3] [--legs import,export,analysis] [--merge]
+                                    [--bin-dir .build-bench/release]
+
+--legs picks the parts to run (the 100,000-community city's analyses take hours on two cores);
+--merge keeps the rows of work/postgis.json that this run does not measure, with their commits.
 """
 import argparse
 import json
@@ -61,12 +65,12 @@ class Cluster:
         return self.uri.rsplit("/", 1)[0] + "/" + name
 
 
-def measure(size, runs, gp, cluster):
+def measure(size, runs, gp, cluster, legs):
     city = os.path.join(WORK, f"city-{size}")
     if not os.path.exists(os.path.join(city, "truth.json")):
         run([gp, "sample", city, "--communities", str(size), "--seed", "1", "--force", "--quiet"])
     rows = {}
-    for layer in ["communities", "buildings"]:
+    for layer in ["communities", "buildings"] if "import" in legs else []:
         src = os.path.join(city, f"{layer}.geojson")
         g = median(lambda db: [gp, "import", db, src, "--as", layer, "--quiet"], runs,
                    before=lambda: (lambda db: (run([gp, "init", db, "--quiet"]), db)[1])(cluster.database()))
@@ -74,17 +78,21 @@ def measure(size, runs, gp, cluster):
                                "-lco", "SPATIAL_INDEX=GIST", "-nlt", "PROMOTE_TO_MULTI" if layer == "communities" else "POINT"], runs,
                    before=cluster.database)
         rows[f"import {layer}"] = {"gridplan": g, "peer": o, "peer_name": "ogr2ogr -f PostgreSQL"}
+    if "export" not in legs and "analysis" not in legs:
+        return rows
     store = cluster.database()
     run([gp, "init", store, "--crs", "EPSG:4326", "--quiet"])
     gpkg = os.path.join(city, "bench-postgis.gpkg")
-    if os.path.exists(gpkg):
-        os.remove(gpkg)
-    run([gp, "init", gpkg, "--quiet"])
-    for file, layer in [("district", "districts"), ("communities", "communities"), ("streets", "streets"), ("buildings", "buildings"), ("events", "events")]:
-        for s in (store, gpkg):
+    if "analysis" in legs:
+        if os.path.exists(gpkg):
+            os.remove(gpkg)
+        run([gp, "init", gpkg, "--quiet"])
+    files = [("district", "districts"), ("communities", "communities"), ("streets", "streets"), ("buildings", "buildings"), ("events", "events")]
+    for file, layer in files if "analysis" in legs else files[1:2] + files[3:4]:
+        for s in (store, gpkg) if "analysis" in legs else (store,):
             run([gp, "import", s, os.path.join(city, f"{file}.geojson"), "--as", layer, "--quiet"])
     ogr_db = cluster.database()
-    for layer in ["communities", "buildings"]:
+    for layer in ["communities", "buildings"] if "export" in legs else []:
         run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + ogr_db, os.path.join(city, f"{layer}.geojson"), "-nln", layer, "-lco", "GEOMETRY_NAME=geom"])
         out = os.path.join(city, f"bench-export-{layer}.geojson")
         g = median(lambda _: [gp, "export", store, layer, out, "--quiet"], runs)
@@ -95,7 +103,7 @@ def measure(size, runs, gp, cluster):
         "partition": ["partition", "communities", "--households", "buildings", "--events", "events", "--quiet"],
         "metrics": ["metrics", "communities", "--households", "buildings", "--events", "events", "--streets", "streets", "--boundary", "districts", "--quiet"],
     }
-    for name, args in analyses.items():
+    for name, args in analyses.items() if "analysis" in legs else []:
         times = {}
         # Interleaved, so a drift in the machine's speed lands on both engines alike.
         for _ in range(runs):
@@ -107,18 +115,24 @@ def measure(size, runs, gp, cluster):
 
 def report(results, command):
     lines = [START, "## PostGIS store", "",
-             f"Produced by `{command}` at commit {results['commit']} on {results['machine']}; medians of {results['runs']} runs, wall clock per process. "
+             f"Produced by `{command}` (last at commit {results['commit']}; a cell measured at another commit says which) on {results['machine']}; medians of {results['runs']} runs, wall clock per process. "
              "Import and export: gridplan into and out of a PostGIS store beside `ogr2ogr` into and out of plain PostGIS tables "
              "(the target is faster than ogr2ogr). Analysis: the same command reading a PostGIS store beside reading a GeoPackage store "
              "(the target is within 1.2×).", "",
              "| operation | " + " | ".join(f"{s:,} communities" for s in results["sizes"]) + " | against |", "|---|" + "---|" * len(results["sizes"]) + "---|"]
-    names = list(results["rows"][str(results["sizes"][0])].keys())
+    names = []
+    for size in results["sizes"]:
+        names += [n for n in results["rows"].get(str(size), {}) if n not in names]
     for n in names:
         cells = []
         peer = ""
         for s in results["sizes"]:
-            r = results["rows"][str(s)][n]
-            cells.append(f"**{r['gridplan'] / r['peer']:.2f}** ({r['gridplan']:.1f} s vs {r['peer']:.1f} s)")
+            r = results["rows"].get(str(s), {}).get(n)
+            if r is None:
+                cells.append("not run")
+                continue
+            at = f", at {r['commit']}" if r.get("commit") and r["commit"] != results["commit"] else ""
+            cells.append(f"**{r['gridplan'] / r['peer']:.2f}** ({r['gridplan']:.1f} s vs {r['peer']:.1f} s{at})")
             peer = r["peer_name"]
         lines.append(f"| {n} | " + " | ".join(cells) + f" | {peer} |")
     lines += ["", "Ratios are gridplan's time over the other's: below 1, gridplan (or the PostGIS store) is faster.", END]
@@ -132,17 +146,33 @@ def main():
     ap.add_argument("--sizes", default="10000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bin-dir", default=os.path.join(ROOT, ".build-bench", "release"))
+    ap.add_argument("--legs", default="import,export,analysis")
+    ap.add_argument("--merge", action="store_true")
     args = ap.parse_args()
+    legs = set(args.legs.split(","))
     gp = os.path.join(args.bin_dir, "gridplan")
     sizes = [int(s) for s in args.sizes.split(",")]
     os.makedirs(WORK, exist_ok=True)
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     with Cluster() as cluster:
-        rows = {str(s): measure(s, args.runs, gp, cluster) for s in sizes}
+        rows = {str(s): measure(s, args.runs, gp, cluster, legs) for s in sizes}
+    for size in rows.values():
+        for row in size.values():
+            row["commit"] = commit
     results = {"commit": commit, "machine": f"{os.cpu_count()} cores, {cpu}", "runs": args.runs, "sizes": sizes, "rows": rows}
-    json.dump(results, open(os.path.join(WORK, "postgis.json"), "w"), indent=1)
-    section = report(results, "python3 benchmarks/postgis.py " + " ".join(sys.argv[1:]))
+    path_json = os.path.join(WORK, "postgis.json")
+    if args.merge and os.path.exists(path_json):
+        old = json.load(open(path_json))
+        for size, old_rows in old.get("rows", {}).items():
+            for name, row in old_rows.items():
+                row.setdefault("commit", old.get("commit"))
+                results["rows"].setdefault(size, {}).setdefault(name, row)
+        results["sizes"] = sorted(set(results["sizes"]) | set(old.get("sizes", [])))
+        results["commands"] = old.get("commands", [old.get("command", "")]) + ["python3 benchmarks/postgis.py " + " ".join(sys.argv[1:])]
+    results.setdefault("commands", ["python3 benchmarks/postgis.py " + " ".join(sys.argv[1:])])
+    json.dump(results, open(path_json, "w"), indent=1)
+    section = report(results, ", then ".join(results["commands"]))
     path = os.path.join(ROOT, "BENCHMARKS.md")
     text = open(path, encoding="utf-8").read()
     if START in text:
