@@ -220,7 +220,7 @@ public enum LayerFit {
                         Coordinate(c.x - t, c.y - t), Coordinate(c.x + t, c.y - t), Coordinate(c.x + t, c.y + t),
                         Coordinate(c.x - t, c.y + t), Coordinate(c.x - t, c.y - t),
                     ])))
-            for k in try index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) {
+            for k in index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) {
                 return true
             }
             return false
