@@ -5,6 +5,7 @@ import GridplanCRS
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
+import GridplanReport
 import GridplanStore
 
 extension OverlapRule: ExpressibleByArgument {}
@@ -65,6 +66,29 @@ struct Repair: ParsableCommand {
     @Option(name: .long, help: "The change list as GeoJSON (WGS84).")
     var changes: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Write the adjustment notice (调整公示): per unit, area, households, population and grids before and after, as .csv or .html."
+    )
+    var notice: String?
+
+    @Option(name: .customLong("notice-title"), help: "The notice's heading (.html).")
+    var noticeTitle: String = "区划调整公示"
+
+    @Option(
+        name: .long,
+        help:
+            "Write every building (household point) that changes unit, with its from and to codes and households: .csv or .geojson (WGS84). Needs --households."
+    )
+    var moves: String?
+
+    @Option(
+        name: .long,
+        help: "Grids (file or store layer) the notice counts per unit. Default with --store: the store's grids, if any."
+    )
+    var grids: String?
+
     @OptionGroup var input: InputOptions
     @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
@@ -72,6 +96,16 @@ struct Repair: ParsableCommand {
     func validate() throws {
         if out == nil && input.store == nil {
             throw ValidationError("give --out REPAIRED (or --store to write the repair back)")
+        }
+        if moves != nil && householdOptions.households == nil {
+            throw ValidationError("--moves lists the buildings that change unit: give --households too")
+        }
+        for (option, path, kinds) in [
+            ("--notice", notice, [".csv", ".html"]), ("--moves", moves, [".csv", ".geojson"]),
+        ] {
+            if let path, !kinds.contains(where: { path.lowercased().hasSuffix($0) }) {
+                throw ValidationError("\(option) writes \(kinds.joined(separator: " or ")), not '\(path)'")
+            }
         }
         guard gapWidth > 0, mergeGapsUnder >= 0 else {
             throw ValidationError("--gap-width must be positive and --merge-gaps-under not negative")
@@ -89,9 +123,10 @@ struct Repair: ParsableCommand {
             in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: layer)
         let boundaryGeometry = try boundary.map { try inputs.boundary($0, in: metric) }
-        let points = try householdOptions.households.map {
-            try inputs.households($0, weightField: householdOptions.weightField, in: metric)
+        let householdPoints = try householdOptions.households.map {
+            try inputs.householdPoints($0, weightField: householdOptions.weightField, in: metric)
         }
+        let points = householdPoints?.map { ($0.location, $0.households) }
         var options = RepairOptions()
         options.check.gapWidthMetres = gapWidth
         options.mergeGapsUnderSquareMetres = mergeGapsUnder
@@ -124,6 +159,27 @@ struct Repair: ParsableCommand {
                 precision: precision ?? Self.exactDecimals(layer.crs))
         }
         if let changes { try GeoJSONWriter.write(changeFeatures, to: changes) }
+        if notice != nil || moves != nil {
+            let storeGrids = try s?.summaries().contains { $0.layer == .grids && $0.count > 0 } ?? false
+            let gridGeometries = try (grids ?? (storeGrids ? "grids" : nil)).map {
+                try inputs.loadChecked($0, role: "grids", in: metric).geometries(in: metric).compactMap { $0 }
+            }
+            let population = householdPoints.flatMap { ps in
+                ps.contains { $0.population != nil } ? ps.map { $0.population ?? 0 } : nil
+            }
+            let adjustment = try BoundaryNotice.compute(
+                before: unitInputs, after: report.units, households: points, population: population,
+                grids: gridGeometries)
+            if let notice {
+                let text =
+                    notice.lowercased().hasSuffix(".html")
+                    ? AdjustmentNotice.html(adjustment.rows, title: noticeTitle) : AdjustmentNotice.csv(adjustment.rows)
+                try OutputFile.write(Array(text.utf8), to: notice)
+            }
+            if let moves, let householdPoints {
+                try Self.writeMoves(adjustment.moves, points: householdPoints, to: moves, transform: toWGS84)
+            }
+        }
         if let s, let storeLayer = StoreLayer(rawValue: units) {
             try s.replaceLayer(
                 storeLayer, with: repaired, command: "repair",
@@ -171,6 +227,32 @@ struct Repair: ParsableCommand {
     /// against a boundary kept at full precision.
     static func exactDecimals(_ crs: CRS) -> Int {
         ((try? crs.describe().isGeographic) ?? true) ? 9 : 4
+    }
+
+    /// The buildings that change unit, as CSV or as GeoJSON points in WGS84.
+    static func writeMoves(_ moves: [HouseholdMove], points: [HouseholdPoint], to path: String, transform: Transformer)
+        throws
+    {
+        let features = try moves.map { m -> Feature in
+            let point = points[m.index]
+            var p = JSONObject()
+            p["id"] = point.id.map { .string($0) } ?? .null
+            p["feature"] = .integer(Int64(point.index))
+            p["from_unit"] = m.fromUnit.map { .string($0) } ?? .null
+            p["to_unit"] = m.toUnit.map { .string($0) } ?? .null
+            p["households"] = .number(m.households)
+            if let pop = m.population { p["population"] = .number(pop) }
+            return Feature(geometry: try transform.transform(.point(m.location)), properties: p)
+        }
+        guard path.lowercased().hasSuffix(".csv") else { return try GeoJSONWriter.write(features, to: path) }
+        let header = ["id", "feature", "from_unit", "to_unit", "households", "population", "lon", "lat"]
+        let rows = features.map { f -> [String] in
+            var c = Coordinate(0, 0)
+            if case .point(let x)? = f.geometry { c = x }
+            return header.prefix(6).map { k in f.properties[k].map { $0 == .null ? "" : $0.text } ?? "" }
+                + [String(format: "%.7f", c.x), String(format: "%.7f", c.y)]
+        }
+        try OutputFile.write(Array(CSVText.document(header: header, rows: rows).utf8), to: path)
     }
 
     static func feature(_ c: Change, id: Int, transform: Transformer) throws -> Feature {
