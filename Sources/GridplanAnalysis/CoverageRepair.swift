@@ -24,6 +24,8 @@ public struct RepairOptions: Sendable {
     /// A snap-rounding grid for the rebuilt coverage, in metres; nil nodes in full precision, so
     /// vertices on the outer boundary stay exactly where they were.
     public var gridSizeMetres: Double?
+    /// A street office's decisions, which override the rules for the land they name.
+    public var decisions: [RepairDecision] = []
     public init() {}
 }
 
@@ -37,6 +39,10 @@ public struct Change: Sendable {
     public var fromUnit: String?
     public var toUnit: String
     public var households: Double?
+    /// The land's stable id (the same as check's for the same finding).
+    public var stableID: String = ""
+    /// The decision that moved it, when a person decided instead of the rule.
+    public var decision: RepairDecision?
 }
 
 /// The result of a repair: the units rebuilt, what moved, and what was left for a person.
@@ -44,9 +50,13 @@ public struct RepairReport: Sendable {
     /// Repaired geometries, one per input unit in input order (nil for skipped input).
     public var units: [Geometry?]
     public var changes: [Change]
-    /// Gaps left alone (too large to assign without a decision).
+    /// Gaps left alone (too large to assign without a decision, or left by one).
     public var unresolved: [Finding]
     public var warnings: [String]
+    /// Land a decision said to leave as it is, with the decision.
+    public var left: [(stableID: String, decision: RepairDecision)] = []
+    /// Decisions that matched no finding of this run (the land changed, or was repaired already).
+    public var unmatchedDecisions: [RepairDecision] = []
 }
 
 /// Repairs a coverage so it has no overlaps and no gaps below the threshold, without moving the
@@ -144,6 +154,8 @@ public enum CoverageRepair {
             try householdGrid?.sum(in: g, context: ctx)
         }
         var changes: [Change] = []
+        let book = DecisionBook(options.decisions)
+        var left: [(stableID: String, decision: RepairDecision)] = []
 
         // 2. Overlaps: faces claimed by several units, grouped into connected pieces per claimant set.
         progress("repair: overlaps")
@@ -170,8 +182,29 @@ public enum CoverageRepair {
                     ranked =
                         b.map(\.0) + group.filter { u in !b.contains { $0.0 == u } }.sorted { codes[$0] < codes[$1] }
                 }
+                let pieceValue = try piece.value()
+                let stable = StableID.of(kind: "overlap", units: group.map { codes[$0] }, geometry: pieceValue)
+                let decision = try book.decision(
+                    kind: "overlap", units: group.map { codes[$0] }, geometry: pieceValue, id: stable
+                ) { try piece.contains(ctx.geometry(.point($0))) }
+                if let decision, decision.choice == .leave {
+                    // Both keep it: the overlap stays, as decided.
+                    for f in pieceFaces { for u in group { facesOf[u].insert(f) } }
+                    left.append((stable, decision))
+                    continue
+                }
+                var decided = false
+                if case .owner(let code)? = decision?.choice, let chosen = group.first(where: { codes[$0] == code }) {
+                    ranked = [chosen] + ranked.filter { $0 != chosen }
+                    decided = true
+                } else if case .owner(let code)? = decision?.choice {
+                    warnings.append(
+                        "decision (line \(decision!.line)): \(code) does not claim \(stable) (its claimants: \(group.map { codes[$0] }.joined(separator: ", "))); the rule decided"
+                    )
+                }
                 var winner = ranked[0]
-                for candidate in ranked {
+                // A decided owner wins even where the rule would avoid splitting a loser.
+                for candidate in ranked where !decided || candidate == ranked[0] {
                     let losers = group.filter { $0 != candidate }
                     let splits = try losers.contains { l in
                         try CoverageCheck.polygons(of: land(l, excluding: Set(pieceFaces))).count > originalParts[l]
@@ -186,8 +219,9 @@ public enum CoverageRepair {
                 for loser in group where loser != winner {
                     changes.append(
                         Change(
-                            reason: .overlap, geometry: try piece.value(), areaSquareMetres: area,
-                            fromUnit: codes[loser], toUnit: codes[winner], households: hh))
+                            reason: .overlap, geometry: pieceValue, areaSquareMetres: area,
+                            fromUnit: codes[loser], toUnit: codes[winner], households: hh, stableID: stable,
+                            decision: decision))
                 }
             }
         }
@@ -216,7 +250,27 @@ public enum CoverageRepair {
                     ?? GapWidth.reportedWidths(of: [values[k]], gapWidth: options.check.gapWidthMetres)[0]
             }
             let b = try borders(piece)
-            guard isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged, let to = b.first?.0
+            let kind = isSliver ? "sliver" : "unmanaged"
+            let stable = StableID.of(kind: kind, units: b.map { codes[$0.0] }, geometry: values[k])
+            let decision = try book.decision(
+                kind: kind, units: b.map { codes[$0.0] }, geometry: values[k], id: stable
+            ) { try piece.contains(ctx.geometry(.point($0))) }
+            var to = b.first?.0
+            if case .owner(let code)? = decision?.choice {
+                if let chosen = b.first(where: { codes[$0.0] == code })?.0 {
+                    to = chosen
+                } else {
+                    warnings.append(
+                        "decision (line \(decision!.line)): \(code) does not border \(stable) (its neighbours: \(b.map { codes[$0.0] }.joined(separator: ", "))); the rule decided"
+                    )
+                }
+            }
+            if let decision, decision.choice == .leave { left.append((stable, decision)) }
+            let decided = decision.map { if case .owner = $0.choice { true } else { false } } ?? false
+            guard
+                decision?.choice != .leave,
+                decided || isSliver || area < options.mergeGapsUnderSquareMetres || options.assignUnmanaged,
+                let to
             else {
                 unresolved.append(
                     Finding(
@@ -231,12 +285,14 @@ public enum CoverageRepair {
             changes.append(
                 Change(
                     reason: isSliver ? .sliver : (area < options.mergeGapsUnderSquareMetres ? .gap : .unmanaged),
-                    geometry: try piece.value(),
-                    areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece)))
+                    geometry: values[k],
+                    areaSquareMetres: area, fromUnit: nil, toUnit: codes[to], households: try householdsInside(piece),
+                    stableID: stable, decision: decision))
         }
 
         // 4. Exclaves to their hosts, when asked.
-        if options.transferExclaves {
+        // Without --transfer-exclaves only exclaves a decision names move.
+        if options.transferExclaves || !options.decisions.isEmpty {
             progress("repair: exclaves")
             for u in natives.indices {
                 let myFaces = facesOf[u].sorted()
@@ -246,12 +302,35 @@ public enum CoverageRepair {
                 let main = areas.indices.max { areas[$0] < areas[$1] }!
                 for (k, component) in components.enumerated() where k != main {
                     let piece = try ctx.collection(component.map { faces[$0] }).coverageUnion()
-                    guard let host = try borders(piece, excluding: [u]).first?.0 else { continue }
+                    let hosts = try borders(piece, excluding: [u])
+                    guard var host = hosts.first?.0 else { continue }
+                    let value = try piece.value()
+                    let stable = StableID.of(kind: "exclave", units: [codes[u], codes[host]], geometry: value)
+                    let decision = try book.decision(
+                        kind: "exclave", units: [codes[u], codes[host]], geometry: value, id: stable
+                    ) { try piece.contains(ctx.geometry(.point($0))) }
+                    guard options.transferExclaves || decision != nil else { continue }
+                    if let decision {
+                        if decision.choice == .leave || decision.choice == .owner(codes[u]) {
+                            left.append((stable, decision))
+                            continue
+                        }
+                        if case .owner(let code) = decision.choice {
+                            if let chosen = hosts.first(where: { codes[$0.0] == code })?.0 {
+                                host = chosen
+                            } else {
+                                warnings.append(
+                                    "decision (line \(decision.line)): \(code) does not border \(stable); it goes to its host \(codes[host])"
+                                )
+                            }
+                        }
+                    }
                     for f in component { give(f, to: host) }
                     changes.append(
                         Change(
-                            reason: .exclave, geometry: try piece.value(), areaSquareMetres: areas[k],
-                            fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece)))
+                            reason: .exclave, geometry: value, areaSquareMetres: areas[k],
+                            fromUnit: codes[u], toUnit: codes[host], households: try householdsInside(piece),
+                            stableID: stable, decision: decision))
                 }
             }
         }
@@ -268,7 +347,10 @@ public enum CoverageRepair {
             }
             result[inputIndex[u]] = try g.value()
         }
-        return RepairReport(units: result, changes: changes, unresolved: unresolved, warnings: warnings)
+        var report = RepairReport(units: result, changes: changes, unresolved: unresolved, warnings: warnings)
+        report.left = left
+        report.unmatchedDecisions = book.unmatched
+        return report
     }
 
     /// Groups faces into sets that touch along an edge.

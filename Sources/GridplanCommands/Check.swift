@@ -137,6 +137,7 @@ enum FindingsOutput {
         var p = JSONObject()
         p["id"] = .integer(Int64(f.id))
         p["kind"] = .string(f.kind.rawValue)
+        p["stable_id"] = .string(StableID.of(kind: f.kind.rawValue, units: f.units, geometry: f.geometry))
         p["area_m2"] = .number((f.areaSquareMetres * 100).rounded() / 100)
         p["units"] = .array(f.units.map { .string($0) })
         if !f.borders.isEmpty {

@@ -69,6 +69,13 @@ struct Repair: ParsableCommand {
     @Option(
         name: .long,
         help:
+            "A street office's decisions (CSV: finding id or lon,lat inside it; owner code or leave; confirmed_by; date; note): they override the rules for those findings."
+    )
+    var decisions: String?
+
+    @Option(
+        name: .long,
+        help:
             "Write the adjustment notice (调整公示): per unit, area, households, population and grids before and after, as .csv or .html."
     )
     var notice: String?
@@ -133,12 +140,22 @@ struct Repair: ParsableCommand {
         options.overlapRule = overlapRule
         options.transferExclaves = transferExclaves
         options.assignUnmanaged = assignUnmanaged
+        if let decisions { options.decisions = try DecisionTable.read(path: decisions, metric: metric) }
         let report = try CoverageRepair.run(
             units: unitInputs, boundary: boundaryGeometry, households: points, options: options
         ) { console.progress($0) }
         console.clearProgress()
         inputs.report(to: console)
         warnings = inputs.warnings + warnings + report.warnings
+        for d in report.unmatchedDecisions {
+            let what = d.findingID ?? d.point.map { String(format: "the point (%.1f, %.1f)", $0.x, $0.y) } ?? "?"
+            warnings.append(
+                "\(decisions ?? "decisions"): line \(d.line) (\(what)) matches no finding of this run: the land changed or was settled already; the decision was not applied"
+            )
+        }
+        for (id, d) in report.left {
+            warnings.append("\(id) left as it is by decision (line \(d.line)\(d.confirmedBy.map { ", \($0)" } ?? ""))")
+        }
 
         // The repaired units keep their properties and ids; features that were not units stay as they were.
         var byFeature = [Int: Geometry?]()
@@ -263,6 +280,12 @@ struct Repair: ParsableCommand {
         p["from_unit"] = c.fromUnit.map { .string($0) } ?? .null
         p["to_unit"] = .string(c.toUnit)
         if let h = c.households { p["households"] = .number(h) }
+        p["stable_id"] = .string(c.stableID)
+        if let d = c.decision {
+            p["decided_by"] = d.confirmedBy.map { .string($0) } ?? .null
+            p["decided_on"] = d.date.map { .string($0) } ?? .null
+            if let n = d.note { p["decision_note"] = .string(n) }
+        }
         return Feature(id: .integer(Int64(id)), geometry: try transform.transform(c.geometry), properties: p)
     }
 }
