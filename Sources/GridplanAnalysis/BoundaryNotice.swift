@@ -132,3 +132,49 @@ public enum BoundaryNotice {
         try CoverageCheck.polygonalPart(ctx.geometry(g).madeValid().geometry).area
     }
 }
+
+/// What lies in each piece of land a repair moves: the grids it cuts into and the events and
+/// components on it, so the people who answer for them hear of the move.
+public struct MovedLandContents: Sendable, Equatable {
+    /// Codes of the grids the land overlaps (by more than ``MovedLand/minimumOverlapSquareMetres``).
+    public var grids: [String]
+    public var events: Int
+    public var components: Int
+}
+
+public enum MovedLand {
+    /// Grid overlaps below this are edge noise, not a grid the move touches (m²).
+    public static let minimumOverlapSquareMetres = 0.01
+
+    /// The contents of each change's land, in change order (all inputs in the metric CRS).
+    public static func contents(
+        of changes: [Change], grids: [UnitInput], events: [Coordinate], components: [Coordinate]
+    ) throws -> [MovedLandContents] {
+        let ctx = GEOSContext()
+        let gridNatives = try grids.map {
+            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+        }
+        let index = try SpatialIndex(context: ctx)
+        for g in gridNatives { try index.insert(g) }
+        let pieces = changes.enumerated().map { k, c in
+            UnitInput(code: String(format: "%09d", k), geometry: c.geometry, sourceIndex: k)
+        }
+        func counts(_ points: [Coordinate]) throws -> [Int] {
+            var n = [Int](repeating: 0, count: changes.count)
+            for i in try PointAssigner.run(points: points, units: pieces).compactMap({ $0 }) { n[i] += 1 }
+            return n
+        }
+        let eventCounts = try counts(events), componentCounts = try counts(components)
+        return try changes.enumerated().map { k, c in
+            let land = try ctx.geometry(c.geometry)
+            var touched: [String] = []
+            for g in index.query(intersecting: land) where try gridNatives[g].intersects(land) {
+                if try gridNatives[g].intersection(with: land).area > minimumOverlapSquareMetres {
+                    touched.append(grids[g].code)
+                }
+            }
+            return MovedLandContents(
+                grids: touched.sorted(), events: eventCounts[k], components: componentCounts[k])
+        }
+    }
+}

@@ -167,8 +167,29 @@ struct Repair: ParsableCommand {
             return f
         }
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
-        let changeFeatures = try report.changes.enumerated().map { k, c in
+        var changeFeatures = try report.changes.enumerated().map { k, c in
             try Self.feature(c, id: k + 1, transform: toWGS84)
+        }
+        // With a store: the grids, events and components on the land that moves are named.
+        if let s, !report.changes.isEmpty {
+            let counts = try s.summaries().filter { $0.count > 0 }.map(\.layer)
+            func points(_ layer: StoreLayer) throws -> [Coordinate] {
+                guard counts.contains(layer) else { return [] }
+                return try inputs.loadChecked(layer.rawValue, role: layer.rawValue, in: metric).geometries(in: metric)
+                    .compactMap { if case .point(let c)? = $0 { c } else { nil } }
+            }
+            var w: [String] = []
+            let gridUnits =
+                counts.contains(.grids)
+                ? try inputs.loadChecked("grids", role: "grids", in: metric, territory: true).units(
+                    in: metric, codeField: nil, parentField: nil, warnings: &w) : []
+            let contents = try MovedLand.contents(
+                of: report.changes, grids: gridUnits, events: points(.events), components: points(.components))
+            for (k, c) in contents.enumerated() {
+                changeFeatures[k].properties["grids"] = .array(c.grids.map { .string($0) })
+                changeFeatures[k].properties["events"] = .integer(Int64(c.events))
+                changeFeatures[k].properties["components"] = .integer(Int64(c.components))
+            }
         }
         if let out {
             _ = try FeatureExport.write(

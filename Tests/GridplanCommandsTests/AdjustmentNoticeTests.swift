@@ -107,4 +107,46 @@ import Testing
         #expect(badKind.code == 2 && badKind.err.contains("--notice"), "\(badKind.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.geojson"))
     }
+
+    /// With a store, each change names the grids its land cuts into and counts the events and
+    /// components on it: the exclave carries grid 110101001001001 and two events.
+    @Test func changesInAStoreNameTheGridsAndEventsOnTheLand() throws {
+        let dir = try Self.fixture()
+        let grids = [
+            ("110101001001001", "[\(Self.ring(300, 0, 320, 20))]"),
+            ("110101001001002", "[\(Self.ring(0, 0, 100, 100))]"),
+            ("110101001002001", "[\(Self.ring(100.5, 0, 400, 100)),\(Self.ring(300, 0, 320, 20))]"),
+        ].map {
+            #"{"type":"Feature","properties":{"code":"\#($0.0)"},"geometry":{"type":"Polygon","coordinates":\#($0.1)}}"#
+        }
+        try #"{"type":"FeatureCollection","features":[\#(grids.joined(separator: ","))]}"#.write(
+            toFile: dir + "/grids.geojson", atomically: true, encoding: .utf8)
+        let events = [(305.0, 15.0), (318.0, 2.0), (50.0, 50.0)].map {
+            #"{"type":"Feature","properties":{"class":"市容环境"},"geometry":{"type":"Point","coordinates":[\#(Self.x0 + $0.0),\#(Self.y0 + $0.1)]}}"#
+        }
+        try #"{"type":"FeatureCollection","features":[\#(events.joined(separator: ","))]}"#.write(
+            toFile: dir + "/events.geojson", atomically: true, encoding: .utf8)
+        let store = dir + "/s.gpkg"
+        #expect(gridplan(["init", store, "--crs", "EPSG:4548", "--quiet"]).code == 0)
+        for (file, layer) in [
+            ("units", "communities"), ("district", "districts"), ("buildings", "buildings"), ("grids", "grids"),
+            ("events", "events"),
+        ] {
+            let r = gridplan([
+                "import", store, dir + "/\(file).geojson", "--as", layer, "--crs", "EPSG:4548", "--quiet",
+            ])
+            #expect(r.code == 0, "\(layer): \(r.err)")
+        }
+        let r = gridplan([
+            "repair", "communities", "--store", store, "--boundary", "districts", "--households", "buildings",
+            "--transfer-exclaves", "--json", "--quiet",
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        let changes = (try JSONText.decode(r.out).objectValue?["changes"]?.arrayValue ?? []).compactMap(\.objectValue)
+        let exclave = try #require(changes.first { $0["reason"]?.stringValue == "exclave" })
+        #expect(exclave["grids"] == .array([.string("110101001001001")]))
+        #expect(exclave["events"] == .integer(2) && exclave["components"] == .integer(0))
+        let sliver = try #require(changes.first { $0["reason"]?.stringValue == "sliver" })
+        #expect(sliver["grids"] == .array([]) && sliver["events"] == .integer(0))
+    }
 }
