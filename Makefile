@@ -54,7 +54,8 @@ demo: release
 	$(BIN) export $(S) communities $(O)/communities.geojson --quiet
 	$(BIN) export $(S) grids $(O)/grids-amap.geojson --to gcj02 --simplify 1 --quiet
 	$(BIN) report --units $(O)/communities.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
-	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --title "样例区 sample district" \
+	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --target households:150-500 \
+	  --title "样例区 sample district" \
 	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png
 	$(BIN) layers $(S)
 	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"

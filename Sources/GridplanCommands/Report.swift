@@ -116,6 +116,8 @@ struct Report: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
+        // Before any input is read: without Leaflet there is no page to write.
+        let leaflet = try Leaflet.load()
         let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
         let storeDefaults = s != nil && [units, grids, findings, streets, frontage].allSatisfy { $0 == nil }
@@ -181,7 +183,6 @@ struct Report: ParsableCommand {
         if let findingLayer, let c = ReportCharts.findingsPerKind(findingLayer.features) { charts.append(c) }
 
         let layers = [unitLayer, gridLayer, frontageLayer, streetLayer, findingLayer].compactMap { $0 }
-        let leaflet = try Leaflet.load()
         let page = MapReport.html(
             title: title, layers: layers, tables: tables, charts: charts,
             baseMaps: BaseMapOptions(tiandituKey: tiandituKey), leaflet: leaflet)
