@@ -6,7 +6,8 @@ SWIFT ?= swift
 # System packages gridplan builds and tests against (Debian 12 names). PostgreSQL and PostGIS
 # are for the tests only: .ci/pg-cluster runs a throwaway cluster; libpq-dev is the client library.
 # cairo and pango draw the map images; fonts-noto-cjk gives their Chinese text its glyphs.
-APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 libpq-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk postgresql-15 postgresql-15-postgis-3 gdal-bin chromium python3
+# libjs-leaflet is the interactive map of `gridplan report`, inlined into each page.
+APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data proj-bin libsqlite3-dev sqlite3 libpq-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libjs-leaflet postgresql-15 postgresql-15-postgis-3 gdal-bin chromium python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= demo-out
 BIN := .build/release/gridplan
@@ -53,7 +54,8 @@ demo: release
 	$(BIN) export $(S) communities $(O)/communities.geojson --quiet
 	$(BIN) export $(S) grids $(O)/grids-amap.geojson --to gcj02 --simplify 1 --quiet
 	$(BIN) report --units $(O)/communities.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
-	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --title "样例区 sample district" \
+	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --target households:150-500 \
+	  --title "样例区 sample district" \
 	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png
 	$(BIN) layers $(S)
 	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"

@@ -120,7 +120,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "GridplanReportTests",
-            dependencies: ["GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCanvas"]),
+            dependencies: [
+                "GridplanReport", "GridplanCommands", "GridplanIO", "GridplanGeometry", "GridplanCanvas", "GridplanCRS",
+                "GridplanAnalysis",
+            ]),
         .testTarget(
             name: "GridplanCommandsTests",
             dependencies: [

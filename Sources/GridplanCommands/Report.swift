@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import GridplanCRS
 import GridplanCanvas
+import GridplanAnalysis
 import GridplanGeometry
 import GridplanIO
 import GridplanInputs
 import GridplanReport
 import GridplanStore
 
-/// `gridplan report`: the district's map as one offline HTML page, with SVG and PNG images.
+/// `gridplan report`: the district's map as one offline HTML page on Leaflet, with charts and
+/// tables, and SVG, PNG and PDF images.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
@@ -19,6 +21,13 @@ struct Report: ParsableCommand {
             segments (assign streets --out) and 门前三包 frontage zones (frontage --out). They are drawn in \
             WGS84. With --store the layer options name store layers; given none, the store's communities, \
             grids, streets, frontage zones and findings are shown. The page needs no network: open it with a double-click.
+
+            The map is drawn by Leaflet, read from Debian's libjs-leaflet (/usr/share/javascript/leaflet) and \
+            inlined. A base map can be switched on in the page, none is on at first: OpenStreetMap, AMap 高德 \
+            (the data is shown in GCJ-02 to sit on its streets) and, given --tianditu-key, Tianditu 天地图; \
+            base maps need the network, and without one the page fetches nothing. Charts: the grids' \
+            households (or the --target quantity) against the target band, coverage and unmanaged area \
+            per street office (with --metrics and --findings), findings per kind.
 
             Example: gridplan report --units data/communities.geojson --findings findings.geojson \\
                        --streets segments.geojson --metrics metrics.csv --out report.html --png map.png
@@ -50,6 +59,24 @@ struct Report: ParsableCommand {
     @Option(
         name: .customLong("code-field"), help: "The units' code property. Default: code (or 编码, adcode, unit_code).")
     var codeField: String?
+
+    @Option(
+        name: .long,
+        help:
+            "The grids' target band for the chart, households:MIN-MAX, area:MIN-MAX (m²) or workload:MIN-MAX. Default: no band.",
+        transform: { text in
+            do {
+                return try PartitionTarget(parsing: text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        })
+    var target: PartitionTarget?
+
+    @Option(
+        name: .customLong("tianditu-key"),
+        help: "A Tianditu (天地图) key: the page then offers its base map. The key is written into the page.")
+    var tiandituKey: String?
 
     @Option(name: .long, help: "The page's title.")
     var title: String = "gridplan map report"
@@ -89,6 +116,8 @@ struct Report: ParsableCommand {
     func run() throws {
         global.apply()
         let console = Console.current
+        // Before any input is read: without Leaflet there is no page to write.
+        let leaflet = try Leaflet.load()
         let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
         let storeDefaults = s != nil && [units, grids, findings, streets, frontage].allSatisfy { $0 == nil }
@@ -115,8 +144,10 @@ struct Report: ParsableCommand {
 
         var tables: [ReportTable] = []
         if let findingLayer { tables += ReportTables.findings(findingLayer.features) }
+        var metricsTable: ReportInputs.MetricsTable?
         if let metrics {
             let table = try ReportInputs.metrics(path: metrics)
+            metricsTable = table
             let codeKey = codeField ?? unitLayer.flatMap { ReportInputs.codeKey(in: $0.features) } ?? "code"
             if var u = unitLayer {
                 let unmatched = ReportInputs.join(table, into: &u.features, codeKey: codeKey)
@@ -136,10 +167,26 @@ struct Report: ParsableCommand {
             tables.append(ReportTables.frontageByStreet(frontageLayer.features, owner: frontageLayer.colorProperty))
         }
 
+        var charts: [ReportChart] = []
+        if let gridLayer,
+            let c = ReportCharts.gridsAgainstTarget(
+                gridLayer.features, quantity: target?.quantity ?? .households, band: target)
+        {
+            charts.append(c)
+        }
+        if let metricsTable, let findingLayer,
+            let c = ReportCharts.streetOffices(
+                ReportInputs.streetOffices(in: metricsTable), findings: findingLayer.features)
+        {
+            charts.append(c.chart)
+        }
+        if let findingLayer, let c = ReportCharts.findingsPerKind(findingLayer.features) { charts.append(c) }
+
         let layers = [unitLayer, gridLayer, frontageLayer, streetLayer, findingLayer].compactMap { $0 }
-        var outputs: [(path: String, bytes: [UInt8])] = [
-            (out, Array(MapReport.html(title: title, layers: layers, tables: tables).utf8))
-        ]
+        let page = MapReport.html(
+            title: title, layers: layers, tables: tables, charts: charts,
+            baseMaps: BaseMapOptions(tiandituKey: tiandituKey), leaflet: leaflet)
+        var outputs: [(path: String, bytes: [UInt8])] = [(out, Array(page.utf8))]
         for (path, format) in [(svg, ImageFormat.svg), (png, .png), (pdf, .pdf)] {
             guard let path else { continue }
             outputs.append(
@@ -164,6 +211,8 @@ struct Report: ParsableCommand {
             o["layers"] = .object(JSONObject(counts.map { (key: $0.0, value: JSONValue.integer(Int64($0.1))) }))
             o["tables"] = .array(
                 tables.map { .object(["title": .string($0.title), "rows": .integer(Int64($0.rows.count))]) })
+            o["charts"] = .array(charts.map { .string($0.id) })
+            o["leaflet"] = .string(leaflet.version)
             console.out(JSONText.encode(JSONValue.object(o).adding(inputs: inputs)) + "\n")
         } else {
             var lines = [
@@ -222,6 +271,19 @@ enum ReportInputs {
     }
 
     static let codeNames = ["code", "编码", "adcode", "unit_code"]
+
+    /// The street-office rows of a metrics table (level `street_office`) with their area.
+    static func streetOffices(in table: MetricsTable) -> [StreetOfficeCoverage] {
+        table.rows.compactMap { r in
+            guard r["level"]?.text == "street_office", let code = r[table.codeColumn]?.text, !code.isEmpty,
+                let km2 = r["area_km2"]?.doubleValue
+            else { return nil }
+            let name = r["name"]?.text
+            return StreetOfficeCoverage(
+                code: code, name: name?.isEmpty == false ? name : nil, ownedSquareMetres: km2 * 1e6,
+                unmanagedSquareMetres: 0)
+        }
+    }
 
     /// The units' code property: the first of ``codeNames`` any feature has.
     static func codeKey(in features: [Feature]) -> String? {

@@ -1,10 +1,7 @@
-/// The page's inline style sheet and script. Kept apart from the HTML assembly so each reads as
-/// what it is; nothing here refers to anything outside the page.
+/// The page's own style sheet and scripts (Leaflet's come from ``Leaflet``). Kept apart from the
+/// HTML assembly so each reads as what it is; nothing here refers to anything outside the page
+/// except the base-map tile services, which are only asked for tiles once the viewer picks one.
 enum MapReportAssets {
-    /// The SVG's user-space size; the map is fitted into it and the SVG scales to the window.
-    static let viewWidth = 1000
-    static let viewHeight = 700
-
     static let css = """
         *{box-sizing:border-box}
         body{margin:0;font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#222;background:#f4f4f1}
@@ -13,177 +10,100 @@ enum MapReportAssets {
         header .summary{margin:2px 0 0;opacity:.8;font-size:13px}
         main{display:flex;gap:12px;padding:12px 16px;align-items:flex-start}
         #mapbox{position:relative;flex:1 1 auto;min-width:0;background:#fff;border:1px solid #ccc}
-        #map{display:block;width:100%;height:auto;max-height:78vh;cursor:grab;user-select:none}
-        #map.dragging{cursor:grabbing}
-        #map .background{fill:#fff}
-        #map .hot{stroke:#000 !important;stroke-width:3px !important}
-        #tooltip{position:absolute;pointer-events:none;background:rgba(255,255,255,.95);border:1px solid #888;padding:4px 7px;font-size:12px;white-space:pre;box-shadow:0 1px 4px rgba(0,0,0,.2)}
-        .hint{font-size:12px;color:#555;padding:4px 8px;border-top:1px solid #eee}
+        #map{height:72vh;min-height:420px;background:#fff}
+        #map.leaflet-container{font:12px/1.4 system-ui,"Noto Sans CJK SC",sans-serif}
+        .hint{font-size:12px;color:#555;padding:4px 8px;margin:0;border-top:1px solid #eee}
         aside{flex:0 0 300px;max-height:80vh;overflow:auto}
         aside section{background:#fff;border:1px solid #ccc;padding:8px 10px;margin-bottom:12px}
-        aside h2,#tables h2{font-size:15px;margin:0 0 6px}
+        aside h2,#tables h2,#charts h2{font-size:15px;margin:0 0 6px}
         .layer{margin-bottom:8px}
+        .layer.off{opacity:.4}
         .layer-name{font-weight:600}
         .count,.by{color:#666;font-size:12px}
-        ul.legend{list-style:none;margin:2px 0 0 22px;padding:0;max-height:180px;overflow:auto;font-size:12px}
+        ul.legend{list-style:none;margin:2px 0 0 8px;padding:0;max-height:180px;overflow:auto;font-size:12px}
         ul.legend li{display:flex;align-items:center;gap:6px}
         .swatch{display:inline-block;width:14px;height:12px;border:1px solid #555;flex:0 0 auto}
         .swatch-units{opacity:.6}.swatch-grids{opacity:.5}
         .swatch-streets{height:4px;border:0}
-        #panel-title{font-weight:600;margin:0 0 4px}
-        #panel-properties{border-collapse:collapse;font-size:12px;width:100%}
-        #panel-properties td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top;word-break:break-all}
-        #panel-properties td:first-child{color:#555;white-space:nowrap}
+        .swatch-points{width:10px;height:10px;border-radius:50%}
+        .popup-title{font-weight:600;margin:0 0 4px}
+        table.popup{border-collapse:collapse;font-size:12px;max-width:340px}
+        table.popup td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top;word-break:break-all}
+        table.popup td:first-child{color:#555;white-space:nowrap}
+        #charts{display:flex;flex-wrap:wrap;gap:12px;padding:0 16px 12px}
+        figure.chart{margin:0;background:#fff;border:1px solid #ccc;padding:8px 10px;max-width:100%;overflow:auto}
+        figure.chart figcaption{font-weight:600;font-size:15px;margin-bottom:4px}
+        figure.chart p{margin:4px 0 0;font-size:12px;color:#555}
+        .chart-svg text{fill:#333;font-family:inherit}
+        .chart-svg text.on-bar{fill:#fff}
         #tables{padding:0 16px 24px}
         .table-wrap{max-height:420px;overflow:auto;background:#fff;border:1px solid #ccc;margin-bottom:16px}
         table.data{border-collapse:collapse;width:100%;font-size:13px}
         table.data th{position:sticky;top:0;background:#e8ebee;cursor:pointer;text-align:left}
         table.data th,table.data td{padding:3px 8px;border-bottom:1px solid #eee}
         table.data tbody tr:nth-child(even){background:#fafafa}
+        footer{padding:8px 16px 16px;font-size:12px;color:#555}
         """
+
+    /// Runs first, before Leaflet: every script error from here on is counted on `<body>`.
+    static let errorScript = #"""
+        (function () {
+          var errors = 0;
+          window.gridplanRecordError = function (message) {
+            errors += 1;
+            var box = document.getElementById('errors');
+            if (box) box.textContent += message + '\n';
+            document.body.setAttribute('data-errors', String(errors));
+          };
+          window.onerror = function (message, source, line, column) {
+            window.gridplanRecordError(String(message) + ' (line ' + line + ':' + column + ')');
+            return false;
+          };
+        })();
+        """#
 
     static let script = #"""
         (function () {
           'use strict';
-          var SVGNS = 'http://www.w3.org/2000/svg';
-          var W = \#(viewWidth), H = \#(viewHeight), PAD = 20;
-          var errors = 0;
           var rendered = {};
-          var errorBox = document.getElementById('errors');
-          function recordError(message) {
-            errors += 1;
-            errorBox.textContent += message + '\n';
-            document.body.setAttribute('data-errors', String(errors));
-          }
-          window.onerror = function (message, source, line, column) {
-            recordError(String(message) + ' (line ' + line + ':' + column + ')');
-            return false;
-          };
+          var recordError = window.gridplanRecordError;
 
-          var data = null;
-          try {
-            data = JSON.parse(document.getElementById('report-data').textContent);
-            draw(data);
-            wireControls(data);
-          } catch (e) {
-            recordError('drawing failed: ' + (e && e.stack ? e.stack : String(e)));
-          } finally {
-            document.body.setAttribute('data-rendered', JSON.stringify(rendered));
-            document.body.setAttribute('data-errors', String(errors));
+          // WGS84 -> GCJ-02, the public closed formula on the Krasovsky ellipsoid, applied inside
+          // China's box only; the same as ChinaOffsets.gcj02(fromWGS84:) in Swift.
+          var A = 6378245.0, EE = 0.00669342162296594323;
+          function insideChina(lon, lat) { return lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271; }
+          function latitudeOffset(x, y) {
+            var r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+            r += (20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0 / 3.0;
+            r += (20.0 * Math.sin(y * Math.PI) + 40.0 * Math.sin(y / 3.0 * Math.PI)) * 2.0 / 3.0;
+            r += (160.0 * Math.sin(y / 12.0 * Math.PI) + 320.0 * Math.sin(y * Math.PI / 30.0)) * 2.0 / 3.0;
+            return r;
           }
-
-          function eachPosition(g, fn) {
-            if (!g) return;
-            var c = g.coordinates;
-            switch (g.type) {
-              case 'Point': fn(c); break;
-              case 'MultiPoint': case 'LineString': c.forEach(fn); break;
-              case 'MultiLineString': case 'Polygon': c.forEach(function (r) { r.forEach(fn); }); break;
-              case 'MultiPolygon': c.forEach(function (p) { p.forEach(function (r) { r.forEach(fn); }); }); break;
-              case 'GeometryCollection': g.geometries.forEach(function (x) { eachPosition(x, fn); }); break;
-              default: throw new Error('unknown geometry type ' + g.type);
-            }
+          function longitudeOffset(x, y) {
+            var r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+            r += (20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0 / 3.0;
+            r += (20.0 * Math.sin(x * Math.PI) + 40.0 * Math.sin(x / 3.0 * Math.PI)) * 2.0 / 3.0;
+            r += (150.0 * Math.sin(x / 12.0 * Math.PI) + 300.0 * Math.sin(x / 30.0 * Math.PI)) * 2.0 / 3.0;
+            return r;
+          }
+          function gcj02(lon, lat) {
+            if (!insideChina(lon, lat)) return [lon, lat];
+            var dLat = latitudeOffset(lon - 105.0, lat - 35.0);
+            var dLon = longitudeOffset(lon - 105.0, lat - 35.0);
+            var radLat = lat / 180.0 * Math.PI;
+            var magic = Math.sin(radLat);
+            magic = 1 - EE * magic * magic;
+            var sqrtMagic = Math.sqrt(magic);
+            dLat = (dLat * 180.0) / ((A * (1 - EE)) / (magic * sqrtMagic) * Math.PI);
+            dLon = (dLon * 180.0) / (A / sqrtMagic * Math.cos(radLat) * Math.PI);
+            return [lon + dLon, lat + dLat];
           }
 
-          // The same projection as MapProjection in Swift: equirectangular, x shrunk by
-          // cos(middle latitude), fitted and centred in the view.
-          function makeProjection(layers) {
-            var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-            layers.forEach(function (l) {
-              l.features.forEach(function (f) {
-                eachPosition(f.g, function (p) {
-                  if (p[0] < minX) minX = p[0];
-                  if (p[0] > maxX) maxX = p[0];
-                  if (p[1] < minY) minY = p[1];
-                  if (p[1] > maxY) maxY = p[1];
-                });
-              });
-            });
-            if (!(minX <= maxX)) { minX = maxX = minY = maxY = 0; }
-            var k = Math.max(Math.cos((minY + maxY) / 2 * Math.PI / 180), 0.01);
-            if ((maxX - minX) * k < 1e-9 && maxY - minY < 1e-9) { minX -= 0.001; maxX += 0.001; minY -= 0.001; maxY += 0.001; }
-            var w = (maxX - minX) * k, h = maxY - minY;
-            var fw = W - 2 * PAD, fh = H - 2 * PAD;
-            var s = Math.min(w > 0 ? fw / w : Infinity, h > 0 ? fh / h : Infinity);
-            var ox = PAD + (fw - w * s) / 2, oy = PAD + (fh - h * s) / 2;
-            return function (p) { return [ox + (p[0] - minX) * k * s, oy + (maxY - p[1]) * s]; };
-          }
-
-          function ringPath(ring, project, close) {
-            var d = '';
-            for (var i = 0; i < ring.length; i++) {
-              var q = project(ring[i]);
-              d += (i === 0 ? 'M' : 'L') + q[0].toFixed(2) + ' ' + q[1].toFixed(2);
-            }
-            return close ? d + 'Z' : d;
-          }
-
-          function squarePath(p, project, size) {
-            var q = project(p), h = size / 2;
-            return 'M' + (q[0] - h).toFixed(2) + ' ' + (q[1] - h).toFixed(2) + 'h' + size + 'v' + size + 'h' + (-size) + 'Z';
-          }
-
-          function element(name, attributes) {
-            var e = document.createElementNS(SVGNS, name);
-            for (var k in attributes) e.setAttribute(k, attributes[k]);
-            return e;
-          }
-
-          // One SVG element per geometry: a path, or a group for a geometry collection.
-          function shape(g, project, style, color) {
-            var d = '', c = g.coordinates;
-            switch (g.type) {
-              case 'Polygon':
-              case 'MultiPolygon':
-                (g.type === 'Polygon' ? [c] : c).forEach(function (poly) {
-                  poly.forEach(function (r) { d += ringPath(r, project, true); });
-                });
-                return element('path', {
-                  d: d, 'fill-rule': 'evenodd', fill: color, 'fill-opacity': style.fillOpacity,
-                  stroke: style.outlineWidth > 0 ? (style.outline || color) : 'none',
-                  'stroke-width': style.outlineWidth, 'stroke-linejoin': 'round', 'vector-effect': 'non-scaling-stroke'
-                });
-              case 'LineString':
-              case 'MultiLineString':
-                (g.type === 'LineString' ? [c] : c).forEach(function (l) { d += ringPath(l, project, false); });
-                return element('path', {
-                  d: d, fill: 'none', stroke: color, 'stroke-width': style.lineWidth,
-                  'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'vector-effect': 'non-scaling-stroke'
-                });
-              case 'Point':
-              case 'MultiPoint':
-                (g.type === 'Point' ? [c] : c).forEach(function (p) { d += squarePath(p, project, style.pointSize); });
-                return element('path', { d: d, fill: color, stroke: '#ffffff', 'stroke-width': 1, 'vector-effect': 'non-scaling-stroke' });
-              case 'GeometryCollection':
-                var group = element('g', {});
-                g.geometries.forEach(function (x) { group.appendChild(shape(x, project, style, color)); });
-                return group;
-              default:
-                throw new Error('unknown geometry type ' + g.type);
-            }
-          }
-
-          function draw(data) {
-            var viewport = document.getElementById('viewport');
-            var project = makeProjection(data.layers);
-            data.layers.forEach(function (layer, li) {
-              var group = element('g', { id: 'layer-' + li, 'class': 'map-layer' });
-              var drawn = 0;
-              layer.features.forEach(function (f, fi) {
-                try {
-                  var color = f.c >= 0 && f.c < layer.colors.length ? layer.colors[f.c] : '#9e9e9e';
-                  var e = shape(f.g, project, layer.style, color);
-                  e.setAttribute('data-layer', String(li));
-                  e.setAttribute('data-feature', String(fi));
-                  group.appendChild(e);
-                  drawn += 1;
-                } catch (err) {
-                  recordError(layer.name + ' feature ' + fi + ': ' + err.message);
-                }
-              });
-              viewport.appendChild(group);
-              rendered[layer.name] = drawn;
-            });
+          // Which datum the data is shown in: GCJ-02 under AMap, WGS84 (= CGCS2000 at map scale) otherwise.
+          var datum = 'wgs84';
+          function toLatLng(c) {
+            if (datum === 'gcj02') { var g = gcj02(c[0], c[1]); return L.latLng(g[1], g[0]); }
+            return L.latLng(c[1], c[0]);
           }
 
           function text(v) {
@@ -193,18 +113,24 @@ enum MapReportAssets {
             return String(v);
           }
 
-          function label(layer, f) {
-            var p = f.p || {}, lines = [layer.name];
-            var head = [];
+          function headline(layer, f) {
+            var p = f.p || {}, head = [];
             ['code', 'id', 'name', 'kind'].forEach(function (k) {
               if (p[k] !== undefined && p[k] !== null && p[k] !== '') head.push(text(p[k]));
             });
             if (head.length === 0 && f.id !== undefined) head.push(text(f.id));
-            if (head.length) lines.push(head.join(' '));
+            return head.join(' ');
+          }
+
+          // The hover label: the layer, the feature's names, and a few numbers (households,
+          // metrics) so hovering answers "how big is it" at once.
+          function label(layer, f) {
+            var p = f.p || {}, lines = [layer.name];
+            var head = headline(layer, f);
+            if (head) lines.push(head);
             if (layer.colorBy !== 'code' && layer.colorBy !== 'kind' && p[layer.colorBy] !== undefined) {
               lines.push(layer.colorBy + ': ' + text(p[layer.colorBy]));
             }
-            // A few numbers (households, metrics) so hovering answers "how big is it" at once.
             var shown = 0;
             Object.keys(p).forEach(function (k) {
               if (shown < 4 && typeof p[k] === 'number' && ['code', 'id', layer.colorBy].indexOf(k) < 0) {
@@ -212,116 +138,185 @@ enum MapReportAssets {
                 shown += 1;
               }
             });
-            return lines.join('\n');
+            var e = document.createElement('div');
+            e.style.whiteSpace = 'pre';
+            e.textContent = lines.join('\n');
+            return e;
           }
 
-          function featureAt(target) {
-            var e = target && target.closest ? target.closest('[data-layer]') : null;
-            if (!e) return null;
-            var layer = data.layers[Number(e.getAttribute('data-layer'))];
-            return { element: e, layer: layer, feature: layer.features[Number(e.getAttribute('data-feature'))] };
+          // Popup contents are built as elements and filled with textContent: a property holding
+          // markup, even a closing script tag, shows as text.
+          function details(layer, f) {
+            var box = document.createElement('div');
+            box.className = 'popup';
+            var title = document.createElement('p');
+            title.className = 'popup-title';
+            var head = headline(layer, f);
+            title.textContent = layer.name + (head ? ' · ' + head : '');
+            box.appendChild(title);
+            var table = document.createElement('table');
+            table.className = 'popup';
+            var p = f.p || {};
+            if (f.id !== undefined && p.id === undefined) p = Object.assign({ id: f.id }, p);
+            Object.keys(p).forEach(function (k) {
+              var tr = document.createElement('tr');
+              var a = document.createElement('td'), b = document.createElement('td');
+              a.textContent = k;
+              b.textContent = text(p[k]);
+              tr.appendChild(a);
+              tr.appendChild(b);
+              table.appendChild(tr);
+            });
+            box.appendChild(table);
+            return box;
           }
 
-          function wireControls(data) {
-            var svg = document.getElementById('map');
-            var viewport = document.getElementById('viewport');
-            var tooltip = document.getElementById('tooltip');
-            var box = document.getElementById('mapbox');
-            var dragging = false, moved = false, last = null;
+          function isLine(g) { return g && (g.type === 'LineString' || g.type === 'MultiLineString'); }
 
-            Array.prototype.forEach.call(document.querySelectorAll('input[data-toggle]'), function (input) {
-              input.addEventListener('change', function () {
-                var g = document.getElementById('layer-' + input.getAttribute('data-toggle'));
-                if (g) g.style.display = input.checked ? '' : 'none';
-              });
+          function styleOf(layer, f) {
+            var s = layer.style;
+            var color = f.c >= 0 && f.c < layer.colors.length ? layer.colors[f.c] : '#9e9e9e';
+            if (isLine(f.g)) return { color: color, weight: s.lineWidth, opacity: 1, lineCap: 'round', lineJoin: 'round' };
+            return {
+              color: s.outlineWidth > 0 ? (s.outline || color) : color, weight: s.outlineWidth,
+              stroke: s.outlineWidth > 0, opacity: 1, fillColor: color, fillOpacity: s.fillOpacity, lineJoin: 'round'
+            };
+          }
+
+          // One Leaflet GeoJSON layer of the report layer's features, in the current datum.
+          function geoJSONLayer(layer, li) {
+            var drawn = 0;
+            var features = layer.features.map(function (f, fi) {
+              return { type: 'Feature', geometry: f.g, properties: { layer: li, feature: fi } };
+            });
+            var group = L.geoJSON(null, {
+              coordsToLatLng: toLatLng,
+              style: function (feature) { return styleOf(layer, layer.features[feature.properties.feature]); },
+              pointToLayer: function (feature, latlng) {
+                var f = layer.features[feature.properties.feature];
+                var color = f.c >= 0 && f.c < layer.colors.length ? layer.colors[f.c] : '#9e9e9e';
+                return L.circleMarker(latlng, {
+                  radius: layer.style.pointSize / 2 + 1, color: '#ffffff', weight: 1, fillColor: color, fillOpacity: 1
+                });
+              },
+              onEachFeature: function (feature, sub) {
+                var f = layer.features[feature.properties.feature];
+                sub.bindTooltip(function () { return label(layer, f); }, { sticky: true });
+                sub.bindPopup(function () { return details(layer, f); }, { maxWidth: 380 });
+                sub.on('mouseover', function () {
+                  var base = styleOf(layer, f);
+                  sub.setStyle({ color: '#000000', weight: Math.max(base.weight, 1) + 2, stroke: true });
+                });
+                sub.on('mouseout', function () { group.resetStyle(sub); });
+              }
+            });
+            features.forEach(function (feature, fi) {
+              try {
+                group.addData(feature);
+                drawn += 1;
+              } catch (err) {
+                recordError(layer.name + ' feature ' + fi + ': ' + err.message);
+              }
+            });
+            rendered[layer.name] = drawn;
+            return group;
+          }
+
+          var data = null, map = null, overlays = [], holders = [], baseLayers = {};
+          try {
+            data = JSON.parse(document.getElementById('report-data').textContent);
+            var config = JSON.parse(document.getElementById('report-config').textContent);
+            map = L.map('map', { zoomSnap: 0.25, attributionControl: true });
+
+            // Each report layer sits in a holder that the layer control toggles; switching datum
+            // refills the holders, so the control and the viewer's choices stay as they are.
+            data.layers.forEach(function (layer, li) {
+              var holder = L.layerGroup();
+              var content = geoJSONLayer(layer, li);
+              holder.addLayer(content);
+              holder.addTo(map);
+              holders.push(holder);
+              overlays.push(content);
             });
 
-            var hot = null;
-            svg.addEventListener('mousemove', function (ev) {
-              var hit = featureAt(ev.target);
-              if (hot && (!hit || hit.element !== hot)) { hot.classList.remove('hot'); hot = null; }
-              if (!hit || dragging) { tooltip.hidden = true; return; }
-              hot = hit.element;
-              hot.classList.add('hot');
-              tooltip.textContent = label(hit.layer, hit.feature);
-              var r = box.getBoundingClientRect();
-              tooltip.style.left = (ev.clientX - r.left + 14) + 'px';
-              tooltip.style.top = (ev.clientY - r.top + 14) + 'px';
-              tooltip.hidden = false;
+            var none = L.layerGroup();
+            baseLayers['No base map (offline)'] = none;
+            baseLayers['OpenStreetMap'] = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+              maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
             });
-            svg.addEventListener('mouseleave', function () {
-              tooltip.hidden = true;
-              if (hot) { hot.classList.remove('hot'); hot = null; }
+            var amap = L.tileLayer('https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}', {
+              subdomains: '1234', maxZoom: 18, attribution: '&copy; 高德地图 AMap (GCJ-02)'
             });
-
-            svg.addEventListener('click', function (ev) {
-              if (moved) return;
-              var hit = featureAt(ev.target);
-              if (!hit) return;
-              document.getElementById('panel-empty').hidden = true;
-              document.getElementById('panel-title').textContent = label(hit.layer, hit.feature).split('\n').slice(0, 2).join(' · ');
-              var table = document.getElementById('panel-properties');
-              table.textContent = '';
-              var p = hit.feature.p || {};
-              if (hit.feature.id !== undefined && p.id === undefined) p = Object.assign({ id: hit.feature.id }, p);
-              Object.keys(p).forEach(function (k) {
-                var tr = document.createElement('tr');
-                var a = document.createElement('td'), b = document.createElement('td');
-                a.textContent = k;
-                b.textContent = text(p[k]);
-                tr.appendChild(a);
-                tr.appendChild(b);
-                table.appendChild(tr);
-              });
-            });
-
-            // Zoom and pan act on one transform of the viewport group.
-            var view = { x: 0, y: 0, k: 1 };
-            function apply() { viewport.setAttribute('transform', 'translate(' + view.x + ' ' + view.y + ') scale(' + view.k + ')'); }
-            function svgPoint(ev) {
-              var m = svg.getScreenCTM();
-              if (!m) return { x: 0, y: 0 };
-              var pt = svg.createSVGPoint();
-              pt.x = ev.clientX;
-              pt.y = ev.clientY;
-              return pt.matrixTransform(m.inverse());
+            baseLayers['AMap 高德 (GCJ-02)'] = amap;
+            if (config.tiandituKey) {
+              var tianditu = function (kind) {
+                return L.tileLayer('https://t{s}.tianditu.gov.cn/' + kind + '_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=' + kind +
+                  '&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}', {
+                  subdomains: '01234567', maxZoom: 18, tk: config.tiandituKey, attribution: '&copy; 天地图 Tianditu'
+                });
+              };
+              baseLayers['Tianditu 天地图'] = L.layerGroup([tianditu('vec'), tianditu('cva')]);
             }
-            svg.addEventListener('wheel', function (ev) {
-              ev.preventDefault();
-              var p = svgPoint(ev);
-              var f = Math.exp(-ev.deltaY * 0.0015);
-              var k = Math.min(Math.max(view.k * f, 0.5), 500);
-              f = k / view.k;
-              view.x = p.x - (p.x - view.x) * f;
-              view.y = p.y - (p.y - view.y) * f;
-              view.k = k;
-              apply();
-            }, { passive: false });
-            svg.addEventListener('mousedown', function (ev) {
-              dragging = true;
-              moved = false;
-              last = svgPoint(ev);
-              svg.classList.add('dragging');
+            none.addTo(map);
+
+            var named = {};
+            data.layers.forEach(function (layer, li) {
+              var name = layer.name + ' (' + rendered[layer.name] + ')';
+              while (named[name]) name += ' ';
+              named[name] = holders[li];
             });
-            window.addEventListener('mousemove', function (ev) {
-              if (!dragging) return;
-              var p = svgPoint(ev);
-              if (Math.abs(p.x - last.x) + Math.abs(p.y - last.y) > 2) moved = true;
-              view.x += p.x - last.x;
-              view.y += p.y - last.y;
-              last = p;
-              apply();
+            L.control.layers(baseLayers, named, { collapsed: false }).addTo(map);
+            L.control.scale({ metric: true, imperial: false, maxWidth: 160 }).addTo(map);
+
+            map.on('overlayadd overlayremove', function (e) {
+              var li = holders.indexOf(e.layer);
+              var legend = document.querySelector('[data-legend="' + li + '"]');
+              if (legend) legend.classList.toggle('off', e.type === 'overlayremove');
             });
-            window.addEventListener('mouseup', function () {
-              dragging = false;
-              svg.classList.remove('dragging');
-            });
-            document.getElementById('reset-view').addEventListener('click', function () {
-              view = { x: 0, y: 0, k: 1 };
-              apply();
+            map.on('baselayerchange', function (e) {
+              var wanted = e.layer === amap ? 'gcj02' : 'wgs84';
+              if (wanted === datum) return;
+              // Keep the same ground under the centre of the view as the data moves.
+              var c = map.getCenter(), zoom = map.getZoom();
+              var shifted;
+              if (wanted === 'gcj02') {
+                var g = gcj02(c.lng, c.lat);
+                shifted = L.latLng(g[1], g[0]);
+              } else {
+                var back = gcj02(c.lng, c.lat);
+                shifted = L.latLng(2 * c.lat - back[1], 2 * c.lng - back[0]);
+              }
+              datum = wanted;
+              data.layers.forEach(function (layer, li) {
+                holders[li].clearLayers();
+                overlays[li] = geoJSONLayer(layer, li);
+                holders[li].addLayer(overlays[li]);
+              });
+              map.setView(shifted, zoom, { animate: false });
+              document.body.setAttribute('data-datum', datum);
             });
 
-            // Tables sort by a clicked column: numerically when every cell is a number.
+            var bounds = L.latLngBounds([]);
+            overlays.forEach(function (o) {
+              var b = o.getBounds();
+              if (b.isValid()) bounds.extend(b);
+            });
+            if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] }); else map.setView([0, 0], 2);
+            document.body.setAttribute('data-datum', datum);
+
+            window.gridplanReport = {
+              map: map, overlays: overlays, holders: holders, baseLayers: baseLayers, gcj02: gcj02,
+              datum: function () { return datum; }
+            };
+            wireTables();
+          } catch (e) {
+            recordError('drawing failed: ' + (e && e.stack ? e.stack : String(e)));
+          } finally {
+            document.body.setAttribute('data-rendered', JSON.stringify(rendered));
+          }
+
+          // Tables sort by a clicked column: numerically when every cell is a number.
+          function wireTables() {
             Array.prototype.forEach.call(document.querySelectorAll('table.data'), function (table) {
               Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
                 th.addEventListener('click', function () {

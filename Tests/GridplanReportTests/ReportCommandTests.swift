@@ -22,7 +22,7 @@ import Testing
         try GeoJSONWriter.write(ReportFixtures.streets.features, to: dir + "/segments.geojson")
         try GeoJSONWriter.write(ReportFixtures.findings.features, to: dir + "/findings.geojson")
         let csv =
-            "level,code,name,households_per_km2,compactness\r\ncommunity,110101001001,东四社区,12479.04,0.73\r\ncommunity,110101001002,,9100.5,0.61\r\nstreet_office,110101001,东四街道,11000,0.5\r\n"
+            "level,code,name,area_km2,households_per_km2,compactness\r\ncommunity,110101001001,东四社区,0.12,12479.04,0.73\r\ncommunity,110101001002,,0.1,9100.5,0.61\r\nstreet_office,110101001,东四街道,1,11000,0.5\r\n"
         try OutputFile.write(Array(csv.utf8), to: dir + "/metrics.csv")
     }
 
@@ -65,6 +65,39 @@ import Testing
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
+    /// Grids with households give the band chart; metrics with street offices and findings the
+    /// coverage chart; a Tianditu key puts that base map in the page.
+    @Test func drawsChartsAndOffersTiandituWithAKey() throws {
+        guard Tools.leaflet() != nil else { return }
+        let dir = try ReportFixtures.scratch()
+        try writeInputs(to: dir)
+        var grids = ReportFixtures.grids.features
+        grids[0].properties["households"] = .integer(120)
+        grids[1].properties["households"] = .integer(260)
+        try GeoJSONWriter.write(grids, to: dir + "/grids.geojson")
+        let r = gridplan(
+            "report", "--units", dir + "/units.geojson", "--grids", dir + "/grids.geojson", "--findings",
+            dir + "/findings.geojson", "--metrics", dir + "/metrics.csv", "--target", "households:150-500",
+            "--tianditu-key", "k-</script>", "--out", dir + "/report.html", "--json")
+        #expect(r.code == 0, "\(r.err)")
+        guard case .object(let summary) = try JSONText.decode(r.out) else {
+            Issue.record("\(r.out)")
+            return
+        }
+        #expect(summary["charts"] == .array(["grids", "street-offices", "findings"].map { .string($0) }))
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("target households:150-500: 1 below, 1 within, 0 above."))
+        // The unmanaged finding has no units, the sliver's goes to 110101001002 of office 110101001.
+        #expect(html.contains("1 street offices; lowest coverage 110101001 at 99.06%, 9500 m² unmanaged in all"))
+        #expect(html.contains("Tianditu 天地图"))
+        #expect(html.contains("{\"tiandituKey\":\"k-\\u003c/script>\"}"), "the key is data, escaped")
+
+        let bad = gridplan(
+            "report", "--grids", dir + "/grids.geojson", "--target", "households:500-150", "--out", dir + "/r.html")
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("bad --target 'households:500-150'"), "\(bad.err)")
+    }
+
     /// Zones as `gridplan frontage --out` writes them: a layer coloured by owner, and a table per
     /// street adding up the zones' own frontage and area.
     @Test func drawsFrontageZonesAsALayer() throws {
@@ -101,19 +134,52 @@ import Testing
         #expect(html.contains("<tr><td>史家胡同</td><td>1</td><td>1</td><td>6</td><td>40.3</td></tr>"))
     }
 
-    @Test func theStandalonePageLoadsNothingFromOutside() {
-        let html = MapReport.html(title: "t", layers: ReportFixtures.layers, tables: ReportFixtures.tables)
-        let withoutNamespace = html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "")
+    /// Outside the scripts the page refers to nothing; the scripts name no place but the three
+    /// tile services (and the attribution links), which are only asked once a base map is chosen.
+    @Test func theStandalonePageLoadsNothingFromOutside() throws {
+        guard let leaflet = Tools.leaflet() else { return }
+        let html = MapReport.html(
+            title: "t", layers: ReportFixtures.layers, tables: ReportFixtures.tables,
+            charts: [ReportCharts.findingsPerKind(ReportFixtures.findings.features)!], leaflet: leaflet)
+        var outsideScripts = ""
+        var rest = Substring(html)
+        while let open = rest.range(of: "<script") {
+            outsideScripts += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "</script>") else {
+                Issue.record("an unclosed script element")
+                return
+            }
+            rest = rest[close.upperBound...]
+        }
+        outsideScripts += rest
+        let withoutNamespace = outsideScripts.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "")
         #expect(!withoutNamespace.contains("http:") && !withoutNamespace.contains("https:"))
+        #expect(!outsideScripts.contains("src=") && !outsideScripts.contains("<link"))
+        // Leaflet's images are inlined: every url() of the style sheets is data or VML's.
+        let urls = html.components(separatedBy: "url(").dropFirst().map { $0.prefix(12) }
         #expect(
-            !html.contains("src=") && !html.contains("<link") && !html.contains("fetch(")
-                && !html.contains("XMLHttpRequest"))
+            !urls.isEmpty && urls.allSatisfy { $0.hasPrefix("data:image/") || $0.hasPrefix("#default#VML") }, "\(urls)")
         #expect(html.contains("<meta charset=\"utf-8\">"))
+        #expect(html.contains("Leaflet \(leaflet.version)") && html.contains("BSD-2-Clause"))
+        #expect(
+            html.contains("Redistribution and use in source and binary forms"), "the licence travels with the script")
+        // The page's own script names only the tile services.
+        let script = html.components(separatedBy: "<script>").last!
+        let hosts = Set(
+            script.components(separatedBy: "https://").dropFirst().map { String($0.prefix { $0 != "/" && $0 != "'" }) })
+        #expect(
+            hosts == [
+                "tile.openstreetmap.org", "www.openstreetmap.org", "webrd0{s}.is.autonavi.com", "t{s}.tianditu.gov.cn",
+            ],
+            "\(hosts)")
+        #expect(!script.contains("fetch(") && !script.contains("XMLHttpRequest"))
         // Property text cannot close the data block early.
         let data = html.components(separatedBy: "<script type=\"application/json\" id=\"report-data\">")[1].components(
             separatedBy: "</script>")[0]
         #expect(data.contains("\\u003c/script>"))
         #expect((try? JSONText.decode(data)) != nil)
+        // Every script element closes where it should: as many openings as closings.
+        #expect(html.components(separatedBy: "<script").count == html.components(separatedBy: "</script>").count)
     }
 
     @Test func aMissingInputFailsAndWritesNothing() throws {

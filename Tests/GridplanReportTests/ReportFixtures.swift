@@ -138,6 +138,17 @@ enum ReportFixtures {
 
 /// External programs the tests drive: Debian's chromium and python3.
 enum Tools {
+    /// Debian's libjs-leaflet, read as the report reads it; nil (with the reason recorded) when it
+    /// is not installed.
+    static func leaflet() -> Leaflet? {
+        do {
+            return try Leaflet.load()
+        } catch {
+            Issue.record("\(error)")
+            return nil
+        }
+    }
+
     /// Debian's chromium, or `GRIDPLAN_CHROMIUM` if set.
     static var chromium: String? {
         let path = ProcessInfo.processInfo.environment["GRIDPLAN_CHROMIUM"] ?? "/usr/bin/chromium"
@@ -171,7 +182,93 @@ enum Tools {
         [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--hide-scrollbars", "--user-data-dir=\(profile)", "--virtual-time-budget=5000",
+            // Chromium's own traffic (updates, safe browsing, metrics) stays off, so what the
+            // network tests see is the page's.
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--no-pings", "--disable-domain-reliability",
         ]
+    }
+
+    /// A stand-in for the network: an HTTP proxy on 127.0.0.1 (python3's standard library) that
+    /// answers every request with 502 and records its first line (`CONNECT tile.openstreetmap.org:443
+    /// HTTP/1.1`). A browser pointed at it fetches nothing from anywhere, and every attempt is seen.
+    final class RecordingProxy {
+        let port: Int
+        private let process: Process
+        private let pipe: Pipe
+        private let input = Pipe()
+        private var pending = Data()
+
+        static let script = #"""
+            import os, socket, sys, threading
+            # It stops when its standard input closes (signals may be blocked in a test runner's
+            # children), and after two minutes whatever happens.
+            threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+            threading.Timer(120, lambda: os._exit(0)).start()
+            server = socket.socket()
+            server.bind(('127.0.0.1', 0))
+            server.listen(64)
+            print(server.getsockname()[1], flush=True)
+            lock = threading.Lock()
+            def serve(c):
+                try:
+                    data = b''
+                    while b'\r\n' not in data:
+                        chunk = c.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                    with lock:
+                        print('REQ ' + data.split(b'\r\n', 1)[0].decode('latin-1'), flush=True)
+                    c.sendall(b'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+                except OSError:
+                    pass
+                finally:
+                    c.close()
+            while True:
+                c, _ = server.accept()
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """#
+
+        init() throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", Self.script]
+            pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardInput = input
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = pipe.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                buffer.append(chunk)
+            }
+            guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")),
+                let port = Int(String(decoding: buffer[..<newline], as: UTF8.self))
+            else {
+                try? input.fileHandleForWriting.close()
+                throw ProbeFailure(message: "the recording proxy did not start")
+            }
+            self.port = port
+            pending = buffer[buffer.index(after: newline)...]
+        }
+
+        /// Chromium's options that send every request through the proxy, loopback included.
+        var chromiumArguments: [String] {
+            ["--proxy-server=http://127.0.0.1:\(port)", "--proxy-bypass-list=<-loopback>"]
+        }
+
+        /// Stops the proxy; returns the first line of every request it was sent.
+        func stop() -> [String] {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            let rest = pending + pipe.fileHandleForReading.readDataToEndOfFile()
+            return String(decoding: rest, as: UTF8.self).split(separator: "\n").compactMap { line in
+                line.hasPrefix("REQ ") ? String(line.dropFirst(4)) : nil
+            }
+        }
     }
 
     /// Decodes a PNG with python3's standard library (zlib and struct, nothing else) and reports
