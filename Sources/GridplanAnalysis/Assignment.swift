@@ -326,13 +326,14 @@ public enum PointAssigner {
     }
 }
 
-/// Many points located in one set of units with ``PointAssigner/tieRule``: the units are made,
-/// indexed and prepared once, then each point is tested against the few units whose envelope
-/// holds it (one GEOS context, so one locator per thread).
+/// Many points located in one set of units with ``PointAssigner/tieRule``: the units are made
+/// valid once and their rings indexed (``RingAreaIndex``), then each point is tested exactly on
+/// coordinates against the few units whose envelope holds it: no GEOS point per point, and the
+/// same answers as GEOS's prepared `covers` and `isWithinDistance`.
 ///
 /// ```swift
 /// let locator = try PointLocator(units: communities)
-/// let owners = try locator.locate(points)          // index into `communities`, nil outside
+/// let owners = locator.locate(points)               // index into `communities`, nil outside
 /// let fallback = try locator.nearest(to: points[0]) // (index, distance) for 属地兜底
 /// ```
 public final class PointLocator {
@@ -341,7 +342,9 @@ public final class PointLocator {
     let ctx = GEOSContext()
     let natives: [NativeGeometry]
     let index: SpatialIndex
-    let prepared: [PreparedGeometry]
+    /// The units' rings, for locating points on coordinates (immutable, shared by every thread).
+    let rings: RingAreaIndex
+    let codes: ArraySlice<String>
     /// Distance within which a point counts as on a unit (see ``PointAssigner/edgeToleranceMetres``).
     public let edgeTolerance: Double
 
@@ -354,28 +357,34 @@ public final class PointLocator {
         }
         index = try SpatialIndex(context: ctx)
         for n in natives { try index.insert(n) }
-        prepared = try natives.map { try $0.prepared() }
+        rings = RingAreaIndex(try natives.map { RingArea(try $0.polygonValues()) })
+        codes = units.map(\.code)[...]
     }
 
     /// The unit `c` lies in (on a shared edge or vertex, or where units overlap: the lowest
     /// code among those covering it or within ``edgeTolerance`` of it), nil outside every unit.
-    /// Calls `GEOSPreparedCovers_r` and `GEOSPreparedDistanceWithin_r`.
-    public func locate(_ c: Coordinate) throws -> Int? {
-        let p = try ctx.geometry(.point(c))
-        let t = edgeTolerance
-        let candidates =
-            t > 0
-            ? try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t))
-            : index.query(intersecting: p)
-        let covering = try candidates.filter {
-            try prepared[$0].covers(p) || (t > 0 && prepared[$0].isWithinDistance(t, of: p))
-        }
-        return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
+    public func locate(_ c: Coordinate) -> Int? {
+        Self.locate(c, in: rings, codes: codes, tolerance: edgeTolerance)
     }
 
-    /// ``locate(_:)`` for every point, in order.
-    public func locate(_ points: [Coordinate]) throws -> [Int?] {
-        try points.map { try locate($0) }
+    static func locate(_ c: Coordinate, in rings: RingAreaIndex, codes: ArraySlice<String>, tolerance: Double) -> Int? {
+        rings.areas(covering: c, tolerance: tolerance).min {
+            codes[$0] != codes[$1] ? codes[$0] < codes[$1] : $0 < $1
+        }
+    }
+
+    /// ``locate(_:)`` for every point, in order; the points are shared out between the cores.
+    public func locate(_ points: [Coordinate]) -> [Int?] {
+        let rings = self.rings, codes = self.codes, tolerance = edgeTolerance
+        let chunkSize = 16_384
+        let chunks = (points.count + chunkSize - 1) / chunkSize
+        guard chunks > 1 else { return points.map { Self.locate($0, in: rings, codes: codes, tolerance: tolerance) } }
+        let slots = ResultSlots<[Int?]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            let part = points[(k * chunkSize)..<min(points.count, (k + 1) * chunkSize)]
+            slots.set(k, .success(part.map { Self.locate($0, in: rings, codes: codes, tolerance: tolerance) }))
+        }
+        return (0..<chunks).flatMap { try! slots.get($0) }
     }
 
     /// The unit nearest to `c` and its distance (in the units' CRS), nil when there are no

@@ -111,20 +111,21 @@ public enum MetricsCalculator {
         let prepared = try natives.map { try $0.prepared() }
         // Points go to units as `assign points` places them (PointAssigner's tie rule).
         let locator = try PointLocator(units: units, edgeTolerance: PointAssigner.edgeToleranceMetres)
-        func locate(_ c: Coordinate) throws -> Int? { try locator.locate(c) }
         progress("metrics: points")
         var households = [Double](repeating: 0, count: units.count)
         if let points = input.households {
-            for (c, w) in points { if let k = try locate(c) { households[k] += w } }
+            for (k, w) in zip(locator.locate(points.map(\.0)), points.map(\.1)) { if let k { households[k] += w } }
         } else {
             for (k, u) in units.enumerated() { households[k] = input.declaredHouseholds[u.code] ?? 0 }
         }
         var events = [Int](repeating: 0, count: units.count)
         var eventsOutside = 0
-        for c in input.events { if let k = try locate(c) { events[k] += 1 } else { eventsOutside += 1 } }
+        for k in locator.locate(input.events) { if let k { events[k] += 1 } else { eventsOutside += 1 } }
         var components = [Int](repeating: 0, count: units.count)
         var componentsOutside = 0
-        for c in input.components { if let k = try locate(c) { components[k] += 1 } else { componentsOutside += 1 } }
+        for k in locator.locate(input.components) {
+            if let k { components[k] += 1 } else { componentsOutside += 1 }
+        }
         progress("metrics: streets")
         var streetMetres = [Double](repeating: 0, count: units.count)
         var byGrade = [[Int: Double]](repeating: [:], count: units.count)
@@ -149,12 +150,14 @@ public enum MetricsCalculator {
             var perGrid = [Double](repeating: 0, count: grids.count)
             if let points = input.households {
                 let gridLocator = try PointLocator(units: grids, edgeTolerance: PointAssigner.edgeToleranceMetres)
-                for (c, w) in points { if let g = try gridLocator.locate(c) { perGrid[g] += w } }
+                for (g, w) in zip(gridLocator.locate(points.map(\.0)), points.map(\.1)) { if let g { perGrid[g] += w } }
             } else {
                 for (g, grid) in grids.enumerated() { perGrid[g] = input.declaredHouseholds[grid.code] ?? 0 }
             }
             for (g, gn) in gridNatives.enumerated() {
-                if let k = try locate(try gn.pointOnSurface.pointCoordinate) { gridHouseholds[k].append(perGrid[g]) }
+                if let k = locator.locate(try gn.pointOnSurface.pointCoordinate) {
+                    gridHouseholds[k].append(perGrid[g])
+                }
             }
         }
 
