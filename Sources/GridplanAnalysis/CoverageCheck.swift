@@ -138,29 +138,12 @@ public enum CoverageCheck {
             units.append(unit)
             natives.append(g)
         }
-        let index = try SpatialIndex(context: ctx)
-        for g in natives { try index.insert(g) }
-        let prepared = try natives.map { try $0.prepared() }
-        let codes = units.map(\.code)
-
-        // Buffered units for tolerant shared-border measurement, made on demand.
-        var bufferedCache: [Int: NativeGeometry] = [:]
-        func buffered(_ i: Int) throws -> NativeGeometry {
-            if let b = bufferedCache[i] { return b }
-            let b = try natives[i].buffer(by: options.borderToleranceMetres, quadrantSegments: 2)
-            bufferedCache[i] = b
-            return b
-        }
-        /// Length of `line` shared with each candidate unit, longest first.
+        let model = CoverageModel(units: units, natives: natives, context: ctx)
+        let index = try model.index
+        let codes = model.codes
+        /// Length of `piece`'s outline shared with each unit, longest first.
         func borders(of piece: NativeGeometry, excluding: Set<Int> = []) throws -> [(unit: Int, length: Double)] {
-            let outline = try piece.boundary()
-            var result: [(Int, Double)] = []
-            for j in index.query(intersecting: try piece.buffer(by: options.borderToleranceMetres, quadrantSegments: 2))
-            where !excluding.contains(j) {
-                let shared = try outline.intersection(with: buffered(j)).length
-                if shared > options.borderToleranceMetres { result.append((j, shared)) }
-            }
-            return result.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : codes[$0.0] < codes[$1.0] }
+            try model.borders(of: piece, toleranceMetres: options.borderToleranceMetres, excluding: excluding)
         }
 
         // 2. Overlaps. Pairwise intersections through the index give the overlapping land; where
@@ -171,7 +154,9 @@ public enum CoverageCheck {
         var pairwise: [NativeGeometry] = []
         for i in natives.indices {
             for j in index.query(intersecting: natives[i]) where j > i {
-                guard try prepared[i].intersects(natives[j]), try !prepared[i].touches(natives[j]) else { continue }
+                guard try model.prepared(i).intersects(natives[j]), try !model.prepared(i).touches(natives[j]) else {
+                    continue
+                }
                 pairwise += try polygons(of: natives[i].intersection(with: natives[j])).filter {
                     try $0.area > options.minimumAreaSquareMetres
                 }
@@ -184,7 +169,7 @@ public enum CoverageCheck {
             var order: [[Int]] = []
             for face in faces {
                 let inside = try face.pointOnSurface
-                let claimants = try index.query(intersecting: inside).filter { try prepared[$0].contains(inside) }
+                let claimants = try index.query(intersecting: inside).filter { try model.prepared($0).contains(inside) }
                 guard claimants.count >= 2 else { continue }
                 if byClaimants[claimants] == nil { order.append(claimants) }
                 byClaimants[claimants, default: []].append(face)
@@ -206,7 +191,7 @@ public enum CoverageCheck {
         let union = try ctx.union(of: natives)
         let boundary: NativeGeometry
         if let boundaryValue {
-            boundary = try polygonalPart(try ctx.geometry(boundaryValue).madeValid().geometry)
+            boundary = try CoverageModel.validPolygonal(boundaryValue, in: ctx)
         } else {
             boundary = try filledExterior(union)
         }
@@ -251,7 +236,7 @@ public enum CoverageCheck {
             [(unit: Int, part: NativeGeometry, borders: [(unit: Int, length: Double)], perimeter: Double)] = []
         let parentTerritories: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)] = try parents.map {
             p in
-            let n = try CoverageCheck.polygonalPart(ctx.geometry(p.geometry).madeValid().geometry)
+            let n = try CoverageModel.validPolygonal(p.geometry, in: ctx)
             return (p.code, try n.prepared(), n)
         }
         for i in natives.indices {
@@ -473,7 +458,8 @@ struct PointGrid {
     func sum(in g: NativeGeometry, context: GEOSContext) throws -> Double {
         let e = g.envelope
         guard !e.isEmpty else { return 0 }
-        let p = try g.prepared()
+        // GEOS's prepared covers, on the piece's rings: no GEOS point per point.
+        let area = RingArea(try g.polygonValues())
         var total = 0.0
         var x = (e.minX / cellSize).rounded(.down)
         while x * cellSize <= e.maxX {
@@ -481,7 +467,7 @@ struct PointGrid {
             while y * cellSize <= e.maxY {
                 let k = (Int64(x) << 32) ^ (Int64(y) & 0xFFFF_FFFF)
                 for (c, w) in cells[k] ?? [] where e.contains(c) {
-                    if try p.covers(context.geometry(.point(c))) { total += w }
+                    if area.covers(c) { total += w }
                 }
                 y += 1
             }

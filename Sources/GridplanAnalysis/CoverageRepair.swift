@@ -73,21 +73,20 @@ public enum CoverageRepair {
             default: continue
             }
             guard !u.geometry.isEmpty else { continue }
-            let g = try CoverageCheck.polygonalPart(try ctx.geometry(u.geometry).madeValid().geometry)
+            let g = try CoverageModel.validPolygonal(u.geometry, in: ctx)
             guard !g.isEmpty else { continue }
             natives.append(g)
             inputIndex.append(k)
         }
-        let codes = inputIndex.map { input[$0].code }
-        let index = try SpatialIndex(context: ctx)
-        for g in natives { try index.insert(g) }
-        let prepared = try natives.map { try $0.prepared() }
+        let model = CoverageModel(units: inputIndex.map { input[$0] }, natives: natives, context: ctx)
+        let codes = model.codes
+        let index = try model.index
         let originalParts = try natives.map { try CoverageCheck.polygons(of: $0).count }
 
         // Without a boundary, the filled outline of all units stands in for it (the union is only
         // worth its cost then).
         let boundary: NativeGeometry =
-            try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
+            try boundaryValue.map { try CoverageModel.validPolygonal($0, in: ctx) }
             ?? CoverageCheck.filledExterior(ctx.union(of: natives))
         let boundaryPrepared = try boundary.prepared()
 
@@ -110,7 +109,7 @@ public enum CoverageRepair {
         }
         for (f, face) in faces.enumerated() {
             let p = try face.pointOnSurface
-            claimants[f] = try index.query(intersecting: p).filter { try prepared[$0].contains(p) }
+            claimants[f] = try index.query(intersecting: p).filter { try model.prepared($0).contains(p) }
             insideBoundary[f] = try boundaryPrepared.contains(p)
             if claimants[f].count == 1 { give(f, to: claimants[f][0]) }
         }

@@ -103,14 +103,13 @@ public enum MetricsCalculator {
     public static func run(_ input: Inputs, level: HierarchyLevel, progress: (String) -> Void = { _ in }) throws
         -> MetricsReport
     {
-        let ctx = GEOSContext()
         let units = input.units
-        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
-        let index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
-        let prepared = try natives.map { try $0.prepared() }
+        let model = try CoverageModel(units: units)
+        let ctx = model.context
+        let natives = model.natives
+        let index = try model.index
         // Points go to units as `assign points` places them (PointAssigner's tie rule).
-        let locator = try PointLocator(units: units, edgeTolerance: PointAssigner.edgeToleranceMetres)
+        let locator = try PointLocator(model: model, edgeTolerance: PointAssigner.edgeToleranceMetres)
         progress("metrics: points")
         var households = [Double](repeating: 0, count: units.count)
         if let points = input.households {
@@ -134,7 +133,7 @@ public enum MetricsCalculator {
             let g = try ctx.geometry(s)
             let grade = i < input.streetGrades.count ? input.streetGrades[i] : nil
             let body = grade.flatMap { input.gradeRule?.body(forGrade: $0) }
-            for k in index.query(intersecting: g) where try prepared[k].intersects(g) {
+            for k in index.query(intersecting: g) where try model.prepared(k).intersects(g) {
                 let metres = try g.intersection(with: natives[k]).length
                 streetMetres[k] += metres
                 if let grade { byGrade[k][grade, default: 0] += metres }
@@ -226,7 +225,7 @@ public enum MetricsCalculator {
         // Coverage against the boundary (the union's outer edge by default).
         let union = try ctx.union(of: natives)
         let boundary: NativeGeometry =
-            try input.boundary.map { try CoverageCheck.polygonalPart(ctx.geometry($0).madeValid().geometry) }
+            try input.boundary.map { try CoverageModel.validPolygonal($0, in: ctx) }
             ?? CoverageCheck.filledExterior(union)
         let boundaryArea = try boundary.area
         let owned = try union.intersection(with: boundary).area
