@@ -227,7 +227,8 @@ public enum Partitioner {
         }
         var regionalizer = Regionalizer(
             quantities: quantities, centroids: blocks.map(\.centroid), adjacency: adjacency,
-            minimum: options.target.minimum, maximum: options.target.maximum, seed: options.seed)
+            objective: RegionObjective(minimum: options.target.minimum, maximum: options.target.maximum),
+            seed: options.seed)
         regionalizer.fixed = fixed
         let regionOf = options.mode == .blocks ? regionalizer.run() : Array(blocks.indices)
 
