@@ -98,10 +98,10 @@ public enum StreetAssigner {
         return result
     }
 
-    /// What one thread needs to assign streets: its GEOS context, the units in it, their index and
-    /// the per-unit zones it has made so far.
+    /// What one thread needs to assign streets: its coverage model (a GEOS context, the units in
+    /// it, their index and prepared geometry) and the per-unit zones it has made so far.
     final class Worker {
-        let ctx = GEOSContext()
+        let ctx: GEOSContext
         let natives: [NativeGeometry]
         let codes: [String]
         let index: SpatialIndex
@@ -109,13 +109,12 @@ public enum StreetAssigner {
         let toleranceMetres: Double
 
         init(units ordered: [UnitInput], tolerance: Double) throws {
-            natives = try ordered.map { [ctx] in
-                try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
-            }
-            codes = ordered.map(\.code)
-            index = try SpatialIndex(context: ctx)
-            for n in natives { try index.insert(n) }
-            zones = try UnitZones(natives, tolerance: tolerance)
+            let model = try CoverageModel(units: ordered)
+            ctx = model.context
+            natives = model.natives
+            codes = model.codes
+            index = try model.index
+            zones = UnitZones(model, tolerance: tolerance)
             toleranceMetres = tolerance
         }
 
@@ -261,26 +260,20 @@ public enum StreetAssigner {
             }
         }
 
-        let natives: [NativeGeometry]
+        let model: CoverageModel
+        var natives: [NativeGeometry] { model.natives }
         let tolerance: Double
-        private var units: [PreparedGeometry?]
         private var grownZones: [Zone?]
         private var edgeZones: [Zone?]
 
-        init(_ natives: [NativeGeometry], tolerance: Double) throws {
-            self.natives = natives
+        init(_ model: CoverageModel, tolerance: Double) {
+            self.model = model
             self.tolerance = tolerance
-            units = Array(repeating: nil, count: natives.count)
-            grownZones = Array(repeating: nil, count: natives.count)
-            edgeZones = Array(repeating: nil, count: natives.count)
+            grownZones = Array(repeating: nil, count: model.natives.count)
+            edgeZones = Array(repeating: nil, count: model.natives.count)
         }
 
-        func unit(_ i: Int) throws -> PreparedGeometry {
-            if let p = units[i] { return p }
-            let p = try natives[i].prepared()
-            units[i] = p
-            return p
-        }
+        func unit(_ i: Int) throws -> PreparedGeometry { try model.prepared(i) }
 
         func grown(_ i: Int) throws -> Zone {
             if let z = grownZones[i] { return z }
@@ -326,71 +319,52 @@ public enum PointAssigner {
     }
 }
 
-/// Many points located in one set of units with ``PointAssigner/tieRule``: the units are made,
-/// indexed and prepared once, then each point is tested against the few units whose envelope
-/// holds it (one GEOS context, so one locator per thread).
+/// Many points located in one set of units with ``PointAssigner/tieRule``: the point location
+/// of a ``CoverageModel`` (the units made valid once, their rings indexed, each point tested
+/// exactly on coordinates, no GEOS point per point) with a fixed edge tolerance.
 ///
 /// ```swift
 /// let locator = try PointLocator(units: communities)
-/// let owners = try locator.locate(points)          // index into `communities`, nil outside
+/// let owners = locator.locate(points)               // index into `communities`, nil outside
 /// let fallback = try locator.nearest(to: points[0]) // (index, distance) for 属地兜底
 /// ```
 public final class PointLocator {
     /// The units, in the order the indices refer to.
-    public let units: [UnitInput]
-    let ctx = GEOSContext()
-    let natives: [NativeGeometry]
-    let index: SpatialIndex
-    let prepared: [PreparedGeometry]
+    public var units: [UnitInput] { model.units }
+    /// The model the points are located in.
+    public let model: CoverageModel
+    /// The units' rings (immutable, shared by every thread).
+    let rings: RingAreaIndex
     /// Distance within which a point counts as on a unit (see ``PointAssigner/edgeToleranceMetres``).
     public let edgeTolerance: Double
 
     /// - Throws: `GeometryError` when GEOS cannot make or repair a unit's geometry.
-    public init(units: [UnitInput], edgeTolerance: Double = 0) throws {
-        self.units = units
+    public convenience init(units: [UnitInput], edgeTolerance: Double = 0) throws {
+        try self.init(model: CoverageModel(units: units), edgeTolerance: edgeTolerance)
+    }
+
+    /// Locates points in the units of a model already built.
+    public init(model: CoverageModel, edgeTolerance: Double = 0) throws {
+        self.model = model
         self.edgeTolerance = edgeTolerance
-        natives = try units.map { [ctx] in
-            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
-        }
-        index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
-        prepared = try natives.map { try $0.prepared() }
+        rings = try model.rings
     }
 
     /// The unit `c` lies in (on a shared edge or vertex, or where units overlap: the lowest
     /// code among those covering it or within ``edgeTolerance`` of it), nil outside every unit.
-    /// Calls `GEOSPreparedCovers_r` and `GEOSPreparedDistanceWithin_r`.
-    public func locate(_ c: Coordinate) throws -> Int? {
-        let p = try ctx.geometry(.point(c))
-        let t = edgeTolerance
-        let candidates =
-            t > 0
-            ? try index.query(envelope: Envelope(minX: c.x - t, minY: c.y - t, maxX: c.x + t, maxY: c.y + t))
-            : index.query(intersecting: p)
-        let covering = try candidates.filter {
-            try prepared[$0].covers(p) || (t > 0 && prepared[$0].isWithinDistance(t, of: p))
-        }
-        return covering.min { units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1 }
+    public func locate(_ c: Coordinate) -> Int? {
+        CoverageModel.locate(c, in: rings, codes: model.codes, tolerance: edgeTolerance)
     }
 
-    /// ``locate(_:)`` for every point, in order.
-    public func locate(_ points: [Coordinate]) throws -> [Int?] {
-        try points.map { try locate($0) }
+    /// ``locate(_:)`` for every point, in order; the points are shared out between the cores.
+    public func locate(_ points: [Coordinate]) -> [Int?] {
+        CoverageModel.locate(points, in: rings, codes: model.codes, tolerance: edgeTolerance)
     }
 
     /// The unit nearest to `c` and its distance (in the units' CRS), nil when there are no
     /// units. Units equally near (within a millimetre) go to the lowest code, as in ``locate(_:)``.
     public func nearest(to c: Coordinate) throws -> (index: Int, distance: Double)? {
-        let p = try ctx.geometry(.point(c))
-        guard let first = try index.nearest(to: p) else { return nil }
-        let d = try natives[first].distance(to: p)
-        let r = d + 1e-3
-        let window = Envelope(minX: c.x - r, minY: c.y - r, maxX: c.x + r, maxY: c.y + r)
-        let tied = try index.query(envelope: window).filter { try natives[$0].distance(to: p) <= d + 1e-3 }
-        let best = (tied + [first]).min {
-            units[$0].code != units[$1].code ? units[$0].code < units[$1].code : $0 < $1
-        }!
-        return (best, d)
+        try model.nearest(to: c, tieMetres: 1e-3)
     }
 }
 
@@ -413,14 +387,12 @@ public enum UnitAssigner {
     public static func run(children: [UnitInput], parents: [UnitInput], splitThreshold: Double = 0.99) throws
         -> [ChildPlacement]
     {
-        let ctx = GEOSContext()
-        let parentNatives = try parents.map {
-            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
-        }
-        let index = try SpatialIndex(context: ctx)
-        for n in parentNatives { try index.insert(n) }
+        let model = try CoverageModel(units: parents)
+        let ctx = model.context
+        let parentNatives = model.natives
+        let index = try model.index
         return try children.map { child in
-            let g = try CoverageCheck.polygonalPart(ctx.geometry(child.geometry).madeValid().geometry)
+            let g = try CoverageModel.validPolygonal(child.geometry, in: ctx)
             let area = try g.area
             var shares: [(String, Double)] = []
             for p in index.query(intersecting: g) {
@@ -444,10 +416,10 @@ public enum FallbackOwner {
     /// distances go to the lower code, as in ``PointAssigner``.
     public static func nearest(points: [Coordinate], units: [UnitInput]) throws -> [(index: Int, distance: Double)?] {
         guard !units.isEmpty else { return points.map { _ in nil } }
-        let ctx = GEOSContext()
-        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
-        let index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
+        let model = try CoverageModel(units: units)
+        let ctx = model.context
+        let natives = model.natives
+        let index = try model.index
         return try points.map { c in
             let p = try ctx.geometry(.point(c))
             guard let k = try index.nearest(to: p) else { return nil }

@@ -129,7 +129,7 @@ public enum BoundaryNotice {
     }
 
     static func area(_ g: Geometry, _ ctx: GEOSContext) throws -> Double {
-        try CoverageCheck.polygonalPart(ctx.geometry(g).madeValid().geometry).area
+        try CoverageModel.validPolygonal(g, in: ctx).area
     }
 }
 
@@ -152,7 +152,7 @@ public enum MovedLand {
     ) throws -> [MovedLandContents] {
         let ctx = GEOSContext()
         let gridNatives = try grids.map {
-            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
+            try CoverageModel.validPolygonal($0.geometry, in: ctx)
         }
         let index = try SpatialIndex(context: ctx)
         for g in gridNatives { try index.insert(g) }

@@ -76,268 +76,24 @@ public enum CoverageCheck {
         units input: [UnitInput], boundary boundaryValue: Geometry?, households: [(Coordinate, Double)]? = nil,
         parents: [UnitInput] = [], options: CheckOptions = CheckOptions(), progress: (String) -> Void = { _ in }
     ) throws -> CoverageReport {
-        let ctx = GEOSContext()
-        var findings: [Finding] = []
-        var skipped: [(Int, String)] = []
-        var warnings: [String] = []
-        func add(_ f: Finding) {
-            var f = f
-            f.id = findings.count + 1
-            findings.append(f)
-        }
-
-        // 1. Units: polygonal, valid, with unique codes.
-        var units: [UnitInput] = []
-        var natives: [NativeGeometry] = []
-        var seenCodes: [String: Int] = [:]
         progress("check: preparing \(input.count) units")
-        for u in input {
-            guard !u.geometry.isEmpty else {
-                skipped.append((u.sourceIndex, "empty geometry"))
-                continue
-            }
-            switch u.geometry {
-            case .polygon, .multiPolygon: break
-            default:
-                skipped.append((u.sourceIndex, "a \(u.geometry.typeName) is not a polygon"))
-                continue
-            }
-            var unit = u
-            if let n = seenCodes[u.code] {
-                seenCodes[u.code] = n + 1
-                unit.code = "\(u.code)#\(n + 1)"
-                warnings.append("feature \(u.sourceIndex): duplicate code \(u.code), analysed as \(unit.code)")
-            } else {
-                seenCodes[u.code] = 1
-            }
-            // Repeated consecutive vertices are valid to GEOS but are digitising noise worth naming.
-            if let repeated = firstRepeatedVertex(u.geometry) {
-                add(
-                    Finding(
-                        id: 0, kind: .invalid, geometry: .point(repeated), areaSquareMetres: 0, units: [unit.code],
-                        detail: "Repeated consecutive vertex"))
-            }
-            var g = try ctx.geometry(u.geometry)
-            let (fixed, report) = try g.madeValid()
-            if !report.wasValid {
-                for issue in report.issues {
-                    let at = issue.location ?? (try? g.pointOnSurface.pointCoordinate) ?? Coordinate(0, 0)
-                    // The location is the finding's geometry (written in the output CRS), not part of the text.
-                    add(
-                        Finding(
-                            id: 0, kind: .invalid, geometry: .point(at), areaSquareMetres: 0, units: [unit.code],
-                            detail: issue.reason + (issue.partIndex.map { " (part \($0))" } ?? "")))
-                }
-                g = try polygonalPart(fixed)
-                if g.isEmpty {
-                    skipped.append((u.sourceIndex, "geometry collapses when repaired"))
-                    continue
-                }
-            }
-            unit.geometry = try g.value()
-            units.append(unit)
-            natives.append(g)
+        let ctx = GEOSContext()
+        let checked = try CheckedUnits(input, context: ctx)
+        let model = CoverageModel(units: checked.units, natives: checked.natives, context: ctx)
+        let subject = try CoverageSubject(
+            model: model, boundary: boundaryValue, parents: parents, options: options, progress: progress)
+        var placed: [PlacedFinding] = []
+        for rule in CoverageRules.all(invalid: checked.invalid) {
+            progress("check: \(rule.name)")
+            placed += try rule.findings(in: subject)
         }
-        let index = try SpatialIndex(context: ctx)
-        for g in natives { try index.insert(g) }
-        let prepared = try natives.map { try $0.prepared() }
-        let codes = units.map(\.code)
-
-        // Buffered units for tolerant shared-border measurement, made on demand.
-        var bufferedCache: [Int: NativeGeometry] = [:]
-        func buffered(_ i: Int) throws -> NativeGeometry {
-            if let b = bufferedCache[i] { return b }
-            let b = try natives[i].buffer(by: options.borderToleranceMetres, quadrantSegments: 2)
-            bufferedCache[i] = b
-            return b
+        var findings = placed.indices.sorted {
+            placed[$0].place != placed[$1].place ? placed[$0].place < placed[$1].place : $0 < $1
+        }.enumerated().map { n, k in
+            var f = placed[k].finding
+            f.id = n + 1
+            return f
         }
-        /// Length of `line` shared with each candidate unit, longest first.
-        func borders(of piece: NativeGeometry, excluding: Set<Int> = []) throws -> [(unit: Int, length: Double)] {
-            let outline = try piece.boundary()
-            var result: [(Int, Double)] = []
-            for j in index.query(intersecting: try piece.buffer(by: options.borderToleranceMetres, quadrantSegments: 2))
-            where !excluding.contains(j) {
-                let shared = try outline.intersection(with: buffered(j)).length
-                if shared > options.borderToleranceMetres { result.append((j, shared)) }
-            }
-            return result.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : codes[$0.0] < codes[$1.0] }
-        }
-
-        // 2. Overlaps. Pairwise intersections through the index give the overlapping land; where
-        // three or more units overlap, those pieces overlap each other, so the land is cut along
-        // every piece's outline (noded union, then polygonize) and each face gets the exact set of
-        // units that claim it. Faces with the same claimants are merged into connected pieces.
-        progress("check: overlaps")
-        var pairwise: [NativeGeometry] = []
-        for i in natives.indices {
-            for j in index.query(intersecting: natives[i]) where j > i {
-                guard try prepared[i].intersects(natives[j]), try !prepared[i].touches(natives[j]) else { continue }
-                pairwise += try polygons(of: natives[i].intersection(with: natives[j])).filter {
-                    try $0.area > options.minimumAreaSquareMetres
-                }
-            }
-        }
-        if !pairwise.isEmpty {
-            let outlines = try ctx.collection(pairwise.map { try $0.boundary() })
-            let faces = try polygons(of: ctx.polygonize(try outlines.unaryUnion().parts))
-            var byClaimants: [[Int]: [NativeGeometry]] = [:]
-            var order: [[Int]] = []
-            for face in faces {
-                let inside = try face.pointOnSurface
-                let claimants = try index.query(intersecting: inside).filter { try prepared[$0].contains(inside) }
-                guard claimants.count >= 2 else { continue }
-                if byClaimants[claimants] == nil { order.append(claimants) }
-                byClaimants[claimants, default: []].append(face)
-            }
-            for claimants in order {
-                for piece in try polygons(of: ctx.union(of: byClaimants[claimants]!)) {
-                    let area = try piece.area
-                    guard area > options.minimumAreaSquareMetres else { continue }
-                    add(
-                        Finding(
-                            id: 0, kind: .overlap, geometry: try piece.value(), areaSquareMetres: area,
-                            units: claimants.map { codes[$0] }.sorted()))
-                }
-            }
-        }
-
-        // 3. Boundary, union and gaps.
-        progress("check: union of \(natives.count) units")
-        let union = try ctx.union(of: natives)
-        let boundary: NativeGeometry
-        if let boundaryValue {
-            boundary = try polygonalPart(try ctx.geometry(boundaryValue).madeValid().geometry)
-        } else {
-            boundary = try filledExterior(union)
-        }
-        let boundaryArea = try boundary.area
-        let owned = try union.intersection(with: boundary).area
-        progress("check: gaps")
-        let gaps = try boundary.difference(with: union)
-        let gapPieces = try polygons(of: gaps).filter { try $0.area > options.minimumAreaSquareMetres }
-        let widths = try GapWidth.reportedWidths(of: gapPieces.map { try $0.value() }, gapWidth: options.gapWidthMetres)
-        for (k, piece) in gapPieces.enumerated() {
-            let area = try piece.area
-            let width = widths[k]
-            let b = try borders(of: piece)
-            add(
-                Finding(
-                    id: 0, kind: width < options.gapWidthMetres ? .sliver : .unmanaged, geometry: try piece.value(),
-                    areaSquareMetres: area,
-                    units: b.map { codes[$0.unit] },
-                    borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
-                    suggestedOwner: b.first.map { codes[$0.unit] }, widthMetres: width))
-        }
-
-        // 4. Area outside the boundary (only meaningful when a boundary is given).
-        if boundaryValue != nil {
-            let boundaryPrepared = try boundary.prepared()
-            for i in natives.indices where try !boundaryPrepared.covers(natives[i]) {
-                for piece in try polygons(of: natives[i].difference(with: boundary)) {
-                    let area = try piece.area
-                    guard area > options.minimumAreaSquareMetres else { continue }
-                    add(
-                        Finding(
-                            id: 0, kind: .outside, geometry: try piece.value(), areaSquareMetres: area,
-                            units: [codes[i]]))
-                }
-            }
-        }
-
-        // 5. Exclaves, enclaves, interlocks, parent mismatches: per unit and part.
-        progress("check: exclaves, enclaves and interlocks")
-        let parentOf: [String?] = units.map(\.parentCode)
-        var partsForParents:
-            [(unit: Int, part: NativeGeometry, borders: [(unit: Int, length: Double)], perimeter: Double)] = []
-        let parentTerritories: [(code: String, geometry: PreparedGeometry, native: NativeGeometry)] = try parents.map {
-            p in
-            let n = try CoverageCheck.polygonalPart(ctx.geometry(p.geometry).madeValid().geometry)
-            return (p.code, try n.prepared(), n)
-        }
-        for i in natives.indices {
-            let parts = try polygons(of: natives[i])
-            var main = 0
-            if parts.count > 1 {
-                let areas = try parts.map { try $0.area }
-                main = areas.indices.max { areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 > $1 }!
-                if let seat = units[i].seat {
-                    let seatPoint = try ctx.geometry(.point(seat))
-                    if let holding = try parts.firstIndex(where: { try $0.covers(seatPoint) }) { main = holding }
-                }
-            }
-            for (p, part) in parts.enumerated() {
-                let area = try part.area
-                // A part wholly beyond the boundary is an `outside` finding, not an exclave.
-                if boundaryValue != nil, try part.intersection(with: boundary).area <= options.minimumAreaSquareMetres {
-                    continue
-                }
-                let b = try borders(of: part, excluding: [i])
-                let perimeter = try part.length
-                if p != main {
-                    add(
-                        Finding(
-                            id: 0, kind: .exclave, geometry: try part.value(), areaSquareMetres: area,
-                            units: [codes[i]] + (b.first.map { [codes[$0.unit]] } ?? []),
-                            borders: b.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
-                            suggestedOwner: b.first.map { codes[$0.unit] },
-                            distanceMetres: try part.distance(to: parts[main])))
-                }
-                if let host = b.first, perimeter > 0, host.length / perimeter >= options.enclaveShare {
-                    add(
-                        Finding(
-                            id: 0, kind: .enclave, geometry: try part.value(), areaSquareMetres: area,
-                            units: [codes[i], codes[host.unit]],
-                            borders: [Border(code: codes[host.unit], lengthMetres: host.length)],
-                            suggestedOwner: codes[host.unit]))
-                }
-                if parentOf[i] != nil { partsForParents.append((i, part, b, perimeter)) }
-                for piece in try interlocks(part, options: options) {
-                    let pieceArea = try piece.area
-                    guard pieceArea > options.minimumAreaSquareMetres else { continue }
-                    let pb = try borders(of: piece, excluding: [i])
-                    let piecePerimeter = try piece.length
-                    // "Mostly bordered by one other unit": over half of the piece's outline.
-                    guard let host = pb.first, host.length > 0.5 * piecePerimeter else { continue }
-                    add(
-                        Finding(
-                            id: 0, kind: .interlock, geometry: try piece.value(), areaSquareMetres: pieceArea,
-                            units: [codes[i], codes[host.unit]],
-                            borders: pb.map { Border(code: codes[$0.unit], lengthMetres: $0.length) },
-                            suggestedOwner: codes[host.unit]))
-                }
-            }
-        }
-
-        // Parent mismatches. A mislabelled unit makes its neighbours look surrounded by the wrong
-        // parent too, so the clearest case is settled first and its label corrected before the
-        // others are judged again.
-        var labels = parentOf
-        var pending = partsForParents
-        while true {
-            var best: (k: Int, declared: String, containing: String, share: Double)?
-            for (k, c) in pending.enumerated() {
-                guard
-                    let m = try parentMismatch(
-                        unit: c.unit, part: c.part, borders: c.borders, perimeter: c.perimeter, parentOf: labels,
-                        parents: parentTerritories)
-                else { continue }
-                // The part most surrounded by another parent's children goes first.
-                let share =
-                    c.borders.filter { labels[$0.unit] == m.containing }.reduce(0) { $0 + $1.length } / c.perimeter
-                if best == nil || share > best!.share { best = (k, m.declared, m.containing, share) }
-            }
-            guard let best else { break }
-            let c = pending.remove(at: best.k)
-            add(
-                Finding(
-                    id: 0, kind: .parentMismatch, geometry: try c.part.value(), areaSquareMetres: try c.part.area,
-                    units: [codes[c.unit], best.declared, best.containing],
-                    detail: "declared parent \(best.declared), lies in the territory of \(best.containing)"))
-            // A whole unit in the wrong territory counts as the containing parent's from now on.
-            if try CoverageCheck.polygons(of: natives[c.unit]).count == 1 { labels[c.unit] = best.containing }
-        }
-
-        // 6. Households inside each finding.
         if let households {
             progress("check: households")
             let grid = PointGrid(points: households, cellSize: 200)
@@ -347,8 +103,9 @@ public enum CoverageCheck {
             }
         }
         return CoverageReport(
-            findings: findings, boundaryAreaSquareMetres: boundaryArea, ownedAreaSquareMetres: owned,
-            unitCount: units.count, skipped: skipped, warnings: warnings)
+            findings: findings, boundaryAreaSquareMetres: try subject.boundary.area,
+            ownedAreaSquareMetres: try subject.union.intersection(with: subject.boundary).area,
+            unitCount: checked.units.count, skipped: checked.skipped, warnings: checked.warnings)
     }
 
     // MARK: Pieces
@@ -473,7 +230,8 @@ struct PointGrid {
     func sum(in g: NativeGeometry, context: GEOSContext) throws -> Double {
         let e = g.envelope
         guard !e.isEmpty else { return 0 }
-        let p = try g.prepared()
+        // GEOS's prepared covers, on the piece's rings: no GEOS point per point.
+        let area = RingArea(try g.polygonValues())
         var total = 0.0
         var x = (e.minX / cellSize).rounded(.down)
         while x * cellSize <= e.maxX {
@@ -481,7 +239,7 @@ struct PointGrid {
             while y * cellSize <= e.maxY {
                 let k = (Int64(x) << 32) ^ (Int64(y) & 0xFFFF_FFFF)
                 for (c, w) in cells[k] ?? [] where e.contains(c) {
-                    if try p.covers(context.geometry(.point(c))) { total += w }
+                    if area.covers(c) { total += w }
                 }
                 y += 1
             }

@@ -1,7 +1,8 @@
 import Foundation
 import GridplanGeometry
 
-/// How `repair` decides who keeps land two units both claim.
+/// How `repair` decides who keeps land two units both claim (the option's name for each
+/// ``OverlapChoice``).
 public enum OverlapRule: String, CaseIterable, Sendable {
     /// The claimant whose own land borders the piece along the longest edge.
     case longestBorder = "longest-border"
@@ -9,6 +10,61 @@ public enum OverlapRule: String, CaseIterable, Sendable {
     case larger
     /// The claimant with the lower code.
     case lowerCode = "lower-code"
+
+    /// The strategy the rule names.
+    var choice: any OverlapChoice {
+        switch self {
+        case .longestBorder: return LongestBorderChoice()
+        case .larger: return LargerAreaChoice()
+        case .lowerCode: return LowerCodeChoice()
+        }
+    }
+}
+
+/// A piece of land several units claim, and what an ``OverlapChoice`` may ask about it.
+struct OverlapClaim {
+    var piece: NativeGeometry
+    /// The claimants (indices into the units).
+    var claimants: [Int]
+    var codes: [String]
+    /// The units' valid geometry as given (before any land moved).
+    var natives: [NativeGeometry]
+    /// The border each claimant's current land shares with the piece, longest first.
+    var borders: () throws -> [(unit: Int, length: Double)]
+}
+
+/// A way to rank the claimants of an overlap, the first being the one to keep it (as GEOS's
+/// CoverageCleaner has merge strategies). Repair gives the piece to the first in this order whose
+/// win leaves no loser in more parts than it had.
+protocol OverlapChoice {
+    func ranked(_ claim: OverlapClaim) throws -> [Int]
+}
+
+/// The claimant whose land borders the piece along the longest edge; claimants sharing no border
+/// follow, by code.
+struct LongestBorderChoice: OverlapChoice {
+    func ranked(_ claim: OverlapClaim) throws -> [Int] {
+        let b = try claim.borders()
+        return b.map(\.unit)
+            + claim.claimants.filter { u in !b.contains { $0.unit == u } }.sorted { claim.codes[$0] < claim.codes[$1] }
+    }
+}
+
+/// The claimant with the larger area (ties: the lower code).
+struct LargerAreaChoice: OverlapChoice {
+    func ranked(_ claim: OverlapClaim) throws -> [Int] {
+        let areas = try Dictionary(uniqueKeysWithValues: claim.claimants.map { ($0, try claim.natives[$0].area) })
+        return claim.claimants.sorted {
+            areas[$0]! != areas[$1]! ? areas[$0]! > areas[$1]! : claim.codes[$0] < claim.codes[$1]
+        }
+    }
+}
+
+/// The claimant with the lower code.
+struct LowerCodeChoice: OverlapChoice {
+    func ranked(_ claim: OverlapClaim) throws -> [Int] {
+        claim.claimants.sorted { claim.codes[$0] < claim.codes[$1] }
+    }
 }
 
 /// Parameters of a repair.
@@ -83,21 +139,20 @@ public enum CoverageRepair {
             default: continue
             }
             guard !u.geometry.isEmpty else { continue }
-            let g = try CoverageCheck.polygonalPart(try ctx.geometry(u.geometry).madeValid().geometry)
+            let g = try CoverageModel.validPolygonal(u.geometry, in: ctx)
             guard !g.isEmpty else { continue }
             natives.append(g)
             inputIndex.append(k)
         }
-        let codes = inputIndex.map { input[$0].code }
-        let index = try SpatialIndex(context: ctx)
-        for g in natives { try index.insert(g) }
-        let prepared = try natives.map { try $0.prepared() }
+        let model = CoverageModel(units: inputIndex.map { input[$0] }, natives: natives, context: ctx)
+        let codes = model.codes
+        let index = try model.index
         let originalParts = try natives.map { try CoverageCheck.polygons(of: $0).count }
 
         // Without a boundary, the filled outline of all units stands in for it (the union is only
         // worth its cost then).
         let boundary: NativeGeometry =
-            try boundaryValue.map { try CoverageCheck.polygonalPart(try ctx.geometry($0).madeValid().geometry) }
+            try boundaryValue.map { try CoverageModel.validPolygonal($0, in: ctx) }
             ?? CoverageCheck.filledExterior(ctx.union(of: natives))
         let boundaryPrepared = try boundary.prepared()
 
@@ -120,7 +175,7 @@ public enum CoverageRepair {
         }
         for (f, face) in faces.enumerated() {
             let p = try face.pointOnSurface
-            claimants[f] = try index.query(intersecting: p).filter { try prepared[$0].contains(p) }
+            claimants[f] = try index.query(intersecting: p).filter { try model.prepared($0).contains(p) }
             insideBoundary[f] = try boundaryPrepared.contains(p)
             if claimants[f].count == 1 { give(f, to: claimants[f][0]) }
         }
@@ -159,6 +214,7 @@ public enum CoverageRepair {
 
         // 2. Overlaps: faces claimed by several units, grouped into connected pieces per claimant set.
         progress("repair: overlaps")
+        let choice = options.overlapRule.choice
         var overlapGroups: [[Int]: [Int]] = [:]
         var groupOrder: [[Int]] = []
         for f in faces.indices where claimants[f].count >= 2 {
@@ -171,17 +227,10 @@ public enum CoverageRepair {
                 let piece = try ctx.collection(pieceFaces.map { faces[$0] }).coverageUnion()
                 let area = try piece.area
                 // Rank claimants by the rule; take the first whose win splits no loser.
-                var ranked: [Int]
-                switch options.overlapRule {
-                case .lowerCode: ranked = group.sorted { codes[$0] < codes[$1] }
-                case .larger:
-                    let areas = try Dictionary(uniqueKeysWithValues: group.map { ($0, try natives[$0].area) })
-                    ranked = group.sorted { areas[$0]! != areas[$1]! ? areas[$0]! > areas[$1]! : codes[$0] < codes[$1] }
-                case .longestBorder:
-                    let b = try borders(piece, among: group)
-                    ranked =
-                        b.map(\.0) + group.filter { u in !b.contains { $0.0 == u } }.sorted { codes[$0] < codes[$1] }
-                }
+                var ranked = try choice.ranked(
+                    OverlapClaim(
+                        piece: piece, claimants: group, codes: codes, natives: natives,
+                        borders: { try borders(piece, among: group).map { (unit: $0.0, length: $0.1) } }))
                 let pieceValue = try piece.value()
                 let stable = StableID.of(kind: "overlap", units: group.map { codes[$0] }, geometry: pieceValue)
                 let decision = try book.decision(

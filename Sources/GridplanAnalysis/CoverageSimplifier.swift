@@ -20,7 +20,7 @@ public enum CoverageSimplifier {
             switch g {
             case .polygon, .multiPolygon:
                 guard !g.isEmpty else { continue }
-                natives.append(try CoverageCheck.polygonalPart(ctx.geometry(g).madeValid().geometry))
+                natives.append(try CoverageModel.validPolygonal(g, in: ctx))
                 polygonIndices.append(i)
             default: continue
             }

@@ -103,28 +103,28 @@ public enum MetricsCalculator {
     public static func run(_ input: Inputs, level: HierarchyLevel, progress: (String) -> Void = { _ in }) throws
         -> MetricsReport
     {
-        let ctx = GEOSContext()
         let units = input.units
-        let natives = try units.map { try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry) }
-        let index = try SpatialIndex(context: ctx)
-        for n in natives { try index.insert(n) }
-        let prepared = try natives.map { try $0.prepared() }
+        let model = try CoverageModel(units: units)
+        let ctx = model.context
+        let natives = model.natives
+        let index = try model.index
         // Points go to units as `assign points` places them (PointAssigner's tie rule).
-        let locator = try PointLocator(units: units, edgeTolerance: PointAssigner.edgeToleranceMetres)
-        func locate(_ c: Coordinate) throws -> Int? { try locator.locate(c) }
+        let locator = try PointLocator(model: model, edgeTolerance: PointAssigner.edgeToleranceMetres)
         progress("metrics: points")
         var households = [Double](repeating: 0, count: units.count)
         if let points = input.households {
-            for (c, w) in points { if let k = try locate(c) { households[k] += w } }
+            for (k, w) in zip(locator.locate(points.map(\.0)), points.map(\.1)) { if let k { households[k] += w } }
         } else {
             for (k, u) in units.enumerated() { households[k] = input.declaredHouseholds[u.code] ?? 0 }
         }
         var events = [Int](repeating: 0, count: units.count)
         var eventsOutside = 0
-        for c in input.events { if let k = try locate(c) { events[k] += 1 } else { eventsOutside += 1 } }
+        for k in locator.locate(input.events) { if let k { events[k] += 1 } else { eventsOutside += 1 } }
         var components = [Int](repeating: 0, count: units.count)
         var componentsOutside = 0
-        for c in input.components { if let k = try locate(c) { components[k] += 1 } else { componentsOutside += 1 } }
+        for k in locator.locate(input.components) {
+            if let k { components[k] += 1 } else { componentsOutside += 1 }
+        }
         progress("metrics: streets")
         var streetMetres = [Double](repeating: 0, count: units.count)
         var byGrade = [[Int: Double]](repeating: [:], count: units.count)
@@ -133,7 +133,7 @@ public enum MetricsCalculator {
             let g = try ctx.geometry(s)
             let grade = i < input.streetGrades.count ? input.streetGrades[i] : nil
             let body = grade.flatMap { input.gradeRule?.body(forGrade: $0) }
-            for k in index.query(intersecting: g) where try prepared[k].intersects(g) {
+            for k in index.query(intersecting: g) where try model.prepared(k).intersects(g) {
                 let metres = try g.intersection(with: natives[k]).length
                 streetMetres[k] += metres
                 if let grade { byGrade[k][grade, default: 0] += metres }
@@ -149,12 +149,14 @@ public enum MetricsCalculator {
             var perGrid = [Double](repeating: 0, count: grids.count)
             if let points = input.households {
                 let gridLocator = try PointLocator(units: grids, edgeTolerance: PointAssigner.edgeToleranceMetres)
-                for (c, w) in points { if let g = try gridLocator.locate(c) { perGrid[g] += w } }
+                for (g, w) in zip(gridLocator.locate(points.map(\.0)), points.map(\.1)) { if let g { perGrid[g] += w } }
             } else {
                 for (g, grid) in grids.enumerated() { perGrid[g] = input.declaredHouseholds[grid.code] ?? 0 }
             }
             for (g, gn) in gridNatives.enumerated() {
-                if let k = try locate(try gn.pointOnSurface.pointCoordinate) { gridHouseholds[k].append(perGrid[g]) }
+                if let k = locator.locate(try gn.pointOnSurface.pointCoordinate) {
+                    gridHouseholds[k].append(perGrid[g])
+                }
             }
         }
 
@@ -223,7 +225,7 @@ public enum MetricsCalculator {
         // Coverage against the boundary (the union's outer edge by default).
         let union = try ctx.union(of: natives)
         let boundary: NativeGeometry =
-            try input.boundary.map { try CoverageCheck.polygonalPart(ctx.geometry($0).madeValid().geometry) }
+            try input.boundary.map { try CoverageModel.validPolygonal($0, in: ctx) }
             ?? CoverageCheck.filledExterior(union)
         let boundaryArea = try boundary.area
         let owned = try union.intersection(with: boundary).area

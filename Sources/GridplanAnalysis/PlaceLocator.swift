@@ -96,7 +96,7 @@ public final class PlaceLocator {
         var units: [HierarchyLevel: PlaceAnswer.UnitRef?] = [:]
         var people: [(level: PostLevel, entry: RosterEntry)] = []
         for (level, locator) in levels {
-            if let k = try locator.locate(c) {
+            if let k = locator.locate(c) {
                 let u = locator.units[k]
                 units[level] = .some(PlaceAnswer.UnitRef(code: u.code, name: u.name))
                 for e in unitPeople[u.code] ?? [] { people.append((PostLevel(level), e)) }

@@ -121,6 +121,43 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
         #expect(r.map { $0.map { grids[$0].code } } == ["G1", "G4", "G1", nil])
     }
 
+    @Test func holesExclavesAndTheEdgeTolerance() throws {
+        func shell(_ g: Geometry) -> [Coordinate] {
+            if case .polygon(let p) = g { return p.exterior }
+            return []
+        }
+        // A: a square with a hole, plus an exclave; B: an island filling A's hole; C beside A,
+        // declared with the higher code, sharing the edge x = 10.
+        let a = unit(
+            "A",
+            .multiPolygon([
+                Polygon(
+                    exterior: shell(box(0, 0, 10, 10)),
+                    holes: [[Coordinate(4, 4), Coordinate(4, 6), Coordinate(6, 6), Coordinate(6, 4), Coordinate(4, 4)]]),
+                Polygon(exterior: shell(box(30, 0, 32, 2))),
+            ]))
+        let b = unit("B", box(4, 4, 6, 6))
+        let c = unit("C", box(10, 0, 20, 10))
+        let units = [c, b, a]
+        let points = [
+            Coordinate(5, 5),  // in A's hole: B's
+            Coordinate(4, 5),  // on the hole's edge, shared by A and B: the lower code
+            Coordinate(31, 1),  // A's exclave
+            Coordinate(10, 5),  // the shared edge A | C
+            Coordinate(20.0005, 5),  // half a millimetre outside C
+            Coordinate(20.002, 5),  // two millimetres outside C
+            Coordinate(25, 5),
+        ]
+        let exact = try PointAssigner.run(points: points, units: units).map { $0.map { units[$0].code } }
+        #expect(exact == ["B", "A", "A", "A", nil, nil, nil])
+        let tolerant = try PointAssigner.run(points: points, units: units, edgeTolerance: 0.001)
+        #expect(tolerant.map { $0.map { units[$0].code } } == ["B", "A", "A", "A", "C", nil, nil])
+        // Many points at once (split between threads) give what one at a time gives.
+        let many = (0..<40_000).map { Coordinate(Double($0 % 400) / 10 - 2, Double($0 / 400) / 10 - 0.5) }
+        let locator = try PointLocator(units: units, edgeTolerance: 0.001)
+        #expect(locator.locate(many) == many.map { locator.locate($0) })
+    }
+
     @Test func childrenToParentsByLargestShare() throws {
         let parents = [unit("P1", box(0, 0, 100, 100)), unit("P2", box(100, 0, 200, 100))]
         let children = [

@@ -432,7 +432,7 @@ extension AssessedUnit {
     public static func measured(_ units: [UnitInput], households: [String: Double]) throws -> [AssessedUnit] {
         let ctx = GEOSContext()
         return try units.map { u in
-            let g = try CoverageCheck.polygonalPart(ctx.geometry(u.geometry).madeValid().geometry)
+            let g = try CoverageModel.validPolygonal(u.geometry, in: ctx)
             return AssessedUnit(
                 code: u.code, name: u.name, areaSquareMetres: try g.area, households: households[u.code])
         }

@@ -67,12 +67,12 @@ struct BlockBuilder {
     var notes: [String] = []
 
     func makeBlock(_ g: NativeGeometry, candidates: [Int]) throws -> Block {
-        let p = try g.prepared()
+        // GEOS's prepared covers, on the block's rings: no GEOS point per point.
+        let area = RingArea(try g.polygonValues())
         var mine: [Int] = []
         var hh = 0.0, wl = 0.0
-        let env = g.envelope
-        for i in candidates where env.contains(points.coordinates[i]) {
-            if try p.covers(ctx.geometry(.point(points.coordinates[i]))) {
+        for i in candidates {
+            if area.covers(points.coordinates[i]) {
                 mine.append(i)
                 hh += points.households[i]
                 wl += points.events[i]

@@ -59,28 +59,20 @@ public enum Partitioner {
         }
         // Each point belongs to exactly one community: the first (in input order) that covers it.
         progress("partition: assigning points to \(communities.count) communities")
-        let ctx = GEOSContext()
-        let natives = try communities.map {
-            try CoverageCheck.polygonalPart(ctx.geometry($0.geometry).madeValid().geometry)
-        }
-        let envelopes = natives.map(\.envelope)
+        let model = try CoverageModel(
+            units: communities.enumerated().map { UnitInput(code: $1.code, geometry: $1.geometry, sourceIndex: $0) })
+        let envelopes = model.natives.map(\.envelope)
         let meanSize = envelopes.reduce(0.0) { $0 + max($1.width, $1.height) } / Double(max(envelopes.count, 1))
-        let communityBuckets = EnvelopeBuckets(envelopes: envelopes, cell: max(meanSize, 1))
         var pointsByCommunity = [CommunityPoints](repeating: CommunityPoints(), count: communities.count)
-        let prepared = try natives.map { try $0.prepared() }
-        func place(_ c: Coordinate, households hh: Double, events ev: Double) throws {
-            for k in communityBuckets.candidates(Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y))
-            where envelopes[k].contains(c) {
-                if try prepared[k].covers(ctx.geometry(.point(c))) {
-                    pointsByCommunity[k].coordinates.append(c)
-                    pointsByCommunity[k].households.append(hh)
-                    pointsByCommunity[k].events.append(ev)
-                    return
-                }
-            }
+        let rings = try model.rings
+        func place(_ c: Coordinate, households hh: Double, events ev: Double) {
+            guard let k = rings.areas(covering: c).first else { return }
+            pointsByCommunity[k].coordinates.append(c)
+            pointsByCommunity[k].households.append(hh)
+            pointsByCommunity[k].events.append(ev)
         }
-        for (c, w) in households { try place(c, households: w, events: 0) }
-        for c in events { try place(c, households: 0, events: 1) }
+        for (c, w) in households { place(c, households: w, events: 0) }
+        for c in events { place(c, households: 0, events: 1) }
 
         let streetEnvelopes = streets.map(\.geometry.envelope)
         let streetBuckets = EnvelopeBuckets(envelopes: streetEnvelopes, cell: max(meanSize, 1))
@@ -146,7 +138,8 @@ public enum Partitioner {
         if !previous.isEmpty {
             // A previous layer from another district or CRS matches nothing: say so, rather than
             // report every grid as changed without a reason.
-            let union = try ctx.union(of: natives)
+            let ctx = model.context
+            let union = try ctx.union(of: model.natives)
             let previousArea = try previous.reduce(0.0) { $0 + (try ctx.geometry($1.geometry).area) }
             let inside = try previous.reduce(0.0) {
                 $0 + (try ctx.geometry($1.geometry).intersection(with: union).area)
@@ -170,23 +163,13 @@ public enum Partitioner {
     static func householdsChangingGrid(
         _ households: [(Coordinate, Double)], previous: [PreviousGrid], grids: [GridOutput]
     ) throws -> Double {
-        let ctx = GEOSContext()
-        func locator(_ polys: [Geometry]) throws -> (Coordinate) throws -> Int? {
-            let natives = try polys.map { try ctx.geometry($0) }
-            let index = try SpatialIndex(context: ctx)
-            for n in natives { try index.insert(n) }
-            let prepared = try natives.map { try $0.prepared() }
-            return { c in
-                let p = try ctx.geometry(.point(c))
-                return try index.query(intersecting: p).first { try prepared[$0].covers(p) }
-            }
-        }
-        let old = try locator(previous.map(\.geometry))
-        let new = try locator(grids.map(\.geometry))
+        // The grids as they are (not made valid): the first in order covering a point holds it.
+        let old = RingAreaIndex(previous.map { RingArea($0.geometry) })
+        let new = RingAreaIndex(grids.map { RingArea($0.geometry) })
         var moved = 0.0
         for (c, w) in households {
-            let a = try old(c).map { previous[$0].code }
-            let b = try new(c).map { grids[$0].code }
+            let a = old.areas(covering: c).first.map { previous[$0].code }
+            let b = new.areas(covering: c).first.map { grids[$0].code }
             if a != b { moved += w }
         }
         return moved
@@ -205,7 +188,7 @@ public enum Partitioner {
         options: PartitionOptions
     ) throws -> CommunityResult {
         let ctx = GEOSContext()
-        let shape = try CoverageCheck.polygonalPart(ctx.geometry(community.geometry).madeValid().geometry)
+        let shape = try CoverageModel.validPolygonal(community.geometry, in: ctx)
         var builder = BlockBuilder(ctx: ctx, options: options, points: points)
         var blocks: [Block]
         switch options.mode {
@@ -244,7 +227,8 @@ public enum Partitioner {
         }
         var regionalizer = Regionalizer(
             quantities: quantities, centroids: blocks.map(\.centroid), adjacency: adjacency,
-            minimum: options.target.minimum, maximum: options.target.maximum, seed: options.seed)
+            objective: RegionObjective(minimum: options.target.minimum, maximum: options.target.maximum),
+            seed: options.seed)
         regionalizer.fixed = fixed
         let regionOf = options.mode == .blocks ? regionalizer.run() : Array(blocks.indices)
 

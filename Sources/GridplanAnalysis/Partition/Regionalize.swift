@@ -1,47 +1,102 @@
 import Foundation
 import GridplanGeometry
 
+/// What a good set of regions is (负载均衡): every region's quantity within [minimum, maximum],
+/// then as little spread around the middle of the bounds as can be. The regionaliser's attempts,
+/// its choice among them and its local search all ask this one objective.
+struct RegionObjective {
+    let minimum: Double
+    let maximum: Double
+
+    var middle: Double { (minimum + maximum) / 2 }
+
+    /// How far a region's quantity lies outside the bounds (0 inside).
+    func violation(_ s: Double) -> Double { s < minimum ? minimum - s : (s > maximum ? s - maximum : 0) }
+
+    /// The number of regions for a total: the one whose mean is nearest the middle of the bounds
+    /// among the counts the total allows.
+    func regionCount(total: Double) -> Int {
+        let kMin = max(1, Int((total / maximum).rounded(.up)))
+        let kMax = max(1, Int((total / max(minimum, 1e-9)).rounded(.down)))
+        let ideal = max(1, Int((total / middle).rounded()))
+        if kMin <= kMax { return min(max(ideal, kMin), kMax) }
+        return max(1, ideal)
+    }
+
+    /// (total violation, regions out of bounds, spread around the middle) of the regions'
+    /// quantities, lower is better.
+    func score(_ values: [Double]) -> (Double, Int, Double) {
+        let middle = self.middle
+        return (
+            values.reduce(0) { $0 + violation($1) }, values.filter { violation($0) > 0 }.count,
+            values.reduce(0) { $0 + pow($1 - middle, 2) }
+        )
+    }
+
+    /// What moving `q` from a region of `from` to one of `to` gains: violations first; spread only
+    /// among moves that keep violations equal.
+    func gain(moving q: Double, from: Double, to: Double) -> Double {
+        let middle = self.middle
+        let before = violation(from) + violation(to)
+        let after = violation(from - q) + violation(to + q)
+        let spreadBefore = pow(from - middle, 2) + pow(to - middle, 2)
+        let spreadAfter = pow(from - q - middle, 2) + pow(to + q - middle, 2)
+        return (before - after) * 1e9 + (after == before ? (spreadBefore - spreadAfter) : 0)
+    }
+}
+
+/// How the regionaliser picks the blocks its regions grow from.
+enum SeedingStrategy: Hashable {
+    /// Farthest-point sampling among the blocks that hold something, from the north-westmost one
+    /// moved round them by (run seed + 7919 × `rotation`) places.
+    case farthestPoint(rotation: UInt64)
+    /// The heaviest blocks first, none adjacent to another seed: a block that fills a grid on
+    /// its own should not share one.
+    case heaviestApart
+    /// Every block that fills a grid alone, and as many seeds among the small blocks left as
+    /// their total can fill (the region count follows from the seeds).
+    case everyFullBlock
+
+    /// The seedings tried for every region count, then ``everyFullBlock`` for the count the
+    /// total suggests. The rotations are the attempts' historical numbers, kept so the grids
+    /// stay the same.
+    static let attempts: [SeedingStrategy] = [
+        .farthestPoint(rotation: 0), .heaviestApart, .farthestPoint(rotation: 2), .farthestPoint(rotation: 3),
+    ]
+}
+
 /// Groups contiguous blocks into regions whose quantities fall within [minimum, maximum].
 ///
-/// The number of regions k is the one whose mean is nearest the middle of the bounds among the
-/// counts the total allows. k seeds are spread by farthest-point sampling; regions grow together,
-/// the lightest first, each taking the neighbouring block it shares most border with, without
-/// passing the maximum. A local search then moves boundary blocks between neighbouring regions
-/// while that reduces bound violations (then variance), never disconnecting a region.
+/// The number of regions k comes from the ``RegionObjective``. k seeds are picked by a
+/// ``SeedingStrategy``; regions grow together, the lightest first, each taking the neighbouring
+/// block it shares most border with, without passing the maximum. A local search then moves
+/// boundary blocks between neighbouring regions while that improves the objective (bound
+/// violations, then spread), never disconnecting a region.
 struct Regionalizer {
     let quantities: [Double]
     let centroids: [Coordinate]
     /// adjacency[i] = (neighbour, shared border length), sorted by neighbour.
     let adjacency: [[(Int, Double)]]
-    let minimum: Double
-    let maximum: Double
+    let objective: RegionObjective
     let seed: UInt64
     /// Blocks forced together (e.g. a surviving previous grid), each an initial region.
     var fixed: [[Int]] = []
 
-    func regionCount() -> Int {
-        let total = quantities.reduce(0, +)
-        let kMin = max(1, Int((total / maximum).rounded(.up)))
-        let kMax = max(1, Int((total / max(minimum, 1e-9)).rounded(.down)))
-        let ideal = max(1, Int((total / ((minimum + maximum) / 2)).rounded()))
-        if kMin <= kMax { return min(max(ideal, kMin), kMax) }
-        return max(1, ideal)
-    }
+    var minimum: Double { objective.minimum }
+    var maximum: Double { objective.maximum }
 
-    /// Tries several region counts and seedings and keeps the best: fewest bound violations, then
-    /// the smallest spread around the middle of the bounds. Communities hold tens of blocks, so a
-    /// few complete attempts cost little and avoid the traps of a single greedy growth.
+    /// Tries several region counts and seedings and keeps the best by the objective. Communities
+    /// hold tens of blocks, so a few complete attempts cost little and avoid the traps of a
+    /// single greedy growth.
     func run() -> [Int] {
         let freeTotal = quantities.indices.filter { b in !fixed.contains { $0.contains(b) } }.reduce(0) {
             $0 + quantities[$1]
         }
-        let base = Regionalizer(
-            quantities: [freeTotal], centroids: [], adjacency: [], minimum: minimum, maximum: maximum, seed: seed
-        ).regionCount()
+        let base = objective.regionCount(total: freeTotal)
         var best: (score: (Double, Int, Double), region: [Int])?
         for k in Set([base - 1, base, base + 1]).filter({ $0 >= 1 }).sorted() {
-            for strategy in 0..<(k == base ? 5 : 4) {
-                let region = runOnce(regions: k, strategy: strategy)
+            for strategy in SeedingStrategy.attempts + (k == base ? [.everyFullBlock] : []) {
+                let region = runOnce(regions: k, seeding: strategy)
                 let s = score(region)
                 if best == nil || s < best!.score { best = (s, region) }
             }
@@ -49,19 +104,14 @@ struct Regionalizer {
         return best!.region
     }
 
-    /// (total violation, regions out of bounds, spread around the middle), lower is better.
+    /// The objective's score of a region assignment (regions in number order).
     func score(_ region: [Int]) -> (Double, Int, Double) {
         var sums: [Int: Double] = [:]
         for (b, r) in region.enumerated() { sums[r, default: 0] += quantities[b] }
-        let middle = (minimum + maximum) / 2
-        let values = sums.keys.sorted().map { sums[$0]! }
-        return (
-            values.reduce(0) { $0 + violation($1) }, values.filter { violation($0) > 0 }.count,
-            values.reduce(0) { $0 + pow($1 - middle, 2) }
-        )
+        return objective.score(sums.keys.sorted().map { sums[$0]! })
     }
 
-    func runOnce(regions requested: Int, strategy: Int) -> [Int] {
+    func runOnce(regions requested: Int, seeding strategy: SeedingStrategy) -> [Int] {
         let n = quantities.count
         var region = [Int](repeating: -1, count: n)
         var sums: [Double] = []
@@ -86,8 +136,8 @@ struct Regionalizer {
             let ka = centroids[a].x - centroids[a].y, kb = centroids[b].x - centroids[b].y
             return ka != kb ? ka < kb : a < b
         }!
-        let rotation = Int((seed &+ UInt64(strategy) &* 7919) % UInt64(seedable.count))
-        if strategy == 4 {
+        switch strategy {
+        case .everyFullBlock:
             // Every block that fills a grid alone is a seed; the small blocks left over get
             // as many seeds as their total can fill.
             chosen = seedable.filter { quantities[$0] >= minimum }.sorted {
@@ -95,7 +145,7 @@ struct Regionalizer {
             }
             let rest = seedable.filter { quantities[$0] < minimum }
             let restTotal = rest.reduce(0) { $0 + quantities[$1] }
-            let extra = restTotal >= minimum ? max(1, Int((restTotal / ((minimum + maximum) / 2)).rounded())) : 0
+            let extra = restTotal >= minimum ? max(1, Int((restTotal / objective.middle).rounded())) : 0
             if let first = rest.max(by: { quantities[$0] < quantities[$1] }), extra > 0 {
                 var picked = [first]
                 while picked.count < extra,
@@ -109,19 +159,15 @@ struct Regionalizer {
             }
             if chosen.isEmpty { chosen = [seedable[0]] }
             k = chosen.count
-        } else if strategy == 1 {
-            // Heaviest blocks first, none adjacent to another seed: a block that fills a grid
-            // on its own should not share one.
+        case .heaviestApart:
             for b in seedable.sorted(by: {
                 quantities[$0] != quantities[$1] ? quantities[$0] > quantities[$1] : $0 < $1
             }) where chosen.count < k {
                 if !adjacency[b].contains(where: { chosen.contains($0.0) }) { chosen.append(b) }
             }
-        } else {
-            chosen.append(
-                seedable[
-                    (seedable.firstIndex(of: start)! + (strategy == 0 ? Int(seed % UInt64(seedable.count)) : rotation))
-                        % seedable.count])
+        case .farthestPoint(let rotation):
+            let offset = Int((seed &+ rotation &* 7919) % UInt64(seedable.count))
+            chosen.append(seedable[(seedable.firstIndex(of: start)! + offset) % seedable.count])
         }
         var nearest = seedable.map { b in chosen.map { centroids[b].distance(to: centroids[$0]) }.min()! }
         while chosen.count < min(k, seedable.count) {
@@ -199,7 +245,7 @@ struct Regionalizer {
         return region
     }
 
-    func violation(_ s: Double) -> Double { s < minimum ? minimum - s : (s > maximum ? s - maximum : 0) }
+    func violation(_ s: Double) -> Double { objective.violation(s) }
 
     /// Whether region r stays connected without block `without`.
     func staysConnected(_ region: [Int], _ r: Int, without: Int) -> Bool {
@@ -219,7 +265,6 @@ struct Regionalizer {
     /// Moves boundary blocks between neighbouring regions while that lowers the total bound
     /// violation, then the spread around the middle of the bounds.
     func improve(_ region: inout [Int], _ sums: inout [Double], lockedRegions: Set<Int>) {
-        let middle = (minimum + maximum) / 2
         // Two neighbouring regions both under the minimum become one when that fits.
         var merged = true
         while merged {
@@ -250,13 +295,7 @@ struct Regionalizer {
                     targets.insert(region[nb])
                 }
                 for to in targets.sorted() {
-                    let q = quantities[b]
-                    let before = violation(sums[from]) + violation(sums[to])
-                    let after = violation(sums[from] - q) + violation(sums[to] + q)
-                    let spreadBefore = pow(sums[from] - middle, 2) + pow(sums[to] - middle, 2)
-                    let spreadAfter = pow(sums[from] - q - middle, 2) + pow(sums[to] + q - middle, 2)
-                    // Violations first; spread only among moves that keep violations equal.
-                    let gain = (before - after) * 1e9 + (after == before ? (spreadBefore - spreadAfter) : 0)
+                    let gain = objective.gain(moving: quantities[b], from: sums[from], to: sums[to])
                     guard gain > 1e-9, gain > (bestMove?.gain ?? 0) else { continue }
                     guard staysConnected(region, from, without: b) else { continue }
                     bestMove = (b, to, gain)
