@@ -229,7 +229,7 @@ struct Metrics: ParsableCommand {
                 try file.write(header.joined(separator: ",") + "\r\n")
                 for r in rows {
                     try file.write(
-                        header.map { r[$0].map { $0 == .null ? "" : $0.text } ?? "" }.map(Self.csv).joined(
+                        header.map { r[$0].map { $0 == .null ? "" : $0.text } ?? "" }.map(CSVText.field).joined(
                             separator: ",") + "\r\n")
                 }
                 try file.commit()
@@ -322,11 +322,6 @@ struct Metrics: ParsableCommand {
             for w in warnings { lines.append("note: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
-    }
-
-    static func csv(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     static func round(_ d: Double, _ places: Double) -> JSONValue { .number((d * places).rounded() / places) }

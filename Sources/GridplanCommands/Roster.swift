@@ -296,7 +296,7 @@ struct Roster: ParsableCommand {
                 ps.map { $0.phone ?? "" }.joined(separator: "; "),
                 ps.compactMap(\.duties).joined(separator: "; "),
             ]
-            try file.write(cells.map(Metrics.csv).joined(separator: ",") + "\r\n")
+            try file.write(cells.map(CSVText.field).joined(separator: ",") + "\r\n")
         }
         try file.commit()
     }

@@ -102,7 +102,7 @@ public enum QGISStyles {
 
                 <labeling type="simple">
                 <settings calloutType="simple">
-                <text-style fieldName="\(escaped(field))" isExpression="0" fontSize="8" fontSizeUnit="Point" textColor="40,40,40,255" textOpacity="1"/>
+                <text-style fieldName="\(MapReport.escape(field))" isExpression="0" fontSize="8" fontSizeUnit="Point" textColor="40,40,40,255" textOpacity="1"/>
                 <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM" bufferColor="255,255,255,255"/>
                 <placement placement="1" dist="0" priority="5"/>
                 <rendering scaleVisibility="1" scaleMin="0" scaleMax="25000" obstacle="1"/>
@@ -141,12 +141,12 @@ public enum QGISStyles {
         -> String
     {
         var list = categories.enumerated().map { i, c in
-            #"<category symbol="\#(i)" value="\#(escaped(c.value))" label="\#(escaped(c.label))" render="true"/>"#
+            #"<category symbol="\#(i)" value="\#(MapReport.escape(c.value))" label="\#(MapReport.escape(c.label))" render="true"/>"#
         }
         list.append(#"<category symbol="\#(categories.count)" value="" label="other" render="true"/>"#)
         let symbols = (categories.map(\.symbol) + [other]).enumerated().map { named($1, "\($0)") }
         return """
-            <renderer-v2 type="categorizedSymbol" attr="\(escaped(field))" symbollevels="0" enableorderby="0" forceraster="0">
+            <renderer-v2 type="categorizedSymbol" attr="\(MapReport.escape(field))" symbollevels="0" enableorderby="0" forceraster="0">
             <categories>
             \(list.joined(separator: "\n"))
             </categories>
@@ -193,31 +193,16 @@ public enum QGISStyles {
     static func dataDefined(_ property: String, _ expression: String?) -> String {
         guard let expression else { return "" }
         return """
-            <data_defined_properties><Option type="Map"><Option type="QString" name="name" value=""/><Option name="properties" type="Map"><Option name="\(property)" type="Map"><Option type="bool" name="active" value="true"/><Option type="QString" name="expression" value="\(escaped(expression))"/><Option type="int" name="type" value="3"/></Option></Option><Option type="QString" name="type" value="collection"/></Option></data_defined_properties>
+            <data_defined_properties><Option type="Map"><Option type="QString" name="name" value=""/><Option name="properties" type="Map"><Option name="\(property)" type="Map"><Option type="bool" name="active" value="true"/><Option type="QString" name="expression" value="\(MapReport.escape(expression))"/><Option type="int" name="type" value="3"/></Option></Option><Option type="QString" name="type" value="collection"/></Option></data_defined_properties>
             """
     }
 
     static func props(_ values: [String: String]) -> String {
-        values.keys.sorted().map { #"<prop k="\#($0)" v="\#(escaped(values[$0]!))"/>"# }.joined(separator: "\n")
+        values.keys.sorted().map { #"<prop k="\#($0)" v="\#(MapReport.escape(values[$0]!))"/>"# }.joined(
+            separator: "\n")
     }
 
     static func named(_ symbol: String, _ name: String) -> String {
         symbol.replacingOccurrences(of: #"name="@""#, with: #"name="\#(name)""#)
-    }
-
-    /// Text for an XML attribute.
-    static func escaped(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
     }
 }

@@ -41,12 +41,12 @@ public enum FeatureExport {
         case .csv:
             let names = propertyNames(features)
             let out = try OutputFile(path: path)
-            try out.write((["fid", "wkt"] + names).map(csvField).joined(separator: ",") + "\r\n")
+            try out.write((["fid", "wkt"] + names).map(CSVText.field).joined(separator: ",") + "\r\n")
             for (i, f) in features.enumerated() {
                 let t = try transformed(f)
                 var fields = [t.id?.text ?? String(i + 1), t.geometry?.wkt(precision: decimals) ?? ""]
                 fields += names.map { t.properties[$0].map { $0 == .null ? "" : $0.text } ?? "" }
-                try out.write(fields.map(csvField).joined(separator: ",") + "\r\n")
+                try out.write(fields.map(CSVText.field).joined(separator: ",") + "\r\n")
             }
             try out.commit()
         case .geopackage:
@@ -80,12 +80,6 @@ public enum FeatureExport {
         var names: [String] = []
         for f in features { for k in f.properties.keys where seen.insert(k).inserted { names.append(k) } }
         return names
-    }
-
-    /// RFC 4180 quoting: fields with commas, quotes or line breaks are quoted, quotes doubled.
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A one-layer GeoPackage built in a temporary file beside `path`, then renamed into place.
