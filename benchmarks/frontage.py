@@ -110,7 +110,9 @@ def main():
              "its zone is the whole ring round a building within the depth of a kerb, back yard and the land behind its "
              "neighbours included, not the strip between the building and the street it sees; it does not split by street "
              "side or unit, measure frontage or find the uncovered kerb, so its area is not gridplan's and is shown, not "
-             "checked.", END]
+             "checked.", "",
+             "Every run (s): gridplan " + ", ".join(f"{t:.1f}" for t in g) + "; peer " + ", ".join(f"{t:.1f}" for t in p)
+             + f". Load average when the runs ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.", END]
     section = "\n".join(lines) + "\n"
     path = os.path.join(ROOT, "BENCHMARKS.md")
     text = open(path, encoding="utf-8").read()
