@@ -30,11 +30,15 @@ release: deps
 	$(SWIFT) build -c release
 
 # The main job on the bundled sample district in data/: import it into a store, find what nobody
-# manages and repair it, regenerate the grids, give every street an owner, measure, export for
-# AMap and draw the report. Everything lands in the store (one GeoPackage) and in $(DEMO_OUT)/.
+# manages and repair it, regenerate the grids, give every street an owner, draw every shop's
+# 门前三包 zone, measure, export for AMap and draw the report. Everything lands in the store (one
+# GeoPackage) and in $(DEMO_OUT)/. The store has no layer for frontage units (a shop is a polygon
+# or a point), so frontage reads the shops from data/; its zones become the store's frontage_zones.
 D := data
 O := $(DEMO_OUT)
 S := $(O)/city.gpkg
+# The carriageway widths the sample's shops are laid out against (data/README.md).
+WIDTHS := --street-width arterial:24 --street-width secondary:14 --street-width branch:7 --street-width alley:4
 demo: release
 	@rm -rf $(O) && mkdir -p $(O)
 	$(BIN) init $(S) --crs EPSG:4490
@@ -49,14 +53,17 @@ demo: release
 	$(BIN) partition communities --store $(S) --households buildings --events events \
 	  --target households:150-500 --previous $(D)/grids_old.geojson --out $(O)/grids.geojson
 	$(BIN) assign streets streets --store $(S) --units communities --out $(O)/street-segments.geojson | head -n 2
+	$(BIN) frontage --frontages $(D)/shops.geojson --streets streets --units grids --store $(S) $(WIDTHS) \
+	  --out $(O)/frontage-zones.geojson --uncovered $(O)/uncovered-street-sides.geojson | head -n 3
 	$(BIN) metrics communities --store $(S) --grids grids --households buildings --events events \
 	  --components components --streets streets --boundary districts --out $(O)/metrics.csv | head -n 12
 	$(BIN) export $(S) communities $(O)/communities.geojson --quiet
 	$(BIN) export $(S) grids $(O)/grids-amap.geojson --to gcj02 --simplify 1 --quiet
 	$(BIN) report --units $(O)/communities.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
-	  --streets $(O)/street-segments.geojson --metrics $(O)/metrics.csv --target households:150-500 \
+	  --streets $(O)/street-segments.geojson --frontage $(O)/frontage-zones.geojson --metrics $(O)/metrics.csv \
+	  --target households:150-500 \
 	  --title "样例区 sample district" \
-	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png
+	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png --pdf $(O)/map.pdf
 	$(BIN) layers $(S)
 	@echo "report: $(O)/report.html (opens offline); store: $(S) (opens in QGIS); grids for AMap: $(O)/grids-amap.geojson"
 

@@ -126,6 +126,41 @@ import Testing
         #expect(polygons.code == 0, "\(polygons.err)")
         #expect(polygons.out.contains("units.geojson: street 0"), "\(polygons.out.prefix(600))")
     }
+
+    /// Two building points by a T-junction of the 10,000-community sample city (their streets as
+    /// generated, and two short far lanes that keep the data's centre, and so the local origin, where
+    /// it was): a sight piece round the junction crossed itself and the block failed in both
+    /// floating-point and snapped overlays, so neither building had a zone.
+    @Test func aSightPieceCrossingItselfNoLongerLosesItsBlock() throws {
+        let dir = try scratch()
+        let buildings = [
+            #"{"type":"Feature","properties":{"id":74680},"geometry":{"type":"Point","coordinates":[116.5775623,39.7553087]}}"#,
+            #"{"type":"Feature","properties":{"id":74709},"geometry":{"type":"Point","coordinates":[116.5777063,39.75533]}}"#,
+        ]
+        let streets = [
+            #"{"type":"Feature","properties":{"name":"长椿西大街","class":"secondary"},"geometry":{"type":"LineString","coordinates":[[116.57778059999998,39.7543645],[116.57778539999998,39.754571],[116.57779829999998,39.755134]]}}"#,
+            #"{"type":"Feature","properties":{"name":"长椿西大街","class":"secondary"},"geometry":{"type":"LineString","coordinates":[[116.57779829999998,39.755134],[116.5778049,39.7554154],[116.57781119999999,39.7556898]]}}"#,
+            #"{"type":"Feature","properties":{"name":"嵩祝院二条","class":"branch"},"geometry":{"type":"LineString","coordinates":[[116.57779829999998,39.755134],[116.5776274,39.755163299999985]]}}"#,
+            #"{"type":"Feature","properties":{"name":"嵩祝院二条","class":"branch"},"geometry":{"type":"LineString","coordinates":[[116.5776274,39.755163299999985],[116.57745620000001,39.7551797]]}}"#,
+            #"{"type":"Feature","properties":{"name":"嵩祝院二条","class":"branch"},"geometry":{"type":"LineString","coordinates":[[116.57745620000001,39.7551797],[116.5772838,39.7551009],[116.577113,39.75516120000001]]}}"#,
+            #"{"type":"Feature","properties":{"name":"演乐胡同","class":"alley"},"geometry":{"type":"LineString","coordinates":[[116.57754509999998,39.7543776],[116.5776274,39.755163299999985]]}}"#,
+            #"{"type":"Feature","properties":{"name":"汪家东巷","class":"alley"},"geometry":{"type":"LineString","coordinates":[[116.57745620000001,39.7551797],[116.577463,39.7555479]]}}"#,
+            #"{"type":"Feature","properties":{"name":"far-a","class":"alley"},"geometry":{"type":"LineString","coordinates":[[116.54870744301174,39.73741526530158],[116.54876577060958,39.73741549203664]]}}"#,
+            #"{"type":"Feature","properties":{"name":"far-b","class":"alley"},"geometry":{"type":"LineString","coordinates":[[116.59221251401438,39.76019167271613],[116.59227086115501,39.760191877689806]]}}"#,
+        ]
+        try write(Self.collection(buildings), to: dir + "/buildings.geojson")
+        try write(Self.collection(streets), to: dir + "/streets.geojson")
+        let r = gridplan([
+            "frontage", "--frontages", dir + "/buildings.geojson", "--streets", dir + "/streets.geojson",
+            "--street-width", "arterial:24", "--street-width", "secondary:14", "--street-width", "branch:7",
+            "--street-width", "alley:4", "--json", "--quiet",
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        guard case .object(let doc) = try JSONText.decode(r.out) else { return }
+        #expect(doc["warnings"] == .array([]))
+        let summary = try #require(doc["summary"]?.objectValue)
+        #expect(summary["owners_with_zone"] == .integer(2))
+    }
 }
 
 /// The bundled district's building points as frontage units: irregular blocks of curved streets

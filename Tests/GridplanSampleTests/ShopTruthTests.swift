@@ -7,8 +7,8 @@ import Testing
 
 /// The sample city's shops against their truth: `Frontage.run` on a generated city, with the
 /// carriageway widths, depth and point radius truth.json names, must give every facing shop a
-/// zone on exactly the streets it faces, none to a shop set back, and zones that overlap neither
-/// each other nor a shop.
+/// zone on exactly the streets it faces, none to a shop set back, frontages that add up along each
+/// street side, and zones within the depth that overlap neither each other nor a shop.
 @Suite struct ShopTruthTests {
     @Test func frontageFindsTheZonesTheTruthNames() throws {
         let directory = try writeCity(SampleConfiguration(seed: 9, communityCount: 20), label: "shops")
@@ -55,6 +55,17 @@ import Testing
         }
         for id in setBack.sorted() { #expect(streetsOf[id] == nil, "shop \(id) is set back") }
         #expect(report.summary.ownersWithoutZone.sorted() == setBack.sorted())
+
+        // Along each street side the zones' frontage and the uncovered kerb add up to no more than the kerb.
+        for side in report.summary.streetSides {
+            let faced = report.zones.filter { $0.streetIndex == side.streetIndex && $0.side == side.side }
+                .reduce(0) { $0 + $1.frontageMetres }
+            #expect(abs(faced - side.frontageMetres) < 1e-6)
+            #expect(
+                side.frontageMetres + side.uncoveredMetres <= side.lengthMetres + 0.01,
+                "\(side.street ?? "-") \(side.side): \(side.frontageMetres) + \(side.uncoveredMetres) > \(side.lengthMetres)"
+            )
+        }
 
         let ctx = GEOSContext()
         let zones = try report.zones.map { try ctx.geometry($0.geometry) }

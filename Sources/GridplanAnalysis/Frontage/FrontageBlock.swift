@@ -204,7 +204,12 @@ final class FrontageWorker {
         member: Int, key: KerbKey, zone: NativeGeometry, soft: Bool
     )] {
         guard !pieces.isEmpty else { return [] }
-        let natives = try pieces.map { try ctx.geometry(.polygon(Polygon(exterior: $0.ring))) }
+        // A sweep round a tight bend of outline can cross itself; an overlay with it throws (in
+        // floating point and snapped alike), which would lose the whole block.
+        let natives = try pieces.map { piece -> NativeGeometry in
+            let g = try ctx.geometry(.polygon(Polygon(exterior: piece.ring)))
+            return try g.isValid ? g : areal(g.madeValid().geometry)
+        }
         func joined(_ gs: [NativeGeometry]) throws -> NativeGeometry {
             gs.count == 1 ? gs[0] : try areal(ctx.union(of: gs, gridSize: grid))
         }
