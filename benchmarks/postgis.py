@@ -169,7 +169,8 @@ def main():
                 row.setdefault("commit", old.get("commit"))
                 results["rows"].setdefault(size, {}).setdefault(name, row)
         results["sizes"] = sorted(set(results["sizes"]) | set(old.get("sizes", [])))
-        results["commands"] = old.get("commands", [old.get("command", "")]) + ["python3 benchmarks/postgis.py " + " ".join(sys.argv[1:])]
+        earlier = old.get("commands") or [f"python3 benchmarks/postgis.py --sizes {','.join(map(str, old.get('sizes', [])))} --runs {old.get('runs')}"]
+        results["commands"] = earlier + ["python3 benchmarks/postgis.py " + " ".join(sys.argv[1:])]
     results.setdefault("commands", ["python3 benchmarks/postgis.py " + " ".join(sys.argv[1:])])
     json.dump(results, open(path_json, "w"), indent=1)
     section = report(results, ", then ".join(results["commands"]))
