@@ -7,7 +7,9 @@ import Testing
 
 /// The page in a real browser: Debian's chromium, headless, with Debian's Leaflet inlined.
 /// `make deps` installs both.
-@Suite struct MapReportBrowserTests {
+/// Serialized: several headless chromiums at once on a two-core CI machine, beside the other
+/// suites, took longer than the time limits. The limits only stop a hung browser.
+@Suite(.serialized) struct MapReportBrowserTests {
     /// Writes the fixture report, returning its path.
     func writeReport(
         in dir: String, leaflet: Leaflet, baseMaps: BaseMapOptions = BaseMapOptions(), extraScript: String? = nil
@@ -120,7 +122,7 @@ import Testing
         })();
         """
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func everyLayerTogglesAndAClickShowsItsDetails() throws {
         guard let leaflet = Tools.leaflet() else { return }
         let dir = try ReportFixtures.scratch()
@@ -188,7 +190,7 @@ import Testing
         #expect(dom.contains("<title>东城区 网格地图 &lt;test&gt;</title>"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func screenshotShowsTheMap() throws {
         guard let leaflet = Tools.leaflet() else { return }
         let chromium = try #require(Tools.chromium, "chromium is not installed at /usr/bin/chromium: run `make deps`")
@@ -225,7 +227,7 @@ import Testing
         }, 2500);
         """
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func withNoBaseMapNothingIsFetched() throws {
         guard let leaflet = Tools.leaflet() else { return }
         let dir = try ReportFixtures.scratch()
@@ -294,7 +296,7 @@ import Testing
         })();
         """
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func choosingABaseMapFetchesItsTilesAndAMapMovesTheData() throws {
         guard let leaflet = Tools.leaflet() else { return }
         let dir = try ReportFixtures.scratch()
@@ -348,7 +350,7 @@ import Testing
         return (dx * dx + dy * dy).squareRoot() * 111_195
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func thePageConvertsToGCJ02AsSwiftDoes() throws {
         guard let leaflet = Tools.leaflet() else { return }
         // Across China and its edges: Beijing, Urumqi, Sanya, Harbin, Lhasa, Shanghai, then points

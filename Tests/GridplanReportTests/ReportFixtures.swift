@@ -163,7 +163,7 @@ enum Tools {
     /// Runs a program under coreutils' `timeout`, so a browser that hangs is killed (TERM, then KILL
     /// 5 s later) instead of stalling the test run. Standard error is discarded: chromium
     /// reports every missing D-Bus service there.
-    static func run(_ arguments: [String], timeoutSeconds: Int = 40) throws -> Result {
+    static func run(_ arguments: [String], timeoutSeconds: Int = 120) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         p.arguments = ["-k", "5", String(timeoutSeconds)] + arguments
