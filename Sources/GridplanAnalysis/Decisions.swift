@@ -134,7 +134,7 @@ final class DecisionBook {
         // An id from an earlier run whose land moved by a few centimetres: same kind and units.
         for (i, d) in decisions.enumerated() where !used.contains(i) {
             guard let wanted = d.findingID, wanted.hasPrefix(kind + "-"), wanted != id else { continue }
-            if Self.centroid(ofID: wanted, kind: kind, units: units, near: centroid) == true {
+            if Self.centroid(ofID: wanted, kind: kind, units: units, near: centroid) {
                 used.insert(i)
                 return d
             }
@@ -144,7 +144,7 @@ final class DecisionBook {
 
     /// Whether an id is that of `kind` and `units` with a centroid on one of the metre points
     /// within ``nearMetres`` of `centroid` (ids hash the rounded centroid, so the candidates are few).
-    static func centroid(ofID id: String, kind: String, units: [String], near centroid: Coordinate) -> Bool? {
+    static func centroid(ofID id: String, kind: String, units: [String], near centroid: Coordinate) -> Bool {
         let r = Int(nearMetres.rounded(.up))
         let x0 = Int(centroid.x.rounded()), y0 = Int(centroid.y.rounded())
         for dx in -r...r {

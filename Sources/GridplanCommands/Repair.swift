@@ -170,19 +170,26 @@ struct Repair: ParsableCommand {
         var changeFeatures = try report.changes.enumerated().map { k, c in
             try Self.feature(c, id: k + 1, transform: toWGS84)
         }
+        // The store's non-empty layers and its grids, each read once for the change list and the notice.
+        let storeLayers = try s?.summaries().filter { $0.count > 0 }.map(\.layer) ?? []
+        var storeGrids: LayerInput?
+        func storeGridLayer() throws -> LayerInput? {
+            guard storeLayers.contains(.grids) else { return nil }
+            if storeGrids == nil {
+                storeGrids = try inputs.loadChecked("grids", role: "grids", in: metric, territory: true)
+            }
+            return storeGrids
+        }
         // With a store: the grids, events and components on the land that moves are named.
-        if let s, !report.changes.isEmpty {
-            let counts = try s.summaries().filter { $0.count > 0 }.map(\.layer)
+        if s != nil, !report.changes.isEmpty {
             func points(_ layer: StoreLayer) throws -> [Coordinate] {
-                guard counts.contains(layer) else { return [] }
+                guard storeLayers.contains(layer) else { return [] }
                 return try inputs.loadChecked(layer.rawValue, role: layer.rawValue, in: metric).geometries(in: metric)
                     .compactMap { if case .point(let c)? = $0 { c } else { nil } }
             }
             var w: [String] = []
             let gridUnits =
-                counts.contains(.grids)
-                ? try inputs.loadChecked("grids", role: "grids", in: metric, territory: true).units(
-                    in: metric, codeField: nil, parentField: nil, warnings: &w) : []
+                try storeGridLayer()?.units(in: metric, codeField: nil, parentField: nil, warnings: &w) ?? []
             let contents = try MovedLand.contents(
                 of: report.changes, grids: gridUnits, events: points(.events), components: points(.components))
             for (k, c) in contents.enumerated() {
@@ -198,10 +205,8 @@ struct Repair: ParsableCommand {
         }
         if let changes { try GeoJSONWriter.write(changeFeatures, to: changes) }
         if notice != nil || moves != nil {
-            let storeGrids = try s?.summaries().contains { $0.layer == .grids && $0.count > 0 } ?? false
-            let gridGeometries = try (grids ?? (storeGrids ? "grids" : nil)).map {
-                try inputs.loadChecked($0, role: "grids", in: metric).geometries(in: metric).compactMap { $0 }
-            }
+            let gridLayer = try grids.map { try inputs.loadChecked($0, role: "grids", in: metric) } ?? storeGridLayer()
+            let gridGeometries = try gridLayer?.geometries(in: metric).compactMap { $0 }
             let population = householdPoints.flatMap { ps in
                 ps.contains { $0.population != nil } ? ps.map { $0.population ?? 0 } : nil
             }

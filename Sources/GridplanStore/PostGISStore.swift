@@ -486,16 +486,14 @@ public final class PostGISStore: Store {
         try write([.grids, .components, .events]) {
             let previous = try generations(of: .grids).last?.id
             let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
-            let mapping = try FieldMapping(
-                explicit: ["code": "code", "parent_code": "community", "households": "households"],
-                propertyNames: ["code", "community", "households"])
+            let mapping = try GridGeneration.fields()
             try copy(grids, into: .grids, generation: generation, fields: mapping, source: location)
             try connection.execute(
                 "UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1",
                 [.integer(generation)])
             if let within, let previous { try carry(.grids, from: previous, to: generation, outside: within) }
             let history = grids.map { g -> [PostgresValue] in
-                let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
+                let predecessor = GridGeneration.predecessor(of: g)
                 return [
                     .text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation),
                 ]

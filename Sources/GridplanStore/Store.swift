@@ -239,6 +239,21 @@ extension Store {
     }
 }
 
+/// What both engines write for a grid generation: partition's fields mapped to the grid columns,
+/// and each grid's predecessor for the code history.
+enum GridGeneration {
+    static func fields() throws -> FieldMapping {
+        try FieldMapping(
+            explicit: ["code": "code", "parent_code": "community", "households": "households"],
+            propertyNames: ["code", "community", "households"])
+    }
+
+    /// The code the grid continues (its LASTCODE), nil for a new grid.
+    static func predecessor(of grid: Feature) -> String? {
+        grid.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
+    }
+}
+
 /// The grid a component or event gets after a regeneration: where `locate` put it, else (in no
 /// new grid) none, unless a regeneration `within` a prefix left its old grid untouched.
 enum Relocation {

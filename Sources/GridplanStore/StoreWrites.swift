@@ -66,9 +66,7 @@ extension GeoPackageStore {
         try database.transaction {
             let previous = try generations(of: .grids).last?.id
             let generation = try addGeneration(layer: .grids, command: "partition", parameters: parameters)
-            let mapping = try FieldMapping(
-                explicit: ["code": "code", "parent_code": "community", "households": "households"],
-                propertyNames: ["code", "community", "households"])
+            let mapping = try GridGeneration.fields()
             try insert(grids, into: .grids, generation: generation, fields: mapping, source: path)
             try database.prepare(
                 "UPDATE grids SET area_m2 = json_extract(properties, '$.area_m2'), start_date = date('now') WHERE generation_id = ?"
@@ -78,7 +76,7 @@ extension GeoPackageStore {
                 "INSERT INTO code_history (code, predecessor_code, generation_id, start_date) VALUES (?, ?, ?, date('now'))"
             )
             for g in grids {
-                let predecessor = g.properties["lastcode"].flatMap { $0 == .null ? nil : $0.text }
+                let predecessor = GridGeneration.predecessor(of: g)
                 try history.run([
                     .text(g.properties["code"]!.text), predecessor.map { .text($0) } ?? .null, .integer(generation),
                 ])
