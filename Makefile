@@ -30,9 +30,9 @@ release: deps
 	$(SWIFT) build -c release
 
 # The main job on the bundled sample district in data/: import it into a store, find what nobody
-# manages and repair it, regenerate the grids, give every street an owner, draw every shop's
-# 门前三包 zone, measure, export for AMap and draw the report. Everything lands in the store (one
-# GeoPackage) and in $(DEMO_OUT)/. The store has no layer for frontage units (a shop is a polygon
+# manages and repair it, regenerate the grids, give every street an owner, check the roster, draw
+# every shop's 门前三包 zone, measure, export for AMap and draw the report. Everything lands in the
+# store (one GeoPackage) and in $(DEMO_OUT)/. The store has no layer for frontage units (a shop is a polygon
 # or a point), so frontage reads the shops from data/; its zones become the store's frontage_zones.
 D := data
 O := $(DEMO_OUT)
@@ -53,6 +53,8 @@ demo: release
 	$(BIN) partition communities --store $(S) --households buildings --events events \
 	  --target households:150-500 --previous $(D)/grids_old.geojson --out $(O)/grids.geojson
 	$(BIN) assign streets streets --store $(S) --units communities --out $(O)/street-segments.geojson | head -n 2
+	$(BIN) roster $(D)/roster.csv --store $(S) --require 'community:片长>=1' --require 'street:街巷长>=1' \
+	  --out $(O)/roster-holes.geojson | head -n 6
 	$(BIN) frontage --frontages $(D)/shops.geojson --streets streets --units grids --store $(S) $(WIDTHS) \
 	  --out $(O)/frontage-zones.geojson --uncovered $(O)/uncovered-street-sides.geojson | head -n 3
 	$(BIN) metrics communities --store $(S) --grids grids --households buildings --events events \
@@ -61,6 +63,7 @@ demo: release
 	$(BIN) export $(S) grids $(O)/grids-amap.geojson --to gcj02 --simplify 1 --quiet
 	$(BIN) report --units $(O)/communities.geojson --grids $(O)/grids.geojson --findings $(O)/findings.geojson \
 	  --streets $(O)/street-segments.geojson --frontage $(O)/frontage-zones.geojson --metrics $(O)/metrics.csv \
+	  --roster-holes $(O)/roster-holes.geojson \
 	  --target households:150-500 \
 	  --title "样例区 sample district" \
 	  --out $(O)/report.html --svg $(O)/map.svg --png $(O)/map.png --pdf $(O)/map.pdf

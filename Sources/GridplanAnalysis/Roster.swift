@@ -91,7 +91,10 @@ public struct RoleRequirement: Sendable, Equatable, CustomStringConvertible {
             exact = true
             cut = r
         } else {
-            throw RosterRuleError("--require \(text): write LEVEL:ROLE=N or LEVEL:ROLE>=N")
+            // `--require community:片长>=1` unquoted: the shell took `>=1` as a redirection.
+            throw RosterRuleError(
+                "--require \(text): write LEVEL:ROLE=N or LEVEL:ROLE>=N (quote the rule in a shell, where > and < redirect)"
+            )
         }
         let role = rest[..<cut.lowerBound].trimmingCharacters(in: .whitespaces)
         guard !role.isEmpty else { throw RosterRuleError("--require \(text): no role") }

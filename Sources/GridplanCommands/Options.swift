@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridplanAnalysis
 import GridplanCRS
 import GridplanIO
 import GridplanInputs
@@ -64,6 +65,26 @@ struct HouseholdsOptions: ParsableArguments {
         name: .customLong("weight-field"),
         help: "The households property of --households points. Default: detected (households, 户数), else 1 per point.")
     var weightField: String?
+}
+
+/// The roles a roster must fill, for `roster` and for the report's roster holes.
+struct RoleRequirementOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A role every unit of a level (or every named street) needs: LEVEL:ROLE=N or LEVEL:ROLE>=N. Levels: district, street_office, community, grid, street.",
+            valueName: "level:role>=n"))
+    var require: [String] = []
+
+    func validate() throws {
+        do {
+            _ = try requirements()
+        } catch let e as RosterRuleError {
+            throw ValidationError(e.message)
+        }
+    }
+
+    func requirements() throws -> [RoleRequirement] { try require.map { try RoleRequirement(parsing: $0) } }
 }
 
 /// The code property of the units a command works on.

@@ -53,6 +53,20 @@ struct Report: ParsableCommand {
         name: .long, help: "门前三包 frontage zones (frontage --out, or the store's frontage_zones): coloured by owner.")
     var frontage: String?
 
+    @Option(
+        name: .customLong("roster-holes"),
+        help:
+            "Units and streets lacking a roster role (roster --out). With --store they are found from the store's roster."
+    )
+    var rosterHoles: String?
+
+    @OptionGroup var roles: RoleRequirementOptions
+
+    @Option(
+        name: .long,
+        help: "Points to draw (events, buildings, components), coloured by their kind, class or category.")
+    var points: String?
+
     @Option(name: .long, help: "Unit metrics, .csv or .geojson, joined to the units by their code column.")
     var metrics: String?
 
@@ -103,15 +117,26 @@ struct Report: ParsableCommand {
         guard (100...20000).contains(width), (100...20000).contains(height) else {
             throw ValidationError("--width and --height must be between 100 and 20000 pixels")
         }
-        guard input.store != nil || [units, grids, findings, streets, frontage].contains(where: { $0 != nil }) else {
+        guard input.store != nil || layerOptions.contains(where: { $0 != nil }) else {
             throw ValidationError(
-                "give at least one layer (--units, --grids, --findings, --streets, --frontage) or --store")
+                "give at least one layer (--units, --grids, --findings, --streets, --frontage, --roster-holes, --points) or --store"
+            )
+        }
+        if !roles.require.isEmpty && input.store == nil {
+            throw ValidationError("--require checks the store's roster: give --store too")
+        }
+        if !roles.require.isEmpty && rosterHoles != nil {
+            throw ValidationError(
+                "--require finds the holes in the store's roster; --roster-holes reads them from a file: give one")
         }
         let outputs = [out, svg, png, pdf].compactMap { $0 }
         guard Set(outputs).count == outputs.count else {
             throw ValidationError("--out, --svg, --png and --pdf must be different files")
         }
     }
+
+    /// Every option naming a layer to draw.
+    var layerOptions: [String?] { [units, grids, findings, streets, frontage, rosterHoles, points] }
 
     func run() throws {
         global.apply()
@@ -120,7 +145,7 @@ struct Report: ParsableCommand {
         let leaflet = try Leaflet.load()
         let (s, inputs) = try input.open(readOnly: true)
         // With only --store, every layer comes from the store and empty ones are left out.
-        let storeDefaults = s != nil && [units, grids, findings, streets, frontage].allSatisfy { $0 == nil }
+        let storeDefaults = s != nil && layerOptions.allSatisfy { $0 == nil }
         func layer(_ option: String?, storeLayer: StoreLayer, name: String, kind: ReportLayerKind) throws
             -> ReportLayer?
         {
@@ -140,6 +165,13 @@ struct Report: ParsableCommand {
         // The store keeps a zone's owner as its code.
         if let f = frontageLayer, !f.features.contains(where: { $0.properties["owner"] != nil }) {
             frontageLayer = ReportLayer(name: f.name, kind: .frontage, features: f.features, colorProperty: "code")
+        }
+        let holesLayer = try rosterHolesLayer(inputs: inputs, storeDefaults: storeDefaults, console: console)
+        let pointLayer = try points.map { p in
+            let features = try ReportInputs.features(p, role: "points", inputs: inputs)
+            return ReportLayer(
+                name: "points", kind: .points, features: features,
+                colorProperty: ReportInputs.pointCategory(of: features))
         }
 
         var tables: [ReportTable] = []
@@ -166,6 +198,7 @@ struct Report: ParsableCommand {
         if let frontageLayer {
             tables.append(ReportTables.frontageByStreet(frontageLayer.features, owner: frontageLayer.colorProperty))
         }
+        if let holesLayer { tables.append(ReportTables.rosterHoles(holesLayer.features)) }
 
         var charts: [ReportChart] = []
         if let gridLayer,
@@ -182,7 +215,10 @@ struct Report: ParsableCommand {
         }
         if let findingLayer, let c = ReportCharts.findingsPerKind(findingLayer.features) { charts.append(c) }
 
-        let layers = [unitLayer, gridLayer, frontageLayer, streetLayer, findingLayer].compactMap { $0 }
+        let layers = [unitLayer, gridLayer, frontageLayer, streetLayer, holesLayer, findingLayer, pointLayer].compactMap
+        {
+            $0
+        }
         let page = MapReport.html(
             title: title, layers: layers, tables: tables, charts: charts,
             baseMaps: BaseMapOptions(tiandituKey: tiandituKey), leaflet: leaflet)
@@ -224,6 +260,41 @@ struct Report: ParsableCommand {
             if let pdf { lines.append("\(pdf): \(width)×\(height) PDF map") }
             console.out(lines.joined(separator: "\n") + "\n")
         }
+    }
+}
+
+extension Report {
+    /// The roster holes: read from --roster-holes, or found in the store's roster when the layers
+    /// come from the store or --require is given. Nil when there are none to draw.
+    func rosterHolesLayer(inputs: InputSet, storeDefaults: Bool, console: Console) throws -> ReportLayer? {
+        let name = "roster holes"
+        if let rosterHoles {
+            return ReportLayer(
+                name: name, kind: .rosterHoles,
+                features: try ReportInputs.features(rosterHoles, role: name, inputs: inputs))
+        }
+        guard storeDefaults || !roles.require.isEmpty else { return nil }
+        var warnings: [String] = []
+        guard
+            let recorded = try RosterHoles.recorded(
+                in: inputs, requirements: try roles.requirements(), metricOverride: nil, warnings: &warnings)
+        else {
+            if !roles.require.isEmpty {
+                throw CommandFailure(
+                    "\(input.store ?? ""): no roster is recorded in the store, so --require has nothing to check (run gridplan roster --store)",
+                    exitCode: .badInput)
+            }
+            return nil
+        }
+        for w in warnings { console.err("note: \(w)\n") }
+        if recorded.requirements.isEmpty {
+            console.err(
+                "note: the store's roster (responsibilities generation \(recorded.generation)) was recorded without --require: no roster holes are drawn\n"
+            )
+            return nil
+        }
+        let features = try RosterHoles.features(recorded.report, hierarchy: recorded.hierarchy, in: .wgs84)
+        return features.isEmpty ? nil : ReportLayer(name: name, kind: .rosterHoles, features: features)
     }
 }
 
@@ -271,6 +342,12 @@ enum ReportInputs {
     }
 
     static let codeNames = ["code", "编码", "adcode", "unit_code"]
+
+    /// The property points are coloured by: the first of kind, class, category and type any has.
+    static func pointCategory(of features: [Feature]) -> String {
+        let names = ["kind", "class", "category", "type"]
+        return names.first { n in features.contains { $0.properties[n] != nil } } ?? "kind"
+    }
 
     /// The street-office rows of a metrics table (level `street_office`) with their area.
     static func streetOffices(in table: MetricsTable) -> [StreetOfficeCoverage] {
@@ -426,6 +503,19 @@ enum ReportTables {
             title: "Frontage zones by street", columns: ["street", "zones", "owners", "frontage_m", "area_m2"],
             rows: streets.sorted().map { s in
                 [s, String(zones[s]!), String(owners[s]!.count), metres(frontage[s]!), metres(area[s]!)]
+            })
+    }
+
+    /// The units and streets lacking a roster role, one row each: the level, the unit's code or
+    /// the street's name, the unit's name, and what it lacks.
+    static func rosterHoles(_ features: [Feature]) -> ReportTable {
+        ReportTable(
+            title: "Roster holes", columns: ["level", "unit or street", "name", "lacks"],
+            rows: features.map { f in
+                let p = f.properties
+                let place = cell(p["unit"] ?? p["street"])
+                let name = cell(p["name"])
+                return [cell(p["level"]), place, name == place ? "" : name, cell(p["lacks"] ?? p["role"])]
             })
     }
 

@@ -20,20 +20,15 @@ struct Roster: ParsableCommand {
             one name with two phones) is reported line by line and nothing is recorded; otherwise it is \
             recorded in the store as a new generation of responsibilities, for locate and the report.
             Examples:
-              gridplan roster city/roster.csv --store city.gpkg --require community:片长>=1 --require street:街巷长>=1
-              gridplan roster roster.csv --store city.gpkg --limit 街巷长:km<=3 --signs signs.csv --out holes.geojson
+              gridplan roster city/roster.csv --store city.gpkg --require 'community:片长>=1' --require 'street:街巷长>=1'
+              gridplan roster roster.csv --store city.gpkg --limit '街巷长:km<=3' --signs signs.csv --out holes.geojson
             """
     )
 
     @Argument(help: "The roster CSV.")
     var roster: String
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A role every unit of a level (or every named street) needs: LEVEL:ROLE=N or LEVEL:ROLE>=N. Levels: district, street_office, community, grid, street.",
-            valueName: "level:role>=n"))
-    var require: [String] = []
+    @OptionGroup var rules: RoleRequirementOptions
 
     @Option(
         name: .long,
@@ -73,7 +68,6 @@ struct Roster: ParsableCommand {
                 "--crs does not apply: the roster has no coordinates and store layers carry the store's CRS")
         }
         do {
-            _ = try requirements()
             _ = try limits()
         } catch let e as RosterRuleError {
             throw ValidationError(e.message)
@@ -83,7 +77,7 @@ struct Roster: ParsableCommand {
         }
     }
 
-    func requirements() throws -> [RoleRequirement] { try require.map { try RoleRequirement(parsing: $0) } }
+    func requirements() throws -> [RoleRequirement] { try rules.requirements() }
     func limits() throws -> [RoleLimit] { try limit.map { try RoleLimit(parsing: $0) } }
 
     func run() throws {
@@ -104,7 +98,7 @@ struct Roster: ParsableCommand {
         let world = hierarchy.rosterWorld
         let report = RosterCheck.run(file.entries, world: world, requirements: try requirements(), limits: try limits())
         warnings += report.notes
-        if require.isEmpty { warnings.append("no --require given: no unit or street is checked for a role") }
+        if rules.require.isEmpty { warnings.append("no --require given: no unit or street is checked for a role") }
 
         if let out { try writeHoles(report, hierarchy: hierarchy, store: store, to: out) }
         if let signs {
@@ -128,7 +122,7 @@ struct Roster: ParsableCommand {
                 records, command: "roster",
                 parameters: [
                     "roster": .string(roster), "encoding": .string(file.encoding.encoding.name),
-                    "require": .array(require.map { .string($0) }), "limit": .array(limit.map { .string($0) }),
+                    "require": .array(rules.require.map { .string($0) }), "limit": .array(limit.map { .string($0) }),
                 ])
         }
 
@@ -234,40 +228,7 @@ struct Roster: ParsableCommand {
 
     /// The units and streets lacking a role, with what they lack, in the store's CRS.
     func writeHoles(_ report: RosterReport, hierarchy: StoreHierarchy, store: Store, to path: String) throws {
-        var order: [String] = []
-        var lacking: [String: [RosterReport.Missing]] = [:]
-        for m in report.missing {
-            let key = m.level.rawValue + "\u{1F}" + m.unit
-            if lacking[key] == nil { order.append(key) }
-            lacking[key, default: []].append(m)
-        }
-        let toStore = try Transformer(from: hierarchy.metric, to: store.crs)
-        var streetLines: [String: [[Coordinate]]] = [:]
-        for s in hierarchy.streets {
-            guard let n = s.name else { continue }
-            switch s.geometry {
-            case .lineString(let l): streetLines[n, default: []].append(l)
-            case .multiLineString(let ls): streetLines[n, default: []] += ls
-            default: break
-            }
-        }
-        var unitGeometry: [String: Geometry] = [:]
-        for us in hierarchy.levels.values { for u in us { unitGeometry[u.code] = u.geometry } }
-        let names = hierarchy.unitNames
-        let features = try order.enumerated().map { k, key -> Feature in
-            let ms = lacking[key]!
-            let m = ms[0]
-            let geometry: Geometry? =
-                m.level == .street ? streetLines[m.unit].map { .multiLineString($0) } : unitGeometry[m.unit]
-            var p = JSONObject()
-            p["level"] = .string(m.level.rawValue)
-            p[m.level == .street ? "street" : "unit"] = .string(m.unit)
-            p["name"] = (m.level == .street ? m.unit : names[m.unit]).map { .string($0) } ?? .null
-            p["lacks"] = .string(ms.map { "\($0.role) \($0.present) (needs \($0.required))" }.joined(separator: "; "))
-            p["roles"] = .array(ms.map { .string($0.role) })
-            return Feature(
-                id: .integer(Int64(k + 1)), geometry: try geometry.map { try toStore.transform($0) }, properties: p)
-        }
+        let features = try RosterHoles.features(report, hierarchy: hierarchy, in: store.crs)
         _ = try FeatureExport.write(features, crs: store.crs, to: path, layerName: "roster_holes")
     }
 

@@ -15,6 +15,9 @@ public enum ReportLayerKind: String, CaseIterable, Sendable {
     case points
     /// 门前三包 zones (frontage --out): strips of land filled in their owner's colour.
     case frontage
+    /// Units and named streets that lack a role their roster requires (roster --out): outlined
+    /// thick in the colour of the roles they lack.
+    case rosterHoles = "roster_holes"
 
     /// The property a layer of this kind is coloured by unless told otherwise.
     public var defaultColorProperty: String {
@@ -25,6 +28,7 @@ public enum ReportLayerKind: String, CaseIterable, Sendable {
         case .streets: return "lead"
         case .points: return "kind"
         case .frontage: return "owner"
+        case .rosterHoles: return "role"
         }
     }
 }

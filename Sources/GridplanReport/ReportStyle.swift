@@ -66,6 +66,12 @@ public enum ReportPalette {
         "#8cd17d", "#a0cbe8", "#ffbe7d", "#d4a6c8", "#499894", "#d37295", "#bab0ac", "#b6992d",
     ].map { RGBColor(hex: $0) }
 
+    /// Alarm colours for roster holes, by the roles lacking: reds and purples apart from the
+    /// categorical palette, so a unit without its chief never looks like an ordinary unit.
+    public static let alarm: [RGBColor] = [
+        "#d7191c", "#7b3294", "#c51b7d", "#e66101", "#b2182b", "#542788",
+    ].map { RGBColor(hex: $0) }
+
     /// The colour of features without a value for the colouring property.
     public static let noValueColor = RGBColor(hex: "#9e9e9e")
 
@@ -95,6 +101,12 @@ public enum ReportPalette {
                     entries.append(.init(value: kind, color: color))
                 }
                 others = categories.filter { findingColor($0) == nil }
+            }
+            if layer.kind == .rosterHoles {
+                for (i, v) in others.sorted(by: naturalOrder).enumerated() {
+                    entries.append(.init(value: v, color: alarm[i % alarm.count]))
+                }
+                others = []
             }
             for v in others.sorted(by: naturalOrder) {
                 let color = shared[v] ?? categorical[shared.count % categorical.count]
@@ -176,6 +188,10 @@ public struct LayerStyle: Sendable {
         case .frontage:
             return LayerStyle(
                 fillOpacity: 0.75, outline: RGBColor(hex: "#303030"), outlineWidth: 0.5, lineWidth: 2, pointSize: 6)
+        // A thick outline in the lacking roles' colour over a faint fill: a hole stands out over
+        // the units' fills without hiding them, and a street without its chief is drawn wide.
+        case .rosterHoles:
+            return LayerStyle(fillOpacity: 0.2, outline: nil, outlineWidth: 3, lineWidth: 6, pointSize: 8)
         }
     }
 }

@@ -303,6 +303,27 @@ func doc(_ text: String) throws -> JSONObject {
                 && rows["测试路"]?["units"]?.text.contains("西社区 (110101001001)") == true)
         let holes = try GeoJSONReader.read(path: dir + "/holes.geojson")
         #expect(holes.features.count == 1 && holes.features[0].properties["street"]?.stringValue == "小巷")
+        #expect(holes.features[0].properties["role"]?.stringValue == "街巷长")
+        // The report draws the same holes from the file.
+        let page = gridplan(
+            "report", "--roster-holes", dir + "/holes.geojson@EPSG:4490", "--out", dir + "/r.html", "--json", "--quiet")
+        #expect(page.code == 0, "\(page.err)")
+        #expect(try doc(page.out)["layers"]?.objectValue?["roster holes"] == .integer(1))
+    }
+
+    /// The report's roster holes need a roster: --require on a store without one is an error.
+    @Test func reportRequiresARecordedRoster() throws {
+        let s = try TwoCommunities.store(assignStreets: false)
+        let out = URL(fileURLWithPath: s).deletingLastPathComponent().path + "/r.html"
+        let r = gridplan("report", "--store", s, "--require", "community:片长>=1", "--out", out, "--quiet")
+        #expect(r.code == 3 && r.err.contains("no roster is recorded in the store"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // Without --require, a store without a roster simply has no holes layer.
+        let plain = gridplan("report", "--store", s, "--out", out, "--json", "--quiet")
+        #expect(plain.code == 0, "\(plain.err)")
+        #expect(try doc(plain.out)["layers"]?.objectValue?["roster holes"] == nil)
+        let bad = gridplan("report", "--store", s, "--require", "community:片长", "--out", out, "--quiet")
+        #expect(bad.code == 2 && bad.err.contains("LEVEL:ROLE>=N"), "\(bad.err)")
     }
 }
 
@@ -356,6 +377,23 @@ func doc(_ text: String) throws -> JSONObject {
                     "\($0["line"]!.text) \($0["unit"]!.text)"
                 })
         #expect(report["superiors"]?.arrayValue?.isEmpty == true)
+
+        // The report finds the same holes in the recorded roster, with the rules it was recorded with.
+        let holes = Set(keyed(truth["missing"]).map { $0.split(separator: "|").dropLast().joined(separator: "|") })
+        let page = gridplan("report", "--store", s, "--out", dir + "/report.html", "--json", "--quiet")
+        #expect(page.code == 0, "\(page.err)")
+        let layers = try doc(page.out)["layers"]?.objectValue
+        #expect(layers?["roster holes"] == .integer(Int64(holes.count)), "\(layers ?? [:])")
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<h2>Roster holes <small>(\(holes.count) rows)</small></h2>"))
+        // Given rules replace the recorded ones: only the community without its 片长.
+        let communities = holes.filter { $0.hasPrefix("community|") }
+        let one = gridplan(
+            "report", "--store", s, "--units", "communities", "--require", "community:片长>=1", "--out",
+            dir + "/report-1.html", "--json", "--quiet")
+        #expect(one.code == 0, "\(one.err)")
+        #expect(try doc(one.out)["layers"]?.objectValue?["roster holes"] == .integer(Int64(communities.count)))
+        #expect(!communities.isEmpty)
 
         // The recorded roster names people in locate: a grid's point has its 网格长, 片长, office and district heads.
         let grids = try GeoJSONReader.read(path: city + "/grids_old.geojson")

@@ -95,6 +95,39 @@ import Testing
         #expect(i.reduce(0, +) > 450, "grid inside \(i)")
     }
 
+    /// A unit lacking its 片长 is outlined thick in the first alarm colour over the units' fill,
+    /// and a street lacking its chief is drawn wide in the next; the legend lists both roles.
+    @Test func rosterHolesAreOutlinedInAlarmColours() throws {
+        let unit = ReportFixtures.units.features[2]
+        let holes = ReportLayer(
+            name: "roster holes", kind: .rosterHoles,
+            features: [
+                Feature(
+                    geometry: unit.geometry,
+                    properties: [
+                        "level": .string("community"), "unit": unit.properties["code"]!, "role": .string("片长"),
+                    ]),
+                Feature(
+                    geometry: .lineString([Coordinate(116.40, 39.918), Coordinate(116.41, 39.918)]),
+                    properties: ["level": .string("street"), "street": .string("小巷"), "role": .string("街巷长")]),
+            ])
+        let layers = [ReportFixtures.units, holes]
+        let legend = ReportPalette.legends(for: layers)[1]
+        #expect(legend.entries.map(\.value) == ["片长", "街巷长"])
+        #expect(legend.entries.map(\.color) == Array(ReportPalette.alarm.prefix(2)))
+        #expect(!ReportPalette.categorical.contains(ReportPalette.alarm[0]))
+        let canvas = try MapImage.draw(layers: layers, width: Self.width, height: Self.height, format: .png)
+        let layout = MapLayout(layers: layers, width: Self.width, height: Self.height)
+        // The unit's north edge (y = 39.91, inside the map) and the street's middle.
+        let edge = pixel(Coordinate(116.415, 39.91), layout)
+        let street = pixel(Coordinate(116.405, 39.918), layout)
+        let inside = pixel(Coordinate(116.415, 39.905), layout)
+        #expect(Self.rgb(canvas.pixel(x: edge.0, y: edge.1)) == Self.rgb(ReportPalette.alarm[0]))
+        #expect(Self.rgb(canvas.pixel(x: street.0, y: street.1)) == Self.rgb(ReportPalette.alarm[1]))
+        // Inside, the faint fill leaves the unit's own colour showing: no alarm colour there.
+        #expect(Self.rgb(canvas.pixel(x: inside.0, y: inside.1)) != Self.rgb(ReportPalette.alarm[0]))
+    }
+
     /// The gridplan executable built beside the test bundle.
     static let binary: String = {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

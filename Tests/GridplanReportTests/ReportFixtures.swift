@@ -116,7 +116,26 @@ enum ReportFixtures {
                 ]),
         ])
 
-    static let layers = [units, grids, streets, points, findings]
+    /// A community without its 片长 and a street without its 街巷长 (roster --out).
+    static let rosterHoles = ReportLayer(
+        name: "roster holes", kind: .rosterHoles,
+        features: [
+            Feature(
+                id: .integer(1), geometry: .polygon(Polygon(exterior: square(116.40, 39.90, 116.42, 39.91))),
+                properties: [
+                    "level": .string("community"), "unit": .string("110101001003"), "name": .string("朝阳门社区"),
+                    "role": .string("片长"), "lacks": .string("片长 0 (needs >=1)"),
+                ]),
+            Feature(
+                id: .integer(2),
+                geometry: .multiLineString([[Coordinate(116.401, 39.901), Coordinate(116.409, 39.909)]]),
+                properties: [
+                    "level": .string("street"), "street": .string("无名胡同"), "name": .string("无名胡同"),
+                    "role": .string("街巷长"), "lacks": .string("街巷长 0 (needs >=1)"),
+                ]),
+        ])
+
+    static let layers = [units, grids, streets, points, rosterHoles, findings]
 
     static let tables = [
         ReportTable(
