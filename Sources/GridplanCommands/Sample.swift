@@ -91,7 +91,7 @@ struct Sample: ParsableCommand {
             let counts = summary.files.filter { $0.name != "truth.json" }.map {
                 "\($0.features) \($0.name.replacingOccurrences(of: ".geojson", with: ""))"
             }
-            let defects = summary.defects.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", ")
+            let defects = summary.defects.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             console.err("wrote \(outdir): \(counts.joined(separator: ", ")); truth.json: \(defects)\n")
         }
     }

@@ -4,7 +4,7 @@ import GridplanIO
 /// One defect injected into a generated city, as recorded in `truth.json`: what a checker
 /// should find, where, and how big it is.
 public struct SampleDefect: Sendable {
-    /// The kinds of defect, with the name used in `truth.json`.
+    /// How a defect was made, with the name truth.json gives as its `cause`.
     public enum Kind: String, Sendable, CaseIterable {
         /// Two neighbouring communities both claim a strip (重叠); `units` are the one drawn too
         /// large, then the one whose land it covers.
@@ -28,6 +28,58 @@ public struct SampleDefect: Sendable {
         /// A community whose declared parent street office is not the one whose territory holds
         /// it; `units` are the community, its declared parent, and the containing office.
         case parentMismatch = "parent_mismatch"
+    }
+
+    /// What `gridplan check` reports for a defect: a finding kind, with its area (nil where check
+    /// gives none, as for an invalid ring).
+    public struct ExpectedFinding: Sendable, Equatable {
+        public var kind: String
+        public var areaSquareMetres: Double?
+    }
+
+    /// The width `gridplan check` tells slivers from unmanaged land by (its `--gap-width` default).
+    public static let checkGapWidthMetres = 2.0
+
+    /// The finding kind `check` reports this defect as, the word truth.json's `kind` uses: a gap
+    /// is a sliver or unmanaged land by its width, a jagged border an interlock, an invalid ring
+    /// invalid, digitising noise a sliver (its overlapping slivers are overlaps, see
+    /// ``expectedFindings``).
+    public var findingKind: String {
+        switch kind {
+        case .overlap, .exclave, .enclave, .parentMismatch: return kind.rawValue
+        case .gap:
+            return (details["width_m"]?.doubleValue ?? 0) < Self.checkGapWidthMetres ? "sliver" : "unmanaged"
+        case .jaggedBorder: return "interlock"
+        case .digitisingNoise: return "sliver"
+        case .invalidRing: return "invalid"
+        }
+    }
+
+    /// Every finding `check` reports for this defect with the default options: an exclave inside
+    /// another community is an enclave too; digitising noise is overlaps and slivers; a bow-tie is
+    /// invalid and, repaired, its lobes lie outside the district.
+    public var expectedFindings: [ExpectedFinding] {
+        switch kind {
+        case .exclave:
+            return [
+                .init(kind: "exclave", areaSquareMetres: areaSquareMetres),
+                .init(kind: "enclave", areaSquareMetres: areaSquareMetres),
+            ]
+        case .digitisingNoise:
+            return [
+                .init(kind: "overlap", areaSquareMetres: details["overlap_m2"]?.doubleValue ?? 0),
+                .init(kind: "sliver", areaSquareMetres: details["gap_m2"]?.doubleValue ?? 0),
+            ]
+        case .invalidRing:
+            return details["problem"]?.stringValue == "self_intersection"
+                ? [
+                    .init(kind: "invalid", areaSquareMetres: nil),
+                    .init(kind: "outside", areaSquareMetres: areaSquareMetres),
+                ]
+                : [.init(kind: "invalid", areaSquareMetres: nil)]
+        default:
+            return [.init(kind: findingKind, areaSquareMetres: areaSquareMetres)]
+        }
     }
 
     /// 1-based, in `truth.json` order.

@@ -18,8 +18,14 @@ public struct SampleSummary: Sendable {
     public var communities: Int
     /// Every file, in the order written; `truth.json` counts its defects.
     public var files: [SampleFileSummary]
-    /// Number of defects of each kind, in ``SampleDefect/Kind`` order; kinds with none are left out.
-    public var defects: [(kind: SampleDefect.Kind, count: Int)]
+    /// Number of defects of each finding kind (``SampleDefect/findingKind``), in ``findingKinds``
+    /// order; kinds with none are left out.
+    public var defects: [(kind: String, count: Int)]
+
+    /// The finding kinds defects are named by, in the order `check` lists them.
+    public static let findingKinds = [
+        "overlap", "unmanaged", "sliver", "exclave", "enclave", "interlock", "parent_mismatch", "invalid",
+    ]
 
     /// The summary as `gridplan sample --json` prints it.
     public var json: JSONValue {
@@ -34,7 +40,7 @@ public struct SampleSummary: Sendable {
             "files": .array(
                 files.map { .object(["name": .string($0.name), "features": .integer(Int64($0.features))]) }),
             "defects": .object(
-                JSONObject(defects.map { (key: $0.kind.rawValue, value: JSONValue.integer(Int64($0.count))) })),
+                JSONObject(defects.map { (key: $0.kind, value: JSONValue.integer(Int64($0.count))) })),
             "total_defects": .integer(Int64(defects.reduce(0) { $0 + $1.count })),
         ])
     }
@@ -129,8 +135,8 @@ public enum SampleWriter {
             directory: directory, configuration: configuration, metricCRS: city.metricCRS,
             streetOffices: city.streetOffices.count,
             communities: city.communities.count, files: files,
-            defects: SampleDefect.Kind.allCases.compactMap { kind in
-                let n = city.defects.filter { $0.kind == kind }.count
+            defects: SampleSummary.findingKinds.compactMap { kind in
+                let n = city.defects.filter { $0.findingKind == kind }.count
                 return n > 0 ? (kind, n) : nil
             })
     }
@@ -316,7 +322,7 @@ public enum SampleWriter {
             "Areas are in square metres, computed in metric_crs; geometries are in crs. Apart from these defects the "
                 + "communities tile the district exactly, street offices are the unions of the communities whose territory they hold, "
                 + "and grids_old follows the communities' legal outlines (so it differs from communities.geojson exactly at the "
-                + "digitising defects: overlap, gap, digitising_noise, invalid_ring). cases counts each community's events by the lattice cell "
+                + "digitising defects: overlap, gap, digitising_noise, invalid_ring). A defect's kind is the finding kind gridplan check reports it as with its default options (a gap narrower than 2 m is a sliver, wider unmanaged; a jagged border an interlock; an invalid ring invalid; digitising noise a sliver), its cause how it was made, and findings every finding check reports for it with its area. cases counts each community's events by the lattice cell "
                 + "they were drawn in (or the enclave or exclave there), as of case_snapshot: open cases were dispatched and not closed, "
                 + "never_dispatched ones neither; a community named in a defect may hold a few events another outline claims. "
                 + "Streets carry grade 1 (arterial) to 4 (alley); the roster's holes are under roster.")
@@ -370,7 +376,18 @@ public enum SampleWriter {
             out.append(contentsOf: "{\"id\":".utf8)
             JSONText.appendInteger(Int64(d.id), to: &out)
             out.append(contentsOf: ",\"kind\":".utf8)
+            JSONText.appendString(d.findingKind, to: &out)
+            out.append(contentsOf: ",\"cause\":".utf8)
             JSONText.appendString(d.kind.rawValue, to: &out)
+            out.append(contentsOf: ",\"findings\":".utf8)
+            JSONText.append(
+                .array(
+                    d.expectedFindings.map { f in
+                        .object([
+                            "kind": .string(f.kind),
+                            "area_m2": f.areaSquareMetres.map { .number(SampleCity.rounded($0)) } ?? .null,
+                        ])
+                    }), to: &out)
             out.append(contentsOf: ",\"units\":".utf8)
             JSONText.append(.array(d.units.map { .string($0) }), to: &out)
             out.append(contentsOf: ",\"area_m2\":".utf8)

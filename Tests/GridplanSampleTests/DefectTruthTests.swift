@@ -14,8 +14,16 @@ import Testing
     }
 
     @Test func defaultCityCarriesEveryKindOfDefect() throws {
-        let kinds = Set(city.defects.map(\.kind))
-        #expect(kinds == Set(SampleDefect.Kind.allCases.map(\.rawValue)))
+        #expect(Set(city.defects.map(\.cause)) == Set(SampleDefect.Kind.allCases.map(\.rawValue)))
+        // Named as check names its findings: gaps are slivers or unmanaged land by their width.
+        #expect(
+            Set(city.defects.map(\.kind)) == [
+                "overlap", "unmanaged", "sliver", "exclave", "enclave", "interlock", "parent_mismatch", "invalid",
+            ])
+        for d in city.defects("gap") {
+            #expect(d.kind == ((d.number("width_m") ?? 0) < 2 ? "sliver" : "unmanaged"), "defect \(d.id)")
+        }
+        #expect(city.defects("jagged_border").allSatisfy { $0.kind == "interlock" })
         #expect(
             Set(city.defects("invalid_ring").compactMap { $0.string("problem") }) == [
                 "self_intersection", "repeated_points",

@@ -35,7 +35,10 @@ func isClose(_ a: Double, _ b: Double, relative: Double = 0.001, absolute: Doubl
 /// One entry of truth.json's defect list, with its geometry in the metric CRS.
 struct TruthDefect {
     var id: Int
+    /// The finding kind check reports it as.
     var kind: String
+    /// How the sample made it (gap, jagged_border, digitising_noise ...).
+    var cause: String
     var units: [String]
     var area: Double
     var fields: [String: Any]
@@ -72,6 +75,7 @@ final class LoadedCity {
             list.append(
                 TruthDefect(
                     id: try #require(entry["id"] as? Int), kind: try #require(entry["kind"] as? String),
+                    cause: try #require(entry["cause"] as? String),
                     units: try #require(entry["units"] as? [String]),
                     area: try #require((entry["area_m2"] as? NSNumber)?.doubleValue),
                     fields: entry, geometry: try toMetric.transform(g)))
@@ -96,7 +100,8 @@ final class LoadedCity {
         return try n.isValid ? n : n.madeValid().geometry
     }
 
-    func defects(_ kind: String) -> [TruthDefect] { defects.filter { $0.kind == kind } }
+    /// The defects made one way (a ``SampleDefect/Kind`` raw value: gap, digitising_noise ...).
+    func defects(_ cause: String) -> [TruthDefect] { defects.filter { $0.cause == cause } }
 
     lazy var communities: [Feature] = (try? layer("communities.geojson")) ?? []
     lazy var communityGeometry: [String: NativeGeometry] = {
