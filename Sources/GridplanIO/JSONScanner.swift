@@ -66,11 +66,14 @@ struct JSONScanner {
     }
 
     /// Reads `"key":` of the next member.
-    mutating func readKey() throws -> String {
+    mutating func readKey() throws -> String { try readKeyHashed().0 }
+
+    /// Reads `"key":` of the next member, with a hash of the name's bytes.
+    mutating func readKeyHashed() throws -> (String, UInt32) {
         guard peek() == UInt8(ascii: "\"") else {
             throw fail("expected a member name in quotes, found \(Self.describe(peek()))")
         }
-        let key = try readString()
+        let key = try readKeyString()
         try expect(UInt8(ascii: ":"), "':' after member name")
         return key
     }
@@ -122,10 +125,19 @@ struct JSONScanner {
             guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
             var object = JSONObject()
             guard try beginObject() else { return .object(object) }
+            // One bit per member name's hash: a name whose bit is clear is new to this object, and
+            // only the rest are looked for among the names before (the last of a repeated name wins).
+            var seen: UInt64 = 0
             repeat {
-                let key = try readKey()
+                let (key, hash) = try readKeyHashed()
                 let value = try readValue()
-                if object[key] == nil { object.appendUnchecked(key, value) } else { object[key] = value }
+                let bit: UInt64 = 1 << UInt64((hash >> 7) & 63)
+                if seen & bit == 0 || object[key] == nil {
+                    object.appendUnchecked(key, value)
+                } else {
+                    object[key] = value
+                }
+                seen |= bit
             } while try nextMember()
             return .object(object)
         case UInt8(ascii: "["):
@@ -175,10 +187,19 @@ struct JSONScanner {
     // MARK: Strings
 
     mutating func readString() throws -> String {
+        let (raw, offset, hasEscape, isASCII) = try scanString()
+        return try decode(raw, offset: offset, hasEscape: hasEscape, isASCII: isASCII)
+    }
+
+    /// Moves past a string and returns its raw bytes (between the quotes), where they start,
+    /// whether they hold an escape, and whether every byte is ASCII.
+    @inline(__always)
+    private mutating func scanString() throws -> (UnsafeBufferPointer<UInt8>, Int, Bool, Bool) {
         let start = pos
         pos += 1  // opening quote
         let contentStart = pos
         var hasEscape = false
+        var high: UInt8 = 0
         while true {
             guard pos < bytes.count else { throw fail("unterminated string", at: start) }
             let b = bytes[pos]
@@ -189,17 +210,49 @@ struct JSONScanner {
                 continue
             }
             if b < 0x20 { throw fail("control character \(Self.describe(b)) inside a string") }
+            high |= b
             pos += 1
         }
         let raw = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
         pos += 1  // closing quote
-        if !hasEscape {
-            guard let s = String(validating: raw, as: UTF8.self) else {
-                throw fail("text is not valid UTF-8 (is the file GBK-encoded? convert it to UTF-8)", at: contentStart)
-            }
-            return s
+        return (raw, contentStart, hasEscape, high < 0x80)
+    }
+
+    @inline(__always)
+    private func decode(_ raw: UnsafeBufferPointer<UInt8>, offset: Int, hasEscape: Bool, isASCII: Bool) throws
+        -> String
+    {
+        if hasEscape { return try unescape(raw, offset: offset) }
+        // ASCII is valid UTF-8 as it stands; other text is checked here, so that decoding (which
+        // would quietly put U+FFFD for bad bytes) never meets a bad byte.
+        guard isASCII || UTF8Validation.isValid(raw) else {
+            throw fail("text is not valid UTF-8 (is the file GBK-encoded? convert it to UTF-8)", at: offset)
         }
-        return try unescape(raw, offset: contentStart)
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// A member name read before, kept with its bytes: names repeat in every feature.
+    struct CachedKey {
+        var bytes: [UInt8]
+        var string: String
+    }
+    /// Recently read member names by a hash of their bytes.
+    var keyCache = [CachedKey?](repeating: nil, count: 64)
+
+    /// Reads a member name, with an FNV-1a hash of its bytes: one seen before is taken from
+    /// ``keyCache`` without decoding.
+    mutating func readKeyString() throws -> (String, UInt32) {
+        let (raw, offset, hasEscape, isASCII) = try scanString()
+        var h: UInt32 = 2_166_136_261
+        for b in raw { h = (h ^ UInt32(b)) &* 16_777_619 }
+        guard !hasEscape, raw.count <= 48 else {
+            return (try decode(raw, offset: offset, hasEscape: hasEscape, isASCII: isASCII), h)
+        }
+        let slot = Int(h & 63)
+        if let k = keyCache[slot], k.bytes.count == raw.count, k.bytes.elementsEqual(raw) { return (k.string, h) }
+        let s = try decode(raw, offset: offset, hasEscape: false, isASCII: isASCII)
+        keyCache[slot] = CachedKey(bytes: Array(raw), string: s)
+        return (s, h)
     }
 
     private func hexValue(_ b: UInt8) -> UInt32? {
@@ -262,10 +315,11 @@ struct JSONScanner {
                 throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: offset + i - 2)
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else {
+        let valid = out.withUnsafeBufferPointer { UTF8Validation.isValid($0) }
+        guard valid else {
             throw fail("text is not valid UTF-8 (is the file GBK-encoded? convert it to UTF-8)", at: offset)
         }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Numbers
@@ -401,3 +455,39 @@ struct JSONScanner {
 }
 
 import Foundation
+
+/// A strict UTF-8 check (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
+/// Written out because `String(validating:as:)` is generic and, unspecialised, slow per call.
+enum UTF8Validation {
+    static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            func continuation(_ k: Int) -> Bool { i + k < n && b[i + k] & 0xC0 == 0x80 }
+            switch c {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                i += 2
+            case 0xE0...0xEF:
+                guard continuation(1), continuation(2) else { return false }
+                let c1 = b[i + 1]
+                if c == 0xE0 && c1 < 0xA0 { return false }  // overlong
+                if c == 0xED && c1 >= 0xA0 { return false }  // surrogates
+                i += 3
+            case 0xF0...0xF4:
+                guard continuation(1), continuation(2), continuation(3) else { return false }
+                let c1 = b[i + 1]
+                if c == 0xF0 && c1 < 0x90 { return false }  // overlong
+                if c == 0xF4 && c1 >= 0x90 { return false }  // past U+10FFFF
+                i += 4
+            default: return false
+            }
+        }
+        return true
+    }
+}

@@ -40,24 +40,36 @@ public enum JSONValueEncoder {
             }
         }
 
+        /// Where each key sits in an object's entries, so that encoding N keys is O(N), not O(N²).
+        private var keyIndex: [String: Int] = [:]
+
         func child(forKey key: String) -> Node {
             let n = Node()
-            if case .object(var entries) = kind {
-                if let i = entries.firstIndex(where: { $0.0 == key }) {
-                    entries[i].1 = n
-                } else {
-                    entries.append((key, n))
-                }
-                kind = .object(entries)
-            } else {
-                kind = .object([(key, n)])
+            var entries: [(String, Node)] = []
+            if case .object(let e) = kind { entries = e }
+            // Left holding the only reference, the entries grow in place.
+            kind = .empty
+            if keyIndex.count != entries.count {
+                keyIndex = [:]
+                for (i, e) in entries.enumerated() { keyIndex[e.0] = i }
             }
+            if let i = keyIndex[key] {
+                entries[i].1 = n
+            } else {
+                keyIndex[key] = entries.count
+                entries.append((key, n))
+            }
+            kind = .object(entries)
             return n
         }
 
         func appended() -> Node {
             let n = Node()
-            if case .array(let nodes) = kind { kind = .array(nodes + [n]) } else { kind = .array([n]) }
+            var nodes: [Node] = []
+            if case .array(let a) = kind { nodes = a }
+            kind = .empty
+            nodes.append(n)
+            kind = .array(nodes)
             return n
         }
     }

@@ -190,11 +190,17 @@ public struct SourceLayer {
     public var propertyNames: [String] {
         var seen = Set<String>()
         var names: [String] = []
+        // Features mostly share one schema: a feature with the previous one's names in the same
+        // order adds nothing and is passed over without hashing.
+        var previous: [(key: String, value: JSONValue)] = []
         for f in collection.features {
-            for k in f.properties.keys where !seen.contains(k) {
+            let entries = f.properties.entries
+            if entries.count == previous.count && zip(entries, previous).allSatisfy({ $0.key == $1.key }) { continue }
+            for (k, _) in entries where !seen.contains(k) {
                 seen.insert(k)
                 names.append(k)
             }
+            previous = entries
         }
         return names
     }
