@@ -65,10 +65,25 @@ public struct JSONObject: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
 
     public init() { entries = [] }
 
+    /// An object of `entries` in order; of a repeated key, the first place and the last value.
     public init(_ entries: [(key: String, value: JSONValue)]) {
         self.entries = []
         self.entries.reserveCapacity(entries.count)
-        for (k, v) in entries { self[k] = v }
+        guard entries.count > 16 else {
+            for (k, v) in entries { self[k] = v }
+            return
+        }
+        // Many keys (a per-unit table): an index keeps this linear.
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (k, v) in entries {
+            if let i = index[k] {
+                self.entries[i].value = v
+            } else {
+                index[k] = self.entries.count
+                self.entries.append((k, v))
+            }
+        }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
