@@ -83,7 +83,7 @@ public final class InputSet {
     /// The filter `--within` puts on a store layer.
     func filter(for layer: StoreLayer) throws -> FeatureFilter {
         guard let within else { return FeatureFilter() }
-        if layer.shape == .polygon { return FeatureFilter(codePrefix: within) }
+        if layer.isCodedByUnit { return FeatureFilter(codePrefix: within) }
         guard let e = withinExtent else {
             throw InputError(
                 "--within \(within): no unit of the store has a code starting with \(within)", kind: .usage)
@@ -116,7 +116,11 @@ public final class InputSet {
                     kind: .usage)
             }
             layer = try LayerInput.read(storeLayer, of: store, filter: try filter(for: storeLayer))
-            if within != nil && storeLayer.shape == .polygon && layer.features.isEmpty {
+            // A layer nothing was ever written to is simply empty; one that has units but none
+            // under the prefix means a wrong code (or a layer of larger units).
+            if within != nil && storeLayer.isCodedByUnit && storeLayer != .frontageZones && layer.features.isEmpty,
+                try !store.generations(of: storeLayer).isEmpty
+            {
                 throw InputError(
                     "--within \(within!): no feature of the store's \(storeLayer.rawValue) has a code starting with it (a layer of larger units, such as districts for a street office, has none: use the layer of the unit itself, e.g. --boundary street_offices)",
                     kind: .usage)
@@ -136,6 +140,17 @@ public final class InputSet {
     }
 
     /// Records how `layer` (read by the caller) was read.
+    /// A store layer of units whose codes have `codeLength` digits. With `--within` a longer code
+    /// (a street office in a layer of districts), the one unit that encloses it, rather than none;
+    /// otherwise as ``load(_:role:)``.
+    public func load(units layer: StoreLayer, codeLength: Int, role: String) throws -> LayerInput {
+        guard let store, let within, within.count > codeLength else { return try load(layer.rawValue, role: role) }
+        let input = try LayerInput.read(
+            layer, of: store, filter: FeatureFilter(codePrefix: String(within.prefix(codeLength))))
+        record(input, role: role)
+        return input
+    }
+
     func record(_ layer: LayerInput, role: String) {
         readings.append(
             LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource))

@@ -31,7 +31,8 @@ public struct StoreHierarchy {
         guard let store = inputs.store else { throw InputError("a store is needed (--store)", kind: .usage) }
         var layers: [HierarchyLevel: LayerInput] = [:]
         for (level, layer) in layerOfLevel {
-            let input = try inputs.load(layer.rawValue, role: level.rawValue)
+            // With --within a street office, its district too: the district's posts answer for it.
+            let input = try inputs.load(units: layer, codeLength: level.codeLength, role: level.rawValue)
             if input.features.contains(where: { $0.geometry != nil }) { layers[level] = input }
         }
         guard let main = layers[.community] ?? layers[.grid] ?? layers[.streetOffice] ?? layers[.district] else {

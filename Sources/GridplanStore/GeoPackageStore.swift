@@ -28,6 +28,16 @@ public enum StoreLayer: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether a row's `code` is a unit's code (or, for 门前三包 zones, its owner's), so that
+    /// `--within` selects rows by code prefix; the rows of other layers (findings, whose code is
+    /// their kind and number) are selected by the unit's extent.
+    public var isCodedByUnit: Bool {
+        switch self {
+        case .districts, .streetOffices, .communities, .grids, .frontageZones: return true
+        default: return false
+        }
+    }
+
     /// The GeoPackage geometry type declared for the layer (single polygons and lines are
     /// stored as one-part multis so every row matches it).
     var geometryType: String {

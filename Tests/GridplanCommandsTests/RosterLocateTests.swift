@@ -311,6 +311,41 @@ func doc(_ text: String) throws -> JSONObject {
         #expect(try doc(page.out)["layers"]?.objectValue?["roster holes"] == .integer(1))
     }
 
+    /// One street office of the store (--within): the report finds the holes in its part, the
+    /// roster check sees the district that encloses it, and the findings (coded by kind, not by
+    /// unit) are read by the office's extent.
+    @Test func withinAStreetOfficeTheEnclosingDistrictAnswersToo() throws {
+        // Without 李四, the east community has no 片长.
+        let roster = TwoCommunities.roster.split(separator: "\n").filter { !$0.hasPrefix("李四") }.joined(
+            separator: "\n")
+        let r = try RosterCommandTests.run(roster, ["--require", "community:片长>=1", "--require", "district:网格中心主任=1"])
+        #expect(r.code == 0, "\(r.err)")
+        let dir = (r.store as NSString).deletingLastPathComponent
+        #expect(gridplan("check", "communities", "--store", r.store, "--quiet").code == 0)
+        func holes(_ within: String) throws -> JSONObject? {
+            let page = gridplan(
+                "report", "--store", r.store, "--within", within, "--out", dir + "/r-\(within).html", "--json",
+                "--quiet")
+            #expect(page.code == 0, "\(within): \(page.err)")
+            return try doc(page.out)["layers"]?.objectValue
+        }
+        let east = try holes("110101002")
+        #expect(east?["roster holes"] == .integer(1) && east?["units"] == .integer(1), "\(east ?? [:])")
+        let west = try holes("110101001")
+        #expect(west?["roster holes"] == nil && west?["units"] == .integer(1), "\(west ?? [:])")
+        // The exclave's findings lie in the west office's extent.
+        #expect((west?["findings"]?.intValue ?? 0) > 0, "\(west ?? [:])")
+        // The district head is found for a street office's run: no hole at district level.
+        let path = dir + "/roster-east.csv"
+        try OutputFile.write(Array(roster.utf8), to: path)
+        let rr = gridplan(
+            "roster", path, "--store", r.store, "--within", "110101002", "--require", "district:网格中心主任=1",
+            "--require", "community:片长>=1", "--check-only", "--json", "--quiet")
+        #expect(rr.code == 0, "\(rr.err)")
+        let missing = try doc(rr.out)["missing"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(missing.map { $0["unit"]?.text } == ["110101002001"], "\(missing)")
+    }
+
     /// The report's roster holes need a roster: --require on a store without one is an error.
     @Test func reportRequiresARecordedRoster() throws {
         let s = try TwoCommunities.store(assignStreets: false)
