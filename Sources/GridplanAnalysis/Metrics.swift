@@ -167,8 +167,7 @@ public enum MetricsCalculator {
             return (mean, mean > 0 ? sd / mean : 0, values.min()!, values.max()!)
         }
         func compactness(_ g: NativeGeometry) throws -> Double {
-            let a = try g.area, p = try g.length
-            return p > 0 ? 4 * .pi * a / (p * p) : 0
+            try Compactness.polsbyPopper(area: g.area, perimeter: g.length)
         }
         func population(_ codes: [String]) -> Double? {
             let known = codes.compactMap { input.declaredPopulation[$0] }
@@ -238,5 +237,14 @@ public enum MetricsCalculator {
             componentsOutsideShare: input.components.isEmpty
                 ? nil : Double(componentsOutside) / Double(input.components.count),
             eventsInPeriod: input.events.count, periodDays: input.periodDays)
+    }
+}
+
+/// How compact a shape is.
+public enum Compactness {
+    /// Polsby-Popper, 4πA / P²: 1 for a disc, about 0.785 for a square, near 0 for a thin strip;
+    /// 0 when there is no perimeter.
+    public static func polsbyPopper(area: Double, perimeter: Double) -> Double {
+        perimeter > 0 ? 4 * .pi * area / (perimeter * perimeter) : 0
     }
 }

@@ -277,7 +277,7 @@ public enum Partitioner {
             var output = GridOutput(
                 code: "", communityCode: community.code, geometry: try g.value(), areaSquareMetres: area,
                 households: hh, workload: wl,
-                compactness: perimeter > 0 ? 4 * .pi * area / (perimeter * perimeter) : 0, predecessor: nil,
+                compactness: Compactness.polsbyPopper(area: area, perimeter: perimeter), predecessor: nil,
                 status: .new, withinBounds: within)
             if r < fixed.count {
                 output.predecessor = fixedPredecessor[r]
