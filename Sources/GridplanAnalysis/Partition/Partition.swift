@@ -103,32 +103,23 @@ public enum Partitioner {
         // Codes, community by community in input order (deterministic whatever the thread timing).
         var report = PartitionReport(grids: [], communities: [])
         var allPrevious = Set(previous.map(\.code))
-        // The highest sequence number ever issued under each community code (a grid code is the
-        // community's code and three digits), so new codes never reuse one.
-        var highestSequence: [Substring: Int] = [:]
-        for code in usedCodes.union(allPrevious) where code.count > 3 {
-            if let n = Int(code.suffix(3)) {
-                highestSequence[code.dropLast(3)] = max(highestSequence[code.dropLast(3)] ?? 0, n)
-            }
-        }
+        var sequence = GridSequence(issued: usedCodes.union(allPrevious))
         for k in communities.indices {
             let result = try results.get(k)
             report.communities.append(result.report)
             report.warnings += result.notes.map { "community \(communities[k].code): \($0)" }
-            var sequence = highestSequence[Substring(communities[k].code)] ?? 0
             for var g in result.grids {
                 if let kept = g.predecessor, g.status == .kept {
                     g.code = kept
                     allPrevious.remove(kept)
                     report.kept += 1
                 } else {
-                    sequence += 1
-                    if sequence > 999 {
+                    let next = sequence.next(under: communities[k].code)
+                    if next.wrapped {
                         report.warnings.append(
                             "community \(communities[k].code): more than 999 grid codes issued; sequence numbers wrap")
                     }
-                    g.code = communities[k].code + String(format: "%03d", sequence % 1000)
-                    highestSequence[Substring(communities[k].code)] = sequence
+                    g.code = next.code
                     if g.status == .changed { report.changed += 1 } else { report.new += 1 }
                 }
                 report.grids.append(g)
