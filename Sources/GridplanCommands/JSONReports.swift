@@ -106,20 +106,35 @@ struct RepairReportJSON: JSONReport {
         }
     }
 
+    /// With a store: the generations the repair wrote.
+    struct Recorded: Encodable {
+        var repairedGeneration: Int64
+        var changesGeneration: Int64
+        enum CodingKeys: String, CodingKey {
+            case repairedGeneration = "repaired_generation"
+            case changesGeneration = "changes_generation"
+        }
+    }
+
     var summary: Summary
     /// Each change's properties, as in the --changes GeoJSON.
     var changes: [JSONObject]
     /// Each gap left for a decision, as check reports it.
     var unresolved: [JSONObject]
+    var recorded: Recorded?
     var warnings: [String]
     var inputs: [LayerReading]
 
-    init(_ report: RepairReport, changes: [Feature], unresolved: [Feature], warnings: [String], inputs: InputSet) {
+    init(
+        _ report: RepairReport, changes: [Feature], unresolved: [Feature], recorded: (repaired: Int64, changes: Int64)?,
+        warnings: [String], inputs: InputSet
+    ) {
         summary = Summary(
             changes: report.changes.count, areaMovedSquareMetres: report.changes.reduce(0) { $0 + $1.areaSquareMetres },
             householdsMoved: report.changes.compactMap(\.households).reduce(0, +), unresolved: report.unresolved.count)
         self.changes = changes.map(\.properties)
         self.unresolved = unresolved.map(\.properties)
+        self.recorded = recorded.map { Recorded(repairedGeneration: $0.repaired, changesGeneration: $0.changes) }
         self.warnings = warnings
         self.inputs = inputs.readings
     }
