@@ -18,9 +18,11 @@ import GridplanGeometry
 ///    until every piece can stand or borders no kept grid.
 /// 4. The remainder is partitioned as a community of its own (blocks, regions, grids), and its
 ///    grids' vertices are snapped onto the kept grids' so every shared edge has the same vertices.
-/// 5. The new grids take the community's next codes in reading order (never a code issued before)
-///    and name the previous grid they overlap most as their lastcode (status changed), else none
-///    (new): a grid whose land changed is a new record; only grids the move left alone keep theirs.
+/// 5. Codes, as a full regeneration gives them: a remainder grid that overlaps one of the
+///    community's replaced grids by at least ``PartitionOptions/keepOverlap`` of both areas keeps
+///    its code (status kept, its land changed a little); the others take the community's next
+///    codes in reading order (never a code issued before) and name the previous grid they overlap
+///    most as their lastcode (changed), else none (new).
 ///
 /// A community whose grids all stand, and every community the adjustment does not name, keeps
 /// its grids as they were (``PartitionReport/carried``).
@@ -75,23 +77,31 @@ public enum IncrementalPartitioner {
                     previous[$0], index: $0, community: code, points: points[k], options: options, context: ctx)
             }
             for var g in outcome.grids {
-                let next = sequence.next(under: code)
-                if next.wrapped {
-                    report.warnings.append("community \(code): more than 999 grid codes issued; sequence numbers wrap")
+                if g.status == .kept, let own = g.predecessor {
+                    g.code = own
+                } else {
+                    let next = sequence.next(under: code)
+                    if next.wrapped {
+                        report.warnings.append(
+                            "community \(code): more than 999 grid codes issued; sequence numbers wrap")
+                    }
+                    g.code = next.code
                 }
-                g.code = next.code
                 mine.append(g)
             }
+            let reshaped = outcome.grids.filter { $0.status == .kept }
             let changed = outcome.grids.filter { $0.status == .changed }.count
+            let stillIssued = Set(reshaped.compactMap(\.predecessor))
             summary.communities.append(
                 IncrementalSummary.Community(
-                    code: code, kept: outcome.kept.count, changed: changed, new: outcome.grids.count - changed,
-                    retired: outcome.retired.map { previous[$0].code }.sorted(),
+                    code: code, kept: outcome.kept.count, reshaped: reshaped.count, changed: changed,
+                    new: outcome.grids.count - changed - reshaped.count,
+                    retired: outcome.retired.map { previous[$0].code }.filter { !stillIssued.contains($0) }.sorted(),
                     joined: outcome.joined.map { previous[$0].code }.sorted()))
             summary.keptCodes.formUnion(outcome.kept.map { previous[$0].code })
             report.grids += mine.sorted { $0.code < $1.code }
         }
-        report.kept = summary.communities.reduce(0) { $0 + $1.kept }
+        report.kept = summary.communities.reduce(0) { $0 + $1.kept + $1.reshaped }
         report.changed = summary.communities.reduce(0) { $0 + $1.changed }
         report.new = summary.communities.reduce(0) { $0 + $1.new }
         report.retired = summary.communities.flatMap(\.retired).sorted()
@@ -316,24 +326,36 @@ struct CommunityTask {
         return out
     }
 
-    /// The remainder's grids, each naming the replaced previous grid it overlaps most (changed)
-    /// or none (new).
+    /// The remainder's grids, each naming the replaced previous grid it overlaps most: one of the
+    /// community's own that it overlaps by at least ``PartitionOptions/keepOverlap`` of both areas
+    /// keeps that grid's code (status kept, its land changed: the rule of a full regeneration),
+    /// the best such match first; others continue it under a new code (changed); a grid that
+    /// overlaps none is new.
     func continuing(_ grids: [GridOutput], keeping kept: Set<Int>) throws -> [GridOutput] {
         let candidates = try nearby.filter { !kept.contains($0) }.map {
             ($0, try CoverageModel.validPolygonal(previous[$0].geometry, in: ctx))
         }
-        return try grids.map { grid in
-            var grid = grid
-            let g = try ctx.geometry(grid.geometry)
-            var best: (code: String, shared: Double)?
+        var out = grids
+        var matches: [(grid: Int, previous: Int, iou: Double)] = []
+        for k in grids.indices {
+            let g = try ctx.geometry(grids[k].geometry)
+            var best: (previous: Int, shared: Double, area: Double)?
             for (i, p) in candidates where p.envelope.intersects(g.envelope) {
                 let shared = try g.intersection(with: p).area
-                if shared > max(best?.shared ?? 0, Self.noise) { best = (previous[i].code, shared) }
+                if shared > max(best?.shared ?? 0, Self.noise) { best = (i, shared, try p.area) }
             }
-            grid.predecessor = best?.code
-            grid.status = best == nil ? .new : .changed
-            return grid
+            out[k].predecessor = best.map { previous[$0.previous].code }
+            out[k].status = best == nil ? .new : .changed
+            if let best, own.contains(best.previous) {
+                matches.append((k, best.previous, best.shared / (grids[k].areaSquareMetres + best.area - best.shared)))
+            }
         }
+        var claimed = Set<Int>()
+        for m in matches.sorted(by: { $0.iou != $1.iou ? $0.iou > $1.iou : $0.grid < $1.grid })
+        where m.iou >= options.keepOverlap && claimed.insert(m.previous).inserted {
+            out[m.grid].status = .kept
+        }
+        return out
     }
 }
 

@@ -178,6 +178,9 @@ public struct IncrementalSummary: Sendable {
         public var code: String
         /// Grids kept as they were.
         public var kept: Int
+        /// Grids whose land changed a little: each overlaps one of the community's previous grids
+        /// by at least ``PartitionOptions/keepOverlap`` and keeps its code.
+        public var reshaped: Int
         /// New grids that continue a previous one (lastcode), and new grids that do not.
         public var changed: Int
         public var new: Int
@@ -198,4 +201,6 @@ public struct IncrementalSummary: Sendable {
     public var keptCodes: Set<String> = []
     /// Grids of the communities not re-partitioned, carried as they were.
     public var carried: Int = 0
+
+    public init() {}
 }
