@@ -29,14 +29,22 @@ public struct BoundaryAdjustment: Sendable {
         self.units = Set(units).union(moves.flatMap { [$0.fromUnit, $0.toUnit] }.compactMap { $0 })
     }
 
-    /// Land smaller than this is the rounding between two drawings of one edge, not land that
-    /// moved (m²; the same noise bound as ``MovedLand/minimumOverlapSquareMetres``).
-    public static var noiseSquareMetres: Double { MovedLand.minimumOverlapSquareMetres }
+    /// Land no wider than this on average (twice its area over its perimeter, m) is the rounding
+    /// between two drawings of one edge, not land that moved: a CRS round trip leaves nanometres,
+    /// grids written at 9 decimals of a degree (as partition writes them) sit within a tenth of
+    /// a millimetre of their community's outline.
+    public static let noiseWidthMetres = 1e-4
+
+    /// Whether `land` is only rounding (see ``noiseWidthMetres``); empty land is.
+    public static func isRounding(_ land: NativeGeometry) throws -> Bool {
+        guard !land.isEmpty else { return true }
+        return try 2 * land.area <= noiseWidthMetres * land.length
+    }
 
     /// The adjustment from `before` to `after`, units matched by code: the land each unit lost
     /// (before − after) moves from it, the land it gained (after − before) to it. A unit only in
     /// `before` loses all its land, one only in `after` gains all of it; pieces under
-    /// ``noiseSquareMetres`` are no move. Calls GEOS's overlay on each unit's two outlines.
+    /// rounding (``isRounding(_:)``) are no move. Calls GEOS's overlay on each unit's two outlines.
     public static func between(before: [UnitInput], after: [UnitInput]) throws -> BoundaryAdjustment {
         let ctx = GEOSContext()
         func outlines(_ units: [UnitInput]) throws -> [String: NativeGeometry] {
@@ -53,7 +61,7 @@ public struct BoundaryAdjustment: Sendable {
         for code in Set(was.keys).union(now.keys).sorted() {
             let old = was[code] ?? empty, new = now[code] ?? empty
             for (land, lost) in [(try old.difference(with: new), true), (try new.difference(with: old), false)] {
-                let pieces = try CoverageCheck.polygons(of: land).filter { try $0.area > noiseSquareMetres }
+                let pieces = try CoverageCheck.polygons(of: land).filter { try !isRounding($0) }
                 guard !pieces.isEmpty else { continue }
                 let g = try ctx.collection(pieces, kind: .multiPolygon).value()
                 moves.append(BoundaryMove(geometry: g, fromUnit: lost ? code : nil, toUnit: lost ? nil : code))

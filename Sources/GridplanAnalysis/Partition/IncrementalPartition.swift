@@ -7,11 +7,11 @@ import GridplanGeometry
 ///
 /// For each community the adjustment names (or whose outline a moved piece overlaps):
 /// 1. **Kept**: a previous grid coded under the community that lies inside its new outline and
-///    that no land moved out of the community overlaps (both to
-///    ``BoundaryAdjustment/noiseSquareMetres``) stays as it is: the same geometry, the same code.
+///    that no land moved out of the community overlaps (both but for rounding,
+///    ``BoundaryAdjustment/isRounding(_:)``) stays as it is: the same geometry, the same code.
 /// 2. **Remainder**: the community's outline, its vertices snapped onto the kept grids' within
 ///    ``snapToleranceMetres``, less the kept grids: the land moved in and the grids the move cut
-///    into. Pieces under the noise area are the rounding between two drawings of one edge.
+///    into. Pieces that are only rounding between two drawings of one edge are dropped.
 /// 3. **Too small to stand**: a remainder piece holding less than the target's minimum, or smaller
 ///    than the sliver area blocks merge (``BlockBuilder/sliverAreaSquareMetres(communityArea:)``),
 ///    takes in the kept grid it shares most border with, which is then partitioned with it; again
@@ -27,8 +27,10 @@ import GridplanGeometry
 /// A community whose grids all stand, and every community the adjustment does not name, keeps
 /// its grids as they were (``PartitionReport/carried``).
 public enum IncrementalPartitioner {
-    /// A new grid's vertex this close to a kept grid's vertex is that vertex (m).
-    public static let snapToleranceMetres = 0.001
+    /// A new grid's vertex this close to a kept grid's vertex is that vertex (m): the rounding of
+    /// ``BoundaryAdjustment/noiseWidthMetres``, and well below the millimetre or so that can part
+    /// two vertices a repair leaves side by side (snapping across those would fold an edge).
+    public static let snapToleranceMetres = 1e-4
 
     /// - Parameters:
     ///   - communities: the communities with their new outlines, metric CRS.
@@ -127,7 +129,7 @@ public enum IncrementalPartitioner {
     }
 
     /// The communities (indices, in input order) the adjustment names or whose outline a moved
-    /// piece overlaps by more than the noise area.
+    /// piece overlaps by more than rounding.
     static func named(by adjustment: BoundaryAdjustment, among communities: [CommunityInput], model: CoverageModel)
         throws -> [Int]
     {
@@ -137,7 +139,7 @@ public enum IncrementalPartitioner {
         for move in adjustment.moves {
             let land = try CoverageModel.validPolygonal(move.geometry, in: ctx)
             for k in index.query(intersecting: land) where !found.contains(k) {
-                if try model.natives[k].intersection(with: land).area > BoundaryAdjustment.noiseSquareMetres {
+                if try !BoundaryAdjustment.isRounding(model.natives[k].intersection(with: land)) {
                     found.insert(k)
                 }
             }
@@ -253,7 +255,8 @@ struct CommunityTask {
     let options: PartitionOptions
     let ctx = GEOSContext()
 
-    static var noise: Double { BoundaryAdjustment.noiseSquareMetres }
+    /// An overlap smaller than this (m²) names no predecessor.
+    static var noise: Double { MovedLand.minimumOverlapSquareMetres }
 
     func run() throws -> IncrementalPartitioner.Outcome {
         let shape = try CoverageModel.validPolygonal(community.geometry, in: ctx)
@@ -278,7 +281,9 @@ struct CommunityTask {
         let result = try Partitioner.partition(
             community: CommunityInput(code: community.code, geometry: try remainder.land.value()), streets: streets,
             points: remainder.freePoints, previous: [], options: options)
-        let snapped = try result.grids.map { try snappedOntoKept($0, kept: remainder.keptGrids) }
+        let snapped = try result.grids.map {
+            try snappedOntoKept($0, kept: remainder.keptGrids, keptLand: remainder.keptLand)
+        }
         let grids = try continuing(snapped, keeping: Set(keptIndices))
         var report = result.report
         report.grids += kept.count
@@ -305,19 +310,23 @@ struct CommunityTask {
         let prepared = try shape.prepared()
         return try natives.indices.filter { k in
             let g = natives[k]
-            if try !prepared.covers(g), try g.area - g.intersection(with: shape).area > Self.noise { return false }
+            if try !prepared.covers(g), try !BoundaryAdjustment.isRounding(g.difference(with: shape)) { return false }
             guard let lostLand, lostLand.envelope.intersects(g.envelope) else { return true }
-            return try g.intersection(with: lostLand).area <= Self.noise
+            return try BoundaryAdjustment.isRounding(g.intersection(with: lostLand))
         }
     }
 
     /// A remainder grid with its vertices snapped onto the kept grids' (unchanged when snapping
-    /// would make it invalid or change its area beyond the noise).
-    func snappedOntoKept(_ grid: GridOutput, kept: NativeGeometry?) throws -> GridOutput {
-        guard let kept else { return grid }
+    /// would make it invalid, change its area by more than moving its outline by the snap
+    /// tolerance could, or lay it over a kept grid).
+    func snappedOntoKept(_ grid: GridOutput, kept: NativeGeometry?, keptLand: NativeGeometry?) throws -> GridOutput {
+        guard let kept, let keptLand else { return grid }
         let g = try ctx.geometry(grid.geometry)
         let s = try g.snapped(to: kept, tolerance: IncrementalPartitioner.snapToleranceMetres)
-        guard try s.isValid, try abs(s.area - g.area) <= Self.noise else { return grid }
+        let bound = IncrementalPartitioner.snapToleranceMetres * (try g.length)
+        guard try s.isValid, try abs(s.area - g.area) <= bound,
+            try BoundaryAdjustment.isRounding(s.intersection(with: keptLand))
+        else { return grid }
         var out = grid
         out.geometry = try s.value()
         out.areaSquareMetres = try s.area
@@ -365,8 +374,9 @@ struct Remainder {
     let pieces: [NativeGeometry]
     /// The pieces as one geometry.
     let land: NativeGeometry
-    /// The kept grids as one collection (nil when none are kept), for snapping.
+    /// The kept grids as one collection (nil when none are kept), for snapping, and their union.
     let keptGrids: NativeGeometry?
+    let keptLand: NativeGeometry?
     let kept: [NativeGeometry]
     /// The community's points no kept grid covers.
     let freePoints: CommunityPoints
@@ -378,20 +388,24 @@ struct Remainder {
         let ctx = shape.context
         self.kept = kept
         guard !kept.isEmpty else {
-            pieces = try CoverageCheck.polygons(of: shape).filter { try $0.area > BoundaryAdjustment.noiseSquareMetres }
+            pieces = try CoverageCheck.polygons(of: shape).filter { try !BoundaryAdjustment.isRounding($0) }
             land = shape
             keptGrids = nil
+            keptLand = nil
             freePoints = points
             return
         }
         let grids = try ctx.collection(kept)
         keptGrids = grids
         // The outline, drawn once with the grids and once on its own, meets them a few
-        // nanometres apart after a CRS round trip: snapped onto them, it meets them exactly.
+        // nanometres apart after a CRS round trip (a tenth of a millimetre once written at 9
+        // decimals): snapped onto them, it meets them exactly.
         let snapped = try shape.snapped(to: grids, tolerance: IncrementalPartitioner.snapToleranceMetres)
         let outline = try snapped.isValid ? snapped : shape
-        let rest = try outline.difference(with: grids.unaryUnion())
-        pieces = try CoverageCheck.polygons(of: rest).filter { try $0.area > BoundaryAdjustment.noiseSquareMetres }
+        let union = try grids.unaryUnion()
+        keptLand = union
+        let rest = try outline.difference(with: union)
+        pieces = try CoverageCheck.polygons(of: rest).filter { try !BoundaryAdjustment.isRounding($0) }
         land = try ctx.collection(pieces, kind: .multiPolygon)
         let keptRings = try kept.map { RingArea(try $0.value()) }
         var free = CommunityPoints()
