@@ -181,13 +181,41 @@ struct PartitionReportJSON: JSONReport {
         var infeasibility: String?
     }
 
+    /// `--keep-untouched`: what moved and what became of each community it changed.
+    struct Incremental: Encodable {
+        struct Repartitioned: Encodable {
+            var code: String
+            var kept: Int
+            var reshaped: Int
+            var changed: Int
+            var new: Int
+            var retired: [String]
+            var joined: [String]
+        }
+        var moves: String
+        var repairGeneration: Int64?
+        var repartitioned: [Repartitioned]
+        var untouched: [String]
+        var absent: [String]
+        var carried: Int
+        enum CodingKeys: String, CodingKey {
+            case moves
+            case repairGeneration = "repair_generation"
+            case repartitioned, untouched, absent, carried
+        }
+    }
+
     var summary: Summary
     var communities: [Community]
     var retired: [String]
+    var incremental: Incremental?
     var warnings: [String]
     var inputs: [LayerReading]
 
-    init(_ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet) {
+    init(
+        _ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet,
+        moves: String? = nil, repairGeneration: Int64? = nil
+    ) {
         let balance = report.balance(of: target.quantity)
         summary = Summary(
             grids: report.grids.count, withinBoundsRatio: report.withinBoundsRatio, cv: balance.cv,
@@ -203,6 +231,15 @@ struct PartitionReportJSON: JSONReport {
                 code: $0.code, grids: $0.grids, blocks: $0.blocks, total: $0.total, infeasibility: $0.infeasibility)
         }
         retired = report.retired
+        incremental = report.incremental.map { i in
+            Incremental(
+                moves: moves ?? "", repairGeneration: repairGeneration,
+                repartitioned: i.communities.map {
+                    Incremental.Repartitioned(
+                        code: $0.code, kept: $0.kept, reshaped: $0.reshaped, changed: $0.changed, new: $0.new,
+                        retired: $0.retired, joined: $0.joined)
+                }, untouched: i.untouched, absent: i.absent, carried: i.carried)
+        }
         self.warnings = warnings
         self.inputs = inputs.readings
     }

@@ -18,9 +18,15 @@ struct Partition: ParsableCommand {
             Grids are contiguous unions of street blocks inside one community, coded 6 district + 3 street
             office + 3 community + 3 sequence digits (rows north to south, west to east), and kept with
             their codes when they survive a regeneration (--previous).
-            Example: gridplan partition data/communities.geojson --streets data/streets.geojson \\
-                       --households data/buildings.geojson --target households:150-500 \\
-                       --previous data/grids_old.geojson --out grids.geojson
+            After a boundary adjustment, --keep-untouched re-partitions only the land that moved: every
+            previous grid it does not touch stays as it was (geometry and code), and the rest of each
+            community it changed is partitioned, coded on from the community's sequence. With --store
+            the moves are the latest repair's (repair --store records them) and the untouched grids'
+            rows are carried into the new generation as they are.
+            Examples: gridplan partition data/communities.geojson --streets data/streets.geojson \\
+                        --households data/buildings.geojson --target households:150-500 \\
+                        --previous data/grids_old.geojson --out grids.geojson
+                      gridplan partition communities --store city.gpkg --households buildings --keep-untouched
             """
     )
 
@@ -80,6 +86,7 @@ struct Partition: ParsableCommand {
     @Option(name: .long, help: "Write the grids (.geojson, .gpkg, .csv).")
     var out: String?
 
+    @OptionGroup var incremental: KeepUntouchedOptions
     @OptionGroup var input: InputOptions
     @OptionGroup var measure: MetricOptions
     @OptionGroup var global: GlobalOptions
@@ -89,12 +96,17 @@ struct Partition: ParsableCommand {
         if mode == .blocks && streets == nil && input.store == nil {
             throw ValidationError("blocks mode needs --streets (or use --mode square|hex)")
         }
+        try incremental.validate(store: input.store, previous: previous)
     }
 
     func run() throws {
         global.apply()
         let (s, inputs) = try input.open(readOnly: false)
         var read = try readInputs(inputs, store: s)
+        if incremental.keepUntouched {
+            try runIncremental(read, store: s, inputs: inputs)
+            return
+        }
         let console = Console.current
         let options = read.options
         var previousGrids: [PreviousGrid] = []
