@@ -500,7 +500,9 @@ extension GeoPackageStore {
     }
 
     public func summaries() throws -> [StoreLayerSummary] {
-        try StoreLayer.allCases.map { layer in
+        // A store opened read-only is not migrated: it lists the layers its schema has.
+        let present = Set(try package.layers().map(\.name))
+        return try StoreLayer.allCases.filter { present.contains($0.rawValue) }.map { layer in
             let gens = try generations(of: layer)
             let latest = layer.keepsGenerations ? gens.last?.id : nil
             let count = try package.count(

@@ -865,7 +865,12 @@ public final class PostGISStore: Store {
     }
 
     public func summaries() throws -> [StoreLayerSummary] {
-        try StoreLayer.allCases.map { layer in
+        // A store opened read-only is not migrated: it lists the layers its schema has.
+        let present = Set(
+            try connection.execute(
+                "SELECT f_table_name AS t FROM geometry_columns WHERE f_table_schema = current_schema()"
+            ).rows.compactMap { try $0.string("t") })
+        return try StoreLayer.allCases.filter { present.contains($0.rawValue) }.map { layer in
             let gens = try generations(of: layer)
             let latest = layer.keepsGenerations ? gens.last?.id : nil
             let row = try connection.execute(
