@@ -159,6 +159,9 @@ public enum IncrementalPartitioner {
         let streetBuckets = EnvelopeBuckets(envelopes: streetEnvelopes, cell: max(meanSize, 1))
         let previousEnvelopes = previous.map(\.geometry.envelope)
         let previousBuckets = EnvelopeBuckets(envelopes: previousEnvelopes, cell: max(meanSize, 1))
+        var ownBy: [Int: [Int]] = [:]
+        for (i, k) in owners.enumerated() { if let k { ownBy[k, default: []].append(i) } }
+        let own = ownBy
         let results = ResultSlots<Outcome>(count: named.count)
         let done = Counter()
         DispatchQueue.concurrentPerform(iterations: named.count) { i in
@@ -167,7 +170,7 @@ public enum IncrementalPartitioner {
             let community = communities[k]
             let task = CommunityTask(
                 community: community,
-                own: previous.indices.filter { owners[$0] == k },
+                own: own[k] ?? [],
                 nearby: previousBuckets.candidates(e).filter { previousEnvelopes[$0].intersects(e) },
                 lost: adjustment.moves.filter { $0.fromUnit == community.code }.map(\.geometry),
                 streets: streetBuckets.candidates(e).filter { streetEnvelopes[$0].intersects(e) }.map { streets[$0] },
