@@ -139,7 +139,7 @@ extension Partition {
                 ).text() + "\n")
             return
         }
-        var lines = [Self.summaryLine(report, target: read.options.target)]
+        var lines = report.communities.isEmpty ? [] : [Self.summaryLine(report, target: read.options.target)]
         lines += Self.incrementalLines(summary, report: report, moves: reading.source)
         if s != nil && !written { lines.append("no grid needed to change: the store is as it was") }
         lines += Self.infeasibilityLines(report) + warnings.map { "warning: \($0)" }
@@ -147,9 +147,11 @@ extension Partition {
     }
 
     static func incrementalLines(_ summary: IncrementalSummary, report: PartitionReport, moves: String) -> [String] {
+        let codes = summary.communities.map(\.code)
+        let named = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? " … \(codes.count - 20) more" : "")
         var lines = [
             "after the moves in \(moves): \(summary.communities.count) communities re-partitioned"
-                + (summary.communities.isEmpty ? "" : " (\(summary.communities.map(\.code).joined(separator: ", ")))")
+                + (codes.isEmpty ? "" : " (\(named))")
                 + String(
                     format:
                         ": %d grids kept as they were, %d kept their code with changed land, %d changed, %d new, %d retired; %d grids of other communities carried; %.0f households change grid",
