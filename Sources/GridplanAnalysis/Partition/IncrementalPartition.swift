@@ -221,7 +221,7 @@ public enum IncrementalPartitioner {
         return GridOutput(
             code: grid.code, communityCode: community, geometry: grid.geometry, areaSquareMetres: area,
             households: households, workload: workload,
-            compactness: perimeter > 0 ? 4 * .pi * area / (perimeter * perimeter) : 0, predecessor: grid.code,
+            compactness: Compactness.polsbyPopper(area: area, perimeter: perimeter), predecessor: grid.code,
             status: .kept,
             withinBounds: value >= options.target.minimum - 1e-9 && value <= options.target.maximum + 1e-9,
             previousIndex: index)
@@ -334,7 +334,7 @@ struct CommunityTask {
         out.geometry = try s.value()
         out.areaSquareMetres = try s.area
         let perimeter = try s.length
-        out.compactness = perimeter > 0 ? 4 * .pi * out.areaSquareMetres / (perimeter * perimeter) : 0
+        out.compactness = Compactness.polsbyPopper(area: out.areaSquareMetres, perimeter: perimeter)
         return out
     }
 
