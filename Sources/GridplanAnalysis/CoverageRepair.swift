@@ -87,7 +87,7 @@ public struct RepairOptions: Sendable {
 
 /// One piece of land changing hands.
 public struct Change: Sendable {
-    public enum Reason: String, Sendable { case overlap, sliver, gap, unmanaged, exclave }
+    public enum Reason: String, Sendable, CaseIterable { case overlap, sliver, gap, unmanaged, exclave }
     public var reason: Reason
     public var geometry: Geometry
     public var areaSquareMetres: Double

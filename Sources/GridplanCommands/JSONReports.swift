@@ -106,20 +106,35 @@ struct RepairReportJSON: JSONReport {
         }
     }
 
+    /// With a store: the generations the repair wrote.
+    struct Recorded: Encodable {
+        var repairedGeneration: Int64
+        var changesGeneration: Int64
+        enum CodingKeys: String, CodingKey {
+            case repairedGeneration = "repaired_generation"
+            case changesGeneration = "changes_generation"
+        }
+    }
+
     var summary: Summary
     /// Each change's properties, as in the --changes GeoJSON.
     var changes: [JSONObject]
     /// Each gap left for a decision, as check reports it.
     var unresolved: [JSONObject]
+    var recorded: Recorded?
     var warnings: [String]
     var inputs: [LayerReading]
 
-    init(_ report: RepairReport, changes: [Feature], unresolved: [Feature], warnings: [String], inputs: InputSet) {
+    init(
+        _ report: RepairReport, changes: [Feature], unresolved: [Feature], recorded: (repaired: Int64, changes: Int64)?,
+        warnings: [String], inputs: InputSet
+    ) {
         summary = Summary(
             changes: report.changes.count, areaMovedSquareMetres: report.changes.reduce(0) { $0 + $1.areaSquareMetres },
             householdsMoved: report.changes.compactMap(\.households).reduce(0, +), unresolved: report.unresolved.count)
         self.changes = changes.map(\.properties)
         self.unresolved = unresolved.map(\.properties)
+        self.recorded = recorded.map { Recorded(repairedGeneration: $0.repaired, changesGeneration: $0.changes) }
         self.warnings = warnings
         self.inputs = inputs.readings
     }
@@ -166,13 +181,41 @@ struct PartitionReportJSON: JSONReport {
         var infeasibility: String?
     }
 
+    /// `--keep-untouched`: what moved and what became of each community it changed.
+    struct Incremental: Encodable {
+        struct Repartitioned: Encodable {
+            var code: String
+            var kept: Int
+            var reshaped: Int
+            var changed: Int
+            var new: Int
+            var retired: [String]
+            var joined: [String]
+        }
+        var moves: String
+        var repairGeneration: Int64?
+        var repartitioned: [Repartitioned]
+        var untouched: [String]
+        var absent: [String]
+        var carried: Int
+        enum CodingKeys: String, CodingKey {
+            case moves
+            case repairGeneration = "repair_generation"
+            case repartitioned, untouched, absent, carried
+        }
+    }
+
     var summary: Summary
     var communities: [Community]
     var retired: [String]
+    var incremental: Incremental?
     var warnings: [String]
     var inputs: [LayerReading]
 
-    init(_ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet) {
+    init(
+        _ report: PartitionReport, target: PartitionTarget, metric: CRS, warnings: [String], inputs: InputSet,
+        moves: String? = nil, repairGeneration: Int64? = nil
+    ) {
         let balance = report.balance(of: target.quantity)
         summary = Summary(
             grids: report.grids.count, withinBoundsRatio: report.withinBoundsRatio, cv: balance.cv,
@@ -188,6 +231,15 @@ struct PartitionReportJSON: JSONReport {
                 code: $0.code, grids: $0.grids, blocks: $0.blocks, total: $0.total, infeasibility: $0.infeasibility)
         }
         retired = report.retired
+        incremental = report.incremental.map { i in
+            Incremental(
+                moves: moves ?? "", repairGeneration: repairGeneration,
+                repartitioned: i.communities.map {
+                    Incremental.Repartitioned(
+                        code: $0.code, kept: $0.kept, reshaped: $0.reshaped, changed: $0.changed, new: $0.new,
+                        retired: $0.retired, joined: $0.joined)
+                }, untouched: i.untouched, absent: i.absent, carried: i.carried)
+        }
         self.warnings = warnings
         self.inputs = inputs.readings
     }

@@ -19,6 +19,8 @@ struct Repair: ParsableCommand {
             Every change names the land (polygon, m²), the households on it, the unit it leaves and the unit
             it joins. Larger unmanaged zones are listed for a person to decide unless --assign-unmanaged.
             The outer boundary never moves, no unit is split, and neighbours share borders vertex for vertex.
+            With --store the repaired units are written back and the land that moved is recorded as a
+            generation of boundary_changes, which partition --keep-untouched follows.
             Example: gridplan repair data/communities.geojson --boundary data/district.geojson \\
                        --households data/buildings.geojson --out repaired.geojson --changes changes.geojson
             """
@@ -223,19 +225,27 @@ struct Repair: ParsableCommand {
                 try Self.writeMoves(adjustment.moves, points: householdPoints, to: moves, transform: toWGS84)
             }
         }
+        // The repaired units and the land that moved, so `partition --keep-untouched` finds it.
+        var recorded: (repaired: Int64, changes: Int64)?
         if let s, let storeLayer = StoreLayer(rawValue: units) {
-            try s.replaceLayer(
-                storeLayer, with: repaired, command: "repair",
+            let toStore = try Transformer(from: metric, to: s.crs)
+            let moved = try zip(report.changes, changeFeatures).map { c, f in
+                Feature(id: f.id, geometry: try toStore.transform(c.geometry), properties: f.properties)
+            }
+            let between = Set(report.changes.flatMap { [$0.fromUnit, $0.toUnit] }.compactMap { $0 }).sorted()
+            recorded = try s.writeRepair(
+                storeLayer, with: repaired, changes: moved,
                 parameters: inputs.recorded([
                     "overlap_rule": .string(overlapRule.rawValue), "gap_width": .number(gapWidth),
-                    "merge_gaps_under": .number(mergeGapsUnder),
+                    "merge_gaps_under": .number(mergeGapsUnder), "units": .array(between.map { .string($0) }),
                 ]), within: inputs.within)
         }
         if global.json {
             let unresolved = try report.unresolved.map { try FindingsOutput.feature($0, transform: toWGS84) }
             console.out(
                 try RepairReportJSON(
-                    report, changes: changeFeatures, unresolved: unresolved, warnings: warnings, inputs: inputs
+                    report, changes: changeFeatures, unresolved: unresolved, recorded: recorded, warnings: warnings,
+                    inputs: inputs
                 ).text() + "\n")
         } else {
             var lines = [
@@ -259,6 +269,11 @@ struct Repair: ParsableCommand {
                         format: "left for a decision: %@ of %.2f m², bordering %@", u.kind.rawValue, u.areaSquareMetres,
                         u.units.joined(separator: ", "))
                         + (u.suggestedOwner.map { " (suggested owner \($0))" } ?? ""))
+            }
+            if let recorded, let s {
+                lines.append(
+                    "recorded in \(s.location): \(units) generation \(recorded.repaired), the changes as boundary_changes generation \(recorded.changes)"
+                )
             }
             for w in warnings { lines.append("warning: \(w)") }
             console.out(lines.joined(separator: "\n") + "\n")

@@ -208,12 +208,17 @@ struct Layers: ParsableCommand {
                     ])) + "\n")
             return
         }
-        var lines = ["store: \(s.location) (CRS \(s.crs.identifier))", "layer            count  generations  extent"]
+        // The name column fits the longest layer name (boundary_changes).
+        let width = max(15, summaries.map(\.layer.rawValue.count).max() ?? 0)
+        var lines = [
+            "store: \(s.location) (CRS \(s.crs.identifier))",
+            "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "    count  generations  extent",
+        ]
         for l in summaries {
             let extent =
                 l.extent.map { String(format: "%.6f, %.6f, %.6f, %.6f", $0.minX, $0.minY, $0.maxX, $0.maxY) } ?? "-"
             lines.append(
-                l.layer.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                l.layer.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: "%7d  %11d  ", l.count, l.generations) + extent)
         }
         Console.current.out(lines.joined(separator: "\n") + "\n")

@@ -377,6 +377,21 @@ extension NativeGeometry {
         return try context.owned(GEOSGeom_setPrecision_r(handle, pointer, gridSize, flags), "GEOSGeom_setPrecision_r")
     }
 
+    /// A copy with its vertices moved onto `other`'s vertices within `tolerance`, and `other`'s
+    /// vertices within `tolerance` of one of its segments inserted into that segment, so edges
+    /// drawn twice a hair apart become the same vertices. The result can be invalid where the
+    /// snap folds a part onto itself: check it. Calls `GEOSSnap_r`.
+    ///
+    /// ```swift
+    /// let fresh = try ctx.geometry(.polygon(Polygon(exterior: [Coordinate(0, 0), Coordinate(10.0004, 0), ...])))
+    /// let onto = try fresh.snapped(to: kept, tolerance: 0.001)   // (10.0004, 0) becomes kept's (10, 0)
+    /// ```
+    public func snapped(to other: NativeGeometry, tolerance: Double) throws -> NativeGeometry {
+        sameContext(other)
+        // NULL on exception
+        return try context.owned(GEOSSnap_r(handle, pointer, other.pointer, tolerance), "GEOSSnap_r")
+    }
+
     /// A normalised copy (canonical vertex and part order), useful for comparisons.
     /// Calls `GEOSNormalize_r`.
     public func normalized() throws -> NativeGeometry {

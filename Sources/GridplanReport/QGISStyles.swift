@@ -4,7 +4,8 @@ import GridplanIO
 
 /// The styles a store's layers open with in QGIS (the `layer_styles` convention): findings by
 /// kind, communities coloured by street office, grids outlined and labelled by code, streets by
-/// class, street segments by lead unit, events and components by class.
+/// class, street segments by lead unit, events and components by class, the land a repair moved
+/// by reason.
 ///
 /// The documents use QGIS 3's renderer (`renderer-v2`) with symbol layer properties as
 /// `<prop k= v=>`, which every QGIS 3 release reads; colours that depend on a code are
@@ -64,7 +65,22 @@ public enum QGISStyles {
             style(
                 "frontage_zones", "门前三包 zones",
                 single(fill(color: "253,174,97,150", outline: "217,95,2,255", width: 0.2)), labels: "code"),
+            style(
+                "boundary_changes", "land a repair moved, by reason, labelled by the unit it joined",
+                categorized(
+                    "reason", Change.Reason.allCases.map { ($0.rawValue, $0.rawValue, changeFill($0)) },
+                    other: fill(color: "120,120,120,150", outline: "60,60,60,255", width: 0.4)), labels: "to_unit"),
         ]
+    }
+
+    /// A change is drawn in the colour of the finding it settles.
+    static func changeFill(_ reason: Change.Reason) -> String {
+        switch reason {
+        case .overlap: return findingFill(.overlap)
+        case .sliver: return findingFill(.sliver)
+        case .gap, .unmanaged: return findingFill(.unmanaged)
+        case .exclave: return findingFill(.exclave)
+        }
     }
 
     /// Street offices get hues spread round the wheel by their code's last digits.

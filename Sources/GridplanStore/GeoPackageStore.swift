@@ -11,6 +11,9 @@ public enum StoreLayer: String, CaseIterable, Sendable {
     case communities, grids, streets, buildings, components, events, findings
     /// 门前三包 zones from `gridplan frontage`: code = owner, name = street, parent_code = unit (schema 4).
     case frontageZones = "frontage_zones"
+    /// The land each `repair --store` moved (schema 6): code = the change's stable id, with its
+    /// reason, from_unit, to_unit and area_m2; a generation per repair.
+    case boundaryChanges = "boundary_changes"
 
     /// The layers schema version 1 made (migration 1 creates exactly these).
     static let schema1Layers: [StoreLayer] = [
@@ -86,16 +89,26 @@ public enum StoreLayer: String, CaseIterable, Sendable {
         GeoPackageColumn("deadline", "TEXT"), GeoPackageColumn("status", "TEXT"), GeoPackageColumn("source", "TEXT"),
     ]
 
+    /// The columns of boundary_changes beside the common ones (schema version 6), filled from the
+    /// properties of the same names.
+    static let changeColumns: [GeoPackageColumn] = [
+        GeoPackageColumn("reason", "TEXT"), GeoPackageColumn("from_unit", "TEXT"), GeoPackageColumn("to_unit", "TEXT"),
+        GeoPackageColumn("area_m2", "REAL"),
+    ]
+
     /// Every column of the layer in the newest schema.
     public var columns: [GeoPackageColumn] {
         Self.commonColumns + schema1Columns + (self == .events ? Self.caseColumns : [])
+            + (self == .boundaryChanges ? Self.changeColumns : [])
     }
 
     /// Whether the layer's features carry the case-loop fields.
     public var hasCaseFields: Bool { self == .events }
 
     /// Layers that keep every generation (new imports add a generation instead of replacing).
-    public var keepsGenerations: Bool { self == .grids || self == .findings || self == .frontageZones }
+    public var keepsGenerations: Bool {
+        self == .grids || self == .findings || self == .frontageZones || self == .boundaryChanges
+    }
 }
 
 /// A numbered schema change. Shipped migrations are never edited; a change is a new migration.
@@ -217,6 +230,18 @@ public final class GeoPackageStore: Store {
                 INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
                   VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles');
                 """)
+        },
+        Migration(
+            version: 6, description: SchemaHistory.description(6)
+        ) { store in
+            let layer = StoreLayer.boundaryChanges
+            try store.package.createLayer(
+                layer.rawValue, geometryType: layer.geometryType, srsID: store.srsID,
+                columns: StoreLayer.commonColumns + StoreLayer.changeColumns,
+                description: "the land each repair moved: reason, from and to unit, area (gridplan repair --store)")
+            try store.database.execute(
+                "CREATE INDEX boundary_changes_code ON boundary_changes(code); CREATE INDEX boundary_changes_generation ON boundary_changes(generation_id)"
+            )
         },
     ]
 
@@ -475,7 +500,9 @@ extension GeoPackageStore {
     }
 
     public func summaries() throws -> [StoreLayerSummary] {
-        try StoreLayer.allCases.map { layer in
+        // A store opened read-only is not migrated: it lists the layers its schema has.
+        let present = Set(try package.layers().map(\.name))
+        return try StoreLayer.allCases.filter { present.contains($0.rawValue) }.map { layer in
             let gens = try generations(of: layer)
             let latest = layer.keepsGenerations ? gens.last?.id : nil
             let count = try package.count(

@@ -130,6 +130,21 @@ public final class PostGISStore: Store {
                   update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar);
                 """)
         },
+        Migration(
+            version: 6, description: SchemaHistory.description(6)
+        ) { store in
+            let layer = StoreLayer.boundaryChanges
+            let columns = (StoreLayer.commonColumns + StoreLayer.changeColumns).map {
+                "\(try! store.connection.quoteIdentifier($0.name)) \(PostGISStore.postgresType($0.type))"
+            }
+            try store.connection.executeScript(
+                """
+                CREATE TABLE boundary_changes (fid bigserial PRIMARY KEY, geom geometry(\(layer.geometryType), \(store.srid)), \(columns.joined(separator: ", ")));
+                CREATE INDEX boundary_changes_geom ON boundary_changes USING gist (geom);
+                CREATE INDEX boundary_changes_code ON boundary_changes (code);
+                CREATE INDEX boundary_changes_generation ON boundary_changes (generation_id);
+                """)
+        },
     ]
 
     static func postgresType(_ sqliteType: String) -> String {
@@ -440,6 +455,7 @@ public final class PostGISStore: Store {
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
             if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try copy(features, into: layer, generation: generation, fields: mapping, source: source.path)
+            if layer == .boundaryChanges { try fillChangeColumns(generation: generation) }
             return ImportReport(
                 layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount,
                 generation: generation,
@@ -481,7 +497,7 @@ public final class PostGISStore: Store {
     }
 
     public func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]
     ) throws {
         try write([.grids, .components, .events]) {
             let previous = try generations(of: .grids).last?.id
@@ -491,7 +507,9 @@ public final class PostGISStore: Store {
             try connection.execute(
                 "UPDATE grids SET area_m2 = (properties::json ->> 'area_m2')::double precision, start_date = \(Self.todaySQL) WHERE generation_id = $1",
                 [.integer(generation)])
-            if let within, let previous { try carry(.grids, from: previous, to: generation, outside: within) }
+            if let previous, replacing.carriesAny {
+                try carry(.grids, from: previous, to: generation, replacing: replacing)
+            }
             let history = grids.map { g -> [PostgresValue] in
                 let predecessor = GridGeneration.predecessor(of: g)
                 return [
@@ -509,23 +527,39 @@ public final class PostGISStore: Store {
                     "UPDATE code_history SET end_date = \(Self.todaySQL) WHERE end_date IS NULL AND generation_id <= $1 AND code NOT IN (SELECT code FROM grids WHERE generation_id = $2 AND code IS NOT NULL)",
                     [.integer(previous), .integer(generation)])
             }
-            try reassignPoints(within: within, locate: locate)
+            try reassignPoints(replacing: replacing, locate: locate)
         }
     }
 
-    /// Copies the features of generation `from` whose code does not start with `prefix` into
-    /// generation `to`, unchanged, inside the server (a regeneration within one unit keeps the rest).
-    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, outside prefix: String) throws {
+    /// Copies the features of generation `from` that `replacing` does not replace into generation
+    /// `to`, unchanged, inside the server (a regeneration of one unit, or of a few communities,
+    /// keeps the rest). The prefixes and kept codes go through temporary tables.
+    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, replacing: ReplacedCodes) throws {
         let cols = try layer.columns.map { try connection.quoteIdentifier($0.name) }
         let values = zip(layer.columns, cols).map { $0.name == "generation_id" ? "$1" : $1 }
+        try connection.executeScript(
+            """
+            CREATE TEMP TABLE gridplan_replaced_prefix (prefix text NOT NULL) ON COMMIT DROP;
+            CREATE TEMP TABLE gridplan_kept_code (code text PRIMARY KEY) ON COMMIT DROP;
+            """)
+        try connection.copy(
+            into: "gridplan_replaced_prefix", columns: ["prefix"], rows: (replacing.prefixes ?? []).map { [.text($0)] })
+        try connection.copy(
+            into: "gridplan_kept_code", columns: ["code"], rows: replacing.keeping.sorted().map { [.text($0)] })
         try connection.execute(
-            "INSERT INTO \(try table(layer)) (geom, \(cols.joined(separator: ", "))) SELECT geom, \(values.joined(separator: ", ")) FROM \(try table(layer)) WHERE generation_id = $2 AND (code IS NULL OR NOT starts_with(code, $3)) ORDER BY fid",
-            [.integer(to), .integer(from), .text(prefix)])
+            """
+            INSERT INTO \(try table(layer)) (geom, \(cols.joined(separator: ", "))) SELECT geom, \(values.joined(separator: ", ")) FROM \(try table(layer)) AS old WHERE old.generation_id = $2
+              AND (old.code IS NULL OR old.code IN (SELECT k.code FROM gridplan_kept_code k)
+                OR NOT EXISTS (SELECT 1 FROM gridplan_replaced_prefix r WHERE starts_with(old.code, r.prefix)))
+              ORDER BY old.fid
+            """,
+            [.integer(to), .integer(from)])
+        try connection.executeScript("DROP TABLE gridplan_replaced_prefix; DROP TABLE gridplan_kept_code;")
     }
 
     /// Sets each component's and event's parent_code to the grid code `locate` gives its point
-    /// (see ``Relocation`` for a regeneration `within` a prefix).
-    func reassignPoints(within: String?, locate: ([Coordinate]) throws -> [String?]) throws {
+    /// (see ``Relocation`` for the grids a regeneration carries).
+    func reassignPoints(replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
             var fids: [Int64] = []
             var points: [Coordinate] = []
@@ -540,8 +574,8 @@ public final class PostGISStore: Store {
             let codes = try locate(points)
             var rows: [[PostgresValue]] = []
             for i in fids.indices {
-                let code = Relocation.code(old: old[i], located: codes[i], within: within)
-                if within != nil && code == old[i] { continue }
+                let code = Relocation.code(old: old[i], located: codes[i], replacing: replacing)
+                if replacing.carriesAny && code == old[i] { continue }
                 rows.append([.integer(fids[i]), code.map { .text($0) } ?? .null])
             }
             try connection.execute(
@@ -556,6 +590,45 @@ public final class PostGISStore: Store {
     public func replaceLayer(
         _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
     ) throws {
+        try write([layer]) {
+            _ = try writeBack(layer, with: features, command: command, parameters: parameters, within: within)
+        }
+    }
+
+    public func writeRepair(
+        _ layer: StoreLayer, with units: [Feature], changes: [Feature], parameters: JSONObject, within: String?
+    ) throws -> (repaired: Int64, changes: Int64) {
+        try write([layer, .boundaryChanges]) {
+            let repaired = try writeBack(layer, with: units, command: "repair", parameters: parameters, within: within)
+            let generation = try addGeneration(
+                layer: .boundaryChanges, command: "repair",
+                parameters: BoundaryChangeRows.parameters(parameters, layer: layer, generation: repaired))
+            try copy(
+                changes, into: .boundaryChanges, generation: generation, fields: try BoundaryChangeRows.fields(),
+                source: location)
+            try fillChangeColumns(generation: generation)
+            return (repaired, generation)
+        }
+    }
+
+    /// Sets boundary_changes' own columns (reason, from_unit, to_unit, area_m2) of `generation`
+    /// from the rows' properties.
+    func fillChangeColumns(generation: Int64) throws {
+        let sets = try StoreLayer.changeColumns.map { c in
+            let value = "properties::json ->> '\(c.name)'"
+            return "\(try connection.quoteIdentifier(c.name)) = "
+                + (c.type == "REAL" ? "(\(value))::double precision" : value)
+        }
+        try connection.execute(
+            "UPDATE boundary_changes SET \(sets.joined(separator: ", ")) WHERE generation_id = $1",
+            [.integer(generation)])
+    }
+
+    /// ``replaceLayer(_:with:command:parameters:within:)`` inside the caller's transaction.
+    /// - Returns: the new generation.
+    private func writeBack(
+        _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
+    ) throws -> Int64 {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
         let mapping = try FieldMapping(
             explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter {
@@ -566,22 +639,20 @@ public final class PostGISStore: Store {
             f.properties["generation_id"] = nil
             return f
         }
-        try write([layer]) {
-            let previous = try generations(of: layer).last?.id
-            if !layer.keepsGenerations {
-                if let within {
-                    try connection.execute(
-                        "DELETE FROM \(try table(layer)) WHERE starts_with(code, $1)", [.text(within)])
-                } else {
-                    try connection.execute("DELETE FROM \(try table(layer))")
-                }
-            }
-            let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
-            try copy(cleaned, into: layer, generation: generation, fields: mapping, source: location)
-            if layer.keepsGenerations, let within, let previous {
-                try carry(layer, from: previous, to: generation, outside: within)
+        let previous = try generations(of: layer).last?.id
+        if !layer.keepsGenerations {
+            if let within {
+                try connection.execute("DELETE FROM \(try table(layer)) WHERE starts_with(code, $1)", [.text(within)])
+            } else {
+                try connection.execute("DELETE FROM \(try table(layer))")
             }
         }
+        let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
+        try copy(cleaned, into: layer, generation: generation, fields: mapping, source: location)
+        if layer.keepsGenerations, let within, let previous {
+            try carry(layer, from: previous, to: generation, replacing: .under([within]))
+        }
+        return generation
     }
 
     public func writeLayerStyles(_ styles: [QGISStyle], replacing: Bool) throws {
@@ -794,7 +865,12 @@ public final class PostGISStore: Store {
     }
 
     public func summaries() throws -> [StoreLayerSummary] {
-        try StoreLayer.allCases.map { layer in
+        // A store opened read-only is not migrated: it lists the layers its schema has.
+        let present = Set(
+            try connection.execute(
+                "SELECT f_table_name AS t FROM geometry_columns WHERE f_table_schema = current_schema()"
+            ).rows.compactMap { try $0.string("t") })
+        return try StoreLayer.allCases.filter { present.contains($0.rawValue) }.map { layer in
             let gens = try generations(of: layer)
             let latest = layer.keepsGenerations ? gens.last?.id : nil
             let row = try connection.execute(
@@ -820,6 +896,11 @@ enum ImportPreparation {
     static func prepare(_ source: SourceLayer, fields explicit: [String: String], layer: StoreLayer, into crs: CRS)
         throws -> (FieldMapping, [Feature])
     {
+        // A change list (repair --changes) names each change by its stable id.
+        var explicit = explicit
+        if layer == .boundaryChanges, explicit["code"] == nil, source.propertyNames.contains("stable_id") {
+            explicit["code"] = "stable_id"
+        }
         let mapping: FieldMapping
         do {
             mapping = try FieldMapping(

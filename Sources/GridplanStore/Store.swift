@@ -102,14 +102,26 @@ public protocol Store: AnyObject {
 
     /// Writes grids (in the store's CRS) as a new generation with their code history, retires
     /// the codes that did not survive, and re-assigns components and events with `locate`.
-    /// - Parameter within: a code prefix (one district or street office of a larger store):
-    ///   `grids` replace only the latest generation's grids whose code starts with it, and the
-    ///   others are carried into the new generation unchanged, read inside the same transaction
-    ///   (so districts partitioned at the same time all land). Components and events that
-    ///   `locate` puts in no grid keep their grid unless it was one of the replaced ones.
+    /// - Parameter replacing: the latest generation's grids that `grids` replace; every other one
+    ///   is carried into the new generation unchanged (its row as it was), read inside the same
+    ///   transaction (so districts partitioned at the same time all land). Components and events
+    ///   that `locate` puts in no grid keep their grid unless it was one of the replaced ones.
     func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]
     ) throws
+
+    /// Writes a repaired layer back and the land the repair moved, in one transaction: `units`
+    /// as ``replaceLayer(_:with:command:parameters:within:)`` writes them (command `repair`), and
+    /// `changes` (polygons in the store's CRS with `stable_id`, `reason`, `from_unit`, `to_unit`,
+    /// `area_m2`, `households`) as a new generation of ``StoreLayer/boundaryChanges`` whose
+    /// parameters are `parameters` with the repaired layer and its new generation added
+    /// (`repaired_layer`, `repaired_generation`), so a later `partition --keep-untouched` finds
+    /// where the land moved.
+    /// - Returns: the generation of the repaired layer and that of the changes.
+    @discardableResult
+    func writeRepair(
+        _ layer: StoreLayer, with units: [Feature], changes: [Feature], parameters: JSONObject, within: String?
+    ) throws -> (repaired: Int64, changes: Int64)
 
     /// Writes a whole layer back: a new generation for layers that keep them, a replacement otherwise.
     /// - Parameter within: a code prefix: `features` replace only the features whose code
@@ -215,6 +227,8 @@ enum SchemaHistory {
             "frontage_zones: the 门前三包 zone of each frontage unit (code = owner, name = street, parent_code = unit), a generation per gridplan frontage run",
         5:
             "layer_styles: QGIS's table of layer styles (QML), one gridplan style per layer, so QGIS opens the store styled",
+        6:
+            "boundary_changes: the land each repair --store moves (code = the change's stable id, reason, from_unit, to_unit, area_m2), a generation per repair naming the layer and generation it repaired, so partition --keep-untouched re-partitions only the land that moved",
     ]
 
     /// The owner gridplan's rows in `layer_styles` carry: styles a user saves from QGIS keep theirs.
@@ -224,11 +238,13 @@ enum SchemaHistory {
 }
 
 extension Store {
-    /// ``writeGridGeneration(_:parameters:within:locate:)`` for the whole layer.
+    /// ``writeGridGeneration(_:parameters:replacing:locate:)`` replacing every grid, or (with
+    /// `within`, a district or street office code) the grids whose code starts with it.
     public func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, within: String? = nil, locate: ([Coordinate]) throws -> [String?]
     ) throws {
-        try writeGridGeneration(grids, parameters: parameters, within: nil, locate: locate)
+        try writeGridGeneration(
+            grids, parameters: parameters, replacing: within.map { .under([$0]) } ?? .all, locate: locate)
     }
 
     /// ``replaceLayer(_:with:command:parameters:within:)`` for the whole layer.
@@ -254,11 +270,126 @@ enum GridGeneration {
     }
 }
 
+/// Which features of a layer's latest generation a new generation replaces; the others are
+/// carried into it as they were. A regeneration of one district replaces the codes under its
+/// prefix; an incremental partition replaces the grids of the communities it re-partitions,
+/// except the ones it keeps.
+public struct ReplacedCodes: Sendable, Equatable {
+    /// Code prefixes whose features are replaced; nil: every feature.
+    public var prefixes: [String]?
+    /// Codes under the prefixes that are carried all the same.
+    public var keeping: Set<String>
+
+    public init(prefixes: [String]?, keeping: Set<String> = []) {
+        self.prefixes = prefixes
+        self.keeping = keeping
+    }
+
+    /// Every feature: nothing is carried.
+    public static let all = ReplacedCodes(prefixes: nil)
+
+    /// The features whose code starts with one of `prefixes`.
+    public static func under(_ prefixes: [String]) -> ReplacedCodes { ReplacedCodes(prefixes: prefixes) }
+
+    /// Whether anything is carried at all.
+    public var carriesAny: Bool { prefixes != nil }
+
+    /// Whether a feature with `code` is replaced (a feature without a code is carried, unless
+    /// everything is replaced).
+    public func contains(_ code: String?) -> Bool {
+        guard let prefixes else { return true }
+        guard let code, !keeping.contains(code) else { return false }
+        return prefixes.contains { code.hasPrefix($0) }
+    }
+}
+
+/// What both engines write for a repair's changes: the change's stable id as its code, its
+/// households, and the generation's parameters naming the layer and generation it repaired.
+enum BoundaryChangeRows {
+    static func fields() throws -> FieldMapping {
+        try FieldMapping(
+            explicit: ["code": "stable_id", "households": "households"], propertyNames: ["stable_id", "households"])
+    }
+
+    static func parameters(_ parameters: JSONObject, layer: StoreLayer, generation: Int64) -> JSONObject {
+        var p = parameters
+        p["repaired_layer"] = .string(layer.rawValue)
+        p["repaired_generation"] = .integer(generation)
+        return p
+    }
+}
+
 /// The grid a component or event gets after a regeneration: where `locate` put it, else (in no
-/// new grid) none, unless a regeneration `within` a prefix left its old grid untouched.
+/// new grid) none, unless its old grid was carried into the new generation.
 enum Relocation {
-    static func code(old: String?, located: String?, within: String?) -> String? {
-        guard let within, located == nil, let old, !old.hasPrefix(within) else { return located }
+    static func code(old: String?, located: String?, replacing: ReplacedCodes) -> String? {
+        guard located == nil, let old, !replacing.contains(old) else { return located }
         return old
+    }
+}
+
+/// A repair as the store recorded it (``Store/writeRepair(_:with:changes:parameters:within:)``).
+public struct RecordedRepair: Sendable {
+    /// The generation of ``StoreLayer/boundaryChanges`` holding the changes.
+    public var generation: StoreGeneration
+    /// The layer the repair wrote, and its generation (nil for changes imported from a file).
+    public var repairedLayer: String?
+    public var repairedGeneration: Int64?
+    /// The codes of the units the changes move land between, as the repair recorded them.
+    public var units: [String]
+    /// The land that moved (store CRS), one feature per change: `from_unit`, `to_unit`,
+    /// `reason`, `area_m2`, `stable_id` among its properties.
+    public var changes: [Feature]
+}
+
+extension Store {
+    /// The repair recorded as `generation` (a generation of ``StoreLayer/boundaryChanges``, or
+    /// the generation `repair --store` wrote into the repaired layer), or the latest one.
+    /// - Throws: ``StoreError`` naming the store when there is no such generation, when it is not
+    ///   a repair's, or when no repair has been recorded.
+    public func recordedRepair(_ generation: Int64? = nil) throws -> RecordedRepair {
+        let recorded = try generations(of: .boundaryChanges)
+        let chosen: StoreGeneration
+        if let generation {
+            if let g = recorded.first(where: { $0.id == generation }) {
+                chosen = g
+            } else if let g = recorded.first(where: {
+                Self.parameters(of: $0)["repaired_generation"]?.intValue == generation
+            }) {
+                chosen = g
+            } else {
+                let latest = recorded.last.map { " (the latest is generation \($0.id))" } ?? ""
+                guard let other = try generations(ofTable: nil).first(where: { $0.id == generation }) else {
+                    throw StoreError(
+                        path: location,
+                        reason: "no generation \(generation): name a repair's generation of boundary_changes\(latest)")
+                }
+                throw StoreError(
+                    path: location,
+                    reason:
+                        "generation \(generation) is \(other.command) of \(other.layer ?? "no layer"), not a repair: name a repair's generation of boundary_changes\(latest)"
+                )
+            }
+        } else {
+            guard let last = recorded.last else {
+                throw StoreError(
+                    path: location,
+                    reason:
+                        "no repair is recorded (boundary_changes has no generation): run repair --store first, or give the moves as a file"
+                )
+            }
+            chosen = last
+        }
+        let p = Self.parameters(of: chosen)
+        return RecordedRepair(
+            generation: chosen, repairedLayer: p["repaired_layer"]?.stringValue,
+            repairedGeneration: p["repaired_generation"]?.intValue,
+            units: { if case .array(let a)? = p["units"] { a.compactMap(\.stringValue) } else { [] } }(),
+            changes: try features(of: .boundaryChanges, generation: chosen.id))
+    }
+
+    static func parameters(of generation: StoreGeneration) -> JSONObject {
+        guard case .object(let o)? = try? JSONText.decode(generation.parameters) else { return [:] }
+        return o
     }
 }

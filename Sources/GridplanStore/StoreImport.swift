@@ -50,6 +50,7 @@ extension GeoPackageStore {
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
             if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
             try insert(features, into: layer, generation: generation, fields: mapping, source: source.path)
+            if layer == .boundaryChanges { try fillChangeColumns(generation: generation) }
             try package.updateExtent(of: layer.rawValue)
             return ImportReport(
                 layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount,

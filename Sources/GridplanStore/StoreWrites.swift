@@ -61,7 +61,7 @@ extension GeoPackageStore {
     /// - Parameter locate: the grid code of each point (in the store's CRS), nil outside every
     ///   grid; the caller's point location, so the store and `assign points` share one tie rule.
     public func writeGridGeneration(
-        _ grids: [Feature], parameters: JSONObject, within: String?, locate: ([Coordinate]) throws -> [String?]
+        _ grids: [Feature], parameters: JSONObject, replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]
     ) throws {
         try database.transaction {
             let previous = try generations(of: .grids).last?.id
@@ -71,7 +71,9 @@ extension GeoPackageStore {
             try database.prepare(
                 "UPDATE grids SET area_m2 = json_extract(properties, '$.area_m2'), start_date = date('now') WHERE generation_id = ?"
             ).run([.integer(generation)])
-            if let within, let previous { try carry(.grids, from: previous, to: generation, outside: within) }
+            if let previous, replacing.carriesAny {
+                try carry(.grids, from: previous, to: generation, replacing: replacing)
+            }
             let history = try database.prepare(
                 "INSERT INTO code_history (code, predecessor_code, generation_id, start_date) VALUES (?, ?, ?, date('now'))"
             )
@@ -91,27 +93,45 @@ extension GeoPackageStore {
                 ).run([.integer(previous), .integer(generation)])
             }
             try package.updateExtent(of: "grids")
-            try reassignPoints(within: within, locate: locate)
+            try reassignPoints(replacing: replacing, locate: locate)
         }
     }
 
-    /// Copies the features of generation `from` whose code does not start with `prefix` into
-    /// generation `to`, unchanged (a regeneration within one unit keeps the rest of the layer).
-    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, outside prefix: String) throws {
+    /// Copies the features of generation `from` that `replacing` does not replace into generation
+    /// `to`, unchanged (a regeneration of one unit, or of a few communities, keeps the rest of the
+    /// layer). The prefixes and kept codes go through temporary tables, however many they are.
+    private func carry(_ layer: StoreLayer, from: Int64, to: Int64, replacing: ReplacedCodes) throws {
         let t = GeoPackage.quote(layer.rawValue)
         let cols = layer.columns.map(\.name)
         let list = cols.map(GeoPackage.quote).joined(separator: ", ")
         let values = cols.map { $0 == "generation_id" ? "?" : GeoPackage.quote($0) }.joined(separator: ", ")
+        try database.execute(
+            """
+            CREATE TEMP TABLE gridplan_replaced_prefix (prefix TEXT NOT NULL);
+            CREATE TEMP TABLE gridplan_kept_code (code TEXT PRIMARY KEY);
+            """)
+        defer {
+            try? database.execute("DROP TABLE temp.gridplan_replaced_prefix; DROP TABLE temp.gridplan_kept_code")
+        }
+        let prefix = try database.prepare("INSERT INTO temp.gridplan_replaced_prefix VALUES (?)")
+        for p in replacing.prefixes ?? [] { try prefix.run([.text(p)]) }
+        let kept = try database.prepare("INSERT OR IGNORE INTO temp.gridplan_kept_code VALUES (?)")
+        for c in replacing.keeping.sorted() { try kept.run([.text(c)]) }
         try package.withDeferredSpatialIndex(table: layer.rawValue) {
             try database.prepare(
-                "INSERT INTO \(t) (geom, \(list)) SELECT geom, \(values) FROM \(t) WHERE generation_id = ? AND (code IS NULL OR substr(code, 1, ?) <> ?) ORDER BY fid"
-            ).run([.integer(to), .integer(from), .integer(Int64(prefix.count)), .text(prefix)])
+                """
+                INSERT INTO \(t) (geom, \(list)) SELECT geom, \(values) FROM \(t) AS old WHERE old.generation_id = ?
+                  AND (old.code IS NULL OR old.code IN (SELECT k.code FROM temp.gridplan_kept_code k)
+                    OR NOT EXISTS (SELECT 1 FROM temp.gridplan_replaced_prefix r WHERE substr(old.code, 1, length(r.prefix)) = r.prefix))
+                  ORDER BY old.fid
+                """
+            ).run([.integer(to), .integer(from)])
         }
     }
 
     /// Sets each component's and event's parent_code to the grid code `locate` gives its point
-    /// (see ``Relocation`` for a regeneration `within` a prefix).
-    func reassignPoints(within: String? = nil, locate: ([Coordinate]) throws -> [String?]) throws {
+    /// (see ``Relocation`` for the grids a regeneration carries).
+    func reassignPoints(replacing: ReplacedCodes = .all, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
             var fids: [Int64] = []
             var points: [Coordinate] = []
@@ -126,8 +146,8 @@ extension GeoPackageStore {
             let update = try database.prepare(
                 "UPDATE \(GeoPackage.quote(layer.rawValue)) SET parent_code = ? WHERE fid = ?")
             for i in fids.indices {
-                let code = Relocation.code(old: old[i], located: codes[i], within: within)
-                if within != nil && code == old[i] { continue }
+                let code = Relocation.code(old: old[i], located: codes[i], replacing: replacing)
+                if replacing.carriesAny && code == old[i] { continue }
                 try update.run([code.map { .text($0) } ?? .null, .integer(fids[i])])
             }
         }
@@ -138,6 +158,44 @@ extension GeoPackageStore {
     public func replaceLayer(
         _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
     ) throws {
+        try database.transaction {
+            _ = try writeBack(layer, with: features, command: command, parameters: parameters, within: within)
+        }
+    }
+
+    public func writeRepair(
+        _ layer: StoreLayer, with units: [Feature], changes: [Feature], parameters: JSONObject, within: String?
+    ) throws -> (repaired: Int64, changes: Int64) {
+        try database.transaction {
+            let repaired = try writeBack(layer, with: units, command: "repair", parameters: parameters, within: within)
+            let generation = try addGeneration(
+                layer: .boundaryChanges, command: "repair",
+                parameters: BoundaryChangeRows.parameters(parameters, layer: layer, generation: repaired))
+            try insert(
+                changes, into: .boundaryChanges, generation: generation, fields: try BoundaryChangeRows.fields(),
+                source: path)
+            try fillChangeColumns(generation: generation)
+            try package.updateExtent(of: StoreLayer.boundaryChanges.rawValue)
+            return (repaired, generation)
+        }
+    }
+
+    /// Sets boundary_changes' own columns (reason, from_unit, to_unit, area_m2) of `generation`
+    /// from the rows' properties.
+    func fillChangeColumns(generation: Int64) throws {
+        let sets = StoreLayer.changeColumns.map {
+            "\(GeoPackage.quote($0.name)) = json_extract(properties, '$.\($0.name)')"
+        }
+        try database.prepare(
+            "UPDATE boundary_changes SET \(sets.joined(separator: ", ")) WHERE generation_id = ?"
+        ).run([.integer(generation)])
+    }
+
+    /// ``replaceLayer(_:with:command:parameters:within:)`` inside the caller's transaction.
+    /// - Returns: the new generation.
+    private func writeBack(
+        _ layer: StoreLayer, with features: [Feature], command: String, parameters: JSONObject, within: String?
+    ) throws -> Int64 {
         let names = Array(Set(features.flatMap(\.properties.keys))).sorted()
         let mapping = try FieldMapping(
             explicit: ["code": "code", "name": "name", "parent_code": "parent_code"].filter {
@@ -149,24 +207,23 @@ extension GeoPackageStore {
             f.properties["generation_id"] = nil
             return f
         }
-        try database.transaction {
-            let previous = try generations(of: layer).last?.id
-            if !layer.keepsGenerations {
-                if let within {
-                    try database.prepare(
-                        "DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE substr(code, 1, ?) = ?"
-                    ).run([.integer(Int64(within.count)), .text(within)])
-                } else {
-                    try clear(layer)
-                }
+        let previous = try generations(of: layer).last?.id
+        if !layer.keepsGenerations {
+            if let within {
+                try database.prepare(
+                    "DELETE FROM \(GeoPackage.quote(layer.rawValue)) WHERE substr(code, 1, ?) = ?"
+                ).run([.integer(Int64(within.count)), .text(within)])
+            } else {
+                try clear(layer)
             }
-            let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
-            try insert(cleaned, into: layer, generation: generation, fields: mapping, source: path)
-            if layer.keepsGenerations, let within, let previous {
-                try carry(layer, from: previous, to: generation, outside: within)
-            }
-            try package.updateExtent(of: layer.rawValue)
         }
+        let generation = try addGeneration(layer: layer, command: command, parameters: parameters)
+        try insert(cleaned, into: layer, generation: generation, fields: mapping, source: path)
+        if layer.keepsGenerations, let within, let previous {
+            try carry(layer, from: previous, to: generation, replacing: .under([within]))
+        }
+        try package.updateExtent(of: layer.rawValue)
+        return generation
     }
 
     public func writeLayerStyles(_ styles: [QGISStyle], replacing: Bool) throws {

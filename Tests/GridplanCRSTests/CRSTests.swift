@@ -85,6 +85,28 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
         #expect(projected.coordinateCount == 5)
     }
 
+    @Test func exactInverseReturnsCarriedCoordinatesBitForBit() throws {
+        // GCJ-02 → metres and back goes through an iterative inverse: the plain round trip misses
+        // the start by a few bits, the exact inverse does not.
+        let ring = (0...40).map { k -> Coordinate in
+            let a = Double(k % 40) / 40 * 2 * .pi
+            return Coordinate(116.4 + 0.003 * cos(a) + 1e-10 * Double(k % 40), 39.9 + 0.002 * sin(a))
+        }
+        let source = Geometry.polygon(Polygon(exterior: ring))
+        let forward = try Transformer(from: .gcj02, to: .epsg(4548))
+        let metric = try forward.transform(source)
+        #expect(try Transformer(from: .epsg(4548), to: .gcj02).transform(metric) != source)
+        let exact = try ExactInverse(of: forward, sources: [source])
+        #expect(try exact.transform(metric) == source)
+        // A coordinate the transformer never carried takes the inverse transform.
+        guard case .polygon(let p) = metric else { return }
+        let fresh = Coordinate((p.exterior[0].x + p.exterior[1].x) / 2, (p.exterior[0].y + p.exterior[1].y) / 2)
+        let line = Geometry.lineString([p.exterior[0], fresh])
+        #expect(
+            try exact.transform(line)
+                == .lineString([ring[0], try Transformer(from: .epsg(4548), to: .gcj02).transform(fresh)]))
+    }
+
     @Test func failedPointIsNamed() throws {
         let t = try Transformer(from: .wgs84, to: .epsg(4548))
         #expect(throws: CRSError.self) { try t.transform([Coordinate(116, 39), Coordinate(116, 95)]) }

@@ -148,5 +148,20 @@ import Testing
         #expect(exclave["events"] == .integer(2) && exclave["components"] == .integer(0))
         let sliver = try #require(changes.first { $0["reason"]?.stringValue == "sliver" })
         #expect(sliver["grids"] == .array([]) && sliver["events"] == .integer(0))
+        // The land that moved is recorded in the store, each change under its stable id.
+        let recorded = try #require(JSONText.decode(r.out).objectValue?["recorded"]?.objectValue)
+        let generation = try #require(recorded["changes_generation"]?.intValue)
+        let export = gridplan([
+            "export", store, "boundary_changes", dir + "/moved.geojson", "--generation", String(generation), "--quiet",
+        ])
+        #expect(export.code == 0, "\(export.err)")
+        let moved = try GeoJSONReader.read(path: dir + "/moved.geojson").features.map(\.properties)
+        #expect(moved.count == changes.count)
+        for change in changes {
+            let row = try #require(moved.first { $0["code"] == change["stable_id"] })
+            for key in ["reason", "from_unit", "to_unit", "area_m2", "grids"] {
+                #expect(row[key] == change[key], "\(key)")
+            }
+        }
     }
 }

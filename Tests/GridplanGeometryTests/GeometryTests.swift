@@ -253,6 +253,31 @@ import Testing
         ).snapped(toGrid: 1)
         #expect(sliver.isEmpty)
     }
+
+    @Test func snappingOntoAnotherGeometrysVertices() throws {
+        let ctx = GEOSContext()
+        // A square drawn beside a kept one: its shared edge a fraction of a millimetre off, and
+        // without the kept square's middle vertex at (10, 5).
+        let kept = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(0, 0), Coordinate(10, 0), Coordinate(10, 5), Coordinate(10, 10), Coordinate(0, 10),
+                    Coordinate(0, 0),
+                ])))
+        let fresh = try ctx.geometry(
+            .polygon(
+                Polygon(exterior: [
+                    Coordinate(10.0004, -0.0003), Coordinate(20, 0), Coordinate(20, 10), Coordinate(9.9997, 10.0002),
+                    Coordinate(10.0004, -0.0003),
+                ])))
+        let snapped = try fresh.snapped(to: kept, tolerance: 0.001)
+        #expect(try snapped.normalized().wkt() == "POLYGON ((10 0, 10 5, 10 10, 20 10, 20 0, 10 0))")
+        // The two now share their edge exactly: no overlap, no gap.
+        #expect(try snapped.intersection(with: kept).area == 0)
+        #expect(try snapped.union(with: kept).area == 200)
+        // Beyond the tolerance nothing moves.
+        #expect(try fresh.snapped(to: kept, tolerance: 0.00001).normalized().wkt() == (try fresh.normalized().wkt()))
+    }
 }
 
 @Suite struct LineworkTests {

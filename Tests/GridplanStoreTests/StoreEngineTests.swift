@@ -210,4 +210,126 @@ enum Engine: String, CaseIterable, CustomStringConvertible, Sendable {
                 "110101001001", "110101001002",
             ])
     }
+
+    /// A grid generation that replaces the grids of some communities but keeps a few of them
+    /// carries every other row unchanged (start date, properties and all), and a point in a
+    /// carried grid keeps it.
+    @Test(arguments: Engine.allCases)
+    func aGenerationReplacesSomeCommunitiesAndCarriesTheRest(engine: Engine) throws {
+        guard let location = try engine.newLocation() else { return }
+        let dir = try scratchDirectory()
+        let store = try Stores.create(location)
+        func square(_ i: Int, _ code: String, name: String? = nil) -> Feature {
+            let x = 116.40 + Double(i) * 0.01
+            let ring = [
+                Coordinate(x, 39.9), Coordinate(x + 0.01, 39.9), Coordinate(x + 0.01, 39.91), Coordinate(x, 39.91),
+                Coordinate(x, 39.9),
+            ]
+            var p: JSONObject = ["code": .string(code), "community": .string(String(code.prefix(12)))]
+            if let name { p["name"] = .string(name) }
+            return Feature(id: .string(code), geometry: .polygon(Polygon(exterior: ring)), properties: p)
+        }
+        let events = (0..<4).map { i in
+            Feature(
+                id: .integer(Int64(i)), geometry: .point(Coordinate(116.405 + Double(i) * 0.01, 39.905)),
+                properties: ["class": .string("a")])
+        }
+        _ = try store.importLayer(
+            try Self.source(events, in: dir, name: "e"), into: .events, fields: [:], replace: false, parameters: [:])
+        let first = [
+            square(0, "110101001001001", name: "甲一"), square(1, "110101001001002"), square(2, "110101001002001"),
+            square(3, "110101001003001"),
+        ]
+        let everyCode = ["110101001001001", "110101001001002", "110101001002001", "110101001003001"]
+        try store.writeGridGeneration(first, parameters: [:]) { points in
+            points.map { p in everyCode[min(3, Int(((p.x - 116.40) / 0.01).rounded(.down)))] }
+        }
+        let before = try store.features(of: .grids)
+        // Communities 001 and 002 are re-partitioned; 001's first grid is kept. The new grid takes
+        // 001's second square and 002's; the point there goes to it, the others stay.
+        try store.writeGridGeneration(
+            [square(1, "110101001001003")], parameters: [:],
+            replacing: ReplacedCodes(prefixes: ["110101001001", "110101001002"], keeping: ["110101001001001"])
+        ) { points in points.map { $0.x > 116.41 && $0.x < 116.42 ? "110101001001003" : nil } }
+        let after = try store.features(of: .grids)
+        #expect(
+            after.compactMap { $0.properties["code"]?.stringValue }.sorted() == [
+                "110101001001001", "110101001001003", "110101001003001",
+            ])
+        func row(_ f: Feature) -> Feature {
+            var f = f
+            f.id = nil
+            f.properties["generation_id"] = nil
+            return f
+        }
+        for code in ["110101001001001", "110101001003001"] {
+            let old = try #require(before.first { $0.properties["code"]?.stringValue == code })
+            let new = try #require(after.first { $0.properties["code"]?.stringValue == code })
+            #expect(row(old) == row(new), "\(code) was not carried unchanged")
+        }
+        let placed = try store.features(of: .events).map { $0.properties["parent_code"]?.stringValue }
+        #expect(placed == ["110101001001001", "110101001001003", nil, "110101001003001"])
+        // The replaced codes are retired; the kept and carried ones are not.
+        #expect(try store.issuedGridCodes().count == 5)
+    }
+
+    /// A repair writes the repaired layer and the land it moved in one transaction; the record is
+    /// found by either generation, and anything else is refused with the reason.
+    @Test(arguments: Engine.allCases)
+    func aRepairRecordsTheLandItMoved(engine: Engine) throws {
+        guard let location = try engine.newLocation() else { return }
+        let dir = try scratchDirectory()
+        let store = try Stores.create(location)
+        #expect(throws: StoreError.self) { try store.recordedRepair() }
+        let imported = try store.importLayer(
+            try Self.source(communities(3), in: dir), into: .communities, fields: [:], replace: false, parameters: [:])
+        let units = communities(3).map { f in
+            var f = f
+            f.properties["code"] = f.properties["编码"]
+            return f
+        }
+        let strip = Feature(
+            id: .integer(1),
+            geometry: .polygon(
+                Polygon(exterior: [
+                    Coordinate(116.302, 39.8), Coordinate(116.303, 39.8), Coordinate(116.303, 39.801),
+                    Coordinate(116.302, 39.8),
+                ])),
+            properties: [
+                "id": .integer(1), "reason": .string("overlap"), "area_m2": .number(420.25),
+                "from_unit": .string("110101001001"), "to_unit": .string("110101001002"), "households": .number(12),
+                "stable_id": .string("overlap-0123abcd"),
+            ])
+        let generations = try store.writeRepair(
+            .communities, with: units, changes: [strip],
+            parameters: ["overlap_rule": .string("longest-border"), "units": .array([.string("110101001001")])],
+            within: nil)
+        #expect(try store.features(of: .communities).count == 3)
+        let record = try store.recordedRepair()
+        #expect(record.generation.id == generations.changes && record.generation.command == "repair")
+        #expect(record.repairedLayer == "communities" && record.repairedGeneration == generations.repaired)
+        #expect(record.units == ["110101001001"])
+        let change = try #require(record.changes.first)
+        #expect(record.changes.count == 1)
+        #expect(change.properties["code"] == .string("overlap-0123abcd"))
+        #expect(change.properties["reason"] == .string("overlap"))
+        #expect(change.properties["from_unit"] == .string("110101001001"))
+        #expect(change.properties["to_unit"] == .string("110101001002"))
+        #expect(change.properties["area_m2"] == .number(420.25))
+        #expect(change.properties["households"] == .integer(12))
+        #expect(change.geometry == strip.geometry)
+        // The communities' generation names the same record.
+        #expect(try store.recordedRepair(generations.repaired).generation.id == generations.changes)
+        // An import is not a repair; a generation that does not exist is named as such.
+        for (generation, reason) in [
+            (imported.generation, "is import of communities, not a repair"), (999, "no generation 999"),
+        ] {
+            do {
+                _ = try store.recordedRepair(generation)
+                Issue.record("generation \(generation) accepted")
+            } catch let e as StoreError {
+                #expect(e.path == store.location && e.reason.contains(reason), "\(e)")
+            }
+        }
+    }
 }

@@ -26,6 +26,29 @@ import Testing
         #expect(try store.recordedGradeRule() == nil)
     }
 
+    /// A store made before boundary_changes (schema 5) lists its layers read-only without it, and
+    /// gains it when opened to write.
+    @Test func aStoreBeforeMigrationSixListsItsLayersAndGainsBoundaryChanges() throws {
+        let path = try scratchDirectory() + "/s.gpkg"
+        let store = try GeoPackageStore.create(path: path)
+        try store.database.execute(
+            """
+            DROP TABLE boundary_changes; DROP TABLE rtree_boundary_changes_geom;
+            DELETE FROM gpkg_extensions WHERE table_name = 'boundary_changes';
+            DELETE FROM gpkg_geometry_columns WHERE table_name = 'boundary_changes';
+            DELETE FROM gpkg_contents WHERE table_name = 'boundary_changes';
+            DELETE FROM gridplan_schema WHERE version = 6;
+            """)
+        let old = try GeoPackageStore.open(path: path, readOnly: true)
+        #expect(old.schemaVersionInFile == 5)
+        #expect(try old.summaries().map(\.layer) == StoreLayer.allCases.filter { $0 != .boundaryChanges })
+        #expect(throws: StoreError.self) { try old.recordedRepair() }
+        let migrated = try GeoPackageStore.open(path: path)
+        #expect(migrated.schemaVersionInFile == 6)
+        #expect(try migrated.summaries().map(\.layer) == StoreLayer.allCases)
+        #expect(try migrated.package.columns(of: "boundary_changes").map(\.name).contains("from_unit"))
+    }
+
     @Test(arguments: Engine.allCases)
     func rostersAreGenerationsAndTheLatestIsRead(engine: Engine) throws {
         guard let location = try engine.newLocation() else { return }

@@ -112,11 +112,15 @@ struct BlockBuilder {
         return result
     }
 
+    /// Land below this (m²) in a community of `communityArea` is a sliver, not a block: 50 m² or
+    /// 0.2% of the community, whichever is larger.
+    static func sliverAreaSquareMetres(communityArea: Double) -> Double { max(50, 0.002 * communityArea) }
+
     /// Faces thinner than a street (a road drawn just inside the community edge leaves a strip
     /// between them) join the neighbour they share most border with: they are artefacts, not blocks.
     func mergingSlivers(_ faces: [NativeGeometry], communityArea: Double) throws -> [NativeGeometry] {
         var faces = faces
-        let threshold = max(50, 0.002 * communityArea)
+        let threshold = Self.sliverAreaSquareMetres(communityArea: communityArea)
         while faces.count > 1 {
             let areas = try faces.map { try $0.area }
             guard

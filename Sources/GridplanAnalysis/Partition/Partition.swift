@@ -57,22 +57,11 @@ public enum Partitioner {
         if options.target.quantity == .workload && events.isEmpty {
             throw PartitionError.badTarget(options.target.description, "a workload target needs events (--events)")
         }
-        // Each point belongs to exactly one community: the first (in input order) that covers it.
         progress("partition: assigning points to \(communities.count) communities")
-        let model = try CoverageModel(
-            units: communities.enumerated().map { UnitInput(code: $1.code, geometry: $1.geometry, sourceIndex: $0) })
+        let model = try CoverageModel(communities)
         let envelopes = model.natives.map(\.envelope)
         let meanSize = envelopes.reduce(0.0) { $0 + max($1.width, $1.height) } / Double(max(envelopes.count, 1))
-        var pointsByCommunity = [CommunityPoints](repeating: CommunityPoints(), count: communities.count)
-        let rings = try model.rings
-        func place(_ c: Coordinate, households hh: Double, events ev: Double) {
-            guard let k = rings.areas(covering: c).first else { return }
-            pointsByCommunity[k].coordinates.append(c)
-            pointsByCommunity[k].households.append(hh)
-            pointsByCommunity[k].events.append(ev)
-        }
-        for (c, w) in households { place(c, households: w, events: 0) }
-        for c in events { place(c, households: 0, events: 1) }
+        let pointsByCommunity = try communityPoints(model, households: households, events: events)
 
         let streetEnvelopes = streets.map(\.geometry.envelope)
         let streetBuckets = EnvelopeBuckets(envelopes: streetEnvelopes, cell: max(meanSize, 1))
@@ -103,32 +92,23 @@ public enum Partitioner {
         // Codes, community by community in input order (deterministic whatever the thread timing).
         var report = PartitionReport(grids: [], communities: [])
         var allPrevious = Set(previous.map(\.code))
-        // The highest sequence number ever issued under each community code (a grid code is the
-        // community's code and three digits), so new codes never reuse one.
-        var highestSequence: [Substring: Int] = [:]
-        for code in usedCodes.union(allPrevious) where code.count > 3 {
-            if let n = Int(code.suffix(3)) {
-                highestSequence[code.dropLast(3)] = max(highestSequence[code.dropLast(3)] ?? 0, n)
-            }
-        }
+        var sequence = GridSequence(issued: usedCodes.union(allPrevious))
         for k in communities.indices {
             let result = try results.get(k)
             report.communities.append(result.report)
             report.warnings += result.notes.map { "community \(communities[k].code): \($0)" }
-            var sequence = highestSequence[Substring(communities[k].code)] ?? 0
             for var g in result.grids {
                 if let kept = g.predecessor, g.status == .kept {
                     g.code = kept
                     allPrevious.remove(kept)
                     report.kept += 1
                 } else {
-                    sequence += 1
-                    if sequence > 999 {
+                    let next = sequence.next(under: communities[k].code)
+                    if next.wrapped {
                         report.warnings.append(
                             "community \(communities[k].code): more than 999 grid codes issued; sequence numbers wrap")
                     }
-                    g.code = communities[k].code + String(format: "%03d", sequence % 1000)
-                    highestSequence[Substring(communities[k].code)] = sequence
+                    g.code = next.code
                     if g.status == .changed { report.changed += 1 } else { report.new += 1 }
                 }
                 report.grids.append(g)
@@ -157,6 +137,23 @@ public enum Partitioner {
                 households, previous: previous, grids: report.grids)
         }
         return report
+    }
+
+    /// Each point in exactly one community: the first (in input order) that covers it.
+    static func communityPoints(_ model: CoverageModel, households: [(Coordinate, Double)], events: [Coordinate])
+        throws -> [CommunityPoints]
+    {
+        var pointsByCommunity = [CommunityPoints](repeating: CommunityPoints(), count: model.natives.count)
+        let rings = try model.rings
+        func place(_ c: Coordinate, households hh: Double, events ev: Double) {
+            guard let k = rings.areas(covering: c).first else { return }
+            pointsByCommunity[k].coordinates.append(c)
+            pointsByCommunity[k].households.append(hh)
+            pointsByCommunity[k].events.append(ev)
+        }
+        for (c, w) in households { place(c, households: w, events: 0) }
+        for c in events { place(c, households: 0, events: 1) }
+        return pointsByCommunity
     }
 
     /// Households whose grid code differs between the previous and the new generation.
@@ -482,6 +479,14 @@ public enum Partitioner {
             alive.remove(at: small)
         }
         return try builder.makeBlocks(alive, candidates: Array(builder.points.coordinates.indices))
+    }
+}
+
+extension CoverageModel {
+    /// The communities to partition as a coverage model, in input order.
+    convenience init(_ communities: [CommunityInput]) throws {
+        try self.init(
+            units: communities.enumerated().map { UnitInput(code: $1.code, geometry: $1.geometry, sourceIndex: $0) })
     }
 }
 

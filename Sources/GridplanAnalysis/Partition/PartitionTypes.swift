@@ -117,6 +117,9 @@ public struct GridOutput: Sendable {
     public var status: Status
     /// Whether the balanced quantity is within the target bounds.
     public var withinBounds: Bool
+    /// A grid an incremental partition kept or carried as it was: its index in the previous grids,
+    /// whose own geometry (not one sent through a CRS and back) is the one to write.
+    public var previousIndex: Int?
 }
 
 /// How one community was partitioned.
@@ -138,6 +141,10 @@ public struct PartitionReport: Sendable {
     public var retired: [String] = []
     public var householdsChangingGrid: Double = 0
     public var warnings: [String] = []
+    /// An incremental partition's grids of the communities it did not re-partition, as they were.
+    public var carried: [GridOutput] = []
+    /// How an incremental partition went; nil for a full one.
+    public var incremental: IncrementalSummary?
 
     public var withinBoundsRatio: Double {
         grids.isEmpty ? 0 : Double(grids.filter(\.withinBounds).count) / Double(grids.count)
@@ -162,4 +169,38 @@ public struct PartitionReport: Sendable {
         let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
         return (mean, sd, mean > 0 ? sd / mean : 0)
     }
+}
+
+/// How an incremental partition (``IncrementalPartitioner``) went, beside its grids.
+public struct IncrementalSummary: Sendable {
+    /// One re-partitioned community.
+    public struct Community: Sendable, Equatable {
+        public var code: String
+        /// Grids kept as they were.
+        public var kept: Int
+        /// Grids whose land changed a little: each overlaps one of the community's previous grids
+        /// by at least ``PartitionOptions/keepOverlap`` and keeps its code.
+        public var reshaped: Int
+        /// New grids that continue a previous one (lastcode), and new grids that do not.
+        public var changed: Int
+        public var new: Int
+        /// The community's previous codes that no grid keeps.
+        public var retired: [String]
+        /// Grids the move did not touch, let go to take in a remainder too small to be a grid.
+        public var joined: [String]
+    }
+
+    /// The communities re-partitioned, in input order.
+    public var communities: [Community] = []
+    /// Communities the adjustment names whose grids all stand as they were.
+    public var untouched: [String] = []
+    /// Units the adjustment names that are not among the communities partitioned (another street
+    /// office's, with `--within`): their grids were not looked at.
+    public var absent: [String] = []
+    /// The codes of the grids kept as they were in the re-partitioned communities.
+    public var keptCodes: Set<String> = []
+    /// Grids of the communities not re-partitioned, carried as they were.
+    public var carried: Int = 0
+
+    public init() {}
 }
