@@ -385,14 +385,15 @@ public final class PostGISStore: Store {
 
     /// Copies a source's features into `layer` as `generation` with one binary COPY, the rows
     /// read and encoded on a thread of their own while this one sends the previous batches.
+    /// - Parameter table: the table to fill, when not the layer's own (a ``PostGISBulkLoad``'s).
     func copy(
-        _ source: SourceReader, into layer: StoreLayer, generation: Int64, fields: FieldMapping,
-        progress: (Int, Int?) -> Void
+        _ source: SourceReader, into layer: StoreLayer, table: String? = nil, generation: Int64,
+        fields: FieldMapping, progress: (Int, Int?) -> Void
     ) throws -> SourceReader.Summary {
         let encoder = PostGISLayerRows(layer: layer, srid: srid, generation: generation, fields: fields)
         let path = source.path
         var summary: SourceReader.Summary?
-        try connection.copyBinary(into: layer.rawValue, columns: encoder.columns) { copy in
+        try connection.copyBinary(into: table ?? layer.rawValue, columns: encoder.columns) { copy in
             summary = try ImportPreparation.run(
                 source, into: crs,
                 encode: { first, features in try encoder.rows(features, first: first, source: path) },
@@ -444,12 +445,21 @@ public final class PostGISStore: Store {
         return existing
     }
 
-    /// Writes an import's rows as `generation`, after deleting the replaced rows unless
-    /// `keeping` the layer's rows.
+    /// Writes an import's rows as `generation`. When no row of the layer stays (`keeping` is
+    /// false), its table is rebuilt beside itself and its indexes made after the load
+    /// (``PostGISBulkLoad``); otherwise, or for a table someone else has changed, the rows go
+    /// into the table as it is, after the replaced rows are deleted.
     private func load(
         _ source: SourceReader, into layer: StoreLayer, keeping: Bool, generation: Int64, fields: FieldMapping,
         progress: (Int, Int?) -> Void
     ) throws -> SourceReader.Summary {
+        if !keeping, let bulk = try PostGISBulkLoad.prepare(connection, layer: layer.rawValue) {
+            return try bulk.run {
+                try copy(
+                    source, into: layer, table: bulk.loadingName, generation: generation, fields: fields,
+                    progress: progress)
+            }
+        }
         if !keeping { try connection.execute("DELETE FROM \(try table(layer))") }
         return try copy(source, into: layer, generation: generation, fields: fields, progress: progress)
     }
