@@ -106,4 +106,29 @@ public final class Transformer {
         if isIdentity { return geometry }
         return try geometry.mappingSequences(transform)
     }
+
+    /// Transforms many geometries with one PROJ call for all their coordinates
+    /// (`proj_trans_generic`): a batch of points costs one call instead of one each.
+    /// - Throws: ``CRSError/transformFailed(index:coordinate:reason:)`` for the first coordinate
+    ///   PROJ could not transform, its index counted across the whole batch; transform the
+    ///   geometries one by one to learn which one it is.
+    ///
+    /// ```swift
+    /// let moved = try Transformer(from: .wgs84, to: .epsg(4548)).transform(points)
+    /// ```
+    public func transform(_ geometries: [Geometry]) throws -> [Geometry] {
+        if isIdentity { return geometries }
+        var flat: [Coordinate] = []
+        flat.reserveCapacity(geometries.reduce(0) { $0 + $1.coordinateCount })
+        for g in geometries { g.forEachCoordinate { flat.append($0) } }
+        let moved = try transform(flat)
+        var next = 0
+        return geometries.map { g in
+            // mappingSequences visits the sequences in the order forEachCoordinate gave them.
+            g.mappingSequences { sequence in
+                defer { next += sequence.count }
+                return Array(moved[next..<(next + sequence.count)])
+            }
+        }
+    }
 }

@@ -123,7 +123,7 @@ struct Import: ParsableCommand {
     func run() throws {
         global.apply()
         let s = try Stores.open(store)
-        let source = try SourceLayer.read(path: file, declaredCRS: crs, layerName: sourceLayer, encoding: encoding)
+        let source = try SourceReader.open(path: file, declaredCRS: crs, layerName: sourceLayer, encoding: encoding)
         var explicit: [String: String] = [:]
         explicit["code"] = codeField
         explicit["name"] = nameField
@@ -142,9 +142,13 @@ struct Import: ParsableCommand {
         parameters["crs"] = .string(source.crs.identifier)
         for (k, v) in explicit.sorted(by: { $0.key < $1.key }) { parameters[k + "_field"] = .string(v) }
         if let effectiveFrom { parameters["effective_from"] = .string(effectiveFrom) }
+        let console = Console.current
         let r = try s.importLayer(
             source, into: layer, fields: explicit, replace: replace, parameters: parameters,
-            effectiveFrom: effectiveFrom)
+            effectiveFrom: effectiveFrom
+        ) { written, total in
+            console.progress("import: \(written)" + (total.map { " of \($0)" } ?? "") + " features")
+        }
         // A store made before layer styles existed gains them with its next import.
         try s.writeLayerStyles(QGISStyles.all(), replacing: false)
         if global.json {

@@ -103,6 +103,48 @@ public enum CSVReader {
         bytes: [UInt8], name: String, wktColumn: String? = nil, lonColumn: String? = nil, latColumn: String? = nil,
         encoding: TextEncoding? = nil
     ) throws -> CSVLayer {
+        let table = try open(
+            bytes: bytes, name: name, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn,
+            encoding: encoding)
+        var features: [Feature] = []
+        var rowLines: [Int] = []
+        let droppedZ = try table.forEachFeature { _, line, f in
+            features.append(f)
+            rowLines.append(line)
+        }
+        return CSVLayer(
+            collection: FeatureCollection(features: features, droppedZCount: droppedZ),
+            columnNames: table.columnNames,
+            geometrySource: table.geometrySource,
+            encoding: table.encoding,
+            replacementCount: table.replacementCount,
+            rowLines: rowLines
+        )
+    }
+
+    /// Opens a CSV file for reading row by row (``CSVTable/forEachFeature(_:)``): the text is
+    /// decoded and the header and geometry columns found, but no row is read yet.
+    /// - Parameters: as ``read(path:wktColumn:lonColumn:latColumn:encoding:)``.
+    /// - Throws: ``CSVError`` for an unreadable file, an undecodable encoding, no header or a
+    ///   named column that does not exist.
+    public static func open(
+        path: String, wktColumn: String? = nil, lonColumn: String? = nil, latColumn: String? = nil,
+        encoding: TextEncoding? = nil
+    ) throws -> CSVTable {
+        switch BinaryBytes.load(path: path) {
+        case .success(let data):
+            return try open(
+                bytes: data.bytes, name: path, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn,
+                encoding: encoding)
+        case .failure(let f):
+            throw CSVError(file: path, reason: f.reason)
+        }
+    }
+
+    static func open(
+        bytes: [UInt8], name: String, wktColumn: String?, lonColumn: String?, latColumn: String?,
+        encoding: TextEncoding?
+    ) throws -> CSVTable {
         let choice: TextEncodingChoice
         if let encoding {
             choice = TextEncodingChoice(encoding: encoding, basis: .parameter)
@@ -125,77 +167,66 @@ public enum CSVReader {
         // The BOM, now in UTF-8 whatever it was, is not part of the first header name.
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
 
-        var rows = try CSVTokenizer(text: text, file: name).rows()
-        guard !rows.isEmpty else { throw CSVError(file: name, reason: "the file has no header row") }
-        let header = rows.removeFirst()
+        let tokenizer = CSVTokenizer(text: text, file: name)
+        var cursor = CSVTokenizer.Cursor()
+        guard let header = try tokenizer.nextRow(&cursor) else {
+            throw CSVError(file: name, reason: "the file has no header row")
+        }
         let columns = uniqueNames(header.cells)
         let source = try geometrySource(
             columns, wktColumn: wktColumn, lonColumn: lonColumn, latColumn: latColumn, file: name, line: header.line)
+        return CSVTable(
+            tokenizer: tokenizer, firstRow: cursor, columnNames: columns, geometrySource: source, encoding: choice,
+            replacementCount: decoder.replacementCount)
+    }
 
-        var geometryIndices: Set<Int> = []
+    /// The feature of one data row.
+    static func feature(
+        of row: CSVTokenizer.Row, columns: [String], source: CSVLayer.GeometrySource, geometryIndices: Set<Int>,
+        file name: String, droppedZ: inout Int
+    ) throws -> Feature {
+        guard row.cells.count == columns.count else {
+            throw CSVError(
+                file: name, line: row.line,
+                reason: "the row has \(row.cells.count) cells; the header has \(columns.count)")
+        }
+        var properties = JSONObject()
+        for (i, cell) in row.cells.enumerated() where !geometryIndices.contains(i) {
+            properties.appendUnchecked(columns[i], value(of: cell))
+        }
+        let geometry: Geometry?
         switch source {
-        case .wkt(let c): geometryIndices = [columns.firstIndex(of: c)!]
-        case .lonLat(let lon, let lat): geometryIndices = [columns.firstIndex(of: lon)!, columns.firstIndex(of: lat)!]
-        case .none: break
-        }
-        var droppedZ = 0
-        var features: [Feature] = []
-        features.reserveCapacity(rows.count)
-        var rowLines: [Int] = []
-        rowLines.reserveCapacity(rows.count)
-        for row in rows {
-            rowLines.append(row.line)
-            guard row.cells.count == columns.count else {
-                throw CSVError(
-                    file: name, line: row.line,
-                    reason: "the row has \(row.cells.count) cells; the header has \(columns.count)")
-            }
-            var properties = JSONObject()
-            for (i, cell) in row.cells.enumerated() where !geometryIndices.contains(i) {
-                properties.appendUnchecked(columns[i], value(of: cell))
-            }
-            let geometry: Geometry?
-            switch source {
-            case .wkt(let c):
-                let cell = row.cells[columns.firstIndex(of: c)!].trimmingWhitespace()
-                if cell.isEmpty {
-                    geometry = nil
-                } else {
-                    var parser = WKTParser(cell)
-                    do {
-                        geometry = try parser.parse()
-                    } catch let e as WKTSyntaxError {
-                        throw CSVError(
-                            file: name, line: row.line, column: c,
-                            reason: "bad WKT at character \(e.position): \(e.message)")
-                    }
-                    droppedZ += parser.droppedZCount
-                }
-            case .lonLat(let lon, let lat):
-                let x = row.cells[columns.firstIndex(of: lon)!].trimmingWhitespace()
-                let y = row.cells[columns.firstIndex(of: lat)!].trimmingWhitespace()
-                if x.isEmpty && y.isEmpty {
-                    geometry = nil
-                } else {
-                    geometry = .point(
-                        Coordinate(
-                            try coordinate(x, column: lon, line: row.line, file: name),
-                            try coordinate(y, column: lat, line: row.line, file: name)
-                        ))
-                }
-            case .none:
+        case .wkt(let c):
+            let cell = row.cells[columns.firstIndex(of: c)!].trimmingWhitespace()
+            if cell.isEmpty {
                 geometry = nil
+            } else {
+                var parser = WKTParser(cell)
+                do {
+                    geometry = try parser.parse()
+                } catch let e as WKTSyntaxError {
+                    throw CSVError(
+                        file: name, line: row.line, column: c,
+                        reason: "bad WKT at character \(e.position): \(e.message)")
+                }
+                droppedZ += parser.droppedZCount
             }
-            features.append(Feature(geometry: geometry, properties: properties))
+        case .lonLat(let lon, let lat):
+            let x = row.cells[columns.firstIndex(of: lon)!].trimmingWhitespace()
+            let y = row.cells[columns.firstIndex(of: lat)!].trimmingWhitespace()
+            if x.isEmpty && y.isEmpty {
+                geometry = nil
+            } else {
+                geometry = .point(
+                    Coordinate(
+                        try coordinate(x, column: lon, line: row.line, file: name),
+                        try coordinate(y, column: lat, line: row.line, file: name)
+                    ))
+            }
+        case .none:
+            geometry = nil
         }
-        return CSVLayer(
-            collection: FeatureCollection(features: features, droppedZCount: droppedZ),
-            columnNames: columns,
-            geometrySource: source,
-            encoding: choice,
-            replacementCount: decoder.replacementCount,
-            rowLines: rowLines
-        )
+        return Feature(geometry: geometry, properties: properties)
     }
 
     private static func uniqueNames(_ raw: [String]) -> [String] {
@@ -245,7 +276,7 @@ public enum CSVReader {
         return .none
     }
 
-    private static func coordinate(_ text: String, column: String, line: Int, file: String) throws -> Double {
+    static func coordinate(_ text: String, column: String, line: Int, file: String) throws -> Double {
         guard NumberSyntax.classify(text.utf8) != nil, let d = Double(text), d.isFinite else {
             let shown = text.isEmpty ? "an empty cell" : "'\(text)'"
             throw CSVError(file: file, line: line, column: column, reason: "\(shown) is not a coordinate number")
@@ -287,10 +318,28 @@ struct CSVTokenizer {
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"),
         lf = UInt8(ascii: "\n")
 
+    /// Where the next row starts: a byte offset and its line.
+    struct Cursor {
+        var offset = 0
+        var line = 1
+    }
+
+    /// Every row, in order.
     func rows() throws -> [Row] {
         var rows: [Row] = []
-        var i = 0
-        var line = 1
+        var cursor = Cursor()
+        while let row = try nextRow(&cursor) { rows.append(row) }
+        return rows
+    }
+
+    /// The row at `cursor` (blank lines skipped), moving the cursor past it; nil at the end.
+    func nextRow(_ cursor: inout Cursor) throws -> Row? {
+        var i = cursor.offset
+        var line = cursor.line
+        defer {
+            cursor.offset = i
+            cursor.line = line
+        }
         let n = text.count
         while i < n {
             let rowLine = line
@@ -342,8 +391,62 @@ struct CSVTokenizer {
                 line += 1
             }
             if cells.count == 1 && cells[0].isEmpty { continue }
-            rows.append(Row(line: rowLine, cells: cells))
+            return Row(line: rowLine, cells: cells)
         }
-        return rows
+        return nil
+    }
+}
+
+/// A CSV file opened by ``CSVReader/open(path:wktColumn:lonColumn:latColumn:encoding:)``: its
+/// text decoded and header read, its rows read one at a time by ``forEachFeature(_:)``.
+public struct CSVTable: Sendable {
+    let tokenizer: CSVTokenizer
+    let firstRow: CSVTokenizer.Cursor
+    /// Every header name, in file order (trimmed; blank names become `fieldN`, duplicates get `_2`…).
+    public let columnNames: [String]
+    public let geometrySource: CSVLayer.GeometrySource
+    /// The encoding used and how it was chosen.
+    public let encoding: TextEncodingChoice
+    /// Byte sequences not valid in the encoding, read as U+FFFD.
+    public let replacementCount: Int
+
+    /// The columns that become properties (all but the geometry's), in order: every feature's
+    /// properties have exactly these.
+    public var propertyNames: [String] { columnNames.filter { !geometryColumns.contains($0) } }
+
+    var geometryColumns: Set<String> {
+        switch geometrySource {
+        case .wkt(let c): return [c]
+        case .lonLat(let lon, let lat): return [lon, lat]
+        case .none: return []
+        }
+    }
+
+    /// Whether the file has a data row after its header.
+    public func hasRows() throws -> Bool {
+        var cursor = firstRow
+        return try tokenizer.nextRow(&cursor) != nil
+    }
+
+    /// Reads the data rows in order and hands each feature to `body` with its 0-based index and
+    /// the file line its row starts on.
+    /// - Returns: the positions whose Z or M value was dropped (WKT).
+    /// - Throws: ``CSVError`` naming the line (an unterminated quote, a row with the wrong number
+    ///   of cells, bad WKT, a coordinate that is not a number), or what `body` throws.
+    @discardableResult
+    public func forEachFeature(_ body: (_ index: Int, _ line: Int, Feature) throws -> Void) throws -> Int {
+        var geometryIndices: Set<Int> = []
+        for c in geometryColumns { geometryIndices.insert(columnNames.firstIndex(of: c)!) }
+        var droppedZ = 0
+        var cursor = firstRow
+        var index = 0
+        while let row = try tokenizer.nextRow(&cursor) {
+            let f = try CSVReader.feature(
+                of: row, columns: columnNames, source: geometrySource, geometryIndices: geometryIndices,
+                file: tokenizer.file, droppedZ: &droppedZ)
+            try body(index, row.line, f)
+            index += 1
+        }
+        return droppedZ
     }
 }

@@ -173,6 +173,58 @@ struct JSONScanner {
         _ = try readValue()
     }
 
+    /// Skips one value checking only its structure: brackets balance and strings end. Numbers,
+    /// literals and the text inside strings are not looked at, so this runs at the speed of a
+    /// byte scan. For the key survey, whose file the full parse reads again and checks.
+    mutating func skipValueQuickly() throws {
+        guard let first = peek() else { throw fail("unexpected end of file, expected a value") }
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            if first == UInt8(ascii: "\"") { return try skipStringQuickly() }
+            while pos < bytes.count {
+                switch bytes[pos] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return
+                default: pos += 1
+                }
+            }
+            return
+        }
+        let start = pos
+        var depth = 0
+        while pos < bytes.count {
+            switch bytes[pos] {
+            case UInt8(ascii: "\""):
+                try skipStringQuickly()
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    pos += 1
+                    return
+                }
+            default: break
+            }
+            pos += 1
+        }
+        throw fail("unexpected end of file inside a value", at: start)
+    }
+
+    /// Moves past a string whose opening quote is at `pos`, minding only escapes.
+    mutating func skipStringQuickly() throws {
+        let start = pos
+        pos += 1
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                pos += 1
+                return
+            }
+            pos += b == UInt8(ascii: "\\") ? 2 : 1
+        }
+        throw fail("unterminated string", at: start)
+    }
+
     mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         let start = pos

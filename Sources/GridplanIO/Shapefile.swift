@@ -93,6 +93,61 @@ public struct ShapefileLayer: Sendable {
     public var replacementCount: Int
 }
 
+/// A shapefile set opened by ``ShapefileReader/open(path:encoding:)``: its files in memory and
+/// headers checked, read record by record with ``forEachFeature(_:)``.
+public struct ShapefileSet {
+    let shpPath: String
+    let shp: BinaryBytes
+    let table: DBFTable
+    let offsets: [Range<Int>]
+    public let shapeType: ShapeType
+    /// The text of the .prj file (ESRI WKT), if there is one.
+    public let prjWKT: String?
+    /// The encoding used for field names and text values, and how it was chosen.
+    public let encoding: TextEncodingChoice
+    let decoder: TextDecoder
+
+    /// The attribute fields, in order (every feature's properties have exactly these).
+    public var fields: [DBFField] { table.columns.map(\.field) }
+    /// Records in the files, deleted ones included.
+    public var recordCount: Int { offsets.count }
+    /// Records not flagged deleted: the features ``forEachFeature(_:)`` gives.
+    public var liveRecordCount: Int { (0..<offsets.count).reduce(0) { $0 + (table.isDeleted($1) ? 0 : 1) } }
+
+    /// What reading the records noticed.
+    public struct Summary: Sendable {
+        public var deletedRecordCount = 0
+        public var closedRingCount = 0
+        public var reclassifiedRingCount = 0
+        public var replacementCount = 0
+        public var droppedZCount = 0
+    }
+
+    /// Decodes the records in order and hands each feature to `body` with its 0-based index
+    /// among the features (deleted records are skipped and not counted).
+    /// - Throws: ``ShapefileError`` naming the record, or what `body` throws.
+    public func forEachFeature(_ body: (Int, Feature) throws -> Void) throws -> Summary {
+        var assembler = ShapeAssembler(file: shpPath, fileShapeType: shapeType)
+        var summary = Summary()
+        var index = 0
+        for (record, range) in offsets.enumerated() {
+            if table.isDeleted(record) {
+                summary.deletedRecordCount += 1
+                continue
+            }
+            let geometry = try assembler.geometry(shp, range, record: record)
+            let properties = try table.properties(ofRecord: record, decoder: decoder)
+            try body(index, Feature(geometry: geometry, properties: properties))
+            index += 1
+        }
+        summary.closedRingCount = assembler.closedRingCount
+        summary.reclassifiedRingCount = assembler.reclassifiedRingCount
+        summary.replacementCount = decoder.replacementCount
+        summary.droppedZCount = assembler.droppedZCount
+        return summary
+    }
+}
+
 /// Reads ESRI Shapefiles: the .shp geometry, the .shx index, the .dbf attributes, and the
 /// optional .prj (CRS) and .cpg (code page) files beside them.
 ///
@@ -121,6 +176,29 @@ public enum ShapefileReader {
     /// print(layer.encoding)   // GB18030 (declared by the .cpg file as 'GBK')
     /// ```
     public static func read(path: String, encoding: TextEncoding? = nil) throws -> ShapefileLayer {
+        let set = try open(path: path, encoding: encoding)
+        var features: [Feature] = []
+        features.reserveCapacity(set.recordCount)
+        let summary = try set.forEachFeature { _, f in features.append(f) }
+        return ShapefileLayer(
+            collection: FeatureCollection(features: features, droppedZCount: summary.droppedZCount),
+            shapeType: set.shapeType,
+            prjWKT: set.prjWKT,
+            encoding: set.encoding,
+            fields: set.fields,
+            deletedRecordCount: summary.deletedRecordCount,
+            closedRingCount: summary.closedRingCount,
+            reclassifiedRingCount: summary.reclassifiedRingCount,
+            replacementCount: summary.replacementCount
+        )
+    }
+
+    /// Opens a shapefile set for reading record by record (``ShapefileSet/forEachFeature(_:)``):
+    /// the files are loaded and their headers, record counts and encoding checked, but no
+    /// record is decoded yet.
+    /// - Parameters: as ``read(path:encoding:)``.
+    /// - Throws: ``ShapefileError``, as ``read(path:encoding:)`` for everything but the records.
+    public static func open(path: String, encoding: TextEncoding? = nil) throws -> ShapefileSet {
         let base: String
         let ext = (path as NSString).pathExtension.lowercased()
         if ["shp", "shx", "dbf"].contains(ext) {
@@ -159,36 +237,14 @@ public enum ShapefileReader {
         }
         table.decodeNames(with: decoder)
 
-        var assembler = ShapeAssembler(file: shpPath, fileShapeType: shapeType)
-        var features: [Feature] = []
-        features.reserveCapacity(offsets.count)
-        var deleted = 0
-        for (index, range) in offsets.enumerated() {
-            if table.isDeleted(index) {
-                deleted += 1
-                continue
-            }
-            let geometry = try assembler.geometry(shp, range, record: index)
-            let properties = try table.properties(ofRecord: index, decoder: decoder)
-            features.append(Feature(geometry: geometry, properties: properties))
-        }
-
         var prj: String?
         if let prjPath = sibling(base, "prj"), case .success(let bytes) = BinaryBytes.load(path: prjPath) {
             let text = String(decoding: bytes.bytes, as: UTF8.self).trimmingWhitespace()
             prj = text.isEmpty ? nil : text
         }
-        return ShapefileLayer(
-            collection: FeatureCollection(features: features, droppedZCount: assembler.droppedZCount),
-            shapeType: shapeType,
-            prjWKT: prj,
-            encoding: choice,
-            fields: table.columns.map(\.field),
-            deletedRecordCount: deleted,
-            closedRingCount: assembler.closedRingCount,
-            reclassifiedRingCount: assembler.reclassifiedRingCount,
-            replacementCount: decoder.replacementCount
-        )
+        return ShapefileSet(
+            shpPath: shpPath, shp: shp, table: table, offsets: offsets, shapeType: shapeType, prjWKT: prj,
+            encoding: choice, decoder: decoder)
     }
 
     /// The path of `base.ext`, trying lower case, upper case, then any case in the directory.

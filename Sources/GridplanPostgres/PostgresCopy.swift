@@ -32,7 +32,17 @@ extension PostgresConnection {
     ) throws -> Int {
         let target = try (schema.map { try quoteIdentifier($0) + "." } ?? "") + quoteIdentifier(table)
         let list = try columns.map(quoteIdentifier).joined(separator: ", ")
-        let sql = "COPY \(target) (\(list)) FROM STDIN"
+        let writer = PostgresCopyWriter(connection: self, columnCount: columns.count)
+        defer { writer.isFinished = true }
+        return try copyIn("COPY \(target) (\(list)) FROM STDIN") {
+            try body(writer)
+            try writer.flush()
+        }
+    }
+
+    /// Runs `COPY … FROM STDIN` with `send` putting the data: ends it when `send` returns, aborts
+    /// it (nothing stays) when `send` throws.
+    func copyIn(_ sql: String, _ send: () throws -> Void) throws -> Int {
         settlePending()
         // NULL only when out of memory or the connection is gone
         guard let start = PQexec(handle, sql) else { throw connectionError(sql: sql) }
@@ -41,19 +51,14 @@ extension PostgresConnection {
             return 0
         }
         PQclear(start)
-
-        let writer = PostgresCopyWriter(connection: self, columnCount: columns.count)
         do {
-            try body(writer)
-            try writer.flush()
+            try send()
         } catch {
-            writer.isFinished = true
             if error is CopyInterrupted { throw copyFailure(sql: sql) }
             // The reason goes to the server, whose own error (57014) is dropped: `error` says it better.
             abandonCopy(sending: true)
             throw error
         }
-        writer.isFinished = true
         // 1 when queued, -1 when the connection is gone
         guard PQputCopyEnd(handle, nil) == 1 else { throw copyFailure(sql: sql) }
         return try finishCopy(sql: sql)

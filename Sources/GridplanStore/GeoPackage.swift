@@ -333,9 +333,7 @@ public final class GeoPackage {
         in layer: GeoPackageLayer, envelope: Envelope? = nil, where filter: String? = nil, arguments: [SQLValue] = [],
         _ body: (Feature) throws -> Void
     ) throws {
-        let cols = try columns(of: layer.name)
-        let pk = cols.first(where: { $0.isPrimaryKey && $0.type.hasPrefix("INT") })?.name
-        let attributes = cols.filter { $0.name != layer.geometryColumn && $0.name != pk }
+        let (pk, attributes) = try attributeColumns(of: layer)
         var selectList = [Self.quote(layer.geometryColumn)]
         if let pk { selectList.append(Self.quote(pk)) }
         selectList += attributes.map { Self.quote($0.name) }
@@ -378,6 +376,22 @@ public final class GeoPackage {
             let id: JSONValue? = pk != nil ? Self.jsonValue(s.value(at: 1), declaredType: "INTEGER") : nil
             try body(Feature(id: id, geometry: geometry, properties: props))
         }
+    }
+
+    /// The integer primary key (the feature id) and the other non-geometry columns of a layer:
+    /// every feature ``forEachFeature(in:envelope:where:arguments:_:)`` gives has these
+    /// properties, in this order.
+    func attributeColumns(of layer: GeoPackageLayer) throws -> (
+        primaryKey: String?, attributes: [(name: String, type: String, isPrimaryKey: Bool)]
+    ) {
+        let cols = try columns(of: layer.name)
+        let pk = cols.first(where: { $0.isPrimaryKey && $0.type.hasPrefix("INT") })?.name
+        return (pk, cols.filter { $0.name != layer.geometryColumn && $0.name != pk })
+    }
+
+    /// The property names of a layer's features, in order (see ``attributeColumns(of:)``).
+    public func propertyNames(of layer: GeoPackageLayer) throws -> [String] {
+        try attributeColumns(of: layer).attributes.map(\.name)
     }
 
     /// Number of rows in a layer.

@@ -399,33 +399,20 @@ public final class GeoPackageStore: Store {
     public func insert(
         _ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String
     ) throws {
-        let cols = layer.columns.map(\.name)
-        let sql =
-            "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
-        let statement = try database.prepare(sql)
+        let statement = try insertStatement(layer)
+        let rows = try GeoPackageLayerRows(layer: layer, srsID: srsID, generation: generation, fields: fields)
+            .rows(features, first: 0, source: source)
         try package.withDeferredSpatialIndex(table: layer.rawValue) {
-            for (i, f) in features.enumerated() {
-                let geometry: Geometry?
-                do {
-                    geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
-                } catch let reason as CoercionError {
-                    throw StoreError(
-                        path: source,
-                        reason:
-                            "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'"
-                    )
-                }
-                var values: [SQLValue] = [geometry.map { .blob(GeoPackageBinary.encode($0, srsID: srsID)) } ?? .null]
-                for c in cols {
-                    switch c {
-                    case "generation_id": values.append(.integer(generation))
-                    case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
-                    default: values.append(fields.value(for: c, in: f.properties, layer: layer))
-                    }
-                }
-                try statement.run(values)
-            }
+            for values in rows { try statement.run(values) }
         }
+    }
+
+    /// The statement that inserts one row of `layer`: its geometry, then every column.
+    func insertStatement(_ layer: StoreLayer) throws -> Statement {
+        let cols = layer.columns.map(\.name)
+        return try database.prepare(
+            "INSERT INTO \(GeoPackage.quote(layer.rawValue)) (geom, \(cols.map(GeoPackage.quote).joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: cols.count)))"
+        )
     }
 
 }

@@ -361,108 +361,107 @@ public final class PostGISStore: Store {
     /// Hex EWKB (the geometry's WKB with the SRID flag and SRID), which COPY's text format and
     /// PostGIS's geometry input accept.
     func ewkbHex(_ g: Geometry) -> String {
-        var wkb = WKB.encode(g)
-        // WKB: byte order, uint32 type, body. EWKB sets 0x20000000 in the type and puts the
-        // SRID after it, in the same byte order.
-        let little = wkb[0] == 1
-        func uint32(_ v: UInt32) -> [UInt8] {
-            let bytes = [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
-            return little ? bytes : bytes.reversed()
-        }
-        let typeBytes = Array(wkb[1..<5])
-        let type =
-            little
-            ? UInt32(typeBytes[0]) | UInt32(typeBytes[1]) << 8 | UInt32(typeBytes[2]) << 16 | UInt32(typeBytes[3]) << 24
-            : UInt32(typeBytes[3]) | UInt32(typeBytes[2]) << 8 | UInt32(typeBytes[1]) << 16 | UInt32(typeBytes[0]) << 24
-        wkb.replaceSubrange(1..<5, with: uint32(type | 0x2000_0000) + uint32(UInt32(bitPattern: srid)))
+        var ewkb: [UInt8] = []
+        PostGISLayerRows.appendEWKB(g, srid: srid, to: &ewkb)
         let digits = Array("0123456789ABCDEF".utf8)
         var hex = [UInt8]()
-        hex.reserveCapacity(wkb.count * 2)
-        for b in wkb {
+        hex.reserveCapacity(ewkb.count * 2)
+        for b in ewkb {
             hex.append(digits[Int(b >> 4)])
             hex.append(digits[Int(b & 0xF)])
         }
         return String(decoding: hex, as: UTF8.self)
     }
 
-    static func postgresValue(_ v: SQLValue) -> PostgresValue {
-        switch v {
-        case .null: return .null
-        case .integer(let n): return .integer(n)
-        case .real(let d): return .double(d)
-        case .text(let s): return .text(s)
-        case .blob(let b): return .bytea(b)
-        }
-    }
-
     /// Copies features (in the store's CRS) into `layer` as `generation`.
     func copy(_ features: [Feature], into layer: StoreLayer, generation: Int64, fields: FieldMapping, source: String)
         throws
     {
-        let cols = layer.columns.map(\.name)
-        // Rows are checked before the copy starts: COPY reports a bad row only after all the data.
-        var rows: [[PostgresValue]] = []
-        rows.reserveCapacity(features.count)
-        for (i, f) in features.enumerated() {
-            let geometry: Geometry?
-            do {
-                geometry = try f.geometry.map { try StoreGeometry.coerce($0, to: layer) }
-            } catch let reason as CoercionError {
-                throw StoreError(
-                    path: source,
-                    reason:
-                        "feature \(i): \(reason.message) cannot go into the \(layer.shape.rawValue) layer '\(layer.rawValue)'"
-                )
-            }
-            var values: [PostgresValue] = [geometry.map { .text(ewkbHex($0)) } ?? .null]
-            for c in cols {
-                switch c {
-                case "generation_id": values.append(.integer(generation))
-                case "properties": values.append(.text(JSONText.encode(.object(f.properties))))
-                default: values.append(Self.postgresValue(fields.value(for: c, in: f.properties, layer: layer)))
-                }
-            }
-            rows.append(values)
+        let encoder = PostGISLayerRows(layer: layer, srid: srid, generation: generation, fields: fields)
+        // Rows are encoded (and checked) before the copy starts: COPY reports a bad row only after all the data.
+        let rows = try encoder.rows(features, first: 0, source: source)
+        try connection.copyBinary(into: layer.rawValue, columns: encoder.columns) { try $0.send(rows) }
+    }
+
+    /// Copies a source's features into `layer` as `generation` with one binary COPY, the rows
+    /// read and encoded on a thread of their own while this one sends the previous batches.
+    /// - Parameter table: the table to fill, when not the layer's own (a ``PostGISBulkLoad``'s).
+    func copy(
+        _ source: SourceReader, into layer: StoreLayer, table: String? = nil, generation: Int64,
+        fields: FieldMapping, progress: (Int, Int?) -> Void
+    ) throws -> SourceReader.Summary {
+        let encoder = PostGISLayerRows(layer: layer, srid: srid, generation: generation, fields: fields)
+        let path = source.path
+        var summary: SourceReader.Summary?
+        try connection.copyBinary(into: table ?? layer.rawValue, columns: encoder.columns) { copy in
+            summary = try ImportPreparation.run(
+                source, into: crs,
+                encode: { first, features in try encoder.rows(features, first: first, source: path) },
+                write: { rows in
+                    try copy.send(rows)
+                    return rows.count
+                }, progress: progress)
         }
-        try connection.copy(into: layer.rawValue, columns: ["geom"] + cols) { writer in
-            for r in rows { try writer.append(r) }
-        }
+        return summary!
     }
 
     public func importLayer(
-        _ source: SourceLayer, into layer: StoreLayer, fields explicit: [String: String], replace: Bool,
-        parameters: JSONObject,
-        effectiveFrom: String? = nil
+        _ source: SourceReader, into layer: StoreLayer, fields explicit: [String: String], replace: Bool,
+        parameters: JSONObject, effectiveFrom: String?, progress: (Int, Int?) -> Void
     ) throws -> ImportReport {
-        let (mapping, features) = try ImportPreparation.prepare(source, fields: explicit, layer: layer, into: crs)
+        let mapping = try ImportPreparation.mapping(
+            names: source.propertyNames, path: source.path, fields: explicit, layer: layer)
         return try write([layer]) {
-            var replaced = 0
-            if !layer.keepsGenerations {
-                let existing =
-                    try connection.execute("SELECT count(*) AS n FROM \(try table(layer))").rows[0].int("n") ?? 0
-                if existing > 0 {
-                    guard replace else {
-                        throw StoreError(
-                            path: location,
-                            reason:
-                                "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them"
-                        )
-                    }
-                    try connection.execute("DELETE FROM \(try table(layer))")
-                    replaced = existing
-                }
-            }
+            let existing = try rowsBeforeImport(of: layer, replace: replace)
             let generation = try addGeneration(layer: layer, command: "import", parameters: parameters)
             if let effectiveFrom { try setEffectiveFrom(effectiveFrom, generation: generation) }
-            try copy(features, into: layer, generation: generation, fields: mapping, source: source.path)
+            let summary = try load(
+                source, into: layer, keeping: layer.keepsGenerations && existing > 0, generation: generation,
+                fields: mapping, progress: progress)
             if layer == .boundaryChanges { try fillChangeColumns(generation: generation) }
             return ImportReport(
-                layer: layer, features: features.count, nullGeometries: source.collection.nullGeometryCount,
-                generation: generation,
-                replaced: replaced, fromCRS: source.crs.identifier, crsSource: source.crsSource,
-                storeCRS: crs.identifier,
-                fields: mapping.report, notes: source.notes)
+                layer: layer, features: summary.features, nullGeometries: summary.nullGeometries,
+                generation: generation, replaced: layer.keepsGenerations ? 0 : existing,
+                fromCRS: source.crs.identifier, crsSource: source.crsSource, storeCRS: crs.identifier,
+                fields: mapping.report, notes: summary.notes)
         }
+    }
+
+    /// The rows `layer` has before an import: all of them for a layer without generations,
+    /// which an import replaces only when `replace` says so; for a layer with generations,
+    /// 1 when it has any.
+    private func rowsBeforeImport(of layer: StoreLayer, replace: Bool) throws -> Int {
+        guard !layer.keepsGenerations else {
+            return try connection.execute(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM \(try table(layer)) LIMIT 1) t"
+            ).rows[0].int("n") ?? 0
+        }
+        let existing = try connection.execute("SELECT count(*) AS n FROM \(try table(layer))").rows[0].int("n") ?? 0
+        guard existing == 0 || replace else {
+            throw StoreError(
+                path: location,
+                reason: "layer \(layer.rawValue) already has \(existing) features; use --replace to replace them")
+        }
+        return existing
+    }
+
+    /// Writes an import's rows as `generation`. When no row of the layer stays (`keeping` is
+    /// false), its table is rebuilt beside itself and its indexes made after the load
+    /// (``PostGISBulkLoad``); otherwise, or for a table someone else has changed, the rows go
+    /// into the table as it is, after the replaced rows are deleted.
+    private func load(
+        _ source: SourceReader, into layer: StoreLayer, keeping: Bool, generation: Int64, fields: FieldMapping,
+        progress: (Int, Int?) -> Void
+    ) throws -> SourceReader.Summary {
+        if !keeping, let bulk = try PostGISBulkLoad.prepare(connection, layer: layer.rawValue) {
+            return try bulk.run {
+                try copy(
+                    source, into: layer, table: bulk.loadingName, generation: generation, fields: fields,
+                    progress: progress)
+            }
+        }
+        if !keeping { try connection.execute("DELETE FROM \(try table(layer))") }
+        return try copy(source, into: layer, generation: generation, fields: fields, progress: progress)
     }
 
     @discardableResult
@@ -888,36 +887,5 @@ public final class PostGISStore: Store {
                 layer: layer, count: try row.int("n") ?? 0, extent: extent, generations: gens.count,
                 latestGeneration: latest)
         }
-    }
-}
-
-/// What both engines do before an import writes: map the fields and transform into the store's CRS.
-enum ImportPreparation {
-    static func prepare(_ source: SourceLayer, fields explicit: [String: String], layer: StoreLayer, into crs: CRS)
-        throws -> (FieldMapping, [Feature])
-    {
-        // A change list (repair --changes) names each change by its stable id.
-        var explicit = explicit
-        if layer == .boundaryChanges, explicit["code"] == nil, source.propertyNames.contains("stable_id") {
-            explicit["code"] = "stable_id"
-        }
-        let mapping: FieldMapping
-        do {
-            mapping = try FieldMapping(
-                explicit: explicit, propertyNames: source.propertyNames, cases: layer.hasCaseFields)
-        } catch let e as MappingError {
-            throw StoreError(path: source.path, reason: e.description)
-        }
-        let transformer = try Transformer(from: source.crs, to: crs)
-        var features = source.collection.features
-        for i in features.indices {
-            guard let g = features[i].geometry else { continue }
-            do {
-                features[i].geometry = try transformer.transform(g)
-            } catch {
-                throw StoreError(path: source.path, reason: "feature \(i): \(error)")
-            }
-        }
-        return (mapping, features)
     }
 }

@@ -83,14 +83,19 @@ public protocol Store: AnyObject {
     /// Row counts, extents and generations per layer.
     func summaries() throws -> [StoreLayerSummary]
 
-    /// Imports a source layer into `layer` in one transaction: transformed into the store's CRS,
-    /// standard fields mapped (`fields` explicit, else detected), written as a new generation.
-    /// Layers that keep generations gain one; others refuse to mix imports unless `replace`.
+    /// Imports a source layer into `layer` in one transaction: read batch by batch (memory holds
+    /// a few batches, whatever the file's size), transformed into the store's CRS, standard
+    /// fields mapped (`fields` explicit, else detected), written as a new generation while the
+    /// next batches are read. Layers that keep generations gain one; others refuse to mix
+    /// imports unless `replace`. A feature that fails a check (its coordinates, its geometry
+    /// type, a transform) fails the import with its index, and the store stays as it was.
     /// - Parameter effectiveFrom: the day (`YYYY-MM-DD`) from which the new generation is in
     ///   force, for grids drawn before they are imported; nil: the day of the import.
+    /// - Parameter progress: called after each batch with the features written so far and the
+    ///   total when the source knows it.
     func importLayer(
-        _ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject,
-        effectiveFrom: String?
+        _ source: SourceReader, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject,
+        effectiveFrom: String?, progress: (_ written: Int, _ total: Int?) -> Void
     ) throws -> ImportReport
 
     /// Records check findings (in the store's CRS) as a new generation of the findings layer.
@@ -159,12 +164,24 @@ public protocol Store: AnyObject {
 }
 
 extension Store {
-    /// Imports a layer whose generation is in force from the day of the import.
+    /// Imports a layer read into memory.
     public func importLayer(
-        _ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject
+        _ source: SourceLayer, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject,
+        effectiveFrom: String? = nil
     ) throws -> ImportReport {
         try importLayer(
-            source, into: layer, fields: fields, replace: replace, parameters: parameters, effectiveFrom: nil)
+            SourceReader(source), into: layer, fields: fields, replace: replace, parameters: parameters,
+            effectiveFrom: effectiveFrom)
+    }
+
+    /// Imports a layer, without progress.
+    public func importLayer(
+        _ source: SourceReader, into layer: StoreLayer, fields: [String: String], replace: Bool, parameters: JSONObject,
+        effectiveFrom: String? = nil
+    ) throws -> ImportReport {
+        try importLayer(
+            source, into: layer, fields: fields, replace: replace, parameters: parameters,
+            effectiveFrom: effectiveFrom, progress: { _, _ in })
     }
 
     /// The features of `layer` that `filter` selects, in memory.

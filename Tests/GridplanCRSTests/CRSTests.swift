@@ -42,6 +42,27 @@ func cs2cs(_ args: [String], _ input: String) throws -> [Double] {
         #expect(abs(back.x - place.lon) < 1e-9 && abs(back.y - place.lat) < 1e-9)
     }
 
+    @Test func aBatchOfGeometriesIsTransformedAsEachAlone() throws {
+        let t = try Transformer(from: .wgs84, to: .epsg(4548))
+        let ring = [
+            Coordinate(116.3, 39.9), Coordinate(116.4, 39.9), Coordinate(116.4, 40), Coordinate(116.3, 39.9),
+        ]
+        let hole = [
+            Coordinate(116.35, 39.92), Coordinate(116.36, 39.93), Coordinate(116.37, 39.92),
+            Coordinate(116.35, 39.92),
+        ]
+        let geometries: [Geometry] = [
+            .point(Coordinate(116.39, 39.91)), .polygon(Polygon(rings: [ring, hole])),
+            .multiPolygon([Polygon(exterior: ring), Polygon(rings: [ring, hole])]), .geometryCollection([]),
+            .multiLineString([ring, hole]), .geometryCollection([.point(Coordinate(117, 40)), .lineString(hole)]),
+        ]
+        #expect(try t.transform(geometries) == (try geometries.map { try t.transform($0) }))
+        let failing = try Transformer(from: .wgs84, to: .epsg(4548))
+        #expect(throws: CRSError.self) {
+            try failing.transform([.point(Coordinate(116, 39)), .point(Coordinate(116, 95))])
+        }
+    }
+
     @Test func zoneNumberInEastingCRSMatchesCS2CS() throws {
         let ours = try Transformer(from: .wgs84, to: .epsg(4527)).transform(Coordinate(116.4, 39.9))
         let theirs = try cs2cs(["EPSG:4326", "EPSG:4527"], "39.9 116.4")

@@ -282,38 +282,10 @@ import Testing
         guard let server = Self.server() else { return }
         let store = try Self.newDatabase(server)
         Self.load(store)
-        // A layer big enough that the import is still copying when it is killed.
-        let dir = try scratch()
-        var features: [Feature] = []
-        for i in 0..<300_000 {
-            let x = 116.38 + Double(i % 600) * 0.00007
-            let y = 39.90 + Double(i / 600) * 0.00004
-            features.append(
-                Feature(
-                    id: .integer(Int64(i)), geometry: .point(Coordinate(x, y)), properties: ["households": .integer(1)])
-            )
-        }
-        try GeoJSONWriter.write(features, to: dir + "/many.geojson")
         let before = try Self.count(store, "buildings")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: gridplanBinary)
-        p.arguments = ["import", store, dir + "/many.geojson", "--as", "buildings", "--replace", "--quiet"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Self.startImportOfManyBuildings(store)
         let watcher = try PostgresConnection(store)
-        var sawCopy = false
-        for _ in 0..<6000 where p.isRunning {
-            let rows = try watcher.execute(
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan' AND query LIKE 'COPY %'"
-            ).rows
-            if (try rows[0].int("n") ?? 0) > 0 {
-                sawCopy = true
-                break
-            }
-            usleep(10_000)
-        }
-        #expect(sawCopy, "the import finished before it could be killed")
+        #expect(try Self.waitForCopy(of: p, watcher: watcher), "the import finished before it could be killed")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal)
@@ -332,6 +304,120 @@ import Testing
         #expect(
             gridplan(["import", store, Self.city + "/buildings.geojson", "--as", "buildings", "--replace", "--quiet"])
                 .code == 0)
+    }
+
+    /// A layer of 300,000 points, big enough that an import of it is still copying when looked at.
+    static let manyBuildings: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-many-\(UUID().uuidString)")
+            .path
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let features = (0..<300_000).map { i in
+            let x = 116.38 + Double(i % 600) * 0.00007
+            let y = 39.90 + Double(i / 600) * 0.00004
+            return Feature(
+                id: .integer(Int64(i)), geometry: .point(Coordinate(x, y)), properties: ["households": .integer(1)])
+        }
+        try! GeoJSONWriter.write(features, to: dir + "/many.geojson")
+        return dir + "/many.geojson"
+    }()
+
+    /// `gridplan import STORE many.geojson --as buildings --replace`, started.
+    static func startImportOfManyBuildings(_ store: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gridplanBinary)
+        p.arguments = ["import", store, manyBuildings, "--as", "buildings", "--replace", "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Waits (up to a minute) until a gridplan COPY is running; false if `p` ended first.
+    static func waitForCopy(of p: Process, watcher: PostgresConnection) throws -> Bool {
+        for _ in 0..<6000 where p.isRunning {
+            let rows = try watcher.execute(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'gridplan' AND query LIKE 'COPY %'"
+            ).rows
+            if (try rows[0].int("n") ?? 0) > 0 { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    @Test func readersKeepReadingWhileAnImportRebuildsTheLayer() throws {
+        guard let server = Self.server() else { return }
+        let store = try Self.newDatabase(server)
+        Self.load(store)
+        let admin = try PostgresConnection(store)
+        let role = "reader_" + UUID().uuidString.lowercased().prefix(8)
+        let password = "pw-" + UUID().uuidString
+        try admin.execute(
+            "CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
+        let db = String(URLComponents(string: store)!.path.dropFirst())
+        try admin.executeScript(
+            """
+            GRANT CONNECT ON DATABASE \(try admin.quoteIdentifier(db)) TO \(try admin.quoteIdentifier(role));
+            GRANT USAGE ON SCHEMA public TO \(try admin.quoteIdentifier(role));
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(try admin.quoteIdentifier(role));
+            """)
+        var c = URLComponents(string: store)!
+        c.user = role
+        c.password = password
+        let reader = c.string!
+        let indexes = "SELECT indexname AS i FROM pg_indexes WHERE tablename = 'buildings' ORDER BY 1"
+        let indexesBefore = try admin.execute(indexes).rows.map { try $0.string("i") }
+        let before = try Self.count(store, "buildings")
+
+        let p = try Self.startImportOfManyBuildings(store)
+        #expect(try Self.waitForCopy(of: p, watcher: admin), "the import finished before it could be watched")
+        // While the new buildings are copied, readers read the old ones at once (their lock
+        // timeout is the busy timeout: a reader held up would fail, not wait).
+        let start = Date()
+        #expect(try Self.count(reader, "buildings") == before)
+        let layers = gridplan(["layers", reader, "--json"])
+        #expect(layers.code == 0, "\(layers.err)")
+        #expect(Date().timeIntervalSince(start) < 4)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        // The new layer has the old one's indexes, and the reader's grant.
+        #expect(try Self.count(reader, "buildings") == 300_000)
+        #expect(try admin.execute(indexes).rows.map { try $0.string("i") } == indexesBefore)
+        #expect(
+            gridplan(["metrics", "communities", "--store", reader, "--households", "buildings", "--quiet"]).code == 0)
+    }
+
+    @Test func anImportWaitsForAReaderOfTheOldLayerAndOthersStillRead() throws {
+        guard let server = Self.server() else { return }
+        let store = try Self.newDatabase(server)
+        Self.load(store)
+        let communities = try Self.count(store, "communities")
+        // A reader in the middle of a long read holds the old table.
+        let holder = try PostgresConnection(store)
+        try holder.execute("BEGIN")
+        try holder.execute("SELECT count(*) AS n FROM communities")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gridplanBinary)
+        p.arguments = [
+            "import", store, Self.city + "/communities.geojson", "--as", "communities", "--replace", "--quiet",
+        ]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        sleep(3)
+        #expect(p.isRunning, "the import swapped the layer under an open reader")
+        // Readers coming meanwhile wait at most one of the import's short tries for the table.
+        for _ in 0..<5 {
+            let start = Date()
+            #expect(try Self.count(store, "communities") == communities)
+            #expect(Date().timeIntervalSince(start) < 1.5)
+        }
+        try holder.execute("COMMIT")
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(try Self.count(store, "communities") == communities)
+        #expect(
+            try holder.execute("SELECT count(*) AS n FROM generations WHERE layer = 'communities'").rows[0].int("n")
+                == 2)
     }
 
     @Test func aReadOnlyRoleReadsAndCannotWrite() throws {
