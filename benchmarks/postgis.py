@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -52,7 +53,11 @@ class Cluster:
         out = subprocess.run([os.path.join(ROOT, ".ci", "pg-cluster"), "start"], capture_output=True, text=True, check=True)
         self.dir = out.stdout.strip().splitlines()[-1]
         env = open(os.path.join(self.dir, "env")).read()
-        self.uri = re.search(r"GRIDPLAN_TEST_PG='([^']+)'", env).group(1)
+        uri = urllib.parse.urlsplit(re.search(r"GRIDPLAN_TEST_PG='([^']+)'", env).group(1))
+        # The password goes to every client (gridplan, psql, ogr2ogr) through libpq's PGPASSWORD,
+        # never on a command line, where ps and GDAL's debug output would show it.
+        os.environ["PGPASSWORD"] = urllib.parse.unquote(uri.password or "")
+        self.uri = urllib.parse.urlunsplit(uri._replace(netloc=f"{uri.username}@{uri.hostname}:{uri.port}"))
         return self
 
     def __exit__(self, *exc):
