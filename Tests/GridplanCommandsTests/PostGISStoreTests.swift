@@ -344,11 +344,8 @@ import Testing
         return false
     }
 
-    @Test func readersKeepReadingWhileAnImportRebuildsTheLayer() throws {
-        guard let server = Self.server() else { return }
-        let store = try Self.newDatabase(server)
-        Self.load(store)
-        let admin = try PostgresConnection(store)
+    /// A new login role that may read every table of `store` and nothing more; its URI.
+    static func readOnlyRole(on store: String, admin: PostgresConnection) throws -> String {
         let role = "reader_" + UUID().uuidString.lowercased().prefix(8)
         let password = "pw-" + UUID().uuidString
         try admin.execute(
@@ -364,6 +361,15 @@ import Testing
         c.user = role
         c.password = password
         let reader = c.string!
+        return reader
+    }
+
+    @Test func readersKeepReadingWhileAnImportRebuildsTheLayer() throws {
+        guard let server = Self.server() else { return }
+        let store = try Self.newDatabase(server)
+        Self.load(store)
+        let admin = try PostgresConnection(store)
+        let reader = try Self.readOnlyRole(on: store, admin: admin)
         let indexes = "SELECT indexname AS i FROM pg_indexes WHERE tablename = 'buildings' ORDER BY 1"
         let indexesBefore = try admin.execute(indexes).rows.map { try $0.string("i") }
         let before = try Self.count(store, "buildings")
@@ -425,21 +431,7 @@ import Testing
         let store = try Self.newDatabase(server)
         Self.load(store)
         let admin = try PostgresConnection(store)
-        let role = "reader_" + UUID().uuidString.lowercased().prefix(8)
-        let password = "pw-" + UUID().uuidString
-        try admin.execute(
-            "CREATE ROLE \(try admin.quoteIdentifier(role)) LOGIN PASSWORD \(try admin.quoteLiteral(password))")
-        let db = String(URLComponents(string: store)!.path.dropFirst())
-        try admin.executeScript(
-            """
-            GRANT CONNECT ON DATABASE \(try admin.quoteIdentifier(db)) TO \(try admin.quoteIdentifier(role));
-            GRANT USAGE ON SCHEMA public TO \(try admin.quoteIdentifier(role));
-            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(try admin.quoteIdentifier(role));
-            """)
-        var c = URLComponents(string: store)!
-        c.user = role
-        c.password = password
-        let reader = c.string!
+        let reader = try Self.readOnlyRole(on: store, admin: admin)
         #expect(gridplan(["layers", reader]).code == 0)
         let check = gridplan([
             "check", "communities", "--store", reader, "--boundary", "districts", "--json", "--quiet",
@@ -453,6 +445,7 @@ import Testing
         let write = gridplan(["import", reader, Self.city + "/events.geojson", "--as", "events", "--replace"])
         #expect(write.code == 4, "\(write.err)")
         #expect(write.err.contains("may not write"), "\(write.err)")
+        let password = try #require(URLComponents(string: reader)?.password)
         for r in [check, write] { #expect(!(r.out + r.err).contains(password)) }
         #expect(try Self.count(store, "events") > 0)
     }
