@@ -135,24 +135,8 @@ struct Metrics: ParsableCommand {
             }
         }
         if let events {
-            let el = try layers.loadChecked(events, role: "events", in: metric)
-            let dateField = try FieldMapping(explicit: [:], propertyNames: el.propertyNames).sources["date"]
             let window = try DateWindow(since: since, until: until)
-            if window.isBounded && dateField == nil {
-                throw CommandFailure("\(events): no date property for --since/--until", exitCode: .badInput)
-            }
-            for (i, g) in try el.geometries(in: metric).enumerated() {
-                guard case .point(let c)? = g else { continue }
-                if let dateField, window.isBounded {
-                    let d = el.features[i].properties[dateField]?.text ?? ""
-                    guard DateWindow.isDay(d) else {
-                        throw CommandFailure(
-                            "\(events): feature \(i): date '\(d)' is not YYYY-MM-DD", exitCode: .badInput)
-                    }
-                    guard window.contains(d) else { continue }
-                }
-                inputs.events.append(c)
-            }
+            inputs.events = try layers.points(events, role: "events", in: metric, window: window)
             inputs.periodDays = window.days
         }
         if let components {

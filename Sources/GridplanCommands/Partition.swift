@@ -268,10 +268,7 @@ struct Partition: ParsableCommand {
             throw CommandFailure("a households target needs --households (points with households)", exitCode: .usage)
         }
         let eventPoints =
-            try events.map {
-                try inputs.loadChecked($0, role: "events", in: metric).weightedPoints(in: metric, weightField: nil).map(
-                    \.0)
-            } ?? []
+            try events.map { try inputs.points($0, role: "events", in: metric) } ?? []
         return Inputs(
             layer: layer, metric: metric, units: communityUnits, communities: communityInputs, streets: streetInputs,
             households: points, events: eventPoints, options: options, warnings: warnings)

@@ -152,9 +152,14 @@ public final class InputSet {
     }
 
     func record(_ layer: LayerInput, role: String) {
-        readings.append(
-            LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource))
-        notes += layer.notes.map { "\(layer.name): \($0)" }
+        record(
+            LayerReading(role: role, source: layer.name, crs: layer.crs.identifier, crsSource: layer.crsSource),
+            notes: layer.notes.map { "\(layer.name): \($0)" })
+    }
+
+    func record(_ reading: LayerReading, notes: [String]) {
+        readings.append(reading)
+        self.notes += notes
     }
 
     /// Sets the units every later layer is checked against (usually the command's main input,
@@ -168,10 +173,17 @@ public final class InputSet {
     /// not fit. `territory` layers (a boundary, parents, grids) should cover what the units cover;
     /// the others (points, streets) should mostly lie on the units.
     public func checkFit(_ layer: LayerInput, in metric: CRS, territory: Bool) throws {
+        guard reference != nil else { return }
+        try checkFit(
+            sample: LayerFit.sample(layer, in: metric), name: layer.name, crs: layer.crs, territory: territory,
+            isStoreLayer: layer.isStoreLayer)
+    }
+
+    /// Checks a layer by a sample of its coordinates in the metric CRS (see ``LayerFit/sample(_:in:)``).
+    func checkFit(sample: [Coordinate], name: String, crs: CRS, territory: Bool = false, isStoreLayer: Bool) throws {
         guard let reference else { return }
-        let geometries = try LayerFit.sample(layer, in: metric)
         if let warning = try reference.diagnose(
-            geometries, name: layer.name, crs: layer.crs, territory: territory, isStoreLayer: layer.isStoreLayer)
+            sample, name: name, crs: crs, territory: territory, isStoreLayer: isStoreLayer)
         {
             warnings.append(warning)
         }
@@ -200,7 +212,7 @@ public final class InputSet {
 
     /// Weighted points (households) in `metric`, checked against the reference units.
     public func households(_ text: String, weightField: String?, in metric: CRS) throws -> [(Coordinate, Double)] {
-        try loadChecked(text, role: "households", in: metric).weightedPoints(in: metric, weightField: weightField)
+        try weightedPoints(text, role: "households", weightField: weightField, in: metric)
     }
 
     /// The readings as a JSON array for `--json` output.

@@ -55,6 +55,15 @@ public enum LayerFit {
         }
     }
 
+    /// At most ``sampleLimit`` of `points` (already in the metric CRS), evenly spread: the sample
+    /// of a streamed point layer, whose features are gone once read.
+    static func sample<C: Collection>(points: C) -> [Coordinate] where C.Element == Coordinate, C.Index == Int {
+        let stride = max(1, points.count / sampleLimit)
+        return Swift.stride(from: points.startIndex, to: points.endIndex, by: stride).prefix(sampleLimit).map {
+            points[$0]
+        }
+    }
+
     /// Sample coordinates of a layer in `metric`: at most ``sampleLimit``, spread over its features
     /// and along its lines and rings.
     static func sample(_ layer: LayerInput, in metric: CRS) throws -> [Coordinate] {

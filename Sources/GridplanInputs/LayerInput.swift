@@ -130,30 +130,4 @@ public struct LayerInput {
         if noCode > 0 { warnings.append("\(name): \(noCode) features have no code; named by feature id or index") }
         return units
     }
-
-    /// Weighted points (households): the weight from `weightField`, else a detected households
-    /// field, else 1 per point.
-    public func weightedPoints(in metric: CRS, weightField: String?) throws -> [(Coordinate, Double)] {
-        let field: String?
-        if let weightField {
-            guard propertyNames.contains(weightField) else {
-                throw InputError(
-                    "\(name): no property '\(weightField)' (has: \(propertyNames.joined(separator: ", ")))")
-            }
-            field = weightField
-        } else {
-            field = (try? FieldMapping(explicit: [:], propertyNames: propertyNames))?.sources["households"]
-        }
-        var points: [(Coordinate, Double)] = []
-        for (i, g) in try geometries(in: metric).enumerated() {
-            guard let g else { continue }
-            let w = field.flatMap { features[i].properties[$0]?.doubleValue } ?? (field == nil ? 1 : 0)
-            switch g {
-            case .point(let c): points.append((c, w))
-            case .multiPoint(let cs): for c in cs { points.append((c, w / Double(max(cs.count, 1)))) }
-            default: continue
-            }
-        }
-        return points
-    }
 }

@@ -58,6 +58,11 @@ public struct FieldMapping: Sendable, Equatable {
 
     public init() {}
 
+    /// The property of `names` detected as the standard `field` (see ``candidates``), if any.
+    public static func detected(_ field: String, among names: [String]) -> String? {
+        (try? FieldMapping(explicit: [:], propertyNames: names))?.sources[field]
+    }
+
     /// Maps explicit flags first (`explicit[field] = property`), then detects the rest from
     /// `propertyNames` (the union over the layer's features).
     /// - Parameter cases: also map the case-loop fields (``caseCandidates``), for event layers.

@@ -1,0 +1,265 @@
+import GridplanAnalysis
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanStore
+
+/// A point layer (households, events) read batch by batch straight into the metric CRS, for
+/// layers of millions of points: the caller keeps the coordinates and the values it needs, and
+/// no feature outlives its batch. 19.5 million building features with their properties held
+/// about 5 GB; their coordinates and weights hold 470 MB.
+///
+/// A file is read through ``SourceReader`` (the same checks as a full read, and its property
+/// names known before the first feature from the key survey); a store layer through the store's
+/// cursor, its property names learnt as it passes.
+struct PointStream {
+    /// The file, or `store:layer`.
+    let name: String
+    let crs: CRS
+    let crsSource: String
+    let isStoreLayer: Bool
+    /// Every feature's property names, when known before reading (a file's survey).
+    let declaredNames: [String]?
+    private let source: Source
+
+    private enum Source {
+        case file(SourceReader)
+        case store(any Store, StoreLayer, FeatureFilter)
+    }
+
+    /// What reading the whole layer learnt.
+    struct Ending {
+        /// Every property name met, in first-seen order.
+        var propertyNames: [String]
+        var notes: [String]
+    }
+
+    static let batchSize = 4096
+
+    init(file reader: SourceReader) {
+        name = reader.path
+        crs = reader.crs
+        crsSource = reader.crsSource
+        isStoreLayer = false
+        declaredNames = reader.propertyNames
+        source = .file(reader)
+    }
+
+    init(layer: StoreLayer, of store: any Store, filter: FeatureFilter) {
+        name = "\(store.location):\(layer.rawValue)"
+        crs = store.crs
+        crsSource = "the store"
+        isStoreLayer = true
+        declaredNames = nil
+        source = .store(store, layer, filter)
+    }
+
+    /// Calls `body` with each batch: the index of its first feature, its features and their
+    /// geometries in `metric` (nil where a feature has none), one PROJ call per batch.
+    /// - Throws: the reader's errors; ``InputError`` naming the feature whose coordinates cannot
+    ///   be transformed, as ``LayerInput/geometries(in:)`` does; what `body` throws.
+    func forEachBatch(
+        in metric: CRS, _ body: (_ first: Int, _ features: [Feature], _ geometries: [Geometry?]) throws -> Void
+    )
+        throws -> Ending
+    {
+        let transformer = try Transformer(from: crs, to: metric)
+        func pass(_ first: Int, _ features: [Feature]) throws {
+            try body(first, features, try transform(features, first: first, with: transformer))
+        }
+        switch source {
+        case .file(let reader):
+            let summary = try reader.forEachBatch(of: Self.batchSize, pass)
+            return Ending(propertyNames: reader.propertyNames, notes: summary.notes)
+        case .store(let store, let layer, let filter):
+            var names = PropertyNameUnion()
+            var batch: [Feature] = []
+            batch.reserveCapacity(Self.batchSize)
+            var first = 0
+            try store.forEachFeature(of: layer, filter) { f in
+                names.add(f.properties)
+                batch.append(f)
+                if batch.count == Self.batchSize {
+                    try pass(first, batch)
+                    first += batch.count
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try pass(first, batch) }
+            return Ending(propertyNames: names.names, notes: [])
+        }
+    }
+
+    /// What a read kept, and the reader's notes.
+    struct Collected<Value> {
+        var values: [Value]
+        var notes: [String]
+    }
+
+    /// Reads the layer once, handing each feature with a geometry (its index, the feature, its
+    /// geometry in `metric`) to `points` along with the property `field` picks among the layer's
+    /// names. A file's names are known before the first feature; a store layer is read with
+    /// `guess` (the standard field) and read again in the rare case its names pick another.
+    func read<Value>(
+        in metric: CRS, guess: String?, field: ([String]) throws -> String?,
+        points: (_ field: String?, _ index: Int, _ feature: Feature, _ geometry: Geometry, _ into: inout [Value])
+            throws -> Void
+    ) throws -> Collected<Value> {
+        func pass(_ chosen: String?) throws -> (Collected<Value>, [String]) {
+            var values: [Value] = []
+            let ending = try forEachBatch(in: metric) { first, features, geometries in
+                for (i, (f, g)) in zip(features, geometries).enumerated() {
+                    if let g { try points(chosen, first + i, f, g, &values) }
+                }
+            }
+            return (Collected(values: values, notes: ending.notes), ending.propertyNames)
+        }
+        let chosen = try declaredNames.map(field) ?? guess
+        let (collected, names) = try pass(chosen)
+        let actual = try field(names)
+        return actual == chosen ? collected : try pass(actual).0
+    }
+
+    private func transform(_ features: [Feature], first: Int, with t: Transformer) throws -> [Geometry?] {
+        let present = features.compactMap(\.geometry)
+        let moved: [Geometry]
+        do {
+            moved = try t.transform(present)
+        } catch {
+            // One by one, to name the feature PROJ could not take.
+            for (i, f) in features.enumerated() {
+                do {
+                    _ = try f.geometry.map { try t.transform($0) }
+                } catch {
+                    throw InputError("\(name): feature \(first + i): \(error)")
+                }
+            }
+            throw InputError("\(name): features \(first)–\(first + features.count - 1): \(error)")
+        }
+        var next = moved.makeIterator()
+        return features.map { $0.geometry == nil ? nil : next.next() }
+    }
+}
+
+/// The union of the property names of features passing one by one, in first-seen order. Features
+/// mostly repeat the previous one's names, which costs one comparison.
+struct PropertyNameUnion {
+    private(set) var names: [String] = []
+    private var seen: Set<String> = []
+    private var previous: [String] = []
+
+    mutating func add(_ properties: JSONObject) {
+        let keys = properties.keys
+        guard keys != previous else { return }
+        for k in keys where seen.insert(k).inserted { names.append(k) }
+        previous = keys
+    }
+}
+
+extension InputSet {
+    /// Opens the input `text` (a file, `FILE@CRS`, or a store layer) for a streaming read of its
+    /// points, as ``load(_:role:)`` resolves it.
+    func openPoints(_ text: String) throws -> PointStream {
+        let ref = reference(text)
+        if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
+            if let crs = ref.declaredCRS {
+                throw InputError(
+                    "\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))",
+                    kind: .usage)
+            }
+            return PointStream(layer: storeLayer, of: store, filter: try filter(for: storeLayer))
+        }
+        if let crs = ref.declaredCRS {
+            do {
+                _ = try CRS(parsing: crs)
+            } catch {
+                throw InputError("\(text): the CRS after @: \(error)", kind: .usage)
+            }
+            return PointStream(
+                file: try SourceReader.open(path: ref.name, declaredCRS: crs, declaredBy: "\(ref.name)@\(crs)"))
+        }
+        return PointStream(file: try SourceReader.open(path: ref.name, declaredCRS: declaredCRS))
+    }
+
+    /// Weighted points of the input `text` in `metric`, streamed (see ``PointStream``): the weight
+    /// from `weightField`, else the layer's detected households field, else 1 per point; a
+    /// multipoint's weight is shared among its points. Checked against the reference units like
+    /// every secondary layer.
+    /// - Throws: ``InputError`` naming the layer when `weightField` is not one of its properties,
+    ///   or the feature whose coordinates cannot be transformed; the reader's errors.
+    public func weightedPoints(_ text: String, role: String, weightField: String?, in metric: CRS) throws
+        -> [(Coordinate, Double)]
+    {
+        let stream = try openPoints(text)
+        let points = try stream.read(
+            in: metric, guess: weightField ?? "households",
+            field: { names in
+                guard let weightField else { return FieldMapping.detected("households", among: names) }
+                guard names.contains(weightField) else {
+                    throw InputError(
+                        "\(stream.name): no property '\(weightField)' (has: \(names.joined(separator: ", ")))")
+                }
+                return weightField
+            },
+            points: { weight, _, f, g, points in
+                let w = weight.flatMap { f.properties[$0]?.doubleValue } ?? (weight == nil ? 1 : 0)
+                switch g {
+                case .point(let c): points.append((c, w))
+                case .multiPoint(let cs): for c in cs { points.append((c, w / Double(max(cs.count, 1)))) }
+                default: break
+                }
+            })
+        try finish(stream, role: role, notes: points.notes, points: points.values.lazy.map(\.0), in: metric)
+        return points.values
+    }
+
+    /// The point locations of the input `text` in `metric`, streamed (see ``PointStream``):
+    /// every point of every point or multipoint feature, and with a bounded `window` only those
+    /// of features whose date (the detected `date` field, `YYYY-MM-DD`) lies in it.
+    /// - Throws: ``InputError`` naming the input when `window` is bounded and the layer has no date
+    ///   field, or the feature whose date is not a day or whose coordinates cannot be transformed.
+    public func points(_ text: String, role: String, in metric: CRS, window: DateWindow? = nil) throws
+        -> [Coordinate]
+    {
+        let stream = try openPoints(text)
+        let window = window?.isBounded == true ? window : nil
+        let points = try stream.read(
+            in: metric, guess: window == nil ? nil : "date",
+            field: { names in
+                guard window != nil else { return nil }
+                guard let f = FieldMapping.detected("date", among: names) else {
+                    throw InputError("\(text): no date property for --since/--until")
+                }
+                return f
+            },
+            points: { dateField, i, f, g, points in
+                if let dateField, let window {
+                    let d = f.properties[dateField]?.text ?? ""
+                    guard DateWindow.isDay(d) else {
+                        throw InputError("\(text): feature \(i): date '\(d)' is not YYYY-MM-DD")
+                    }
+                    guard window.contains(d) else { return }
+                }
+                switch g {
+                case .point(let c): points.append(c)
+                case .multiPoint(let cs): points += cs
+                default: break
+                }
+            })
+        try finish(stream, role: role, notes: points.notes, points: points.values.lazy, in: metric)
+        return points.values
+    }
+
+    /// Records how a streamed layer was read and checks a sample of its points against the
+    /// reference units.
+    private func finish<C: Collection>(
+        _ stream: PointStream, role: String, notes: [String], points: C, in metric: CRS
+    ) throws where C.Element == Coordinate, C.Index == Int {
+        record(
+            LayerReading(role: role, source: stream.name, crs: stream.crs.identifier, crsSource: stream.crsSource),
+            notes: notes.map { "\(stream.name): \($0)" })
+        try checkFit(
+            sample: LayerFit.sample(points: points), name: stream.name, crs: stream.crs,
+            isStoreLayer: stream.isStoreLayer)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GridplanCRS
+import GridplanGeometry
+import GridplanIO
+import GridplanAnalysis
+import GridplanStore
+import Testing
+
+@testable import GridplanInputs
+
+/// Households and events are read batch by batch (``PointStream``), never held as features: the
+/// points, weights, dates and errors must be what a full read of the layer gives.
+@Suite struct PointStreamTests {
+    let metric = CRS.metricCRS(around: Coordinate(116.4, 39.9))
+
+    func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gridplan-points-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    func write(_ features: [Feature], to path: String) throws {
+        try GeoJSONWriter.write(features, to: path)
+    }
+
+    /// An irregular scatter (no grid, no repeated spacing) around Dongcheng, at the 7 decimals
+    /// the GeoJSON writer keeps.
+    func scatter(_ n: Int) -> [Coordinate] {
+        func kept(_ v: Double) -> Double { (v * 1e7).rounded() / 1e7 }
+        return (0..<n).map { i in
+            let a = Double(i) * 2.399963, r = 0.004 * sqrt(Double(i) / Double(n))
+            return Coordinate(kept(116.40 + r * cos(a) + 0.0003 * sin(Double(i * i % 97))), kept(39.90 + r * sin(a)))
+        }
+    }
+
+    /// Points with a detected households field (户数), one without it, a multipoint, a feature
+    /// without geometry; 5,000 of them, so they span two batches.
+    func buildings() -> (features: [Feature], weights: [Double], points: [Coordinate]) {
+        var features: [Feature] = []
+        var weights: [Double] = []
+        var points: [Coordinate] = []
+        for (i, c) in scatter(5000).enumerated() {
+            switch i % 7 {
+            case 3:
+                // A multipoint's households are shared among its points.
+                let other = Coordinate(((c.x + 0.0001) * 1e7).rounded() / 1e7, ((c.y - 0.00007) * 1e7).rounded() / 1e7)
+                features.append(Feature(geometry: .multiPoint([c, other]), properties: ["户数": .integer(9)]))
+                weights += [4.5, 4.5]
+                points += [c, other]
+            case 5:
+                features.append(Feature(geometry: nil, properties: ["户数": .integer(100)]))
+            case 6:
+                // No households value: it counts 0 where the layer has the field.
+                features.append(Feature(geometry: .point(c), properties: ["楼号": .integer(Int64(i))]))
+                weights.append(0)
+                points.append(c)
+            default:
+                features.append(Feature(geometry: .point(c), properties: ["户数": .integer(Int64(i % 40 + 1))]))
+                weights.append(Double(i % 40 + 1))
+                points.append(c)
+            }
+        }
+        return (features, weights, points)
+    }
+
+    @Test func aFileDeclaredInGCJ02GivesTheFullReadsWeightsAndPoints() throws {
+        let dir = try scratch()
+        let (features, weights, points) = buildings()
+        let path = "\(dir)/buildings.geojson"
+        try write(features, to: path)
+        let inputs = try InputSet(declaredCRS: nil, store: nil)
+        let streamed = try inputs.households("\(path)@gcj02", weightField: nil, in: metric)
+        let expected = try Transformer(from: .gcj02, to: metric).transform(points)
+        #expect(streamed.map(\.1) == weights)
+        #expect(streamed.map(\.0) == expected)
+        #expect(
+            inputs.readings == [
+                LayerReading(role: "households", source: path, crs: "gcj02", crsSource: "\(path)@gcj02")
+            ])
+        // An explicit field; one the layer lacks is named with the ones it has.
+        let counted = try inputs.weightedPoints(path, role: "households", weightField: "楼号", in: metric)
+        // 楼号, the building's number, as the weight: 0 where a feature lacks it.
+        var numbered = 0.0
+        for i in features.indices where i % 7 == 6 { numbered += Double(i) }
+        let countedTotal = counted.map(\.1).reduce(0, +)
+        #expect(countedTotal == numbered)
+        #expect(throws: InputError.self) { try inputs.households(path, weightField: "floors", in: metric) }
+        do {
+            _ = try inputs.households(path, weightField: "floors", in: metric)
+        } catch let e as InputError {
+            #expect(e.message == "\(path): no property 'floors' (has: 户数, 楼号)")
+        }
+    }
+
+    @Test func aStoreLayerWithoutHouseholdsCountsOnePerPoint() throws {
+        let dir = try scratch()
+        // A store's buildings layer holds points only: a multipoint's first point stands in for it.
+        let features = buildings().features.map { f in
+            guard case .multiPoint(let cs)? = f.geometry else { return f }
+            return Feature(geometry: .point(cs[0]), properties: f.properties)
+        }
+        let points: [Coordinate] = features.compactMap { if case .point(let c)? = $0.geometry { c } else { nil } }
+        let unweighted = features.map { Feature(geometry: $0.geometry, properties: ["楼号": .string("x")]) }
+        let weighted = "\(dir)/weighted.geojson", plain = "\(dir)/plain.geojson"
+        try write(features, to: weighted)
+        try write(unweighted, to: plain)
+        let store = try Stores.create("\(dir)/store.gpkg", crs: .wgs84)
+        let inputs = try InputSet(declaredCRS: nil, store: store)
+        let moved = try Transformer(from: .wgs84, to: metric).transform(points)
+        // The store's standard households field, mapped from 户数 when imported.
+        _ = try store.importLayer(
+            try SourceLayer.read(path: weighted), into: .buildings, fields: [:], replace: true, parameters: [:])
+        let fromStore = try inputs.households("buildings", weightField: nil, in: metric)
+        let fromFile = try inputs.households(weighted, weightField: nil, in: metric)
+        #expect(fromStore.map(\.1) == fromFile.map(\.1))
+        #expect(fromStore.map(\.0) == moved)
+        // Without one, the first pass guessed `households` and the layer is read again, 1 per point.
+        _ = try store.importLayer(
+            try SourceLayer.read(path: plain), into: .buildings, fields: [:], replace: true, parameters: [:])
+        let ones = try inputs.households("buildings", weightField: nil, in: metric)
+        #expect(ones.map(\.0) == moved)
+        #expect(ones.map(\.1).reduce(0, +) == Double(features.filter { $0.geometry != nil }.count))
+        #expect(inputs.readings.last?.source == "\(dir)/store.gpkg:buildings")
+        #expect(inputs.readings.last?.crsSource == "the store")
+    }
+
+    @Test func eventsInADateWindow() throws {
+        let dir = try scratch()
+        let days = ["2026-01-05", "2026-02-11", "2026-02-28", "2026-03-01", "2026-04-17"]
+        let cs = scatter(4500)
+        let events = cs.enumerated().map { i, c in
+            Feature(
+                geometry: .point(c),
+                properties: ["上报日期": .string(days[i % days.count]), "日期": .string(days[i % days.count])])
+        }
+        let path = "\(dir)/events.geojson"
+        try write(events, to: path)
+        let inputs = try InputSet(declaredCRS: nil, store: nil)
+        let t = try Transformer(from: .wgs84, to: metric)
+        let all = try inputs.points(path, role: "events", in: metric)
+        #expect(all == (try t.transform(cs)))
+        let window = try DateWindow(since: "2026-02-01", until: "2026-02-28")
+        let february = try inputs.points(path, role: "events", in: metric, window: window)
+        let expected = cs.enumerated().filter { [1, 2].contains($0.offset % days.count) }.map(\.element)
+        #expect(february == (try t.transform(expected)))
+        // A date that is not a day is named with its feature; a layer with no date field is refused.
+        var bad = events
+        bad[4321].properties["日期"] = .string("17/04/2026")
+        try write(bad, to: path)
+        #expect {
+            try inputs.points(path, role: "events", in: metric, window: window)
+        } throws: { ($0 as? InputError)?.message == "\(path): feature 4321: date '17/04/2026' is not YYYY-MM-DD" }
+        try write(events.map { Feature(geometry: $0.geometry) }, to: path)
+        #expect {
+            try inputs.points(path, role: "events", in: metric, window: window)
+        } throws: { ($0 as? InputError)?.message == "\(path): no date property for --since/--until" }
+    }
+
+    @Test func aStreamedLayerIsCheckedAgainstTheUnits() throws {
+        let dir = try scratch()
+        let path = "\(dir)/far.geojson"
+        // Units at Dongcheng, points 60 km away: the layer does not fit and is named.
+        try write(scatter(300).map { Feature(geometry: .point(Coordinate($0.x + 0.7, $0.y))) }, to: path)
+        let inputs = try InputSet(declaredCRS: nil, store: nil)
+        let t = try Transformer(from: .wgs84, to: metric)
+        let square = try t.transform(
+            Geometry.polygon(
+                Polygon(exterior: [
+                    Coordinate(116.395, 39.895), Coordinate(116.405, 39.895), Coordinate(116.405, 39.905),
+                    Coordinate(116.395, 39.905), Coordinate(116.395, 39.895),
+                ])))
+        let units = [UnitInput(code: "110101001001", geometry: square, sourceIndex: 0)]
+        let layer = LayerInput(
+            name: "units", features: [Feature(geometry: square)], crs: metric, crsSource: "test", propertyNames: [])
+        try inputs.setReference(units, in: metric, layer: layer)
+        _ = try inputs.households(path, weightField: nil, in: metric)
+        #expect(inputs.warnings.count == 1)
+        #expect(inputs.warnings.first?.contains(path) == true)
+    }
+}
