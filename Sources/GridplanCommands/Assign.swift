@@ -360,38 +360,24 @@ struct AssignPoints: ParsableCommand {
         let unitInputs = try unitLayer.units(
             in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
-        let pointLayer = try inputs.loadChecked(points, role: "points", in: metric)
+        // The features are kept only to be written out again; otherwise the points stream.
+        let pointLayer = try out.map { _ in try inputs.loadChecked(points, role: "points", in: metric) }
+        let (coords, featureOf, notPoints) =
+            try pointLayer.map { try $0.singlePoints(in: metric) }
+            ?? inputs.singlePoints(points, role: "points", in: metric)
         inputs.report(to: Console.current)
         warnings = inputs.warnings + warnings
-        let geometries = try pointLayer.geometries(in: metric)
-        var coords: [Coordinate] = []
-        var featureOf: [Int] = []
-        var notPoints = 0
-        for (i, g) in geometries.enumerated() {
-            switch g {
-            case .point(let c)?:
-                coords.append(c)
-                featureOf.append(i)
-            case .multiPoint(let cs)? where cs.count == 1:
-                coords.append(cs[0])
-                featureOf.append(i)
-            default: notPoints += 1
-            }
-        }
         if notPoints > 0 { warnings.append("\(points): \(notPoints) features are not single points; skipped") }
         let assigned = try PointAssigner.run(
             points: coords, units: unitInputs, edgeTolerance: PointAssigner.edgeToleranceMetres)
-        var unitOf: [Int: String] = [:]
+        var perUnit = [Int](repeating: 0, count: unitInputs.count)
         var outside: [Int] = []
-        var counts: [String: Int] = [:]
         for (k, a) in assigned.enumerated() {
-            if let a {
-                unitOf[featureOf[k]] = unitInputs[a].code
-                counts[unitInputs[a].code, default: 0] += 1
-            } else {
-                outside.append(featureOf[k])
-            }
+            if let a { perUnit[a] += 1 } else { outside.append(featureOf[k]) }
         }
+        var counts: [String: Int] = [:]
+        for (u, n) in perUnit.enumerated() where n > 0 { counts[unitInputs[u].code, default: 0] += n }
+        let assignedCount = assigned.count - outside.count
         // A complaint in a shop's 门前三包 zone goes to the shop as well as to its grid.
         var ownerOf: [Int: String] = [:]
         if let frontage {
@@ -410,7 +396,9 @@ struct AssignPoints: ParsableCommand {
             }
             warnings += inputs.warnings.dropFirst(known)
         }
-        if let out {
+        if let out, let pointLayer {
+            var unitOf: [Int: String] = [:]
+            for (k, a) in assigned.enumerated() { if let a { unitOf[featureOf[k]] = unitInputs[a].code } }
             let features = pointLayer.features.enumerated().map { i, f -> Feature in
                 var f = f
                 f.properties[unitProperty] = unitOf[i].map { .string($0) } ?? .null
@@ -421,7 +409,7 @@ struct AssignPoints: ParsableCommand {
         }
         if global.json {
             var report = AssignPointsReport(
-                points: coords.count, assigned: unitOf.count, counts: counts, outside: outside, warnings: warnings,
+                points: coords.count, assigned: assignedCount, counts: counts, outside: outside, warnings: warnings,
                 inputs: inputs)
             if frontage != nil {
                 report.frontageOwners = JSONObject(
@@ -430,7 +418,7 @@ struct AssignPoints: ParsableCommand {
             Console.current.out(try report.text() + "\n")
         } else {
             var lines = [
-                "\(coords.count) points: \(unitOf.count) in a unit, \(outside.count) outside every unit",
+                "\(coords.count) points: \(assignedCount) in a unit, \(outside.count) outside every unit",
                 "rule: \(PointAssigner.tieRule)",
             ]
             if !outside.isEmpty {

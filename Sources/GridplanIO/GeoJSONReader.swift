@@ -40,10 +40,16 @@ public enum GeoJSONReader {
     /// Streams the features of a file to `body` with their 0-based index. The file is mapped
     /// and the pages already parsed are given back as the parse goes, so memory stays flat
     /// however large the file.
+    ///
+    /// With `keeping`, each feature's properties hold only those names: the others are checked
+    /// as a full read checks them but never built, which is most of a read's time and memory on
+    /// a layer of millions of points with their attributes.
     @discardableResult
-    public static func forEachFeature(path: String, _ body: (Int, Feature) throws -> Void) throws -> Header {
+    public static func forEachFeature(
+        path: String, keeping properties: [String]? = nil, _ body: (Int, Feature) throws -> Void
+    ) throws -> Header {
         let file = try MappedFile(path: path)
-        return try parse(file.bytes, name: path, mapping: file, body)
+        return try parse(file.bytes, name: path, mapping: file, keeping: properties, body)
     }
 
     /// What a quick pass over a file finds before the file is read: the union of the features'
@@ -87,12 +93,12 @@ public enum GeoJSONReader {
     }
 
     static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, name: String, mapping: MappedFile? = nil,
+        _ bytes: UnsafeBufferPointer<UInt8>, name: String, mapping: MappedFile? = nil, keeping: [String]? = nil,
         _ body: (Int, Feature) throws -> Void
     ) throws
         -> Header
     {
-        var parser = Parser(scanner: JSONScanner(bytes: bytes), file: name, mapping: mapping)
+        var parser = Parser(scanner: JSONScanner(bytes: bytes), file: name, mapping: mapping, keeping: keeping)
         do {
             return try parser.parseDocument(body)
         } catch let e as JSONSyntaxError {
@@ -121,6 +127,8 @@ private struct Parser {
     let file: String
     /// The mapped file being parsed, whose pages are given back behind each feature.
     var mapping: MappedFile?
+    /// The property names features keep; nil: all.
+    var keeping: [String]?
     var currentFeature: Int?
     var droppedZ = 0
 
@@ -219,11 +227,29 @@ private struct Parser {
 
     mutating func parseProperties() throws -> JSONObject {
         let at = scanner.pos
-        switch try scanner.readValue() {
-        case .object(let o): return o
-        case .null: return JSONObject()
-        default: throw scanner.fail("\"properties\" must be an object or null", at: at)
+        guard let keeping, scanner.peek() == UInt8(ascii: "{") else {
+            switch try scanner.readValue() {
+            case .object(let o): return o
+            case .null: return JSONObject()
+            default: throw scanner.fail("\"properties\" must be an object or null", at: at)
+            }
         }
+        // The members kept are read (the last of a repeated name wins, as in a full read); the
+        // rest are checked and passed over.
+        var object = JSONObject()
+        try scanner.enterNested()
+        defer { scanner.leaveNested() }
+        guard try scanner.beginObject() else { return object }
+        repeat {
+            let (key, _) = try scanner.readKeyHashed()
+            if keeping.contains(key) {
+                let value = try scanner.readValue()
+                if object[key] == nil { object.appendUnchecked(key, value) } else { object[key] = value }
+            } else {
+                try scanner.skipValue()
+            }
+        } while try scanner.nextMember()
+        return object
     }
 
     mutating func parseFeature() throws -> Feature {

@@ -168,9 +168,48 @@ struct JSONScanner {
         }
     }
 
-    /// Skips one value of any kind without building it.
+    /// Counts one more level of nesting, as reading an object or array does.
+    mutating func enterNested() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+    }
+
+    mutating func leaveNested() { depth -= 1 }
+
+    /// Skips one value of any kind without building it, checking everything ``readValue()``
+    /// checks (nesting depth, strings' escapes and UTF-8, number syntax, literals), so a file
+    /// fails the same way whether a value is read or passed over.
     mutating func skipValue() throws {
-        _ = try readValue()
+        guard let b = peek() else { throw fail("unexpected end of file, expected a value") }
+        switch b {
+        case UInt8(ascii: "{"):
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            guard try beginObject() else { return }
+            repeat {
+                _ = try readKeyHashed()
+                try skipValue()
+            } while try nextMember()
+        case UInt8(ascii: "["):
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            guard try beginArray() else { return }
+            repeat { try skipValue() } while try nextElement()
+        case UInt8(ascii: "\""):
+            let (raw, offset, hasEscape, isASCII) = try scanString()
+            if hasEscape {
+                _ = try unescape(raw, offset: offset)
+            } else if !isASCII && !UTF8Validation.isValid(raw) {
+                _ = try decode(raw, offset: offset, hasEscape: false, isASCII: false)
+            }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            _ = try scanNumber()
+        default:
+            // Literals and every error: as a read.
+            _ = try readValue()
+        }
     }
 
     /// Skips one value checking only its structure: brackets balance and strings end. Numbers,
@@ -301,7 +340,11 @@ struct JSONScanner {
             return (try decode(raw, offset: offset, hasEscape: hasEscape, isASCII: isASCII), h)
         }
         let slot = Int(h & 63)
-        if let k = keyCache[slot], k.bytes.count == raw.count, k.bytes.elementsEqual(raw) { return (k.string, h) }
+        if let k = keyCache[slot], k.bytes.count == raw.count,
+            raw.isEmpty || k.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
+        {
+            return (k.string, h)
+        }
         let s = try decode(raw, offset: offset, hasEscape: false, isASCII: isASCII)
         keyCache[slot] = CachedKey(bytes: Array(raw), string: s)
         return (s, h)

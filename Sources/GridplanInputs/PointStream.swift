@@ -55,11 +55,13 @@ struct PointStream {
     }
 
     /// Calls `body` with each batch: the index of its first feature, its features and their
-    /// geometries in `metric` (nil where a feature has none), one PROJ call per batch.
+    /// geometries in `metric` (nil where a feature has none), one PROJ call per batch. A file's
+    /// features carry only the properties `keeping` names (nil: all); a store's carry all.
     /// - Throws: the reader's errors; ``InputError`` naming the feature whose coordinates cannot
     ///   be transformed, as ``LayerInput/geometries(in:)`` does; what `body` throws.
     func forEachBatch(
-        in metric: CRS, _ body: (_ first: Int, _ features: [Feature], _ geometries: [Geometry?]) throws -> Void
+        in metric: CRS, keeping: [String]? = nil,
+        _ body: (_ first: Int, _ features: [Feature], _ geometries: [Geometry?]) throws -> Void
     )
         throws -> Ending
     {
@@ -69,7 +71,7 @@ struct PointStream {
         }
         switch source {
         case .file(let reader):
-            let summary = try reader.forEachBatch(of: Self.batchSize, pass)
+            let summary = try reader.forEachBatch(of: Self.batchSize, keeping: keeping, pass)
             return Ending(propertyNames: reader.propertyNames, notes: summary.notes)
         case .store(let store, let layer, let filter):
             var names = PropertyNameUnion()
@@ -93,6 +95,8 @@ struct PointStream {
     /// What a read kept, and the reader's notes.
     struct Collected<Value> {
         var values: [Value]
+        /// Features read, with a geometry or not.
+        var features = 0
         var notes: [String]
     }
 
@@ -107,12 +111,16 @@ struct PointStream {
     ) throws -> Collected<Value> {
         func pass(_ chosen: String?) throws -> (Collected<Value>, [String]) {
             var values: [Value] = []
-            let ending = try forEachBatch(in: metric) { first, features, geometries in
+            var count = 0
+            // A file's features carry only the field: its names are known already.
+            let keeping = declaredNames == nil ? nil : chosen.map { [$0] } ?? []
+            let ending = try forEachBatch(in: metric, keeping: keeping) { first, features, geometries in
                 for (i, (f, g)) in zip(features, geometries).enumerated() {
                     if let g { try points(chosen, first + i, f, g, &values) }
                 }
+                count += features.count
             }
-            return (Collected(values: values, notes: ending.notes), ending.propertyNames)
+            return (Collected(values: values, features: count, notes: ending.notes), ending.propertyNames)
         }
         let chosen = try declaredNames.map(field) ?? guess
         let (collected, names) = try pass(chosen)
@@ -250,6 +258,23 @@ extension InputSet {
         return points.values
     }
 
+    /// The single points of the input `text` in `metric` (a point, or a multipoint of one), each
+    /// with the index of its feature, streamed (see ``PointStream``); `others` counts the features
+    /// that are not single points (none, lines, several points).
+    public func singlePoints(_ text: String, role: String, in metric: CRS) throws -> (
+        points: [Coordinate], features: [Int], others: Int
+    ) {
+        let stream = try openPoints(text)
+        let read = try stream.read(
+            in: metric, guess: nil, field: { _ in nil },
+            points: { _, i, _, g, points in
+                if let c = Geometry.singlePoint(g) { points.append((c, i)) }
+            })
+        let points = read.values.map(\.0)
+        try finish(stream, role: role, notes: read.notes, points: points, in: metric)
+        return (points, read.values.map(\.1), read.features - read.values.count)
+    }
+
     /// Records how a streamed layer was read and checks a sample of its points against the
     /// reference units.
     private func finish<C: Collection>(
@@ -261,5 +286,30 @@ extension InputSet {
         try checkFit(
             sample: LayerFit.sample(points: points), name: stream.name, crs: stream.crs,
             isStoreLayer: stream.isStoreLayer)
+    }
+}
+
+extension Geometry {
+    /// The coordinate of a point, or of a multipoint of one point; nil for anything else.
+    static func singlePoint(_ g: Geometry) -> Coordinate? {
+        switch g {
+        case .point(let c): return c
+        case .multiPoint(let cs) where cs.count == 1: return cs[0]
+        default: return nil
+        }
+    }
+}
+
+extension LayerInput {
+    /// As ``InputSet/singlePoints(_:role:in:)``, of a layer read whole.
+    public func singlePoints(in metric: CRS) throws -> (points: [Coordinate], features: [Int], others: Int) {
+        var points: [Coordinate] = []
+        var features: [Int] = []
+        for (i, g) in try geometries(in: metric).enumerated() {
+            guard let c = g.flatMap(Geometry.singlePoint) else { continue }
+            points.append(c)
+            features.append(i)
+        }
+        return (points, features, self.features.count - points.count)
     }
 }

@@ -132,10 +132,12 @@ enum SourceFeed {
     }
 
     /// Reads the features in order, each handed to `body` with its 0-based index.
-    func forEachFeature(_ body: (Int, Feature) throws -> Void) throws -> Ending {
+    /// `keeping` (nil: all) names the properties a feature needs to carry; a GeoJSON file builds
+    /// no others, the other formats may give them all.
+    func forEachFeature(keeping: [String]? = nil, _ body: (Int, Feature) throws -> Void) throws -> Ending {
         switch self {
         case .geoJSON(let path):
-            let header = try GeoJSONReader.forEachFeature(path: path, body)
+            let header = try GeoJSONReader.forEachFeature(path: path, keeping: keeping, body)
             return Ending(declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
         case .geoPackage(let gpkg, let layer):
             var index = 0

@@ -97,11 +97,15 @@ public final class SourceReader: @unchecked Sendable {
 
     /// Reads the features in order and hands them to `body` in batches of up to `size`, each
     /// with the index of its first feature; each feature is checked before its batch goes.
+    /// With `keeping`, features carry those properties only (others may be left unbuilt: see
+    /// ``GeoJSONReader/forEachFeature(path:keeping:_:)``); nil keeps them all.
     /// - Returns: the counts and the notes, once the whole layer has passed its checks.
     /// - Throws: the format reader's error (naming the feature or record), ``StoreError`` naming
     ///   the first feature whose coordinates cannot be in the CRS or the whole layer's misplaced
     ///   centre, or what `body` throws.
-    public func forEachBatch(of size: Int, _ body: (_ first: Int, _ features: [Feature]) throws -> Void) throws
+    public func forEachBatch(
+        of size: Int, keeping: [String]? = nil, _ body: (_ first: Int, _ features: [Feature]) throws -> Void
+    ) throws
         -> Summary
     {
         precondition(size > 0, "a batch holds at least one feature")
@@ -110,9 +114,9 @@ public final class SourceReader: @unchecked Sendable {
         var batch: [Feature] = []
         batch.reserveCapacity(size)
         var first = 0
-        let ending = try feed.forEachFeature { i, f in
+        let ending = try feed.forEachFeature(keeping: keeping) { i, f in
             try check.check(f, index: i)
-            try names.check(f, index: i)
+            if keeping == nil { try names.check(f, index: i) }
             batch.append(f)
             if batch.count == size {
                 try body(first, batch)
