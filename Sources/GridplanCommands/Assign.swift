@@ -97,10 +97,9 @@ struct AssignStreets: ParsableCommand {
         let unitInputs = try unitLayer.units(
             in: metric, codeField: unitFields.codeField, parentField: nil, warnings: &warnings)
         try inputs.setReference(unitInputs, in: metric, layer: unitLayer)
-        let streetLayer = try inputs.loadChecked(streets, role: "streets", in: metric)
         let rule = try gradeRule.map { try GradeRule(parsing: $0) }
-        let streetFeatures = try StreetReading.features(
-            of: streetLayer, in: metric, nameField: nameField, gradeField: gradeField)
+        let streetFeatures = try inputs.streets(streets, in: metric, nameField: nameField, gradeField: gradeField)
+            .streets
         if rule != nil {
             let ungraded = streetFeatures.filter { $0.grade == nil }.count
             if ungraded > 0 {

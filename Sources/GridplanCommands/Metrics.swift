@@ -146,9 +146,7 @@ struct Metrics: ParsableCommand {
         }
         var gradeRuleSource: String?
         if let streets {
-            let features = try StreetReading.features(
-                of: try layers.loadChecked(streets, role: "streets", in: metric), in: metric, nameField: nil,
-                gradeField: gradeField)
+            let features = try layers.streets(streets, in: metric, gradeField: gradeField).streets
             inputs.streets = features.map(\.geometry)
             if features.contains(where: { $0.grade != nil }) { inputs.streetGrades = features.map(\.grade) }
             if let gradeRule {

@@ -236,26 +236,24 @@ struct Partition: ParsableCommand {
         }
         var streetInputs: [StreetInput] = []
         if let streets = streets ?? (s != nil && mode == .blocks ? "streets" : nil) {
-            let sl = try inputs.loadChecked(streets, role: "streets", in: metric)
-            let field = try classField ?? FieldMapping(explicit: [:], propertyNames: sl.propertyNames).sources["class"]
-            if field == nil {
+            let (read, fields) = try inputs.streets(streets, in: metric, classField: classField)
+            if fields.streetClass == nil {
                 warnings.append("\(streets): no class property found (use --class-field); every street cuts blocks")
             }
             var zeroLength = 0
-            for (i, g) in try sl.geometries(in: metric).enumerated() {
-                guard let g else { continue }
+            for street in read {
+                let g = street.geometry
                 switch g {
                 case .lineString, .multiLineString:
                     if g.envelope.width == 0 && g.envelope.height == 0 {
                         zeroLength += 1
                         continue
                     }
-                    let cls =
-                        field.flatMap { sl.features[i].properties[$0]?.text } ?? options.boundaryClasses.first
-                        ?? "arterial"
+                    let cls = street.streetClass ?? options.boundaryClasses.first ?? "arterial"
                     streetInputs.append(StreetInput(geometry: g, streetClass: cls))
                 default:
-                    warnings.append("\(streets): feature \(i) is a \(g.typeName), not a street line; skipped")
+                    warnings.append(
+                        "\(streets): feature \(street.sourceIndex) is a \(g.typeName), not a street line; skipped")
                 }
             }
             if zeroLength > 0 { warnings.append("\(streets): \(zeroLength) zero-length streets skipped") }

@@ -78,17 +78,30 @@ public enum LayerFit {
             i += stride
         }
         let transformer = try Transformer(from: layer.crs, to: metric)
+        return sample(
+            picked: picked.compactMap {
+                do {
+                    return try transformer.transform($0)
+                } catch {
+                    return nil
+                }
+            })
+    }
+
+    /// The same sample of a streamed layer, from its features' geometries already in the metric
+    /// CRS, each with the index of its feature among `featureCount`.
+    static func sample<C: Collection>(_ geometries: C, featureCount: Int) -> [Coordinate]
+    where C.Element == (Int, Geometry) {
+        let stride = max(1, featureCount / sampleLimit)
+        return sample(picked: geometries.filter { $0.0 % stride == 0 }.map(\.1))
+    }
+
+    /// Points of the picked geometries (in the metric CRS), then points spaced along their lines
+    /// and rings up to ``sampleLimit``.
+    private static func sample(picked: [Geometry]) -> [Coordinate] {
         var points: [Coordinate] = []
         var paths: [[Coordinate]] = []
-        for g in picked {
-            let m: Geometry
-            do {
-                m = try transformer.transform(g)
-            } catch {
-                continue
-            }
-            collect(m, points: &points, paths: &paths)
-        }
+        for g in picked { collect(g, points: &points, paths: &paths) }
         let total = paths.reduce(0.0) { $0 + length(of: $1) }
         let budget = max(0, sampleLimit - points.count)
         guard total > 0, budget > 0 else { return Array(points.prefix(sampleLimit)) }

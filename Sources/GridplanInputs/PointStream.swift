@@ -93,39 +93,75 @@ struct PointStream {
     }
 
     /// What a read kept, and the reader's notes.
-    struct Collected<Value> {
+    struct Collected<Value, Fields> {
         var values: [Value]
+        /// The fields the values were read by.
+        var fields: Fields
         /// Features read, with a geometry or not.
         var features = 0
         var notes: [String]
     }
 
     /// Reads the layer once, handing each feature with a geometry (its index, the feature, its
-    /// geometry in `metric`) to `points` along with the property `field` picks among the layer's
-    /// names. A file's names are known before the first feature; a store layer is read with
-    /// `guess` (the standard field) and read again in the rare case its names pick another.
+    /// geometry in `metric`) to `values` along with the fields `fields` picks among the layer's
+    /// property names; a file's features carry only the properties `keeping` names for them. A
+    /// file's names are known before the first feature; a store layer is read with the fields its
+    /// first feature's names pick (else `guess`) and read again in the rare case the names of all
+    /// its features pick others.
+    func read<Value, Fields: Equatable>(
+        in metric: CRS, guess: Fields, fields: ([String]) throws -> Fields, keeping: (Fields) -> [String],
+        values: (_ fields: Fields, _ index: Int, _ feature: Feature, _ geometry: Geometry, _ into: inout [Value])
+            throws -> Void
+    ) throws -> Collected<Value, Fields> {
+        func pass(_ chosen: Fields) throws -> (Collected<Value, Fields>, [String]) {
+            var collected: [Value] = []
+            var count = 0
+            // A file's features carry only what is needed: its names are known already.
+            let kept = declaredNames == nil ? nil : keeping(chosen)
+            let ending = try forEachBatch(in: metric, keeping: kept) { first, features, geometries in
+                for (i, (f, g)) in zip(features, geometries).enumerated() {
+                    if let g { try values(chosen, first + i, f, g, &collected) }
+                }
+                count += features.count
+            }
+            return (
+                Collected(values: collected, fields: chosen, features: count, notes: ending.notes), ending.propertyNames
+            )
+        }
+        let chosen: Fields
+        if let names = declaredNames {
+            chosen = try fields(names)
+        } else if let first = try firstFeatureNames(), let picked = try? fields(first) {
+            chosen = picked
+        } else {
+            chosen = guess
+        }
+        let (collected, names) = try pass(chosen)
+        let actual = try fields(names)
+        return actual == chosen ? collected : try pass(actual).0
+    }
+
+    /// ``read(in:guess:fields:keeping:values:)`` with one field, or none.
     func read<Value>(
         in metric: CRS, guess: String?, field: ([String]) throws -> String?,
         points: (_ field: String?, _ index: Int, _ feature: Feature, _ geometry: Geometry, _ into: inout [Value])
             throws -> Void
-    ) throws -> Collected<Value> {
-        func pass(_ chosen: String?) throws -> (Collected<Value>, [String]) {
-            var values: [Value] = []
-            var count = 0
-            // A file's features carry only the field: its names are known already.
-            let keeping = declaredNames == nil ? nil : chosen.map { [$0] } ?? []
-            let ending = try forEachBatch(in: metric, keeping: keeping) { first, features, geometries in
-                for (i, (f, g)) in zip(features, geometries).enumerated() {
-                    if let g { try points(chosen, first + i, f, g, &values) }
-                }
-                count += features.count
+    ) throws -> Collected<Value, String?> {
+        try read(in: metric, guess: guess, fields: field, keeping: { $0.map { [$0] } ?? [] }, values: points)
+    }
+
+    /// The property names of a store layer's first feature; nil for a file or an empty layer.
+    private func firstFeatureNames() throws -> [String]? {
+        guard case .store(let store, let layer, let filter) = source else { return nil }
+        struct Enough: Error {}
+        var names: [String]?
+        do {
+            try store.forEachFeature(of: layer, filter) { f in
+                names = f.properties.keys
+                throw Enough()
             }
-            return (Collected(values: values, features: count, notes: ending.notes), ending.propertyNames)
-        }
-        let chosen = try declaredNames.map(field) ?? guess
-        let (collected, names) = try pass(chosen)
-        let actual = try field(names)
-        return actual == chosen ? collected : try pass(actual).0
+        } catch is Enough {}
+        return names
     }
 
     private func transform(_ features: [Feature], first: Int, with t: Transformer) throws -> [Geometry?] {
@@ -167,7 +203,7 @@ struct PropertyNameUnion {
 extension InputSet {
     /// Opens the input `text` (a file, `FILE@CRS`, or a store layer) for a streaming read of its
     /// points, as ``load(_:role:)`` resolves it.
-    func openPoints(_ text: String) throws -> PointStream {
+    func openStream(_ text: String) throws -> PointStream {
         let ref = reference(text)
         if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
             if let crs = ref.declaredCRS {
@@ -198,7 +234,7 @@ extension InputSet {
     public func weightedPoints(_ text: String, role: String, weightField: String?, in metric: CRS) throws
         -> [(Coordinate, Double)]
     {
-        let stream = try openPoints(text)
+        let stream = try openStream(text)
         let points = try stream.read(
             in: metric, guess: weightField ?? "households",
             field: { names in
@@ -229,7 +265,7 @@ extension InputSet {
     public func points(_ text: String, role: String, in metric: CRS, window: DateWindow? = nil) throws
         -> [Coordinate]
     {
-        let stream = try openPoints(text)
+        let stream = try openStream(text)
         let window = window?.isBounded == true ? window : nil
         let points = try stream.read(
             in: metric, guess: window == nil ? nil : "date",
@@ -264,7 +300,7 @@ extension InputSet {
     public func singlePoints(_ text: String, role: String, in metric: CRS) throws -> (
         points: [Coordinate], features: [Int], others: Int
     ) {
-        let stream = try openPoints(text)
+        let stream = try openStream(text)
         let read = try stream.read(
             in: metric, guess: nil, field: { _ in nil },
             points: { _, i, _, g, points in
@@ -280,12 +316,16 @@ extension InputSet {
     private func finish<C: Collection>(
         _ stream: PointStream, role: String, notes: [String], points: C, in metric: CRS
     ) throws where C.Element == Coordinate, C.Index == Int {
+        try finish(stream, role: role, notes: notes, sample: LayerFit.sample(points: points))
+    }
+
+    /// Records how a streamed layer was read and checks `sample` (coordinates in the metric
+    /// CRS) against the reference units.
+    func finish(_ stream: PointStream, role: String, notes: [String], sample: [Coordinate]) throws {
         record(
             LayerReading(role: role, source: stream.name, crs: stream.crs.identifier, crsSource: stream.crsSource),
             notes: notes.map { "\(stream.name): \($0)" })
-        try checkFit(
-            sample: LayerFit.sample(points: points), name: stream.name, crs: stream.crs,
-            isStoreLayer: stream.isStoreLayer)
+        try checkFit(sample: sample, name: stream.name, crs: stream.crs, isStoreLayer: stream.isStoreLayer)
     }
 }
 

@@ -114,7 +114,7 @@ import Testing
         let fromFile = try inputs.households(weighted, weightField: nil, in: metric)
         #expect(fromStore.map(\.1) == fromFile.map(\.1))
         #expect(fromStore.map(\.0) == moved)
-        // Without one, the first pass guessed `households` and the layer is read again, 1 per point.
+        // Without one, 1 per point.
         _ = try store.importLayer(
             try SourceLayer.read(path: plain), into: .buildings, fields: [:], replace: true, parameters: [:])
         let ones = try inputs.households("buildings", weightField: nil, in: metric)
@@ -122,6 +122,60 @@ import Testing
         #expect(ones.map(\.1).reduce(0, +) == Double(features.filter { $0.geometry != nil }.count))
         #expect(inputs.readings.last?.source == "\(dir)/store.gpkg:buildings")
         #expect(inputs.readings.last?.crsSource == "the store")
+        // The fields are picked by the first feature's names, and the layer read again when the
+        // names of all its features pick others: here the first lacks households, later ones have it.
+        let late = "\(dir)/late.geojson"
+        var lateFeatures = features
+        lateFeatures[0].properties = ["楼号": .integer(0)]
+        try write(lateFeatures, to: late)
+        _ = try store.importLayer(
+            try SourceLayer.read(path: late), into: .buildings, fields: [:], replace: true, parameters: [:])
+        let lateWeights = try inputs.households("buildings", weightField: nil, in: metric).map(\.1)
+        #expect(lateWeights == (try inputs.households(late, weightField: nil, in: metric)).map(\.1))
+        #expect(lateWeights.reduce(0, +) > 0)
+        #expect(lateWeights[0] == 0)
+    }
+
+    @Test func streetsStreamWithTheirFieldsAndTheSampleOfAFullRead() throws {
+        let dir = try scratch()
+        // Curved streets of 3 to 9 vertices, some unnamed, graded in Chinese, one without geometry.
+        var features: [Feature] = []
+        for i in 0..<5000 {
+            let c = scatter(5000)[i]
+            let n = 3 + i % 7
+            let line = (0..<n).map { k in
+                Coordinate(
+                    ((c.x + 0.0002 * Double(k)) * 1e7).rounded() / 1e7,
+                    ((c.y + 0.00005 * sin(Double(k + i))) * 1e7).rounded() / 1e7)
+            }
+            var p: JSONObject = ["id": .string("s\(i)"), "fclass": .string(["arterial", "branch"][i % 2])]
+            if i % 5 != 0 { p["道路名称"] = .string("路\(i % 37)") }
+            if i % 3 == 0 { p["道路等级"] = .string(["一级", "二级", "三级"][i % 3 == 0 ? (i / 3) % 3 : 0]) }
+            features.append(Feature(geometry: i == 17 ? nil : .lineString(line), properties: p))
+        }
+        let path = "\(dir)/streets.geojson"
+        try write(features, to: path)
+        let inputs = try InputSet(declaredCRS: nil, store: nil)
+        let whole = try LayerInput.read(path: path, declaredCRS: nil)
+        let expected = try StreetReading.features(of: whole, in: metric, nameField: nil, gradeField: nil)
+        let (streamed, fields) = try inputs.streets(path, in: metric)
+        #expect(fields == StreetReading.Fields(name: "道路名称", streetClass: "fclass", grade: "道路等级"))
+        #expect(streamed.count == 4999)
+        #expect(streamed.map(\.id) == expected.map(\.id))
+        #expect(streamed.map(\.name) == expected.map(\.name))
+        #expect(streamed.map(\.streetClass) == expected.map(\.streetClass))
+        #expect(streamed.map(\.grade) == expected.map(\.grade))
+        #expect(streamed.contains { $0.grade == 2 })
+        #expect(streamed.map(\.geometry) == expected.map(\.geometry))
+        #expect(streamed.map(\.sourceIndex) == expected.map(\.sourceIndex))
+        // The fit sample is the full read's, point for point.
+        let sample = LayerFit.sample(streamed.lazy.map { ($0.sourceIndex, $0.geometry) }, featureCount: 5000)
+        #expect(sample == (try LayerFit.sample(whole, in: metric)))
+        // A field the layer lacks is named.
+        #expect(throws: (any Error).self) { try inputs.streets(path, in: metric, classField: "等级") }
+        #expect {
+            try inputs.streets(path, in: metric, gradeField: "road_grade")
+        } throws: { "\($0)".contains("no property 'road_grade' for --grade-field") }
     }
 
     @Test func eventsInADateWindow() throws {
