@@ -53,7 +53,14 @@ public enum StreetReading {
             var explicit: [String: String] = [:]
             explicit["name"] = nameField
             explicit["class"] = classField
-            let mapping = try FieldMapping(explicit: explicit, propertyNames: names)
+            let mapping: FieldMapping
+            do {
+                mapping = try FieldMapping(explicit: explicit, propertyNames: names)
+            } catch let e as MappingError {
+                throw InputError(
+                    "\(layer): no property '\(e.property)' for \(FieldMapping.flag(for: e.field)) (has: \(names.joined(separator: ", ")))"
+                )
+            }
             self.init(
                 name: mapping.sources["name"], streetClass: mapping.sources["class"],
                 grade: try StreetReading.gradeField(among: names, of: layer, given: gradeField))

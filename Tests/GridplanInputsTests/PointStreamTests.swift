@@ -172,7 +172,11 @@ import Testing
         let sample = LayerFit.sample(streamed.lazy.map { ($0.sourceIndex, $0.geometry) }, featureCount: 5000)
         #expect(sample == (try LayerFit.sample(whole, in: metric)))
         // A field the layer lacks is named.
-        #expect(throws: (any Error).self) { try inputs.streets(path, in: metric, classField: "等级") }
+        #expect {
+            try inputs.streets(path, in: metric, classField: "等级")
+        } throws: {
+            ($0 as? InputError)?.message == "\(path): no property '等级' for --class-field (has: id, fclass, 道路等级, 道路名称)"
+        }
         #expect {
             try inputs.streets(path, in: metric, gradeField: "road_grade")
         } throws: { "\($0)".contains("no property 'road_grade' for --grade-field") }
