@@ -89,11 +89,14 @@ public enum StreetAssigner {
                 if n % 4 == 0 { progress("assign: street \(min(streets.count, n * chunkSize)) of \(streets.count)") }
             }
         }
+        var parts: [(segments: [StreetSegment], skipped: [(Int, String)])] = []
+        for c in 0..<chunks { parts.append(try slots.get(c)) }
         var result = StreetAssignment(segments: [], skipped: [])
-        for c in 0..<chunks {
-            let r = try slots.get(c)
-            result.segments += r.segments
-            result.skipped += r.skipped
+        // Sized once: growing by doubling would briefly hold the segments twice over.
+        result.segments.reserveCapacity(parts.reduce(0) { $0 + $1.segments.count })
+        for part in parts {
+            result.segments += part.segments
+            result.skipped += part.skipped
         }
         return result
     }

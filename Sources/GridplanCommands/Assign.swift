@@ -165,7 +165,9 @@ struct AssignStreets: ParsableCommand {
 
         let toWGS84 = try Transformer(from: metric, to: .wgs84)
         if let out {
-            let features = try result.segments.enumerated().map { k, seg -> Feature in
+            // Streamed: at a province's size the segments' features would hold gigabytes.
+            let writer = try GeoJSONWriter(path: out)
+            for (k, seg) in result.segments.enumerated() {
                 var p = JSONObject()
                 p["street_id"] = .string(seg.streetID)
                 p["name"] = seg.streetName.map { .string($0) } ?? .null
@@ -180,9 +182,10 @@ struct AssignStreets: ParsableCommand {
                 p["co_owners"] = .array(seg.coOwners.map { .string($0) })
                 p["boundary"] = .bool(seg.isBoundary)
                 p["rule"] = .string(seg.rule)
-                return Feature(id: .integer(Int64(k + 1)), geometry: try toWGS84.transform(seg.geometry), properties: p)
+                try writer.write(
+                    Feature(id: .integer(Int64(k + 1)), geometry: try toWGS84.transform(seg.geometry), properties: p))
             }
-            try GeoJSONWriter.write(features, to: out)
+            try writer.finish()
         }
         if global.json {
             console.out(
