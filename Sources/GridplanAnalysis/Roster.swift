@@ -263,6 +263,20 @@ public struct RosterReport: Sendable {
 /// lacking a required role, people over a limit, rows naming a unit or street that does not
 /// exist, superiors missing or of a lower tier.
 public enum RosterCheck {
+    /// The rows of a roster that concern the unit `prefix` (`--within`) of a world read for that
+    /// unit only: rows for it, a unit inside it or one above it, and rows for the streets in it.
+    /// The others (the rest of a district's roster) are passed over, not reported as unknown.
+    public static func entries(_ entries: [RosterEntry], within prefix: String, world: RosterWorld) -> (
+        kept: [RosterEntry], passedOver: Int
+    ) {
+        let kept = entries.filter { e in
+            if let u = e.unit { return u.hasPrefix(prefix) || prefix.hasPrefix(u) }
+            if let s = e.street { return world.streetMetres[s] != nil }
+            return true
+        }
+        return (kept, entries.count - kept.count)
+    }
+
     public static func run(
         _ entries: [RosterEntry], world: RosterWorld, requirements: [RoleRequirement], limits: [RoleLimit]
     ) -> RosterReport {

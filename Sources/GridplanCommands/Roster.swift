@@ -96,7 +96,16 @@ struct Roster: ParsableCommand {
         let hierarchy = try StoreHierarchy.load(inputs, metricOverride: measure.metricCRS, warnings: &warnings)
         inputs.report(to: console)
         let world = hierarchy.rosterWorld
-        let report = RosterCheck.run(file.entries, world: world, requirements: try requirements(), limits: try limits())
+        var entries = file.entries
+        if let within = input.within {
+            let (kept, passedOver) = RosterCheck.entries(entries, within: within, world: world)
+            entries = kept
+            if passedOver > 0 {
+                warnings.append(
+                    "\(roster): \(passedOver) rows name units or streets outside \(within); passed over (--within)")
+            }
+        }
+        let report = RosterCheck.run(entries, world: world, requirements: try requirements(), limits: try limits())
         warnings += report.notes
         if rules.require.isEmpty { warnings.append("no --require given: no unit or street is checked for a role") }
 

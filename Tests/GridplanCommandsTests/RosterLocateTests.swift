@@ -344,6 +344,13 @@ func doc(_ text: String) throws -> JSONObject {
         #expect(rr.code == 0, "\(rr.err)")
         let missing = try doc(rr.out)["missing"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(missing.map { $0["unit"]?.text } == ["110101002001"], "\(missing)")
+        // The west community's 片长 is another office's row: passed over, not unknown.
+        let unknown = try doc(rr.out)["unknown"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(!unknown.contains { $0["value"]?.text == "110101001001" }, "\(unknown)")
+        let warnings = try doc(rr.out)["warnings"]?.arrayValue?.map(\.text) ?? []
+        #expect(
+            warnings.contains { $0.contains("rows name units or streets outside 110101002; passed over") },
+            "\(warnings)")
     }
 
     /// The report's roster holes need a roster: --require on a store without one is an error.
