@@ -13,7 +13,10 @@ usage: python3 benchmarks/postgis.py [--sizes 10000] [--runs 3] [--legs import,e
                                     [--bin-dir .build-bench/release]
 
 --legs picks the parts to run (the 100,000-community city's analyses take hours on two cores);
---merge keeps the rows of work/postgis.json that this run does not measure, with their commits.
+--merge keeps the rows of work/postgis.json that this run does not measure, with their commits;
+--reuse-store URI measures the analysis leg again on the stores an earlier run loaded (that run's
+database, kept, and work/city-N/bench-postgis.gpkg), without a cluster or imports. The analysis
+rows give each command's peak RSS too.
 """
 import argparse
 import json
@@ -33,11 +36,20 @@ START, END = "<!-- postgis:start -->", "<!-- postgis:end -->"
 
 
 def run(cmd, env=None, quiet=True):
+    return run_measured(cmd, env, quiet)[0]
+
+
+def run_measured(cmd, env=None, quiet=True):
+    """Wall clock of the process and its peak RSS in MB (wait4's ru_maxrss)."""
     t = time.perf_counter()
-    p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - t
     if p.returncode != 0:
-        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    return time.perf_counter() - t
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def median(cmd_factory, runs, before=None):
@@ -103,18 +115,29 @@ def measure(size, runs, gp, cluster, legs):
         g = median(lambda _: [gp, "export", store, layer, out, "--quiet"], runs)
         o = median(lambda _: ["ogr2ogr", "-f", "GeoJSON", "-overwrite", out, "PG:" + ogr_db, layer], runs, before=lambda: os.path.exists(out) and os.remove(out))
         rows[f"export {layer}"] = {"gridplan": g, "peer": o, "peer_name": "ogr2ogr -f GeoJSON"}
+    rows.update(analyse(runs, gp, store, gpkg) if "analysis" in legs else {})
+    return rows
+
+
+def analyse(runs, gp, store, gpkg):
+    """check, partition and metrics reading the PostGIS store beside reading the GeoPackage, interleaved."""
+    rows = {}
     analyses = {
         "check": ["check", "communities", "--boundary", "districts", "--households", "buildings", "--quiet"],
         "partition": ["partition", "communities", "--households", "buildings", "--events", "events", "--quiet"],
         "metrics": ["metrics", "communities", "--households", "buildings", "--events", "events", "--streets", "streets", "--boundary", "districts", "--quiet"],
     }
-    for name, args in analyses.items() if "analysis" in legs else []:
-        times = {}
+    for name, args in analyses.items():
+        times, rss = {}, {}
         # Interleaved, so a drift in the machine's speed lands on both engines alike.
         for _ in range(runs):
             for label, s in (("postgis", store), ("gpkg", gpkg)):
-                times.setdefault(label, []).append(run([gp] + args[:2] + ["--store", s] + args[2:]))
-        rows[name] = {"gridplan": statistics.median(times["postgis"]), "peer": statistics.median(times["gpkg"]), "peer_name": "the same command on a GeoPackage store"}
+                t, m = run_measured([gp] + args[:2] + ["--store", s] + args[2:])
+                times.setdefault(label, []).append(t)
+                rss[label] = max(rss.get(label, 0), m)
+        rows[name] = {"gridplan": statistics.median(times["postgis"]), "peer": statistics.median(times["gpkg"]),
+                      "peer_name": "the same command on a GeoPackage store",
+                      "gridplan_rss_mb": round(rss["postgis"]), "peer_rss_mb": round(rss["gpkg"])}
     return rows
 
 
@@ -137,7 +160,8 @@ def report(results, command):
                 cells.append("not run")
                 continue
             at = f", at {r['commit']}" if r.get("commit") and r["commit"] != results["commit"] else ""
-            cells.append(f"**{r['gridplan'] / r['peer']:.2f}** ({r['gridplan']:.1f} s vs {r['peer']:.1f} s{at})")
+            mem = f"; {r['gridplan_rss_mb']:,} vs {r['peer_rss_mb']:,} MB peak" if "gridplan_rss_mb" in r else ""
+            cells.append(f"**{r['gridplan'] / r['peer']:.2f}** ({r['gridplan']:.1f} s vs {r['peer']:.1f} s{mem}{at})")
             peer = r["peer_name"]
         lines.append(f"| {n} | " + " | ".join(cells) + f" | {peer} |")
     lines += ["", "Ratios are gridplan's time over the other's: below 1, gridplan (or the PostGIS store) is faster.", END]
@@ -153,6 +177,9 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(ROOT, ".build-bench", "release"))
     ap.add_argument("--legs", default="import,export,analysis")
     ap.add_argument("--merge", action="store_true")
+    ap.add_argument("--reuse-store", metavar="URI",
+                    help="measure the analysis leg only, on a PostGIS store an earlier run loaded (its password in PGPASSWORD) "
+                         "beside that run's work/city-N/bench-postgis.gpkg: no cluster, no import")
     args = ap.parse_args()
     legs = set(args.legs.split(","))
     gp = os.path.join(args.bin_dir, "gridplan")
@@ -160,8 +187,14 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    with Cluster() as cluster:
-        rows = {str(s): measure(s, args.runs, gp, cluster, legs) for s in sizes}
+    if args.reuse_store:
+        if legs != {"analysis"} or len(sizes) != 1:
+            raise SystemExit("--reuse-store measures --legs analysis of one --sizes")
+        gpkg = os.path.join(WORK, f"city-{sizes[0]}", "bench-postgis.gpkg")
+        rows = {str(sizes[0]): analyse(args.runs, gp, args.reuse_store, gpkg)}
+    else:
+        with Cluster() as cluster:
+            rows = {str(s): measure(s, args.runs, gp, cluster, legs) for s in sizes}
     for size in rows.values():
         for row in size.values():
             row["commit"] = commit
