@@ -107,6 +107,36 @@ public final class Transformer {
         return try geometry.mappingSequences(transform)
     }
 
+    /// Where a batch failed: the geometry that cannot be transformed on its own (its index in
+    /// the batch) and why; `index` is nil when none fails alone.
+    public struct BatchError: Error, CustomStringConvertible {
+        public var index: Int?
+        public var underlying: any Error
+        public var description: String { "\(underlying)" }
+    }
+
+    /// Transforms a batch of geometries (nil stays nil) in one PROJ call; when that fails, one by
+    /// one to find the first that fails, so that an error can name its feature.
+    /// - Throws: ``BatchError``.
+    public func transform(batch geometries: [Geometry?]) throws -> [Geometry?] {
+        if isIdentity { return geometries }
+        let moved: [Geometry]
+        do {
+            moved = try transform(geometries.compactMap { $0 })
+        } catch {
+            for (i, g) in geometries.enumerated() {
+                do {
+                    _ = try g.map { try transform($0) }
+                } catch let alone {
+                    throw BatchError(index: i, underlying: alone)
+                }
+            }
+            throw BatchError(index: nil, underlying: error)
+        }
+        var next = moved.makeIterator()
+        return geometries.map { $0 == nil ? nil : next.next() }
+    }
+
     /// Transforms many geometries with one PROJ call for all their coordinates
     /// (`proj_trans_generic`): a batch of points costs one call instead of one each.
     /// - Throws: ``CRSError/transformFailed(index:coordinate:reason:)`` for the first coordinate

@@ -120,9 +120,8 @@ struct JSONScanner {
         guard let b = peek() else { throw fail("unexpected end of file, expected a value") }
         switch b {
         case UInt8(ascii: "{"):
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            try enterNested()
+            defer { leaveNested() }
             var object = JSONObject()
             guard try beginObject() else { return .object(object) }
             // One bit per member name's hash: a name whose bit is clear is new to this object, and
@@ -141,9 +140,8 @@ struct JSONScanner {
             } while try nextMember()
             return .object(object)
         case UInt8(ascii: "["):
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            try enterNested()
+            defer { leaveNested() }
             var array: [JSONValue] = []
             guard try beginArray() else { return .array(array) }
             repeat { array.append(try readValue()) } while try nextElement()
@@ -170,8 +168,8 @@ struct JSONScanner {
 
     /// Counts one more level of nesting, as reading an object or array does.
     mutating func enterNested() throws {
+        guard depth < Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
         depth += 1
-        guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
     }
 
     mutating func leaveNested() { depth -= 1 }
@@ -183,18 +181,16 @@ struct JSONScanner {
         guard let b = peek() else { throw fail("unexpected end of file, expected a value") }
         switch b {
         case UInt8(ascii: "{"):
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            try enterNested()
+            defer { leaveNested() }
             guard try beginObject() else { return }
             repeat {
                 _ = try readKeyHashed()
                 try skipValue()
             } while try nextMember()
         case UInt8(ascii: "["):
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
+            try enterNested()
+            defer { leaveNested() }
             guard try beginArray() else { return }
             repeat { try skipValue() } while try nextElement()
         case UInt8(ascii: "\""):

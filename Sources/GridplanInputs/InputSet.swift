@@ -107,15 +107,10 @@ public final class InputSet {
     /// - Throws: ``InputError`` for a CRS declared on a store layer or a CRS PROJ does not know;
     ///   the readers' errors for a file that cannot be read.
     public func load(_ text: String, role: String) throws -> LayerInput {
-        let ref = reference(text)
         let layer: LayerInput
-        if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
-            if let crs = ref.declaredCRS {
-                throw InputError(
-                    "\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))",
-                    kind: .usage)
-            }
-            layer = try LayerInput.read(storeLayer, of: store, filter: try filter(for: storeLayer))
+        switch try resolve(text) {
+        case .store(let store, let storeLayer, let filter):
+            layer = try LayerInput.read(storeLayer, of: store, filter: filter)
             // A layer nothing was ever written to is simply empty; one that has units but none
             // under the prefix means a wrong code (or a layer of larger units).
             if within != nil && storeLayer.isCodedByUnit && storeLayer != .frontageZones && layer.features.isEmpty,
@@ -125,18 +120,42 @@ public final class InputSet {
                     "--within \(within!): no feature of the store's \(storeLayer.rawValue) has a code starting with it (a layer of larger units, such as districts for a street office, has none: use the layer of the unit itself, e.g. --boundary street_offices)",
                     kind: .usage)
             }
-        } else if let crs = ref.declaredCRS {
-            do {
-                _ = try CRS(parsing: crs)
-            } catch {
-                throw InputError("\(text): the CRS after @: \(error)", kind: .usage)
-            }
-            layer = try LayerInput.read(path: ref.name, declaredCRS: crs, declaredBy: "\(ref.name)@\(crs)")
-        } else {
-            layer = try LayerInput.read(path: ref.name, declaredCRS: declaredCRS)
+        case .file(let path, let declaredCRS, let declaredBy):
+            layer = try LayerInput.read(path: path, declaredCRS: declaredCRS, declaredBy: declaredBy)
         }
         record(layer, role: role)
         return layer
+    }
+
+    /// Where an input comes from, once its text is resolved.
+    enum Source {
+        /// A store layer, with the filter `--within` puts on it.
+        case store(any Store, StoreLayer, FeatureFilter)
+        /// A file, with the CRS declared for it (its own `@CRS`, else `--crs`) and by what.
+        case file(path: String, declaredCRS: String?, declaredBy: String)
+    }
+
+    /// Resolves the input `text` (a file, `FILE@CRS`, or a store layer).
+    /// - Throws: ``InputError`` (usage) for a CRS declared on a store layer or a CRS PROJ does not know.
+    func resolve(_ text: String) throws -> Source {
+        let ref = reference(text)
+        if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
+            if let crs = ref.declaredCRS {
+                throw InputError(
+                    "\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))",
+                    kind: .usage)
+            }
+            return .store(store, storeLayer, try filter(for: storeLayer))
+        }
+        guard let crs = ref.declaredCRS else {
+            return .file(path: ref.name, declaredCRS: declaredCRS, declaredBy: "--crs")
+        }
+        do {
+            _ = try CRS(parsing: crs)
+        } catch {
+            throw InputError("\(text): the CRS after @: \(error)", kind: .usage)
+        }
+        return .file(path: ref.name, declaredCRS: crs, declaredBy: "\(ref.name)@\(crs)")
     }
 
     /// Records how `layer` (read by the caller) was read.

@@ -165,23 +165,13 @@ struct PointStream {
     }
 
     private func transform(_ features: [Feature], first: Int, with t: Transformer) throws -> [Geometry?] {
-        let present = features.compactMap(\.geometry)
-        let moved: [Geometry]
         do {
-            moved = try t.transform(present)
-        } catch {
-            // One by one, to name the feature PROJ could not take.
-            for (i, f) in features.enumerated() {
-                do {
-                    _ = try f.geometry.map { try t.transform($0) }
-                } catch {
-                    throw InputError("\(name): feature \(first + i): \(error)")
-                }
-            }
-            throw InputError("\(name): features \(first)–\(first + features.count - 1): \(error)")
+            return try t.transform(batch: features.map(\.geometry))
+        } catch let e as Transformer.BatchError {
+            throw InputError(
+                e.index.map { "\(name): feature \(first + $0): \(e)" }
+                    ?? "\(name): features \(first)–\(first + features.count - 1): \(e)")
         }
-        var next = moved.makeIterator()
-        return features.map { $0.geometry == nil ? nil : next.next() }
     }
 }
 
@@ -204,25 +194,13 @@ extension InputSet {
     /// Opens the input `text` (a file, `FILE@CRS`, or a store layer) for a streaming read of its
     /// points, as ``load(_:role:)`` resolves it.
     func openStream(_ text: String) throws -> PointStream {
-        let ref = reference(text)
-        if let store, let storeLayer = StoreLayer(rawValue: ref.name) {
-            if let crs = ref.declaredCRS {
-                throw InputError(
-                    "\(text): \(ref.name) is a store layer: it carries the store's CRS (\(store.crs.identifier)); a CRS cannot be declared for it (drop @\(crs))",
-                    kind: .usage)
-            }
-            return PointStream(layer: storeLayer, of: store, filter: try filter(for: storeLayer))
-        }
-        if let crs = ref.declaredCRS {
-            do {
-                _ = try CRS(parsing: crs)
-            } catch {
-                throw InputError("\(text): the CRS after @: \(error)", kind: .usage)
-            }
+        switch try resolve(text) {
+        case .store(let store, let layer, let filter):
+            return PointStream(layer: layer, of: store, filter: filter)
+        case .file(let path, let declaredCRS, let declaredBy):
             return PointStream(
-                file: try SourceReader.open(path: ref.name, declaredCRS: crs, declaredBy: "\(ref.name)@\(crs)"))
+                file: try SourceReader.open(path: path, declaredCRS: declaredCRS, declaredBy: declaredBy))
         }
-        return PointStream(file: try SourceReader.open(path: ref.name, declaredCRS: declaredCRS))
     }
 
     /// Weighted points of the input `text` in `metric`, streamed (see ``PointStream``): the weight

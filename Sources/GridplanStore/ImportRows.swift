@@ -62,28 +62,17 @@ enum ImportPreparation {
         -> [Feature]
     {
         guard !transformer.isIdentity else { return features }
-        let geometries = features.compactMap(\.geometry)
-        let moved: [Geometry]
         do {
-            moved = try transformer.transform(geometries)
-        } catch {
-            for (i, f) in features.enumerated() {
-                guard let g = f.geometry else { continue }
-                do {
-                    _ = try transformer.transform(g)
-                } catch {
-                    throw StoreError(path: path, reason: "feature \(first + i): \(error)")
-                }
-            }
-            throw StoreError(path: path, reason: "features \(first)–\(first + features.count - 1): \(error)")
+            let moved = try transformer.transform(batch: features.map(\.geometry))
+            var out = features
+            for i in out.indices { out[i].geometry = moved[i] }
+            return out
+        } catch let e as Transformer.BatchError {
+            throw StoreError(
+                path: path,
+                reason: e.index.map { "feature \(first + $0): \(e)" }
+                    ?? "features \(first)–\(first + features.count - 1): \(e)")
         }
-        var out = features
-        var next = 0
-        for i in out.indices where out[i].geometry != nil {
-            out[i].geometry = moved[next]
-            next += 1
-        }
-        return out
     }
 
     /// The geometry of feature `index` as the layer stores it (see ``StoreGeometry/coerce(_:to:)``).
