@@ -560,29 +560,37 @@ public final class PostGISStore: Store {
     /// (see ``Relocation`` for the grids a regeneration carries).
     func reassignPoints(replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
-            var fids: [Int64] = []
-            var points: [Coordinate] = []
-            var old: [String?] = []
-            try forEachFeature(of: layer, FeatureFilter()) { f in
-                guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { return }
-                fids.append(fid)
-                points.append(c)
-                old.append(f.properties["parent_code"]?.text)
-            }
-            guard !fids.isEmpty else { continue }
-            let codes = try locate(points)
-            var rows: [[PostgresValue]] = []
-            for i in fids.indices {
-                let code = Relocation.code(old: old[i], located: codes[i], replacing: replacing)
-                if replacing.carriesAny && code == old[i] { continue }
-                rows.append([.integer(fids[i]), code.map { .text($0) } ?? .null])
-            }
+            let rows = try pointParents(of: layer)
+            guard rows.count > 0 else { continue }
+            let located = try locate(rows.points)
             try connection.execute(
                 "CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
-            try connection.copy(into: "gridplan_located", columns: ["fid", "code"], rows: rows)
-            try setParentCodes(of: layer, changing: rows.count, of: fids.count)
+            var changed = 0
+            try connection.copy(into: "gridplan_located", columns: ["fid", "code"]) { writer in
+                changed = try rows.forEachChange(located: located, replacing: replacing) { fid, code in
+                    try writer.append([.integer(fid), code.map { .text($0) } ?? .null])
+                }
+            }
+            try setParentCodes(of: layer, changing: changed, of: rows.count)
             try connection.execute("DROP TABLE gridplan_located")
         }
+    }
+
+    /// The fid, point and parent code of each point row of `layer`, in fid order.
+    func pointParents(of layer: StoreLayer) throws -> PointParents {
+        var rows = PointParents()
+        try connection.stream(
+            "SELECT fid, ST_AsBinary(geom) AS wkb, parent_code FROM \(try table(layer)) ORDER BY fid",
+            batchSize: Self.batchSize, format: .binary
+        ) { batch in
+            for r in batch {
+                guard let fid = try r.int("fid"), let wkb = try r.bytes("wkb"),
+                    case .point(let c) = try WKB.decode(wkb)
+                else { continue }
+                rows.append(fid: Int64(fid), point: c, parent: try r.string("parent_code"))
+            }
+        }
+        return rows
     }
 
     /// Sets `parent_code` from `gridplan_located` (fid → code). When most rows change (a first

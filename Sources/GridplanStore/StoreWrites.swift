@@ -133,24 +133,38 @@ extension GeoPackageStore {
     /// (see ``Relocation`` for the grids a regeneration carries).
     func reassignPoints(replacing: ReplacedCodes = .all, locate: ([Coordinate]) throws -> [String?]) throws {
         for layer in [StoreLayer.components, .events] {
-            var fids: [Int64] = []
-            var points: [Coordinate] = []
-            var old: [String?] = []
-            for f in try features(of: layer) {
-                guard case .point(let c)? = f.geometry, let fid = f.id?.intValue else { continue }
-                fids.append(fid)
-                points.append(c)
-                old.append(f.properties["parent_code"]?.text)
-            }
-            let codes = try locate(points)
             let update = try database.prepare(
                 "UPDATE \(GeoPackage.quote(layer.rawValue)) SET parent_code = ? WHERE fid = ?")
-            for i in fids.indices {
-                let code = Relocation.code(old: old[i], located: codes[i], replacing: replacing)
-                if replacing.carriesAny && code == old[i] { continue }
-                try update.run([code.map { .text($0) } ?? .null, .integer(fids[i])])
+            let rows = try pointParents(of: layer)
+            guard rows.count > 0 else { continue }
+            let located = try locate(rows.points)
+            try rows.forEachChange(located: located, replacing: replacing) { fid, code in
+                try update.run([code.map { .text($0) } ?? .null, .integer(fid)])
             }
         }
+    }
+
+    /// The fid, point and parent code of each point row of `layer`, in fid order.
+    func pointParents(of layer: StoreLayer) throws -> PointParents {
+        let info = try package.layer(named: layer.rawValue)
+        let select = try database.prepare(
+            "SELECT fid, \(GeoPackage.quote(info.geometryColumn)), parent_code FROM \(GeoPackage.quote(layer.rawValue)) ORDER BY fid"
+        )
+        var rows = PointParents()
+        while try select.step() {
+            guard case .blob(let b) = select.value(at: 1) else { continue }
+            let fid = select.value(at: 0).integer
+            let geometry: Geometry?
+            do {
+                geometry = try GeoPackageBinary.decode(b).geometry
+            } catch {
+                throw StoreError(path: path, reason: "layer \(layer.rawValue), feature \(fid): \(error)")
+            }
+            guard case .point(let c)? = geometry else { continue }
+            let parent = select.value(at: 2)
+            rows.append(fid: fid, point: c, parent: parent == .null ? nil : parent.text)
+        }
+        return rows
     }
 
     /// Writes a whole layer back in one transaction: a new generation for layers that keep them,
