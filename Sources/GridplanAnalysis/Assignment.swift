@@ -67,11 +67,17 @@ public enum StreetAssigner {
         // Units in code order: where they overlap, the lower code takes the piece.
         let ordered = units.sorted { $0.code < $1.code }
         // Streets are independent: workers (one GEOS context and unit cache each) take chunks of
-        // them in turn; the chunks are put back in input order, so the result never depends on timing.
+        // them in turn, in an order along the ground (so a worker keeps meeting the units it
+        // has prepared, and can let go of the others); the segments are put back in input order,
+        // so the result never depends on timing or on the order.
+        let order = SpatialOrder.hilbert(streets.map(\.geometry.envelope))
         let chunkSize = 256
         let chunks = (streets.count + chunkSize - 1) / chunkSize
+        @Sendable func chunk(_ c: Int) -> ArraySlice<Int> {
+            order[(c * chunkSize)..<min(streets.count, (c + 1) * chunkSize)]
+        }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks))
-        let slots = ResultSlots<(segments: [StreetSegment], skipped: [(Int, String)])>(count: chunks)
+        let slots = ResultSlots<Worker.Part>(count: chunks)
         let next = Counter()
         let done = Counter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -83,20 +89,39 @@ public enum StreetAssigner {
                     c,
                     Result {
                         if worker == nil { worker = try Worker(units: ordered, tolerance: toleranceMetres) }
-                        return try worker!.assign(streets[(c * chunkSize)..<min(streets.count, (c + 1) * chunkSize)])
+                        return try worker!.assign(chunk(c), of: streets)
                     })
                 let n = done.increment()
                 if n % 4 == 0 { progress("assign: street \(min(streets.count, n * chunkSize)) of \(streets.count)") }
             }
         }
-        var parts: [(segments: [StreetSegment], skipped: [(Int, String)])] = []
+        var parts: [Worker.Part] = []
         for c in 0..<chunks { parts.append(try slots.get(c)) }
+        return inputOrder(parts, chunks: (0..<chunks).map(chunk), streets: streets)
+    }
+
+    /// The segments and skipped streets of the chunks, in the streets' input order.
+    static func inputOrder(_ parts: [Worker.Part], chunks: [ArraySlice<Int>], streets: [StreetFeature])
+        -> StreetAssignment
+    {
+        // Where each street's segments sit: its chunk, the first segment, how many.
+        var place = [(part: Int32, start: Int32, count: Int32)](repeating: (0, 0, 0), count: streets.count)
+        for (c, indices) in chunks.enumerated() {
+            var start = 0
+            for (k, i) in indices.enumerated() {
+                let n = parts[c].counts[k]
+                place[i] = (Int32(c), Int32(start), Int32(n))
+                start += n
+            }
+        }
         var result = StreetAssignment(segments: [], skipped: [])
         // Sized once: growing by doubling would briefly hold the segments twice over.
         result.segments.reserveCapacity(parts.reduce(0) { $0 + $1.segments.count })
-        for part in parts {
-            result.segments += part.segments
-            result.skipped += part.skipped
+        for p in place where p.count > 0 {
+            result.segments += parts[Int(p.part)].segments[Int(p.start)..<Int(p.start + p.count)]
+        }
+        result.skipped = parts.flatMap(\.skipped).sorted { $0.street < $1.street }.map {
+            (streets[$0.street].sourceIndex, $0.reason)
         }
         return result
     }
@@ -121,130 +146,151 @@ public enum StreetAssigner {
             toleranceMetres = tolerance
         }
 
-        func assign(_ streets: ArraySlice<StreetFeature>) throws -> (
-            segments: [StreetSegment], skipped: [(Int, String)]
-        ) {
+        /// What a chunk of streets gave: their segments, street after street in the chunk's
+        /// order, how many each street gave, and the streets skipped (index into the streets).
+        struct Part {
+            var segments: [StreetSegment] = []
+            var counts: [Int] = []
+            var skipped: [(street: Int, reason: String)] = []
+        }
+
+        /// How many of its own chunks a worker keeps a unit's prepared geometry and zones after
+        /// last using them. Chunks follow the ground, so a unit left alone that long is behind
+        /// the worker; without letting go, every worker would end up holding every unit's zones
+        /// (over 2 GB each at 100,000 communities).
+        static let keepChunks = 8
+
+        /// The chunks this worker has assigned.
+        private var chunksDone = 0
+
+        func assign(_ indices: ArraySlice<Int>, of streets: [StreetFeature]) throws -> Part {
+            var part = Part()
+            part.counts.reserveCapacity(indices.count)
+            for i in indices {
+                let before = part.segments.count
+                if let reason = try assign(streets[i], to: &part.segments) { part.skipped.append((i, reason)) }
+                part.counts.append(part.segments.count - before)
+            }
+            chunksDone += 1
+            zones.release(unusedSince: chunksDone - Self.keepChunks)
+            zones.stamp = chunksDone
+            return part
+        }
+
+        /// Appends the segments of one street; returns why it was skipped, if it was.
+        func assign(_ street: StreetFeature, to segments: inout [StreetSegment]) throws -> String? {
             let ctx = self.ctx, natives = self.natives, codes = self.codes, index = self.index, zones = self.zones,
                 toleranceMetres = self.toleranceMetres
-            var segments: [StreetSegment] = []
-            var skipped: [(Int, String)] = []
-            for street in streets {
-                let g: NativeGeometry
-                switch street.geometry {
-                case .lineString(let cs) where cs.count >= 2: g = try ctx.geometry(street.geometry)
-                case .multiLineString: g = try ctx.geometry(street.geometry)
-                default:
-                    skipped.append((street.sourceIndex, "a \(street.geometry.typeName) is not a street line"))
-                    continue
-                }
-                let length = try g.length
-                guard length > 0 else {
-                    skipped.append((street.sourceIndex, "zero-length street"))
-                    continue
-                }
-                func make(_ piece: NativeGeometry, lead: String?, co: [String], boundary: Bool, rule: String) throws {
-                    for part in try lines(of: piece) {
-                        let l = try part.length
-                        guard l > 1e-6 else { continue }
-                        segments.append(
-                            StreetSegment(
-                                streetID: street.id, streetName: street.name, streetClass: street.streetClass,
-                                grade: street.grade, geometry: try part.value(),
-                                lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
-                    }
-                }
-                // The units whose tolerance zone the street enters; no other unit can lead or share any of it.
-                let e = g.envelope
-                let box = Envelope(
-                    minX: e.minX - toleranceMetres, minY: e.minY - toleranceMetres, maxX: e.maxX + toleranceMetres,
-                    maxY: e.maxY + toleranceMetres)
-                let near = try index.query(envelope: box).filter { try zones.grown($0).prepared.intersects(g) }.sorted()
-                guard !near.isEmpty else {
-                    try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
-                    continue
-                }
-                // The common case: a street well inside one unit, near no other.
-                let edgeHits = try near.filter { try zones.edge($0).prepared.intersects(g) }
-                if near.count == 1, edgeHits.isEmpty, try zones.unit(near[0]).covers(g) {
-                    try make(g, lead: codes[near[0]], co: [], boundary: false, rule: insideRule)
-                    continue
-                }
-                // Frontage of a unit on this street: the street's length within the tolerance of the unit.
-                var frontageCache: [Int: Double] = [:]
-                func frontage(_ c: Int) throws -> Double {
-                    if let f = frontageCache[c] { return f }
-                    let f = try zones.grown(c).length(of: g, lineLength: length)
-                    frontageCache[c] = f
-                    return f
-                }
-                // The street within the tolerance of a unit's outline, and the rest: each zone takes its
-                // share of what the earlier ones left, so the pieces never overlap (unioning overlapping
-                // pieces cut by different zones would leave near-duplicates and count them twice).
-                var alongPieces: [NativeGeometry] = []
-                var inner = g
-                for c in edgeHits where !inner.isEmpty {
-                    let zone = try zones.edge(c)
-                    alongPieces += try lines(of: inner.intersection(with: zone.geometry))
-                    inner = try inner.difference(with: zone.geometry)
-                }
-                // Flat: GEOS's line merger does not look inside a collection's nested multi-lines.
-                var along = try ctx.collection(alongPieces, kind: .multiLineString)
-                // Short stretches in the zone are where the street crosses a boundary, not runs along it.
-                var crossing: [NativeGeometry] = []
-                var running: [NativeGeometry] = []
-                for part in try lines(of: along.lineMerged()) {
-                    if try part.length < 4 * toleranceMetres { crossing.append(part) } else { running.append(part) }
-                }
-                if !crossing.isEmpty {
-                    inner = try ctx.union(of: [inner] + crossing)
-                    along = running.isEmpty ? try ctx.geometry(.multiLineString([])) : try ctx.union(of: running)
-                }
-                // Inside pieces: each to the unit containing it, lower codes first.
-                var remaining = inner
-                for c in near where !remaining.isEmpty {
-                    let unit = try zones.unit(c)
-                    guard try unit.intersects(remaining) else { continue }
-                    if try unit.covers(remaining) {
-                        // All that is left lies in this unit: no overlay needed.
-                        try make(remaining, lead: codes[c], co: [], boundary: false, rule: insideRule)
-                        remaining = try ctx.geometry(.multiLineString([]))
-                        break
-                    }
-                    let piece = try remaining.intersection(with: natives[c])
-                    if try piece.length > 0 {
-                        try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
-                        remaining = try remaining.difference(with: natives[c])
-                    }
-                }
-                // Boundary pieces: the units beside each piece; the larger frontage leads.
-                for part in running {
-                    let partLength = try part.length
-                    let beside = try near.filter {
-                        try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part)
-                    }
-                    .filter { try zones.grown($0).length(of: part, lineLength: partLength) > 0.5 * partLength }
-                    if beside.isEmpty {
-                        remaining = try ctx.union(of: [remaining, part])
-                        continue
-                    }
-                    if beside.count == 1 {
-                        try make(
-                            part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
-                        continue
-                    }
-                    let fronts = try Dictionary(uniqueKeysWithValues: beside.map { ($0, try frontage($0)) })
-                    let ranked = beside.sorted {
-                        fronts[$0]! != fronts[$1]! ? fronts[$0]! > fronts[$1]! : codes[$0] < codes[$1]
-                    }
-                    try make(
-                        part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true,
-                        rule: boundaryRule)
-                }
-                if try remaining.length > 1e-6 {
-                    try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit")
+            let g: NativeGeometry
+            switch street.geometry {
+            case .lineString(let cs) where cs.count >= 2: g = try ctx.geometry(street.geometry)
+            case .multiLineString: g = try ctx.geometry(street.geometry)
+            default: return "a \(street.geometry.typeName) is not a street line"
+            }
+            let length = try g.length
+            guard length > 0 else { return "zero-length street" }
+            func make(_ piece: NativeGeometry, lead: String?, co: [String], boundary: Bool, rule: String) throws {
+                for part in try lines(of: piece) {
+                    let l = try part.length
+                    guard l > 1e-6 else { continue }
+                    segments.append(
+                        StreetSegment(
+                            streetID: street.id, streetName: street.name, streetClass: street.streetClass,
+                            grade: street.grade, geometry: try part.value(),
+                            lengthMetres: l, lead: lead, coOwners: co, isBoundary: boundary, rule: rule))
                 }
             }
-            return (segments, skipped)
+            // The units whose tolerance zone the street enters; no other unit can lead or share any of it.
+            let e = g.envelope
+            let box = Envelope(
+                minX: e.minX - toleranceMetres, minY: e.minY - toleranceMetres, maxX: e.maxX + toleranceMetres,
+                maxY: e.maxY + toleranceMetres)
+            let near = try index.query(envelope: box).filter { try zones.grown($0).prepared.intersects(g) }.sorted()
+            guard !near.isEmpty else {
+                try make(g, lead: nil, co: [], boundary: false, rule: "in no unit")
+                return nil
+            }
+            // The common case: a street well inside one unit, near no other.
+            let edgeHits = try near.filter { try zones.edge($0).prepared.intersects(g) }
+            if near.count == 1, edgeHits.isEmpty, try zones.unit(near[0]).covers(g) {
+                try make(g, lead: codes[near[0]], co: [], boundary: false, rule: insideRule)
+                return nil
+            }
+            // Frontage of a unit on this street: the street's length within the tolerance of the unit.
+            var frontageCache: [Int: Double] = [:]
+            func frontage(_ c: Int) throws -> Double {
+                if let f = frontageCache[c] { return f }
+                let f = try zones.grown(c).length(of: g, lineLength: length)
+                frontageCache[c] = f
+                return f
+            }
+            // The street within the tolerance of a unit's outline, and the rest: each zone takes its
+            // share of what the earlier ones left, so the pieces never overlap (unioning overlapping
+            // pieces cut by different zones would leave near-duplicates and count them twice).
+            var alongPieces: [NativeGeometry] = []
+            var inner = g
+            for c in edgeHits where !inner.isEmpty {
+                let zone = try zones.edge(c)
+                alongPieces += try lines(of: inner.intersection(with: zone.geometry))
+                inner = try inner.difference(with: zone.geometry)
+            }
+            // Flat: GEOS's line merger does not look inside a collection's nested multi-lines.
+            var along = try ctx.collection(alongPieces, kind: .multiLineString)
+            // Short stretches in the zone are where the street crosses a boundary, not runs along it.
+            var crossing: [NativeGeometry] = []
+            var running: [NativeGeometry] = []
+            for part in try lines(of: along.lineMerged()) {
+                if try part.length < 4 * toleranceMetres { crossing.append(part) } else { running.append(part) }
+            }
+            if !crossing.isEmpty {
+                inner = try ctx.union(of: [inner] + crossing)
+                along = running.isEmpty ? try ctx.geometry(.multiLineString([])) : try ctx.union(of: running)
+            }
+            // Inside pieces: each to the unit containing it, lower codes first.
+            var remaining = inner
+            for c in near where !remaining.isEmpty {
+                let unit = try zones.unit(c)
+                guard try unit.intersects(remaining) else { continue }
+                if try unit.covers(remaining) {
+                    // All that is left lies in this unit: no overlay needed.
+                    try make(remaining, lead: codes[c], co: [], boundary: false, rule: insideRule)
+                    remaining = try ctx.geometry(.multiLineString([]))
+                    break
+                }
+                let piece = try remaining.intersection(with: natives[c])
+                if try piece.length > 0 {
+                    try make(piece, lead: codes[c], co: [], boundary: false, rule: insideRule)
+                    remaining = try remaining.difference(with: natives[c])
+                }
+            }
+            // Boundary pieces: the units beside each piece; the larger frontage leads.
+            for part in running {
+                let partLength = try part.length
+                let beside = try near.filter {
+                    try zones.unit($0).isWithinDistance(toleranceMetres * 1.01, of: part)
+                }
+                .filter { try zones.grown($0).length(of: part, lineLength: partLength) > 0.5 * partLength }
+                if beside.isEmpty {
+                    remaining = try ctx.union(of: [remaining, part])
+                    continue
+                }
+                if beside.count == 1 {
+                    try make(
+                        part, lead: codes[beside[0]], co: [], boundary: false, rule: "along the unit's outer edge")
+                    continue
+                }
+                let fronts = try Dictionary(uniqueKeysWithValues: beside.map { ($0, try frontage($0)) })
+                let ranked = beside.sorted {
+                    fronts[$0]! != fronts[$1]! ? fronts[$0]! > fronts[$1]! : codes[$0] < codes[$1]
+                }
+                try make(
+                    part, lead: codes[ranked[0]], co: ranked.dropFirst().map { codes[$0] }, boundary: true,
+                    rule: boundaryRule)
+            }
+            if try remaining.length > 1e-6 {
+                try make(remaining, lead: nil, co: [], boundary: false, rule: "in no unit")
+            }
+            return nil
         }
     }
 
@@ -268,17 +314,50 @@ public enum StreetAssigner {
         let tolerance: Double
         private var grownZones: [Zone?]
         private var edgeZones: [Zone?]
+        /// The caller's clock (its chunks done) at each unit's last use, and the units holding
+        /// anything made: what ``release(unusedSince:)`` looks through.
+        var stamp = 0
+        private var lastUse: [Int]
+        private var holding: [Bool]
+        private var held: [Int] = []
 
         init(_ model: CoverageModel, tolerance: Double) {
             self.model = model
             self.tolerance = tolerance
             grownZones = Array(repeating: nil, count: model.natives.count)
             edgeZones = Array(repeating: nil, count: model.natives.count)
+            lastUse = Array(repeating: 0, count: model.natives.count)
+            holding = Array(repeating: false, count: model.natives.count)
         }
 
-        func unit(_ i: Int) throws -> PreparedGeometry { try model.prepared(i) }
+        private func use(_ i: Int) {
+            lastUse[i] = stamp
+            if !holding[i] {
+                holding[i] = true
+                held.append(i)
+            }
+        }
+
+        /// Lets go of the prepared geometry and zones of every unit last used before `stamp`;
+        /// they are made again if asked for.
+        func release(unusedSince cutoff: Int) {
+            held.removeAll { i in
+                guard lastUse[i] < cutoff else { return false }
+                grownZones[i] = nil
+                edgeZones[i] = nil
+                model.releasePrepared(i)
+                holding[i] = false
+                return true
+            }
+        }
+
+        func unit(_ i: Int) throws -> PreparedGeometry {
+            use(i)
+            return try model.prepared(i)
+        }
 
         func grown(_ i: Int) throws -> Zone {
+            use(i)
             if let z = grownZones[i] { return z }
             let g = try natives[i].buffer(by: tolerance, quadrantSegments: 4)
             let z = Zone(geometry: g, prepared: try g.prepared())
@@ -287,6 +366,7 @@ public enum StreetAssigner {
         }
 
         func edge(_ i: Int) throws -> Zone {
+            use(i)
             if let z = edgeZones[i] { return z }
             let g = try natives[i].boundary().buffer(by: tolerance, quadrantSegments: 4)
             let z = Zone(geometry: g, prepared: try g.prepared())

@@ -70,6 +70,12 @@ public final class CoverageModel {
         }
     }
 
+    /// Drops unit `i`'s prepared geometry (a worker moving across a large city lets go of the
+    /// units behind it); ``prepared(_:)`` makes it again when asked.
+    public func releasePrepared(_ i: Int) {
+        preparedCache[i] = nil
+    }
+
     /// Unit `i` prepared for repeated predicates.
     public func prepared(_ i: Int) throws -> PreparedGeometry {
         if let p = preparedCache[i] { return p }

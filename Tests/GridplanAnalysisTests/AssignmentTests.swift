@@ -62,6 +62,45 @@ func street(_ id: String, _ cs: (Double, Double)..., name: String? = nil) -> Str
         #expect(all.segments.filter(\.isBoundary).count > 50)
     }
 
+    /// Enough streets, listed in a scattered order, that each worker moves across the city and
+    /// lets go of the units behind it, and meets some again: every street still gets its unit,
+    /// and the segments come out in input order.
+    @Test func streetsInScatteredOrderAcrossACityKeepTheirAnswers() throws {
+        let n = 20
+        var units: [UnitInput] = []
+        for i in 0..<n {
+            for j in 0..<n {
+                units.append(
+                    unit(
+                        String(format: "U%02d%02d", i, j),
+                        box(Double(i) * 100, Double(j) * 100, Double(i + 1) * 100, Double(j + 1) * 100)))
+            }
+        }
+        // 7,000 streets (27 chunks), cell by cell in a scattered order: a stub inside a cell, or,
+        // every fifth, a run up the border with the cell to the east.
+        var streets: [StreetFeature] = []
+        var expected: [(lead: String, co: [String])] = []
+        for k in 0..<7000 {
+            let cell = (k * 7919) % (n * n)
+            let i = cell / n, j = cell % n
+            let x = Double(i) * 100, y = Double(j) * 100
+            let code = String(format: "U%02d%02d", i, j)
+            if k % 5 == 0 && i < n - 1 {
+                streets.append(street("s\(k)", (x + 100, y + 10), (x + 100, y + 90)))
+                expected.append((code, [String(format: "U%02d%02d", i + 1, j)]))
+            } else {
+                let d = Double(k % 17)
+                streets.append(street("s\(k)", (x + 20, y + 20 + d), (x + 60, y + 40 + d)))
+                expected.append((code, []))
+            }
+        }
+        let r = try StreetAssigner.run(streets: streets, units: units)
+        #expect(r.segments.map(\.streetID) == streets.map(\.id))
+        #expect(r.segments.map(\.lead) == expected.map(\.lead))
+        #expect(r.segments.map(\.coOwners) == expected.map(\.co))
+        #expect(r.segments.filter(\.isBoundary).count == expected.filter { !$0.co.isEmpty }.count)
+    }
+
     @Test func equalFrontageGoesToTheLowerCode() throws {
         let units = [unit("B2", box(0, 0, 100, 100)), unit("A7", box(100, 0, 200, 100))]
         let r = try StreetAssigner.run(streets: [street("S", (100, 10), (100, 90))], units: units)
