@@ -52,6 +52,21 @@ public enum GeoJSONReader {
         return try parse(file.bytes, name: path, mapping: file, keeping: properties, body)
     }
 
+    /// The legacy `crs` member among the members before `features` (where writers put it),
+    /// without reading further: for a read that needs no property names and takes a late `crs`
+    /// member as its cue to read again with a survey (``survey(path:)`` finds one anywhere).
+    /// - Throws: ``GeoJSONError`` for text that is not a JSON object up to there.
+    public static func leadingCRS(path: String) throws -> String? {
+        let file = try MappedFile(path: path)
+        var surveyor = Surveyor(scanner: JSONScanner(bytes: file.bytes), mapping: file)
+        do {
+            return try surveyor.leadingCRS()
+        } catch let e as JSONSyntaxError {
+            let (line, column) = surveyor.scanner.lineAndColumn(of: e.offset)
+            throw GeoJSONError(file: path, line: line, column: column, reason: e.message)
+        }
+    }
+
     /// What a quick pass over a file finds before the file is read: the union of the features'
     /// property names in first-seen order (what a full read would see), the legacy `crs` member
     /// wherever it stands, and the number of features.
@@ -521,6 +536,22 @@ private struct Surveyor {
             count = type == nil ? 0 : 1
         }
         return GeoJSONReader.Survey(propertyNames: names, declaredCRS: declaredCRS, featureCount: count)
+    }
+
+    /// The `crs` member among the top-level members before "features".
+    mutating func leadingCRS() throws -> String? {
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a GeoJSON object") }
+        var declaredCRS: String?
+        if try scanner.beginObject() {
+            repeat {
+                switch try scanner.readKey() {
+                case "features": return declaredCRS
+                case "crs": declaredCRS = GeoJSONReader.legacyCRSName(try scanner.readValue())
+                default: try scanner.skipValueQuickly()
+                }
+            } while try scanner.nextMember()
+        }
+        return declaredCRS
     }
 
     /// One element of "features": the keys of its last "properties" member (as the parse keeps

@@ -20,6 +20,9 @@ struct PointStream {
     let isStoreLayer: Bool
     /// Every feature's property names, when known before reading (a file's survey).
     let declaredNames: [String]?
+    /// A file opened without its key survey: its reads keep what their fields name, whatever
+    /// the names (see ``InputSet/streamed(_:needsNames:_:)``).
+    let isUnsurveyedFile: Bool
     private let source: Source
 
     private enum Source {
@@ -41,7 +44,8 @@ struct PointStream {
         crs = reader.crs
         crsSource = reader.crsSource
         isStoreLayer = false
-        declaredNames = reader.propertyNames
+        declaredNames = reader.isSurveyed ? reader.propertyNames : nil
+        isUnsurveyedFile = !reader.isSurveyed
         source = .file(reader)
     }
 
@@ -51,6 +55,7 @@ struct PointStream {
         crsSource = "the store"
         isStoreLayer = true
         declaredNames = nil
+        isUnsurveyedFile = false
         source = .store(store, layer, filter)
     }
 
@@ -116,8 +121,9 @@ struct PointStream {
         func pass(_ chosen: Fields) throws -> (Collected<Value, Fields>, [String]) {
             var collected: [Value] = []
             var count = 0
-            // A file's features carry only what is needed: its names are known already.
-            let kept = declaredNames == nil ? nil : keeping(chosen)
+            // A file's features carry only what is needed: its names are known already, or
+            // do not matter.
+            let kept = declaredNames == nil && !isUnsurveyedFile ? nil : keeping(chosen)
             let ending = try forEachBatch(in: metric, keeping: kept) { first, features, geometries in
                 for (i, (f, g)) in zip(features, geometries).enumerated() {
                     if let g { try values(chosen, first + i, f, g, &collected) }
@@ -137,6 +143,7 @@ struct PointStream {
             chosen = guess
         }
         let (collected, names) = try pass(chosen)
+        if isUnsurveyedFile { return collected }
         let actual = try fields(names)
         return actual == chosen ? collected : try pass(actual).0
     }
@@ -193,13 +200,34 @@ struct PropertyNameUnion {
 extension InputSet {
     /// Opens the input `text` (a file, `FILE@CRS`, or a store layer) for a streaming read of its
     /// points, as ``load(_:role:)`` resolves it.
-    func openStream(_ text: String) throws -> PointStream {
+    /// - Parameter survey: false to open a file without its key survey (see ``SourceReader/isSurveyed``).
+    func openStream(_ text: String, survey: Bool = true) throws -> PointStream {
         switch try resolve(text) {
         case .store(let store, let layer, let filter):
             return PointStream(layer: layer, of: store, filter: filter)
         case .file(let path, let declaredCRS, let declaredBy):
             return PointStream(
-                file: try SourceReader.open(path: path, declaredCRS: declaredCRS, declaredBy: declaredBy))
+                file: try SourceReader.open(
+                    path: path, declaredCRS: declaredCRS, declaredBy: declaredBy, survey: survey))
+        }
+    }
+
+    /// Streams the input `text` through `read`. A read whose fields do not depend on the
+    /// layer's property names (`needsNames` false) goes over a file once, without the key
+    /// survey: a third of the time of reading a point file. A file that fails so, or declares
+    /// its CRS after its features, is read again with the survey, so the results and errors are
+    /// those of a surveyed read.
+    /// - Returns: the stream the result came from (its CRS is the one to record), and the result.
+    func streamed<T>(_ text: String, needsNames: Bool, _ read: (PointStream) throws -> T) throws -> (
+        PointStream, T
+    ) {
+        let stream = try openStream(text, survey: needsNames)
+        guard stream.isUnsurveyedFile else { return (stream, try read(stream)) }
+        do {
+            return (stream, try read(stream))
+        } catch {
+            let surveyed = try openStream(text)
+            return (surveyed, try read(surveyed))
         }
     }
 
@@ -243,31 +271,32 @@ extension InputSet {
     public func points(_ text: String, role: String, in metric: CRS, window: DateWindow? = nil) throws
         -> [Coordinate]
     {
-        let stream = try openStream(text)
         let window = window?.isBounded == true ? window : nil
-        let points = try stream.read(
-            in: metric, guess: window == nil ? nil : "date",
-            field: { names in
-                guard window != nil else { return nil }
-                guard let f = FieldMapping.detected("date", among: names) else {
-                    throw InputError("\(text): no date property for --since/--until")
-                }
-                return f
-            },
-            points: { dateField, i, f, g, points in
-                if let dateField, let window {
-                    let d = f.properties[dateField]?.text ?? ""
-                    guard DateWindow.isDay(d) else {
-                        throw InputError("\(text): feature \(i): date '\(d)' is not YYYY-MM-DD")
+        let (stream, points) = try streamed(text, needsNames: window != nil) { stream in
+            try stream.read(
+                in: metric, guess: window == nil ? nil : "date",
+                field: { names in
+                    guard window != nil else { return nil }
+                    guard let f = FieldMapping.detected("date", among: names) else {
+                        throw InputError("\(text): no date property for --since/--until")
                     }
-                    guard window.contains(d) else { return }
-                }
-                switch g {
-                case .point(let c): points.append(c)
-                case .multiPoint(let cs): points += cs
-                default: break
-                }
-            })
+                    return f
+                },
+                points: { dateField, i, f, g, points in
+                    if let dateField, let window {
+                        let d = f.properties[dateField]?.text ?? ""
+                        guard DateWindow.isDay(d) else {
+                            throw InputError("\(text): feature \(i): date '\(d)' is not YYYY-MM-DD")
+                        }
+                        guard window.contains(d) else { return }
+                    }
+                    switch g {
+                    case .point(let c): points.append(c)
+                    case .multiPoint(let cs): points += cs
+                    default: break
+                    }
+                })
+        }
         try finish(stream, role: role, notes: points.notes, points: points.values.lazy, in: metric)
         return points.values
     }
@@ -278,12 +307,13 @@ extension InputSet {
     public func singlePoints(_ text: String, role: String, in metric: CRS) throws -> (
         points: [Coordinate], features: [Int], others: Int
     ) {
-        let stream = try openStream(text)
-        let read = try stream.read(
-            in: metric, guess: nil, field: { _ in nil },
-            points: { _, i, _, g, points in
-                if let c = Geometry.singlePoint(g) { points.append((c, i)) }
-            })
+        let (stream, read) = try streamed(text, needsNames: false) { stream in
+            try stream.read(
+                in: metric, guess: nil, field: { _ in nil },
+                points: { _, i, _, g, points in
+                    if let c = Geometry.singlePoint(g) { points.append((c, i)) }
+                })
+        }
         let points = read.values.map(\.0)
         try finish(stream, role: role, notes: read.notes, points: points, in: metric)
         return (points, read.values.map(\.1), read.features - read.values.count)

@@ -131,6 +131,13 @@ enum SourceFeed {
         }
     }
 
+    /// What a read that needs no property names must know first: the CRS a GeoJSON file
+    /// declares before its features (the other formats' survey is their header, read anyway).
+    func leadingSurvey() throws -> Survey {
+        guard case .geoJSON(let path) = self else { return try survey() }
+        return Survey(propertyNames: [], declaredCRS: try GeoJSONReader.leadingCRS(path: path), featureCount: nil)
+    }
+
     /// Reads the features in order, each handed to `body` with its 0-based index.
     /// `keeping` (nil: all) names the properties a feature needs to carry; a GeoJSON file builds
     /// no others, the other formats may give them all.

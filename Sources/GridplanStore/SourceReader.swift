@@ -25,8 +25,16 @@ public final class SourceReader: @unchecked Sendable {
     public let crsDescription: CRSDescription
     /// How the CRS was decided: `--crs`, the file's own declaration, or the RFC 7946 default.
     public let crsSource: String
-    /// Every property name of the layer's features, in first-seen order.
+    /// Every property name of the layer's features, in first-seen order; empty when opened
+    /// without a survey (see ``isSurveyed``).
     public let propertyNames: [String]
+    /// Whether the property names were read before the features (a GeoJSON file's key survey).
+    /// Without it, a read keeps only the properties it names, and a file whose `crs` member
+    /// follows its features fails at the end (``forEachBatch(of:keeping:_:)``), to be read
+    /// again with a survey.
+    public let isSurveyed: Bool
+    /// The file's own CRS declaration the CRS was resolved with.
+    private let fileCRS: String?
     /// The number of features, when known before reading (GeoJSON, GeoPackage, Shapefile).
     public let featureCount: Int?
     private let feed: SourceFeed
@@ -43,8 +51,10 @@ public final class SourceReader: @unchecked Sendable {
 
     private init(
         path: String, format: String, feed: SourceFeed, resolved: SourceCRS, survey: SourceFeed.Survey,
-        notes: [String]
+        notes: [String], isSurveyed: Bool = true, fileCRS: String? = nil
     ) {
+        self.isSurveyed = isSurveyed
+        self.fileCRS = fileCRS
         self.path = path
         self.format = format
         self.feed = feed
@@ -68,18 +78,20 @@ public final class SourceReader: @unchecked Sendable {
     /// let source = try SourceReader.open(path: "buildings.geojson")
     /// let summary = try source.forEachBatch(of: 2000) { first, features in ... }
     /// ```
+    /// - Parameter survey: false to skip a GeoJSON file's key survey when the reads will name
+    ///   the properties they keep (see ``isSurveyed``): one pass over the file instead of two.
     public static func open(
         path: String, declaredCRS: String? = nil, declaredBy: String = "--crs", layerName: String? = nil,
-        encoding: String? = nil
+        encoding: String? = nil, survey: Bool = true
     ) throws -> SourceReader {
         let opened = try SourceFeed.open(path: path, layerName: layerName, encoding: encoding)
-        let survey = try opened.feed.survey()
+        let found = try survey ? opened.feed.survey() : opened.feed.leadingSurvey()
+        let fileCRS = opened.fileCRS ?? found.declaredCRS
         let resolved = try SourceCRS.resolve(
-            declaredCRS: declaredCRS, declaredBy: declaredBy, fileCRS: opened.fileCRS ?? survey.declaredCRS,
-            format: opened.format, path: path)
+            declaredCRS: declaredCRS, declaredBy: declaredBy, fileCRS: fileCRS, format: opened.format, path: path)
         return SourceReader(
-            path: path, format: opened.format, feed: opened.feed, resolved: resolved, survey: survey,
-            notes: opened.notes)
+            path: path, format: opened.format, feed: opened.feed, resolved: resolved, survey: found,
+            notes: opened.notes, isSurveyed: survey, fileCRS: fileCRS)
     }
 
     /// A layer already read into memory, given batch by batch.
@@ -109,6 +121,7 @@ public final class SourceReader: @unchecked Sendable {
         -> Summary
     {
         precondition(size > 0, "a batch holds at least one feature")
+        precondition(isSurveyed || keeping != nil, "a read without a survey names the properties it keeps")
         var check = SourceCheck(resolved, path: path)
         var names = PropertyNameCheck(propertyNames, path: path)
         var batch: [Feature] = []
@@ -125,6 +138,13 @@ public final class SourceReader: @unchecked Sendable {
             }
         }
         if !batch.isEmpty { try body(first, batch) }
+        if !isSurveyed, let late = ending.declaredCRS, late != fileCRS {
+            throw StoreError(
+                path: path,
+                reason:
+                    "its crs member (\(late)) follows its features: read it with a survey, or move the member before \"features\""
+            )
+        }
         try check.finish()
         return Summary(
             features: check.count, nullGeometries: check.nullGeometries,

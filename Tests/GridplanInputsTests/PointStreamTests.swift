@@ -214,6 +214,48 @@ import Testing
         } throws: { ($0 as? InputError)?.message == "\(path): no date property for --since/--until" }
     }
 
+    /// Reads that need no property names go over a file once, without the key survey; a file
+    /// whose crs member follows its features is read again with the survey, so it is still read
+    /// in the CRS it declares.
+    @Test func aReadWithoutTheSurveyTakesTheCRSDeclaredAnywhere() throws {
+        let dir = try scratch()
+        let cs = scatter(5000)
+        let features = cs.map {
+            "{\"type\":\"Feature\",\"properties\":{\"k\":1},"
+                + "\"geometry\":{\"type\":\"Point\",\"coordinates\":[\($0.x),\($0.y)]}}"
+        }
+        let crs = "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4490\"}}"
+        let body = "\"features\":[" + features.joined(separator: ",\n") + "]"
+        let leading = "\(dir)/leading.geojson", late = "\(dir)/late.geojson", none = "\(dir)/none.geojson"
+        try "{\"type\":\"FeatureCollection\",\(crs),\(body)}".write(toFile: leading, atomically: true, encoding: .utf8)
+        try "{\"type\":\"FeatureCollection\",\(body),\(crs)}".write(toFile: late, atomically: true, encoding: .utf8)
+        try "{\"type\":\"FeatureCollection\",\(body)}".write(toFile: none, atomically: true, encoding: .utf8)
+        #expect(try GeoJSONReader.leadingCRS(path: leading) == "urn:ogc:def:crs:EPSG::4490")
+        #expect(try GeoJSONReader.leadingCRS(path: late) == nil)
+
+        // The reader opened without a survey refuses to finish a file with a late crs member.
+        let unsurveyed = try SourceReader.open(path: late, survey: false)
+        #expect(!unsurveyed.isSurveyed && unsurveyed.propertyNames.isEmpty)
+        #expect {
+            try unsurveyed.forEachBatch(of: 1000, keeping: []) { _, _ in }
+        } throws: { "\($0)".contains("follows its features") }
+
+        // Each file read without a survey (single points, events) and with one (households, whose
+        // field is detected by name): the same CRS, the same points.
+        for path in [leading, late, none] {
+            let inputs = try InputSet(declaredCRS: nil, store: nil)
+            let single = try inputs.singlePoints(path, role: "events", in: metric)
+            let events = try inputs.points(path, role: "events", in: metric)
+            let households = try inputs.households(path, weightField: nil, in: metric)
+            #expect(single.points == households.map(\.0), "\(path)")
+            #expect(events == households.map(\.0), "\(path)")
+            #expect(single.features == Array(0..<5000))
+            let crss = Set(inputs.readings.map(\.crs))
+            #expect(crss.count == 1, "\(path): \(inputs.readings)")
+            #expect(crss.first?.contains("4490") == (path != none), "\(path): \(crss)")
+        }
+    }
+
     @Test func aStreamedLayerIsCheckedAgainstTheUnits() throws {
         let dir = try scratch()
         let path = "\(dir)/far.geojson"
