@@ -17,6 +17,9 @@ public enum GeoJSONReader {
         public var declaredCRS: String?
         public var droppedZCount: Int
         public var featureCount: Int
+        /// With `keeping`, every property name the features had, kept or not, in first-seen
+        /// order (what a survey finds); nil when every property was kept.
+        public var propertyNames: [String]? = nil
     }
 
     /// Reads every feature into memory.
@@ -57,10 +60,17 @@ public enum GeoJSONReader {
     /// member as its cue to read again with a survey (``survey(path:)`` finds one anywhere).
     /// - Throws: ``GeoJSONError`` for text that is not a JSON object up to there.
     public static func leadingCRS(path: String) throws -> String? {
+        try leading(path: path).declaredCRS
+    }
+
+    /// What the start of a file tells: the legacy `crs` member before `features`, and the
+    /// property names of the first feature (nil when there is none, or the file is no
+    /// FeatureCollection whose features come after its crs).
+    public static func leading(path: String) throws -> (declaredCRS: String?, firstFeatureNames: [String]?) {
         let file = try MappedFile(path: path)
         var surveyor = Surveyor(scanner: JSONScanner(bytes: file.bytes), mapping: file)
         do {
-            return try surveyor.leadingCRS()
+            return try surveyor.leading()
         } catch let e as JSONSyntaxError {
             let (line, column) = surveyor.scanner.lineAndColumn(of: e.offset)
             throw GeoJSONError(file: path, line: line, column: column, reason: e.message)
@@ -129,6 +139,33 @@ public enum GeoJSONReader {
     }
 }
 
+/// The union of the features' property names in first-seen order, as a survey finds it: each
+/// feature's names (those of its last "properties" member) are compared with the previous
+/// feature's as they come, and only a feature that differs is looked up name by name.
+private struct NameUnion {
+    private(set) var names: [String] = []
+    private var seen = Set<String>()
+    private var previous: [String] = []
+    private var current: [String] = []
+    private var differs = false
+
+    mutating func begin() {
+        current.removeAll(keepingCapacity: true)
+        differs = false
+    }
+
+    mutating func add(_ key: String) {
+        if !differs && (current.count >= previous.count || previous[current.count] != key) { differs = true }
+        current.append(key)
+    }
+
+    mutating func end() {
+        guard differs || current.count != previous.count else { return }
+        for k in current where seen.insert(k).inserted { names.append(k) }
+        swap(&previous, &current)
+    }
+}
+
 /// Nested coordinate arrays as they appear in the text, before the geometry type is known.
 private indirect enum CoordinateTree {
     case empty
@@ -146,6 +183,8 @@ private struct Parser {
     var keeping: [String]?
     var currentFeature: Int?
     var droppedZ = 0
+    /// With `keeping`, the names of every property met.
+    var names = NameUnion()
 
     static let geometryTypes = [
         "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
@@ -225,7 +264,9 @@ private struct Parser {
             throw scanner.fail(
                 "unknown GeoJSON type '\(t)' (expected FeatureCollection, Feature or a geometry type)", at: docStart)
         }
-        return GeoJSONReader.Header(declaredCRS: declaredCRS, droppedZCount: droppedZ, featureCount: count)
+        return GeoJSONReader.Header(
+            declaredCRS: declaredCRS, droppedZCount: droppedZ, featureCount: count,
+            propertyNames: keeping == nil ? nil : names.names)
     }
 
     mutating func readTypeString() throws -> String {
@@ -254,9 +295,12 @@ private struct Parser {
         var object = JSONObject()
         try scanner.enterNested()
         defer { scanner.leaveNested() }
+        names.begin()
+        defer { names.end() }
         guard try scanner.beginObject() else { return object }
         repeat {
             let (key, _) = try scanner.readKeyHashed()
+            names.add(key)
             if keeping.contains(key) {
                 let value = try scanner.readValue()
                 if object[key] == nil { object.appendUnchecked(key, value) } else { object[key] = value }
@@ -538,20 +582,24 @@ private struct Surveyor {
         return GeoJSONReader.Survey(propertyNames: names, declaredCRS: declaredCRS, featureCount: count)
     }
 
-    /// The `crs` member among the top-level members before "features".
-    mutating func leadingCRS() throws -> String? {
+    /// The `crs` member among the top-level members before "features", and the first
+    /// feature's property names.
+    mutating func leading() throws -> (declaredCRS: String?, firstFeatureNames: [String]?) {
         guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.fail("expected a GeoJSON object") }
         var declaredCRS: String?
         if try scanner.beginObject() {
             repeat {
                 switch try scanner.readKey() {
-                case "features": return declaredCRS
+                case "features":
+                    guard try scanner.beginArray() else { return (declaredCRS, nil) }
+                    try surveyFeature()
+                    return (declaredCRS, names)
                 case "crs": declaredCRS = GeoJSONReader.legacyCRSName(try scanner.readValue())
                 default: try scanner.skipValueQuickly()
                 }
             } while try scanner.nextMember()
         }
-        return declaredCRS
+        return (declaredCRS, nil)
     }
 
     /// One element of "features": the keys of its last "properties" member (as the parse keeps

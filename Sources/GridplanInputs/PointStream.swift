@@ -9,9 +9,9 @@ import GridplanStore
 /// no feature outlives its batch. 19.5 million building features with their properties held
 /// about 5 GB; their coordinates and weights hold 470 MB.
 ///
-/// A file is read through ``SourceReader`` (the same checks as a full read, and its property
-/// names known before the first feature from the key survey); a store layer through the store's
-/// cursor, its property names learnt as it passes.
+/// A file is read through ``SourceReader`` (the same checks as a full read; without the key
+/// survey, its property names learnt as it passes); a store layer through the store's cursor,
+/// its property names learnt as it passes.
 struct PointStream {
     /// The file, or `store:layer`.
     let name: String
@@ -20,8 +20,8 @@ struct PointStream {
     let isStoreLayer: Bool
     /// Every feature's property names, when known before reading (a file's survey).
     let declaredNames: [String]?
-    /// A file opened without its key survey: its reads keep what their fields name, whatever
-    /// the names (see ``InputSet/streamed(_:needsNames:_:)``).
+    /// A file opened without its key survey: its fields are picked by the first feature's names
+    /// and checked against every name the read met (see ``InputSet/streamed(_:_:)``).
     let isUnsurveyedFile: Bool
     private let source: Source
 
@@ -77,7 +77,7 @@ struct PointStream {
         switch source {
         case .file(let reader):
             let summary = try reader.forEachBatch(of: Self.batchSize, keeping: keeping, pass)
-            return Ending(propertyNames: reader.propertyNames, notes: summary.notes)
+            return Ending(propertyNames: summary.propertyNames, notes: summary.notes)
         case .store(let store, let layer, let filter):
             var names = PropertyNameUnion()
             var batch: [Feature] = []
@@ -143,7 +143,6 @@ struct PointStream {
             chosen = guess
         }
         let (collected, names) = try pass(chosen)
-        if isUnsurveyedFile { return collected }
         let actual = try fields(names)
         return actual == chosen ? collected : try pass(actual).0
     }
@@ -157,9 +156,13 @@ struct PointStream {
         try read(in: metric, guess: guess, fields: field, keeping: { $0.map { [$0] } ?? [] }, values: points)
     }
 
-    /// The property names of a store layer's first feature; nil for a file or an empty layer.
+    /// The property names of the first feature of a store layer or of a file read without its
+    /// survey; nil for an empty layer or a surveyed file.
     private func firstFeatureNames() throws -> [String]? {
-        guard case .store(let store, let layer, let filter) = source else { return nil }
+        guard case .store(let store, let layer, let filter) = source else {
+            guard case .file(let reader) = source, !reader.isSurveyed else { return nil }
+            return reader.firstFeatureNames
+        }
         struct Enough: Error {}
         var names: [String]?
         do {
@@ -212,16 +215,15 @@ extension InputSet {
         }
     }
 
-    /// Streams the input `text` through `read`. A read whose fields do not depend on the
-    /// layer's property names (`needsNames` false) goes over a file once, without the key
-    /// survey: a third of the time of reading a point file. A file that fails so, or declares
+    /// Streams the input `text` through `read`, over a file once, without the key survey: the
+    /// fields are picked by the first feature's names and checked against the names of all the
+    /// features once they have passed (read again in the rare case those pick others, as for a
+    /// store layer); a third less time than survey and read. A file that fails so, or declares
     /// its CRS after its features, is read again with the survey, so the results and errors are
     /// those of a surveyed read.
     /// - Returns: the stream the result came from (its CRS is the one to record), and the result.
-    func streamed<T>(_ text: String, needsNames: Bool, _ read: (PointStream) throws -> T) throws -> (
-        PointStream, T
-    ) {
-        let stream = try openStream(text, survey: needsNames)
+    func streamed<T>(_ text: String, _ read: (PointStream) throws -> T) throws -> (PointStream, T) {
+        let stream = try openStream(text, survey: false)
         guard stream.isUnsurveyedFile else { return (stream, try read(stream)) }
         do {
             return (stream, try read(stream))
@@ -240,25 +242,26 @@ extension InputSet {
     public func weightedPoints(_ text: String, role: String, weightField: String?, in metric: CRS) throws
         -> [(Coordinate, Double)]
     {
-        let stream = try openStream(text)
-        let points = try stream.read(
-            in: metric, guess: weightField ?? "households",
-            field: { names in
-                guard let weightField else { return FieldMapping.detected("households", among: names) }
-                guard names.contains(weightField) else {
-                    throw InputError(
-                        "\(stream.name): no property '\(weightField)' (has: \(names.joined(separator: ", ")))")
-                }
-                return weightField
-            },
-            points: { weight, _, f, g, points in
-                let w = weight.flatMap { f.properties[$0]?.doubleValue } ?? (weight == nil ? 1 : 0)
-                switch g {
-                case .point(let c): points.append((c, w))
-                case .multiPoint(let cs): for c in cs { points.append((c, w / Double(max(cs.count, 1)))) }
-                default: break
-                }
-            })
+        let (stream, points) = try streamed(text) { stream in
+            try stream.read(
+                in: metric, guess: weightField ?? "households",
+                field: { names in
+                    guard let weightField else { return FieldMapping.detected("households", among: names) }
+                    guard names.contains(weightField) else {
+                        throw InputError(
+                            "\(stream.name): no property '\(weightField)' (has: \(names.joined(separator: ", ")))")
+                    }
+                    return weightField
+                },
+                points: { weight, _, f, g, points in
+                    let w = weight.flatMap { f.properties[$0]?.doubleValue } ?? (weight == nil ? 1 : 0)
+                    switch g {
+                    case .point(let c): points.append((c, w))
+                    case .multiPoint(let cs): for c in cs { points.append((c, w / Double(max(cs.count, 1)))) }
+                    default: break
+                    }
+                })
+        }
         try finish(stream, role: role, notes: points.notes, points: points.values.lazy.map(\.0), in: metric)
         return points.values
     }
@@ -272,7 +275,7 @@ extension InputSet {
         -> [Coordinate]
     {
         let window = window?.isBounded == true ? window : nil
-        let (stream, points) = try streamed(text, needsNames: window != nil) { stream in
+        let (stream, points) = try streamed(text) { stream in
             try stream.read(
                 in: metric, guess: window == nil ? nil : "date",
                 field: { names in
@@ -307,7 +310,7 @@ extension InputSet {
     public func singlePoints(_ text: String, role: String, in metric: CRS) throws -> (
         points: [Coordinate], features: [Int], others: Int
     ) {
-        let (stream, read) = try streamed(text, needsNames: false) { stream in
+        let (stream, read) = try streamed(text) { stream in
             try stream.read(
                 in: metric, guess: nil, field: { _ in nil },
                 points: { _, i, _, g, points in

@@ -101,19 +101,21 @@ extension InputSet {
         _ text: String, role: String = "streets", in metric: CRS, nameField: String? = nil, classField: String? = nil,
         gradeField: String? = nil
     ) throws -> (streets: [StreetFeature], fields: StreetReading.Fields) {
-        let stream = try openStream(text)
-        let read = try stream.read(
-            in: metric,
-            guess: StreetReading.Fields(
-                name: nameField ?? "name", streetClass: classField ?? "class", grade: gradeField ?? "grade"),
-            fields: {
-                try StreetReading.Fields(
-                    among: $0, of: stream.name, nameField: nameField, classField: classField, gradeField: gradeField)
-            },
-            keeping: \.kept,
-            values: { fields, i, f, g, streets in
-                streets.append(StreetReading.street(f, index: i, geometry: g, fields: fields))
-            })
+        let (stream, read) = try streamed(text) { stream in
+            try stream.read(
+                in: metric,
+                guess: StreetReading.Fields(
+                    name: nameField ?? "name", streetClass: classField ?? "class", grade: gradeField ?? "grade"),
+                fields: {
+                    try StreetReading.Fields(
+                        among: $0, of: stream.name, nameField: nameField, classField: classField,
+                        gradeField: gradeField)
+                },
+                keeping: \.kept,
+                values: { fields, i, f, g, streets in
+                    streets.append(StreetReading.street(f, index: i, geometry: g, fields: fields))
+                })
+        }
         try finish(
             stream, role: role, notes: read.notes,
             sample: LayerFit.sample(

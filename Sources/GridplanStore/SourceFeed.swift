@@ -28,6 +28,9 @@ enum SourceFeed {
         var declaredCRS: String?
         var droppedZCount = 0
         var notes: [String] = []
+        /// A GeoJSON read that kept some properties only: every name met (see
+        /// ``GeoJSONReader/Header/propertyNames``).
+        var propertyNames: [String]? = nil
     }
 
     /// What is known before any feature is read: the property names (the union over the features,
@@ -36,6 +39,10 @@ enum SourceFeed {
         var propertyNames: [String]
         var declaredCRS: String?
         var featureCount: Int?
+        /// A GeoJSON file read without its survey: the first feature's names.
+        var firstFeatureNames: [String]? = nil
+        /// Whether ``propertyNames`` are every feature's (false for a GeoJSON file not surveyed).
+        var isComplete = true
     }
 
     /// Opens `path` by its extension: `.gpkg`, `.shp`/`.dbf`/`.shx`, `.csv`/`.txt`, an Open311
@@ -135,7 +142,10 @@ enum SourceFeed {
     /// declares before its features (the other formats' survey is their header, read anyway).
     func leadingSurvey() throws -> Survey {
         guard case .geoJSON(let path) = self else { return try survey() }
-        return Survey(propertyNames: [], declaredCRS: try GeoJSONReader.leadingCRS(path: path), featureCount: nil)
+        let leading = try GeoJSONReader.leading(path: path)
+        return Survey(
+            propertyNames: [], declaredCRS: leading.declaredCRS, featureCount: nil,
+            firstFeatureNames: leading.firstFeatureNames, isComplete: false)
     }
 
     /// Reads the features in order, each handed to `body` with its 0-based index.
@@ -145,7 +155,9 @@ enum SourceFeed {
         switch self {
         case .geoJSON(let path):
             let header = try GeoJSONReader.forEachFeature(path: path, keeping: keeping, body)
-            return Ending(declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount)
+            return Ending(
+                declaredCRS: header.declaredCRS, droppedZCount: header.droppedZCount,
+                propertyNames: header.propertyNames)
         case .geoPackage(let gpkg, let layer):
             var index = 0
             try gpkg.forEachFeature(in: layer) { f in

@@ -33,6 +33,8 @@ public final class SourceReader: @unchecked Sendable {
     /// follows its features fails at the end (``forEachBatch(of:keeping:_:)``), to be read
     /// again with a survey.
     public let isSurveyed: Bool
+    /// Without a survey: the first feature's property names (nil when there is no feature).
+    public let firstFeatureNames: [String]?
     /// The file's own CRS declaration the CRS was resolved with.
     private let fileCRS: String?
     /// The number of features, when known before reading (GeoJSON, GeoPackage, Shapefile).
@@ -47,14 +49,18 @@ public final class SourceReader: @unchecked Sendable {
         public var nullGeometries: Int
         /// Things the reader noticed that the user should hear (encodings, dropped Z values).
         public var notes: [String]
+        /// Every property name the features had, in first-seen order: ``propertyNames`` when
+        /// surveyed, else what the read met.
+        public var propertyNames: [String] = []
     }
 
     private init(
         path: String, format: String, feed: SourceFeed, resolved: SourceCRS, survey: SourceFeed.Survey,
-        notes: [String], isSurveyed: Bool = true, fileCRS: String? = nil
+        notes: [String], fileCRS: String? = nil
     ) {
-        self.isSurveyed = isSurveyed
+        self.isSurveyed = survey.isComplete
         self.fileCRS = fileCRS
+        firstFeatureNames = survey.firstFeatureNames
         self.path = path
         self.format = format
         self.feed = feed
@@ -91,7 +97,7 @@ public final class SourceReader: @unchecked Sendable {
             declaredCRS: declaredCRS, declaredBy: declaredBy, fileCRS: fileCRS, format: opened.format, path: path)
         return SourceReader(
             path: path, format: opened.format, feed: opened.feed, resolved: resolved, survey: found,
-            notes: opened.notes, isSurveyed: survey, fileCRS: fileCRS)
+            notes: opened.notes, fileCRS: fileCRS)
     }
 
     /// A layer already read into memory, given batch by batch.
@@ -148,7 +154,8 @@ public final class SourceReader: @unchecked Sendable {
         try check.finish()
         return Summary(
             features: check.count, nullGeometries: check.nullGeometries,
-            notes: openingNotes + ending.notes + SourceLayer.droppedZNote(ending.droppedZCount))
+            notes: openingNotes + ending.notes + SourceLayer.droppedZNote(ending.droppedZCount),
+            propertyNames: isSurveyed ? propertyNames : ending.propertyNames ?? [])
     }
 }
 

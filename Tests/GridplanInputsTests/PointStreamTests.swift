@@ -256,6 +256,27 @@ import Testing
         }
     }
 
+    /// Read without the survey, a file's fields are picked by its first feature's names and
+    /// checked against every name once the features have passed: here the first feature lacks
+    /// the households field the others carry, so the file is read again by it.
+    @Test func aFieldTheFirstFeatureLacksIsFoundAmongTheOthers() throws {
+        let dir = try scratch()
+        let (features, weights, points) = buildings()
+        // Feature 6 has only 楼号 (households 0); put it first.
+        let order = [6] + Array(0..<6) + Array(7..<features.count)
+        let path = "\(dir)/buildings.geojson"
+        try write(order.map { features[$0] }, to: path)
+        #expect(try GeoJSONReader.leading(path: path).firstFeatureNames == ["楼号"])
+        let inputs = try InputSet(declaredCRS: nil, store: nil)
+        let read = try inputs.households(path, weightField: nil, in: metric)
+        // Feature 6 gives point 6; features 0-4 give points 0-5 (3 is a multipoint of two); 5 none.
+        let pointOrder = [6, 0, 1, 2, 3, 4, 5] + Array(7..<(points.count))
+        let expected = try Transformer(from: .wgs84, to: metric).transform(pointOrder.map { points[$0] })
+        #expect(read.map(\.0) == expected)
+        #expect(read.map(\.1) == pointOrder.map { weights[$0] })
+        #expect(read.map(\.1).reduce(0, +) == weights.reduce(0, +))
+    }
+
     @Test func aStreamedLayerIsCheckedAgainstTheUnits() throws {
         let dir = try scratch()
         let path = "\(dir)/far.geojson"
