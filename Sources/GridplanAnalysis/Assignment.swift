@@ -231,6 +231,14 @@ public enum StreetAssigner {
             var inner = g
             for c in edgeHits where !inner.isEmpty {
                 let zone = try zones.edge(c)
+                // Two overlays only where the band cuts what is left: what it misses stays inner,
+                // what it covers is along (a short street near a border often lies wholly in it).
+                if try !zone.prepared.intersects(inner) { continue }
+                if try zone.prepared.covers(inner) {
+                    alongPieces += try lines(of: inner)
+                    inner = try ctx.geometry(.multiLineString([]))
+                    break
+                }
                 alongPieces += try lines(of: inner.intersection(with: zone.geometry))
                 inner = try inner.difference(with: zone.geometry)
             }
