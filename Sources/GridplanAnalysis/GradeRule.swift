@@ -79,13 +79,18 @@ public struct GradeRule: Sendable, Equatable, CustomStringConvertible {
 
     /// A grade read from a property: a whole number (`3`, `"3"`), `3级` or `三级`; nil otherwise.
     public static func grade(fromText text: String) -> Int? {
+        // The usual case, a bare number, without Foundation's trimming (slow, and once per street).
+        if let n = Int(text) { return n >= 1 ? n : nil }
         var t = text.trimmingCharacters(in: .whitespaces)
         if t.hasSuffix("级") { t.removeLast() }
         if let n = Int(t), n >= 1 { return n }
-        let numerals: [Character: Int] = ["一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9]
         if t.count == 1, let n = numerals[t.first!] { return n }
         return nil
     }
+
+    private static let numerals: [Character: Int] = [
+        "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    ]
 }
 
 /// Why a grade rule cannot be used.

@@ -19,29 +19,41 @@ public struct StreetSummary: Sendable {
     public var metresByBody: [String: Double]
 
     public init(segments: [StreetSegment], rule: GradeRule?) {
-        var order: [String] = []
-        var totals: [String: StreetTotal] = [:]
-        var units: [String: [String: Double]] = [:]
+        var totals: [StreetTotal] = []
+        var index: [String: Int] = [:]
         var byGrade: [Int: Double] = [:]
         var byBody: [String: Double] = [:]
+        // A street's segments mostly come one after another: its name is looked up (hashing a
+        // Chinese name is slow) only when it changes.
+        var previous: (key: String, at: Int)?
         for seg in segments {
             let key = seg.streetName ?? "#\(seg.streetID)"
-            if totals[key] == nil {
-                order.append(key)
-                totals[key] = StreetTotal(name: key, lengthMetres: 0, metresByUnit: [:], lead: nil)
+            let at: Int
+            if let p = previous, p.key == key {
+                at = p.at
+            } else if let i = index[key] {
+                at = i
+            } else {
+                at = totals.count
+                index[key] = at
+                totals.append(StreetTotal(name: key, lengthMetres: 0, metresByUnit: [:], lead: nil))
             }
-            totals[key]!.lengthMetres += seg.lengthMetres
-            if let lead = seg.lead {
-                totals[key]!.metresByUnit[lead, default: 0] += seg.lengthMetres
-                units[lead, default: [:]][key, default: 0] += seg.lengthMetres
-            }
+            previous = (key, at)
+            totals[at].lengthMetres += seg.lengthMetres
+            if let lead = seg.lead { totals[at].metresByUnit[lead, default: 0] += seg.lengthMetres }
             if let g = seg.grade {
                 byGrade[g, default: 0] += seg.lengthMetres
                 if let b = rule?.body(forGrade: g) { byBody[b, default: 0] += seg.lengthMetres }
             }
         }
-        streets = order.map { k in
-            var t = totals[k]!
+        // Each unit's metres on a street are the street's metres by that unit: the same sums,
+        // added in the same order.
+        var units: [String: [String: Double]] = [:]
+        for t in totals {
+            for (lead, metres) in t.metresByUnit { units[lead, default: [:]][t.name] = metres }
+        }
+        streets = totals.map { t in
+            var t = t
             t.lead = t.metresByUnit.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
             return t
         }
