@@ -26,8 +26,11 @@ public struct StreetSummary: Sendable {
         // A street's segments mostly come one after another: its name is looked up (hashing a
         // Chinese name is slow) only when it changes.
         var previous: (key: String, at: Int)?
-        for seg in segments {
-            let key = seg.streetName ?? "#\(seg.streetID)"
+        // By index: a copy of each segment (its strings, line and co-owners) would cost more
+        // than the sums.
+        for s in segments.indices {
+            let length = segments[s].lengthMetres
+            let key = segments[s].streetName ?? "#\(segments[s].streetID)"
             let at: Int
             if let p = previous, p.key == key {
                 at = p.at
@@ -39,11 +42,11 @@ public struct StreetSummary: Sendable {
                 totals.append(StreetTotal(name: key, lengthMetres: 0, metresByUnit: [:], lead: nil))
             }
             previous = (key, at)
-            totals[at].lengthMetres += seg.lengthMetres
-            if let lead = seg.lead { totals[at].metresByUnit[lead, default: 0] += seg.lengthMetres }
-            if let g = seg.grade {
-                byGrade[g, default: 0] += seg.lengthMetres
-                if let b = rule?.body(forGrade: g) { byBody[b, default: 0] += seg.lengthMetres }
+            totals[at].lengthMetres += length
+            if let lead = segments[s].lead { totals[at].metresByUnit[lead, default: 0] += length }
+            if let g = segments[s].grade {
+                byGrade[g, default: 0] += length
+                if let b = rule?.body(forGrade: g) { byBody[b, default: 0] += length }
             }
         }
         // Each unit's metres on a street are the street's metres by that unit: the same sums,

@@ -352,8 +352,13 @@ struct AssignStreetsReport: JSONReport {
         streets = s.streets.map {
             Street(name: $0.name, lengthMetres: $0.lengthMetres, lead: $0.lead, units: metres($0.metresByUnit))
         }
-        units = s.metresByUnit.keys.sorted().map {
-            Unit(code: $0, lengthMetres: s.metres(ledBy: $0), streets: metres(s.metresByUnit[$0]!))
+        // Each unit's streets sorted once (Chinese names compare slowly): its total is their
+        // sum in name order, as ``StreetSummary/metres(ledBy:)`` adds them.
+        units = s.metresByUnit.keys.sorted().map { code in
+            let byName = s.metresByUnit[code]!.sorted { $0.key < $1.key }
+            return Unit(
+                code: code, lengthMetres: byName.reduce(0) { $0 + $1.value },
+                streets: JSONObject(byName.map { (key: $0.key, value: JSONValue.number($0.value)) }))
         }
         self.warnings = warnings
         self.inputs = inputs.readings
