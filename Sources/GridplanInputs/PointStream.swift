@@ -218,7 +218,7 @@ extension InputSet {
     /// Streams the input `text` through `read`, over a file once, without the key survey: the
     /// fields are picked by the first feature's names and checked against the names of all the
     /// features once they have passed (read again in the rare case those pick others, as for a
-    /// store layer); a third less time than survey and read. A file that fails so, or declares
+    /// store layer): about a quarter less time than survey and read. A file that fails so, or declares
     /// its CRS after its features, is read again with the survey, so the results and errors are
     /// those of a surveyed read.
     /// - Returns: the stream the result came from (its CRS is the one to record), and the result.
