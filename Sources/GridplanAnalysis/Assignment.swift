@@ -160,9 +160,6 @@ public enum StreetAssigner {
         /// (over 2 GB each at 100,000 communities).
         static let keepChunks = 8
 
-        /// The chunks this worker has assigned.
-        private var chunksDone = 0
-
         func assign(_ indices: ArraySlice<Int>, of streets: [StreetFeature]) throws -> Part {
             var part = Part()
             part.counts.reserveCapacity(indices.count)
@@ -171,9 +168,7 @@ public enum StreetAssigner {
                 if let reason = try assign(streets[i], to: &part.segments) { part.skipped.append((i, reason)) }
                 part.counts.append(part.segments.count - before)
             }
-            chunksDone += 1
-            zones.release(unusedSince: chunksDone - Self.keepChunks)
-            zones.stamp = chunksDone
+            zones.endChunk(keeping: Self.keepChunks)
             return part
         }
 
@@ -322,11 +317,10 @@ public enum StreetAssigner {
         let tolerance: Double
         private var grownZones: [Zone?]
         private var edgeZones: [Zone?]
-        /// The caller's clock (its chunks done) at each unit's last use, and the units holding
-        /// anything made: what ``release(unusedSince:)`` looks through.
-        var stamp = 0
+        /// The chunks ended so far; each unit's last use on that clock (-1: nothing of it is
+        /// held); the units holding anything made, which ``endChunk(keeping:)`` looks through.
+        private var stamp = 0
         private var lastUse: [Int]
-        private var holding: [Bool]
         private var held: [Int] = []
 
         init(_ model: CoverageModel, tolerance: Double) {
@@ -334,27 +328,25 @@ public enum StreetAssigner {
             self.tolerance = tolerance
             grownZones = Array(repeating: nil, count: model.natives.count)
             edgeZones = Array(repeating: nil, count: model.natives.count)
-            lastUse = Array(repeating: 0, count: model.natives.count)
-            holding = Array(repeating: false, count: model.natives.count)
+            lastUse = Array(repeating: -1, count: model.natives.count)
         }
 
         private func use(_ i: Int) {
+            if lastUse[i] < 0 { held.append(i) }
             lastUse[i] = stamp
-            if !holding[i] {
-                holding[i] = true
-                held.append(i)
-            }
         }
 
-        /// Lets go of the prepared geometry and zones of every unit last used before `stamp`;
-        /// they are made again if asked for.
-        func release(unusedSince cutoff: Int) {
+        /// Ends a chunk: lets go of the prepared geometry and zones of every unit not used in
+        /// the last `keep` chunks (made again if asked for).
+        func endChunk(keeping keep: Int) {
+            stamp += 1
+            let cutoff = stamp - keep
             held.removeAll { i in
                 guard lastUse[i] < cutoff else { return false }
                 grownZones[i] = nil
                 edgeZones[i] = nil
                 model.releasePrepared(i)
-                holding[i] = false
+                lastUse[i] = -1
                 return true
             }
         }

@@ -65,9 +65,11 @@ public struct StreetSummary: Sendable {
         metresByBody = byBody
     }
 
-    /// A unit's street length, summed in name order so the total has the same bits every run.
-    public func metres(ledBy unit: String) -> Double {
-        (metresByUnit[unit] ?? [:]).sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
+    /// The streets a unit leads, in name order, and their length summed in that order (so the
+    /// total has the same bits every run). Sorted once: Chinese names compare slowly.
+    public func streets(ledBy unit: String) -> (byName: [(name: String, metres: Double)], metres: Double) {
+        let byName = (metresByUnit[unit] ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, metres: $0.value) }
+        return (byName, byName.reduce(0) { $0 + $1.metres })
     }
 }
 

@@ -352,13 +352,11 @@ struct AssignStreetsReport: JSONReport {
         streets = s.streets.map {
             Street(name: $0.name, lengthMetres: $0.lengthMetres, lead: $0.lead, units: metres($0.metresByUnit))
         }
-        // Each unit's streets sorted once (Chinese names compare slowly): its total is their
-        // sum in name order, as ``StreetSummary/metres(ledBy:)`` adds them.
         units = s.metresByUnit.keys.sorted().map { code in
-            let byName = s.metresByUnit[code]!.sorted { $0.key < $1.key }
+            let led = s.streets(ledBy: code)
             return Unit(
-                code: code, lengthMetres: byName.reduce(0) { $0 + $1.value },
-                streets: JSONObject(byName.map { (key: $0.key, value: JSONValue.number($0.value)) }))
+                code: code, lengthMetres: led.metres,
+                streets: JSONObject(led.byName.map { (key: $0.name, value: JSONValue.number($0.metres)) }))
         }
         self.warnings = warnings
         self.inputs = inputs.readings

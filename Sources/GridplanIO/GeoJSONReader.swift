@@ -55,17 +55,11 @@ public enum GeoJSONReader {
         return try parse(file.bytes, name: path, mapping: file, keeping: properties, body)
     }
 
-    /// The legacy `crs` member among the members before `features` (where writers put it),
-    /// without reading further: for a read that needs no property names and takes a late `crs`
-    /// member as its cue to read again with a survey (``survey(path:)`` finds one anywhere).
+    /// What the start of a file tells, without reading further: the legacy `crs` member among
+    /// the members before `features` (where writers put it; ``survey(path:)`` finds one
+    /// anywhere), and the property names of the first feature (nil when there is none, or the
+    /// file is no FeatureCollection whose features come after its crs).
     /// - Throws: ``GeoJSONError`` for text that is not a JSON object up to there.
-    public static func leadingCRS(path: String) throws -> String? {
-        try leading(path: path).declaredCRS
-    }
-
-    /// What the start of a file tells: the legacy `crs` member before `features`, and the
-    /// property names of the first feature (nil when there is none, or the file is no
-    /// FeatureCollection whose features come after its crs).
     public static func leading(path: String) throws -> (declaredCRS: String?, firstFeatureNames: [String]?) {
         let file = try MappedFile(path: path)
         var surveyor = Surveyor(scanner: JSONScanner(bytes: file.bytes), mapping: file)
@@ -139,30 +133,20 @@ public enum GeoJSONReader {
     }
 }
 
-/// The union of the features' property names in first-seen order, as a survey finds it: each
-/// feature's names (those of its last "properties" member) are compared with the previous
-/// feature's as they come, and only a feature that differs is looked up name by name.
-private struct NameUnion {
-    private(set) var names: [String] = []
-    private var seen = Set<String>()
+/// The union of the property names of features passing one by one, in first-seen order (what
+/// a survey finds). Features mostly repeat the previous one's names, which costs one comparison.
+public struct PropertyNameUnion: Sendable {
+    public private(set) var names: [String] = []
+    private var seen: Set<String> = []
     private var previous: [String] = []
-    private var current: [String] = []
-    private var differs = false
 
-    mutating func begin() {
-        current.removeAll(keepingCapacity: true)
-        differs = false
-    }
+    public init() {}
 
-    mutating func add(_ key: String) {
-        if !differs && (current.count >= previous.count || previous[current.count] != key) { differs = true }
-        current.append(key)
-    }
-
-    mutating func end() {
-        guard differs || current.count != previous.count else { return }
-        for k in current where seen.insert(k).inserted { names.append(k) }
-        swap(&previous, &current)
+    /// Adds one feature's names, in their order.
+    public mutating func add(_ keys: [String]) {
+        guard keys != previous else { return }
+        for k in keys where seen.insert(k).inserted { names.append(k) }
+        previous = keys
     }
 }
 
@@ -183,8 +167,9 @@ private struct Parser {
     var keeping: [String]?
     var currentFeature: Int?
     var droppedZ = 0
-    /// With `keeping`, the names of every property met.
-    var names = NameUnion()
+    /// With `keeping`, the names of every property met, and the current feature's.
+    var names = PropertyNameUnion()
+    var featureNames: [String] = []
 
     static let geometryTypes = [
         "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
@@ -295,12 +280,12 @@ private struct Parser {
         var object = JSONObject()
         try scanner.enterNested()
         defer { scanner.leaveNested() }
-        names.begin()
-        defer { names.end() }
+        featureNames.removeAll(keepingCapacity: true)
+        defer { names.add(featureNames) }
         guard try scanner.beginObject() else { return object }
         repeat {
             let (key, _) = try scanner.readKeyHashed()
-            names.add(key)
+            featureNames.append(key)
             if keeping.contains(key) {
                 let value = try scanner.readValue()
                 if object[key] == nil { object.appendUnchecked(key, value) } else { object[key] = value }

@@ -84,7 +84,7 @@ struct PointStream {
             batch.reserveCapacity(Self.batchSize)
             var first = 0
             try store.forEachFeature(of: layer, filter) { f in
-                names.add(f.properties)
+                names.add(f.properties.keys)
                 batch.append(f)
                 if batch.count == Self.batchSize {
                     try pass(first, batch)
@@ -121,9 +121,8 @@ struct PointStream {
         func pass(_ chosen: Fields) throws -> (Collected<Value, Fields>, [String]) {
             var collected: [Value] = []
             var count = 0
-            // A file's features carry only what is needed: its names are known already, or
-            // do not matter.
-            let kept = declaredNames == nil && !isUnsurveyedFile ? nil : keeping(chosen)
+            // A file's features carry only what the fields need; a store's carry all.
+            let kept = isStoreLayer ? nil : keeping(chosen)
             let ending = try forEachBatch(in: metric, keeping: kept) { first, features, geometries in
                 for (i, (f, g)) in zip(features, geometries).enumerated() {
                     if let g { try values(chosen, first + i, f, g, &collected) }
@@ -182,21 +181,6 @@ struct PointStream {
                 e.index.map { "\(name): feature \(first + $0): \(e)" }
                     ?? "\(name): features \(first)–\(first + features.count - 1): \(e)")
         }
-    }
-}
-
-/// The union of the property names of features passing one by one, in first-seen order. Features
-/// mostly repeat the previous one's names, which costs one comparison.
-struct PropertyNameUnion {
-    private(set) var names: [String] = []
-    private var seen: Set<String> = []
-    private var previous: [String] = []
-
-    mutating func add(_ properties: JSONObject) {
-        let keys = properties.keys
-        guard keys != previous else { return }
-        for k in keys where seen.insert(k).inserted { names.append(k) }
-        previous = keys
     }
 }
 

@@ -230,8 +230,8 @@ import Testing
         try "{\"type\":\"FeatureCollection\",\(crs),\(body)}".write(toFile: leading, atomically: true, encoding: .utf8)
         try "{\"type\":\"FeatureCollection\",\(body),\(crs)}".write(toFile: late, atomically: true, encoding: .utf8)
         try "{\"type\":\"FeatureCollection\",\(body)}".write(toFile: none, atomically: true, encoding: .utf8)
-        #expect(try GeoJSONReader.leadingCRS(path: leading) == "urn:ogc:def:crs:EPSG::4490")
-        #expect(try GeoJSONReader.leadingCRS(path: late) == nil)
+        #expect(try GeoJSONReader.leading(path: leading).declaredCRS == "urn:ogc:def:crs:EPSG::4490")
+        #expect(try GeoJSONReader.leading(path: late).declaredCRS == nil)
 
         // The reader opened without a survey refuses to finish a file with a late crs member.
         let unsurveyed = try SourceReader.open(path: late, survey: false)
