@@ -248,27 +248,33 @@ struct Repair: ParsableCommand {
                     inputs: inputs
                 ).text() + "\n")
         } else {
+            let shown = Self.listedLines
             var lines = [
                 String(
-                    format: "%d changes, %.2f m² moved", report.changes.count,
-                    report.changes.reduce(0) { $0 + $1.areaSquareMetres })
+                    format: "%d changes, %.2f m² moved, %d left for a decision", report.changes.count,
+                    report.changes.reduce(0) { $0 + $1.areaSquareMetres }, report.unresolved.count)
             ]
-            for (k, c) in report.changes.enumerated().prefix(40) {
+            for (k, c) in report.changes.enumerated().prefix(shown) {
                 lines.append(
                     String(
                         format: "#%-4d %-9@ %12.2f m²  %@ → %@", k + 1, c.reason.rawValue, c.areaSquareMetres,
                         c.fromUnit ?? "(nobody)", c.toUnit)
                         + (c.households.map { String(format: "  %.0f households", $0) } ?? ""))
             }
-            if report.changes.count > 40 {
-                lines.append("… \(report.changes.count - 40) more (use --changes or --json)")
+            if report.changes.count > shown {
+                lines.append("… \(report.changes.count - shown) more changes (use --changes or --json)")
             }
-            for u in report.unresolved {
+            // The largest first, so a cut list keeps the ones that matter.
+            let largest = report.unresolved.sorted { ($0.areaSquareMetres, $1.id) > ($1.areaSquareMetres, $0.id) }
+            for u in largest.prefix(shown) {
                 lines.append(
                     String(
                         format: "left for a decision: %@ of %.2f m², bordering %@", u.kind.rawValue, u.areaSquareMetres,
                         u.units.joined(separator: ", "))
                         + (u.suggestedOwner.map { " (suggested owner \($0))" } ?? ""))
+            }
+            if report.unresolved.count > shown {
+                lines.append("… \(report.unresolved.count - shown) more left for a decision (use --json)")
             }
             if let recorded, let s {
                 lines.append(
@@ -279,6 +285,10 @@ struct Repair: ParsableCommand {
             console.out(lines.joined(separator: "\n") + "\n")
         }
     }
+
+    /// Changes, and findings left for a decision, listed one per line in the text output; the
+    /// rest are counted (all of them are in `--changes` and `--json`).
+    static let listedLines = 40
 
     /// Decimals that keep a rebuilt coverage exact once written: 9 for degrees (about 0.1 mm),
     /// 4 for metres. RFC 7946's usual 7 decimals (about 1 cm) would open centimetre slivers

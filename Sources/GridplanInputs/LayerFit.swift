@@ -14,7 +14,9 @@ import GridplanGeometry
 ///   the share outside the units to a quarter or less of what it was (and at least 0.5 points
 ///   lower) names the CRS that would make the layer fit;
 /// - otherwise a territory (boundary, parents, grids) whose outline lies away from the units by
-///   more than 5%, or another layer more than half outside them, is named with its share.
+///   more than 5%, or another layer more than half outside them, is named with its share. A
+///   territory whose outline follows the units' edges for at least half its length is in the
+///   same CRS; its warning says the land between is uncovered instead of suspecting the CRS.
 public enum LayerFit {
     /// Samples per layer: enough for a share to 1%, cheap against any command's own work.
     public static let sampleLimit = 4000
@@ -236,16 +238,35 @@ public enum LayerFit {
         func isOnUnits(_ c: Coordinate) throws -> Bool {
             let t = LayerFit.toleranceMetres
             let probe = try context.geometry(.point(c))
-            let window = try context.geometry(
+            let window = try square(around: c, halfSide: t)
+            for k in index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) {
+                return true
+            }
+            return false
+        }
+
+        func square(around c: Coordinate, halfSide t: Double) throws -> NativeGeometry {
+            try context.geometry(
                 .polygon(
                     Polygon(exterior: [
                         Coordinate(c.x - t, c.y - t), Coordinate(c.x + t, c.y - t), Coordinate(c.x + t, c.y + t),
                         Coordinate(c.x - t, c.y + t), Coordinate(c.x - t, c.y - t),
                     ])))
-            for k in index.query(intersecting: window) where try prepared[k].isWithinDistance(t, of: probe) {
-                return true
+        }
+
+        /// Share of `samples` inside a unit by more than the tolerance (away from every edge).
+        func insideShare(_ samples: [Coordinate]) throws -> Double {
+            guard !samples.isEmpty else { return 0 }
+            let t = LayerFit.toleranceMetres
+            var inside = 0
+            for c in samples {
+                let window = try square(around: c, halfSide: t)
+                for k in index.query(intersecting: window) where try prepared[k].containsProperly(window) {
+                    inside += 1
+                    break
+                }
             }
-            return false
+            return Double(inside) / Double(samples.count)
         }
 
         /// Share of `samples` off the units, and share within the extent's margin.
@@ -286,10 +307,19 @@ public enum LayerFit {
                     layer, asRead.nearExtent * 100, name, crs.identifier)
             }
             if territory && asRead.outside > 0.05 {
+                let inside = try insideShare(samples)
+                if 1 - asRead.outside - inside >= 0.5 {
+                    // Most of the outline runs along the units' edges, which a CRS mistake would
+                    // not leave: the two agree on where they are and differ on what they cover.
+                    return String(
+                        format:
+                            "%@: %.1f%% of its outline lies more than %.0f m outside the units (%@) and %.1f%% inside them; the rest follows their edges: land between the outline and the units that no unit covers, which check reports as gaps",
+                        layer, asRead.outside * 100, LayerFit.toleranceMetres, name, inside * 100)
+                }
                 return String(
                     format:
-                        "%@: %.1f%% of its outline lies more than %.0f m from the units (%@): the two disagree; check both CRSs",
-                    layer, asRead.outside * 100, LayerFit.toleranceMetres, name)
+                        "%@: %.1f%% of its outline lies more than %.0f m from the units (%@) and only %.1f%% follows their edges: the two disagree; check both CRSs",
+                    layer, asRead.outside * 100, LayerFit.toleranceMetres, name, (1 - asRead.outside - inside) * 100)
             }
             if !territory && asRead.outside > 0.5 {
                 return String(

@@ -165,3 +165,38 @@ import Testing
         }
     }
 }
+
+/// repair's text output lists at most 40 changes and 40 findings left for a decision, the
+/// largest findings first, and counts the rest: a city's thousands of gaps stay in `--json`.
+@Suite struct RepairTextOutputTests {
+    @Test func aLongListIsCutToTheLargestAndCounted() throws {
+        let dir = try scratch()
+        func ring(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> String {
+            AdjustmentNoticeTests.ring(a, b, c, d)
+        }
+        // One unit 0–1000 × 0–100 with 45 holes, each 10 m wide and 5 + i/2 m tall: unmanaged
+        // land (wider than the 2 m sliver width) no rule gives away. The tallest is 10 × 27 m.
+        var rings = [ring(0, 0, 1000, 100)]
+        for i in 0..<45 {
+            let left = Double(20 * i + 5)
+            let top: Double = 15 + Double(i) / 2
+            rings.append(ring(left, 10, left + 10, top))
+        }
+        let coordinates = rings.joined(separator: ",")
+        let unit =
+            #"{"type":"Feature","properties":{"code":"110101001001"},"geometry":{"type":"Polygon","coordinates":[\#(coordinates)]}}"#
+        try #"{"type":"FeatureCollection","features":[\#(unit)]}"#.write(
+            toFile: dir + "/units.geojson", atomically: true, encoding: .utf8)
+        let r = gridplan([
+            "repair", dir + "/units.geojson", "--crs", "EPSG:4548", "--out", dir + "/repaired.geojson", "--quiet",
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "0 changes, 0.00 m² moved, 45 left for a decision", "\(lines.first ?? "")")
+        let listed = lines.filter { $0.hasPrefix("left for a decision: ") }
+        #expect(listed.count == 40)
+        #expect(listed.first?.contains("of 270.00 m²") == true, "\(listed.first ?? "")")
+        #expect(listed.last?.contains("of 75.00 m²") == true, "\(listed.last ?? "")")
+        #expect(lines.contains("… 5 more left for a decision (use --json)"), "\(lines)")
+    }
+}
