@@ -6,7 +6,8 @@
 #
 # BIN_DIR holds the gridplan binary (default .build-bench/release); COMMANDs pick some of
 # repair, assign-streets, assign-points, check, metrics, partition, import-buildings,
-# export-buildings (default: all). repair runs first when picked: it writes repaired.geojson,
+# export-buildings (default: all) and partition-store (the partition from a GeoPackage store
+# holding every layer; not in the default list, its imports take long at 100,000 communities). repair runs first when picked: it writes repaired.geojson,
 # which the others read. Prints one line per command: name, seconds, user seconds, peak RSS in MB.
 set -euo pipefail
 city=$(cd "$1" && pwd)
@@ -47,6 +48,15 @@ for c in $commands; do
         [ -f "$scratch/store.gpkg" ] || { "$gp" init "$scratch/store.gpkg" --quiet > /dev/null &&
             "$gp" import "$scratch/store.gpkg" buildings.geojson --as buildings --quiet > /dev/null; }
         measure "$c" "$gp" export "$scratch/store.gpkg" buildings "$scratch/buildings.geojson" --json --quiet ;;
+    partition-store)
+        # The store a street office keeps: every layer imported, then a first partition that
+        # writes the grids and relocates every component and event.
+        "$gp" init "$scratch/city.gpkg" --quiet > /dev/null
+        for layer in communities:repaired streets:streets buildings:buildings components:components events:events; do
+            "$gp" import "$scratch/city.gpkg" "${layer#*:}.geojson" --as "${layer%%:*}" --quiet > /dev/null
+        done
+        measure "$c" "$gp" partition communities --store "$scratch/city.gpkg" --streets streets \
+            --households buildings --events events --target households:150-500 --json --quiet ;;
     *) echo "unknown command $c" >&2; exit 2 ;;
     esac
 done

@@ -124,6 +124,9 @@ struct Partition: ParsableCommand {
         console.clearProgress()
         inputs.report(to: console)
         let warnings = inputs.warnings + read.warnings + report.warnings
+        // The grids are made: the points and streets (19.5 M households at 100,000 communities)
+        // are let go before the store relocates its own points.
+        read.release()
 
         let features = try Self.features(report, metric: read.metric, target: read.layer.crs)
         if let out {
@@ -182,10 +185,16 @@ struct Partition: ParsableCommand {
     }
 
     /// Components and events go to the grid they lie in by the same location and tie rule as
-    /// `assign points` (on a shared edge, the lower code). `grids` are in the store's CRS.
+    /// `assign points` (on a shared edge, the lower code). `grids` are in the store's CRS. The
+    /// grids are indexed on the first call and the index serves every batch after it.
     static func locator(_ grids: [(code: String, geometry: Geometry?)]) -> ([Coordinate]) throws -> [String?] {
         let units = grids.map { UnitInput(code: $0.code, geometry: $0.geometry ?? .multiPolygon([]), sourceIndex: 0) }
-        return { points in try PointAssigner.run(points: points, units: units).map { $0.map { units[$0].code } } }
+        var built: PointLocator?
+        return { points in
+            let locator = try built ?? PointLocator(units: units)
+            built = locator
+            return locator.locate(points).map { $0.map { units[$0].code } }
+        }
     }
 
     /// What every partition reads: the communities, streets, households and events, in metres.
@@ -200,6 +209,16 @@ struct Partition: ParsableCommand {
         var events: [Coordinate]
         var options: PartitionOptions
         var warnings: [String]
+
+        /// Lets go of the communities, streets and points once the grids are made (the layer,
+        /// CRS, options and warnings stay).
+        mutating func release() {
+            units = []
+            communities = []
+            streets = []
+            households = []
+            events = []
+        }
     }
 
     func readInputs(_ inputs: InputSet, store s: Store?) throws -> Inputs {

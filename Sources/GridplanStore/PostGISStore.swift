@@ -558,35 +558,41 @@ public final class PostGISStore: Store {
 
     /// Sets each component's and event's parent_code to the grid code `locate` gives its point
     /// (see ``Relocation`` for the grids a regeneration carries).
-    func reassignPoints(replacing: ReplacedCodes, locate: ([Coordinate]) throws -> [String?]) throws {
+    func reassignPoints(
+        replacing: ReplacedCodes, batchSize: Int = PointParents.batchSize, locate: ([Coordinate]) throws -> [String?]
+    ) throws {
         for layer in [StoreLayer.components, .events] {
-            let rows = try pointParents(of: layer)
-            guard rows.count > 0 else { continue }
-            let located = try locate(rows.points)
             try connection.execute(
                 "CREATE TEMP TABLE gridplan_located (fid bigint PRIMARY KEY, code text) ON COMMIT DROP")
             var changed = 0
-            try connection.copy(into: "gridplan_located", columns: ["fid", "code"]) { writer in
-                changed = try rows.forEachChange(located: located, replacing: replacing) { fid, code in
-                    try writer.append([.integer(fid), code.map { .text($0) } ?? .null])
+            var total = 0
+            try PointParents.batches(of: batchSize, read: { try pointParents(of: layer, after: $0, limit: $1) }) {
+                rows in
+                let located = try locate(rows.points)
+                total += rows.count
+                try connection.copy(into: "gridplan_located", columns: ["fid", "code"]) { writer in
+                    changed += try rows.forEachChange(located: located, replacing: replacing) { fid, code in
+                        try writer.append([.integer(fid), code.map { .text($0) } ?? .null])
+                    }
                 }
             }
-            try setParentCodes(of: layer, changing: changed, of: rows.count)
+            if total > 0 { try setParentCodes(of: layer, changing: changed, of: total) }
             try connection.execute("DROP TABLE gridplan_located")
         }
     }
 
-    /// The fid, point and parent code of each point row of `layer`, in fid order.
-    func pointParents(of layer: StoreLayer) throws -> PointParents {
+    /// The fid, point and parent code of at most `limit` point rows of `layer` with a fid above
+    /// `after`, in fid order.
+    func pointParents(of layer: StoreLayer, after: Int64, limit: Int) throws -> PointParents {
         var rows = PointParents()
         try connection.stream(
-            "SELECT fid, ST_AsBinary(geom) AS wkb, parent_code FROM \(try table(layer)) ORDER BY fid",
-            batchSize: Self.batchSize, format: .binary
+            "SELECT fid, ST_AsBinary(geom) AS wkb, parent_code FROM \(try table(layer)) WHERE fid > $1 ORDER BY fid LIMIT $2",
+            [.integer(after), .integer(Int64(limit))], batchSize: Self.batchSize, format: .binary
         ) { batch in
             for r in batch {
-                guard let fid = try r.int("fid"), let wkb = try r.bytes("wkb"),
-                    case .point(let c) = try WKB.decode(wkb)
-                else { continue }
+                guard let fid = try r.int("fid") else { continue }
+                rows.passed(fid: Int64(fid))
+                guard let wkb = try r.bytes("wkb"), case .point(let c) = try WKB.decode(wkb) else { continue }
                 rows.append(fid: Int64(fid), point: c, parent: try r.string("parent_code"))
             }
         }

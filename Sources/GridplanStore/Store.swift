@@ -346,12 +346,19 @@ enum Relocation {
 }
 
 /// The rows of a point layer that carries parent codes (components, events) as a relocation
-/// reads them: the fid, the point and the parent code, nothing else. 19.5 million components
-/// at 100,000 communities are about 0.8 GB so; as whole features they were over 10 GB.
+/// reads them: the fid, the point and the parent code, nothing else, a batch at a time
+/// (``batches(of:read:_:)``). 19.5 million components at 100,000 communities were 0.8 GB read
+/// at once so, and over 10 GB as whole features.
 struct PointParents {
     private(set) var fids: [Int64] = []
     private(set) var points: [Coordinate] = []
     private(set) var parents: [String?] = []
+    /// The rows read, with or without a point (a row without one is not kept), and the last fid.
+    private(set) var read = 0
+    private(set) var lastFid: Int64?
+
+    /// Rows per batch of a relocation: about 40 MB of rows and their located codes.
+    static let batchSize = 1_000_000
 
     var count: Int { fids.count }
 
@@ -359,6 +366,26 @@ struct PointParents {
         fids.append(fid)
         points.append(point)
         parents.append(parent)
+    }
+
+    /// Notes a row read, whether or not it is kept; call it for every row, in fid order.
+    mutating func passed(fid: Int64) {
+        read += 1
+        lastFid = fid
+    }
+
+    /// Calls `body` with each batch of a layer's rows in fid order: `read(after, limit)` gives
+    /// at most `limit` rows with a fid above `after` (nothing lies below `Int64.min`).
+    static func batches(
+        of size: Int = batchSize, read: (Int64, Int) throws -> PointParents, _ body: (PointParents) throws -> Void
+    ) throws {
+        var after = Int64.min
+        while true {
+            let rows = try read(after, size)
+            if rows.count > 0 { try body(rows) }
+            guard rows.read >= size, let last = rows.lastFid else { return }
+            after = last
+        }
     }
 
     /// Calls `body` with the fid and new parent code of each row whose code changes: `located`

@@ -131,29 +131,35 @@ extension GeoPackageStore {
 
     /// Sets each component's and event's parent_code to the grid code `locate` gives its point
     /// (see ``Relocation`` for the grids a regeneration carries).
-    func reassignPoints(replacing: ReplacedCodes = .all, locate: ([Coordinate]) throws -> [String?]) throws {
+    func reassignPoints(
+        replacing: ReplacedCodes = .all, batchSize: Int = PointParents.batchSize,
+        locate: ([Coordinate]) throws -> [String?]
+    ) throws {
         for layer in [StoreLayer.components, .events] {
             let update = try database.prepare(
                 "UPDATE \(GeoPackage.quote(layer.rawValue)) SET parent_code = ? WHERE fid = ?")
-            let rows = try pointParents(of: layer)
-            guard rows.count > 0 else { continue }
-            let located = try locate(rows.points)
-            try rows.forEachChange(located: located, replacing: replacing) { fid, code in
-                try update.run([code.map { .text($0) } ?? .null, .integer(fid)])
+            try PointParents.batches(of: batchSize, read: { try pointParents(of: layer, after: $0, limit: $1) }) {
+                rows in
+                try rows.forEachChange(located: locate(rows.points), replacing: replacing) { fid, code in
+                    try update.run([code.map { .text($0) } ?? .null, .integer(fid)])
+                }
             }
         }
     }
 
-    /// The fid, point and parent code of each point row of `layer`, in fid order.
-    func pointParents(of layer: StoreLayer) throws -> PointParents {
+    /// The fid, point and parent code of at most `limit` point rows of `layer` with a fid above
+    /// `after`, in fid order.
+    func pointParents(of layer: StoreLayer, after: Int64, limit: Int) throws -> PointParents {
         let info = try package.layer(named: layer.rawValue)
         let select = try database.prepare(
-            "SELECT fid, \(GeoPackage.quote(info.geometryColumn)), parent_code FROM \(GeoPackage.quote(layer.rawValue)) ORDER BY fid"
+            "SELECT fid, \(GeoPackage.quote(info.geometryColumn)), parent_code FROM \(GeoPackage.quote(layer.rawValue)) WHERE fid > ? ORDER BY fid LIMIT ?"
         )
+        try select.bind([.integer(after), .integer(Int64(limit))])
         var rows = PointParents()
         while try select.step() {
-            guard case .blob(let b) = select.value(at: 1) else { continue }
             let fid = select.value(at: 0).integer
+            rows.passed(fid: fid)
+            guard case .blob(let b) = select.value(at: 1) else { continue }
             let geometry: Geometry?
             do {
                 geometry = try GeoPackageBinary.decode(b).geometry
