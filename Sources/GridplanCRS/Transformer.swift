@@ -9,7 +9,9 @@ import GridplanGeometry
 /// GCJ-02 and BD-09 are handled around PROJ: a GCJ-02 source is first converted to WGS84 by
 /// ``ChinaOffsets``, then PROJ takes WGS84 to the target; a GCJ-02 target is reached through WGS84.
 ///
-/// Not thread-safe: it owns a PROJ context. Create one per task.
+/// Not thread-safe: it owns a PROJ context. Create one per task. Creating one is cheap after
+/// the first of its pair of CRSs: a transformer that is done hands its PROJ operation back to a
+/// pool (``OperationPool``) for the next one.
 ///
 /// ```swift
 /// let t = try Transformer(from: .gcj02, to: .epsg(4548))
@@ -18,9 +20,8 @@ import GridplanGeometry
 public final class Transformer {
     public let source: CRS
     public let target: CRS
-    private let context: PROJContext
     /// nil when the PROJ leg is the identity (e.g. GCJ-02 → WGS84).
-    private let operation: OpaquePointer?
+    private let operation: PROJOperation?
     private let before: ((Coordinate) -> Coordinate)?
     private let after: ((Coordinate) -> Coordinate)?
 
@@ -28,7 +29,6 @@ public final class Transformer {
         precondition(MemoryLayout<Coordinate>.stride == 16, "Coordinate must be two packed Doubles")
         self.source = source
         self.target = target
-        context = try PROJContext()
         switch source {
         case .gcj02: before = ChinaOffsets.wgs84(fromGCJ02:)
         case .bd09: before = ChinaOffsets.wgs84(fromBD09:)
@@ -43,25 +43,12 @@ public final class Transformer {
             operation = nil
             return
         }
-        let src = try context.crs(source)
-        defer { proj_destroy(src) }
-        let dst = try context.crs(target)
-        defer { proj_destroy(dst) }
-        // NULL when no operation links the two CRSs
-        guard let op = proj_create_crs_to_crs_from_pj(context.handle, src, dst, nil, nil) else {
-            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
-        }
-        // NULL on failure
-        guard let normalized = proj_normalize_for_visualization(context.handle, op) else {
-            proj_destroy(op)
-            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
-        }
-        proj_destroy(op)
-        operation = normalized
+        let key = source.projDefinition + "\u{1F}" + target.projDefinition
+        operation = try OperationPool.shared.take(key) ?? PROJOperation(from: source, to: target, key: key)
     }
 
     deinit {
-        if let operation { proj_destroy(operation) }
+        if let operation { OperationPool.shared.give(operation) }
     }
 
     /// Whether this transformer changes nothing.
@@ -75,19 +62,20 @@ public final class Transformer {
         var out = coordinates
         if let before { for i in out.indices { out[i] = before(out[i]) } }
         if let operation {
-            proj_errno_reset(operation)
+            let pj = operation.handle
+            proj_errno_reset(pj)
             let n = out.count
             out.withUnsafeMutableBytes { raw in
                 let xs = raw.baseAddress!.assumingMemoryBound(to: Double.self)
                 let ys = (raw.baseAddress! + 8).assumingMemoryBound(to: Double.self)
                 // returns the number of points transformed; failed points become HUGE_VAL
-                _ = proj_trans_generic(operation, PJ_FWD, xs, 16, n, ys, 16, n, nil, 0, 0, nil, 0, 0)
+                _ = proj_trans_generic(pj, PJ_FWD, xs, 16, n, ys, 16, n, nil, 0, 0, nil, 0, 0)
             }
             if let bad = out.firstIndex(where: { !$0.isFinite }) {
-                let code = proj_errno(operation)
+                let code = proj_errno(pj)
                 let reason =
                     code != 0
-                    ? (proj_context_errno_string(context.handle, code).map { String(cString: $0) }
+                    ? (proj_context_errno_string(operation.context.handle, code).map { String(cString: $0) }
                         ?? "PROJ error \(code)") : "outside the CRS's domain"
                 throw CRSError.transformFailed(index: bad, coordinate: coordinates[bad], reason: reason)
             }
@@ -161,4 +149,66 @@ public final class Transformer {
             }
         }
     }
+}
+
+/// A PROJ operation between two CRSs, normalised to x = east order, with the context that owns
+/// it. Making one searches PROJ's database for every operation between the two CRSs (about 30 ms
+/// for CGCS2000 to a Gauss-Krüger zone); a command makes the same few pairs again and again (each
+/// input, each output, the fit checks), so operations are pooled, not remade.
+final class PROJOperation: @unchecked Sendable {
+    let context: PROJContext
+    let handle: OpaquePointer
+    /// The pair of PROJ definitions it links (the pool's key).
+    let key: String
+
+    init(from source: CRS, to target: CRS, key: String) throws {
+        let context = try PROJContext()
+        let src = try context.crs(source)
+        defer { proj_destroy(src) }
+        let dst = try context.crs(target)
+        defer { proj_destroy(dst) }
+        // NULL when no operation links the two CRSs
+        guard let op = proj_create_crs_to_crs_from_pj(context.handle, src, dst, nil, nil) else {
+            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
+        }
+        defer { proj_destroy(op) }
+        // NULL on failure
+        guard let normalized = proj_normalize_for_visualization(context.handle, op) else {
+            throw CRSError.noTransformation(from: source.identifier, to: target.identifier, reason: context.lastError)
+        }
+        self.context = context
+        handle = normalized
+        self.key = key
+    }
+
+    deinit { proj_destroy(handle) }
+}
+
+/// The PROJ operations no transformer is using, by pair of CRSs. An operation is used by one
+/// transformer at a time (PROJ objects are not thread-safe) and given back when it is done; a
+/// transformer of the same pair takes it instead of making its own. PROJ keeps no state between
+/// calls that changes a result (each coordinate picks its operation afresh), so a pooled one
+/// transforms exactly as a new one would.
+final class OperationPool: @unchecked Sendable {
+    static let shared = OperationPool()
+    /// Idle operations kept per pair: one per core covers the parallel readers.
+    static let idleLimit = 16
+
+    private let lock = NSLock()
+    private var idle: [String: [PROJOperation]] = [:]
+
+    func take(_ key: String) -> PROJOperation? {
+        lock.withLock { idle[key]?.popLast() }
+    }
+
+    func give(_ operation: PROJOperation) {
+        lock.withLock {
+            if idle[operation.key, default: []].count < Self.idleLimit {
+                idle[operation.key, default: []].append(operation)
+            }
+        }
+    }
+
+    /// How many operations are idle for the pair `key` (for tests).
+    func idleCount(_ key: String) -> Int { lock.withLock { idle[key]?.count ?? 0 } }
 }
