@@ -3,44 +3,46 @@ import GridplanGeometry
 
 /// The width of gap pieces: the diameter of each one's maximum inscribed circle.
 ///
-/// GEOS refines a grid of cells until no cell could hold a circle more than the tolerance larger
-/// than the best found, so a uniform strip (the usual sliver) costs about its length over the
-/// tolerance in cells: milliseconds each, the largest part of check and repair. The pieces are
-/// independent, so they are measured on all cores, each worker in its own GEOS context; the
-/// answers are the same as one at a time.
+/// The circle is found by ``InscribedCircleSearch``, a branch and bound that refines on demand:
+/// a coarse search that decides a question costs only itself, and a finer answer goes on from it
+/// instead of starting again. A uniform strip (the usual sliver) still costs about its length
+/// over the tolerance in cells, the largest part of check and repair. The pieces are independent,
+/// so they are measured on all cores; the answers are the same as one at a time.
 public enum GapWidth {
     /// The tolerance for a gap-width threshold: 1% of it, between 1 mm and 5 cm.
     public static func tolerance(gapWidth: Double) -> Double { max(0.001, min(0.05, gapWidth / 100)) }
 
+    /// Each piece's diameter d, with D − 2 `tolerance` ≤ d ≤ D (D the true width).
     public static func diameters(of pieces: [Geometry], tolerance: Double) throws -> [Double] {
-        try parallelMap(pieces) { try $1.maximumInscribedCircle(tolerance: tolerance).diameter }
+        try parallelMap(pieces) { _, piece in InscribedCircleSearch(piece).refine(tolerance: tolerance) }
     }
 
     /// The widths check and repair report: each to within 2 t (t = `tolerance(gapWidth:)`) or 1%,
     /// whichever is larger. Below 4 m (for a 2 m threshold) this is the fine measure itself, so
     /// every width near the threshold, and every sliver decision made from it, is exactly the
-    /// fine one. A wide strip is where the fine measure is slow (GEOS refines cells along the
-    /// whole ridge of its distance field down to t): a coarse circle first (tolerance c, so
+    /// fine one. A wide strip is where the fine measure is slow (the search splits cells along
+    /// the whole ridge of its distance field down to t): a coarse circle first (tolerance c, so
     /// d_c ≤ D), then the width at tolerance max(t, d_c / 200) ≤ D / 200, which is off by at most 1%.
     public static func reportedWidths(of pieces: [Geometry], gapWidth: Double) throws -> [Double] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
         return try parallelMap(pieces) { _, piece in
-            try width(of: piece, rough: piece.maximumInscribedCircle(tolerance: coarse).diameter, fine: fine)
+            let search = InscribedCircleSearch(piece)
+            return width(search, rough: search.refine(tolerance: coarse), fine: fine)
         }
     }
 
     /// The reported width from a coarse circle's diameter `rough` (see `reportedWidths`).
-    static func width(of piece: NativeGeometry, rough: Double, fine: Double) throws -> Double {
-        try piece.maximumInscribedCircle(tolerance: max(fine, rough / 200)).diameter
+    static func width(_ search: InscribedCircleSearch, rough: Double, fine: Double) -> Double {
+        search.refine(tolerance: max(fine, rough / 200))
     }
 
     /// Whether each piece is narrower than `gapWidth`, giving exactly the answer of
-    /// `diameter(tolerance: tolerance(gapWidth)) < gapWidth` without refining where a coarse circle
+    /// `diameters(tolerance: tolerance(gapWidth)) < gapWidth` without refining where a coarse circle
     /// already decides it. A circle found with tolerance t has a diameter d with D − 2t ≤ d ≤ D
-    /// (D the true width). A coarse one (tolerance c) bounds the fine answer f to [d_c − 2t, d_c + 2c]:
-    /// below the threshold entirely, the piece is a sliver; at or above it, it is not; only pieces
-    /// in between are measured finely.
+    /// (D the true width), and a finer search only finds larger ones. A coarse one (tolerance c)
+    /// bounds the fine answer f to [d_c, d_c + 2c]: below the threshold entirely, the piece is a
+    /// sliver; at or above it, it is not; only pieces in between are refined.
     ///
     /// Before any circle, the piece is eroded by ρ = (gapWidth − t) / 2 (a negative buffer, whose cost
     /// grows with the vertices, not with the piece's length over the tolerance as the circle's
@@ -53,36 +55,44 @@ public enum GapWidth {
     }
 
     /// `isNarrower`'s answer for every piece and, for the pieces at `measuring` that are not narrower,
-    /// the width `reportedWidths` gives, reusing the coarse circle the decision already drew.
+    /// the width `reportedWidths` gives, going on from the search the decision made.
     public static func classify(_ pieces: [Geometry], gapWidth: Double, measuring: Set<Int>) throws -> [(
         narrow: Bool, width: Double?
     )] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
         let erosion = (gapWidth - fine) / 2
-        return try parallelMap(pieces) { k, piece in
-            if try piece.buffer(by: -erosion, quadrantSegments: 8).isEmpty { return (true, nil) }
-            let d = try piece.maximumInscribedCircle(tolerance: coarse).diameter
+        return try parallelMap(pieces, native: true) { k, piece, native in
+            if try native!.buffer(by: -erosion, quadrantSegments: 8).isEmpty { return (true, nil) }
+            let search = InscribedCircleSearch(piece)
+            let d = search.refine(tolerance: coarse)
             let narrow: Bool
             if d + 2 * coarse < gapWidth {
                 narrow = true
-            } else if d - 2 * fine >= gapWidth {
+            } else if d >= gapWidth {
                 narrow = false
             } else {
-                narrow = try piece.maximumInscribedCircle(tolerance: fine).diameter < gapWidth
+                narrow = search.refine(tolerance: fine) < gapWidth
             }
-            return (narrow, !narrow && measuring.contains(k) ? try width(of: piece, rough: d, fine: fine) : nil)
+            return (narrow, !narrow && measuring.contains(k) ? width(search, rough: d, fine: fine) : nil)
         }
     }
 
-    /// `body` over every piece (its index and itself) on all cores, each worker in its own GEOS
-    /// context; results in order.
-    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, NativeGeometry) throws -> T)
+    /// `body` over every piece (its index and itself) on all cores; results in order.
+    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, Geometry) throws -> T)
         throws -> [T]
     {
+        try parallelMap(pieces, native: false) { k, piece, _ in try body(k, piece) }
+    }
+
+    /// `body` over every piece (its index, itself and, when `native`, itself in the worker's
+    /// GEOS context) on all cores, each worker in its own GEOS context; results in order.
+    static func parallelMap<T>(
+        _ pieces: [Geometry], native: Bool, _ body: @escaping @Sendable (Int, Geometry, NativeGeometry?) throws -> T
+    ) throws -> [T] {
         guard pieces.count > 1 else {
             let ctx = GEOSContext()
-            return try pieces.indices.map { try body($0, ctx.geometry(pieces[$0])) }
+            return try pieces.indices.map { try body($0, pieces[$0], native ? ctx.geometry(pieces[$0]) : nil) }
         }
         let slots = ResultSlots<T>(count: pieces.count)
         let next = Counter()
@@ -92,7 +102,7 @@ public enum GapWidth {
             while true {
                 let k = next.increment() - 1
                 guard k < pieces.count else { break }
-                slots.set(k, Result { try body(k, ctx.geometry(pieces[k])) })
+                slots.set(k, Result { try body(k, pieces[k], native ? ctx.geometry(pieces[k]) : nil) })
             }
         }
         return try pieces.indices.map { try slots.get($0) }
