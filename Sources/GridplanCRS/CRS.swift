@@ -87,7 +87,9 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Name and kind of the CRS as PROJ knows them.
+    /// Name and kind of the CRS as PROJ knows them. Each CRS is looked up in PROJ's database
+    /// once per process (a command asks for the same few again and again: each input's, the
+    /// metric one, the output's); later calls give the answer remembered.
     public func describe() throws -> CRSDescription {
         switch self {
         case .gcj02:
@@ -97,6 +99,13 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
             return CRSDescription(name: "BD-09 (Baidu offset of GCJ-02)", isGeographic: true, isProjected: false)
         default: break
         }
+        if let known = DescriptionCache.shared.description(of: self) { return known }
+        let found = try lookUpDescription()
+        DescriptionCache.shared.remember(found, for: self)
+        return found
+    }
+
+    private func lookUpDescription() throws -> CRSDescription {
         let ctx = try PROJContext()
         let pj = try ctx.crs(self)
         defer { proj_destroy(pj) }
@@ -221,6 +230,17 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Name and kind of a CRS.
+/// The descriptions ``CRS/describe()`` has looked up (only successes: a CRS PROJ refuses is
+/// asked again, and refused again with its reason).
+final class DescriptionCache: @unchecked Sendable {
+    static let shared = DescriptionCache()
+    private let lock = NSLock()
+    private var known: [CRS: CRSDescription] = [:]
+
+    func description(of crs: CRS) -> CRSDescription? { lock.withLock { known[crs] } }
+    func remember(_ d: CRSDescription, for crs: CRS) { lock.withLock { known[crs] = d } }
+}
+
 public struct CRSDescription: Sendable, Equatable {
     public var name: String
     public var isGeographic: Bool

@@ -54,3 +54,19 @@ import Testing
         func get(_ k: Int) -> [Coordinate] { lock.withLock { values[k] } }
     }
 }
+
+/// A CRS's description is looked up in PROJ's database once; a CRS PROJ refuses is refused
+/// every time, with its reason.
+@Suite struct DescriptionCacheTests {
+    @Test func aDescriptionIsRememberedAndARefusalIsNot() throws {
+        let crs = CRS.epsg(4611)  // Hong Kong 1980, which no other test describes
+        #expect(DescriptionCache.shared.description(of: crs) == nil)
+        let first = try crs.describe()
+        #expect(first.isGeographic && first.name.contains("Hong Kong"))
+        #expect(DescriptionCache.shared.description(of: crs) == first)
+        #expect(try crs.describe() == first)
+        let nonsense = CRS.definition("+proj=nonsense +type=crs")
+        for _ in 0..<2 { #expect(throws: CRSError.self) { try nonsense.describe() } }
+        #expect(DescriptionCache.shared.description(of: nonsense) == nil)
+    }
+}
