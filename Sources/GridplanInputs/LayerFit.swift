@@ -293,12 +293,27 @@ public enum LayerFit {
             let asRead = try shares(samples)
             let fitsExtent = asRead.nearExtent >= 0.5
             if fitsExtent && asRead.outside < 0.005 { return nil }
-            if let (shift, shifted) = try bestShift(samples), shifted.outside <= asRead.outside / 4,
-                asRead.outside - shifted.outside >= 0.005, shifted.nearExtent >= 0.9
-            {
-                return suggestion(
-                    layer: layer, crs: crs, shift: shift, before: asRead.outside, after: shifted.outside,
-                    isStoreLayer: isStoreLayer)
+            // A territory whose outline follows the units' edges for half its length is where
+            // they are: no shift could make it fit better, so none is searched for.
+            if territory && fitsExtent && asRead.outside > 0.05 {
+                let inside = try insideShare(samples)
+                if 1 - asRead.outside - inside >= 0.5 {
+                    return String(
+                        format:
+                            "%@: %.1f%% of its outline lies more than %.0f m outside the units (%@) and %.1f%% inside them; the rest follows their edges: land between the outline and the units that no unit covers, which check reports as gaps",
+                        layer, asRead.outside * 100, LayerFit.toleranceMetres, name, inside * 100)
+                }
+                if let found = try shifted(samples, asRead: asRead, layer: layer, crs: crs, isStoreLayer: isStoreLayer)
+                {
+                    return found
+                }
+                return String(
+                    format:
+                        "%@: %.1f%% of its outline lies more than %.0f m from the units (%@) and only %.1f%% follows their edges: the two disagree; check both CRSs",
+                    layer, asRead.outside * 100, LayerFit.toleranceMetres, name, (1 - asRead.outside - inside) * 100)
+            }
+            if let found = try shifted(samples, asRead: asRead, layer: layer, crs: crs, isStoreLayer: isStoreLayer) {
+                return found
             }
             if !fitsExtent {
                 return String(
@@ -306,27 +321,26 @@ public enum LayerFit {
                         "%@: only %.0f%% of it lies within 1 km of the extent of the units (%@): is it from another place, or in another CRS than %@? No GCJ-02 or BD-09 shift makes it fit",
                     layer, asRead.nearExtent * 100, name, crs.identifier)
             }
-            if territory && asRead.outside > 0.05 {
-                let inside = try insideShare(samples)
-                if 1 - asRead.outside - inside >= 0.5 {
-                    // Most of the outline runs along the units' edges, which a CRS mistake would
-                    // not leave: the two agree on where they are and differ on what they cover.
-                    return String(
-                        format:
-                            "%@: %.1f%% of its outline lies more than %.0f m outside the units (%@) and %.1f%% inside them; the rest follows their edges: land between the outline and the units that no unit covers, which check reports as gaps",
-                        layer, asRead.outside * 100, LayerFit.toleranceMetres, name, inside * 100)
-                }
-                return String(
-                    format:
-                        "%@: %.1f%% of its outline lies more than %.0f m from the units (%@) and only %.1f%% follows their edges: the two disagree; check both CRSs",
-                    layer, asRead.outside * 100, LayerFit.toleranceMetres, name, (1 - asRead.outside - inside) * 100)
-            }
             if !territory && asRead.outside > 0.5 {
                 return String(
                     format: "%@: %.0f%% of it lies outside the units (%@); check its CRS (read as %@)", layer,
                     asRead.outside * 100, name, crs.identifier)
             }
             return nil
+        }
+
+        /// The warning naming the shift that makes the layer fit, if one does: it leaves a
+        /// quarter or less of what was off the units (and at least half a point less).
+        func shifted(
+            _ samples: [Coordinate], asRead: (outside: Double, nearExtent: Double), layer: String, crs: CRS,
+            isStoreLayer: Bool
+        ) throws -> String? {
+            guard let (shift, shifted) = try bestShift(samples), shifted.outside <= asRead.outside / 4,
+                asRead.outside - shifted.outside >= 0.005, shifted.nearExtent >= 0.9
+            else { return nil }
+            return suggestion(
+                layer: layer, crs: crs, shift: shift, before: asRead.outside, after: shifted.outside,
+                isStoreLayer: isStoreLayer)
         }
 
         /// The shift that leaves the fewest samples off the units.
