@@ -213,37 +213,36 @@ struct SegmentTree {
             bx.append(b.x)
             by.append(b.y)
         }
-        // Leaves.
-        var start = 0
-        while start < order.count {
-            let end = Swift.min(order.count, start + Self.fanout)
+        let leaves = Self.groups(0..<order.count) { s in (Coordinate(ax[s], ay[s]), Coordinate(bx[s], by[s])) }
+        for g in leaves { appendNode(g.box, first: g.first, count: g.count) }
+        leafCount = minX.count
+        var level = 0..<minX.count
+        while level.count > 1 {
+            let parents = Self.groups(level) { n in (Coordinate(minX[n], minY[n]), Coordinate(maxX[n], maxY[n])) }
+            for g in parents { appendNode(g.box, first: g.first, count: g.count) }
+            level = level.upperBound..<minX.count
+        }
+    }
+
+    /// One node per run of ``fanout`` consecutive children in `children` (segments or nodes):
+    /// the box around the children's `corners`, and the run.
+    private static func groups(_ children: Range<Int>, corners: (Int) -> (Coordinate, Coordinate)) -> [(
+        box: Envelope, first: Int, count: Int
+    )] {
+        var found: [(box: Envelope, first: Int, count: Int)] = []
+        var start = children.lowerBound
+        while start < children.upperBound {
+            let end = Swift.min(children.upperBound, start + fanout)
             var e = Envelope.empty
-            for s in start..<end {
-                e.expand(toInclude: Coordinate(ax[s], ay[s]))
-                e.expand(toInclude: Coordinate(bx[s], by[s]))
+            for k in start..<end {
+                let (a, b) = corners(k)
+                e.expand(toInclude: a)
+                e.expand(toInclude: b)
             }
-            appendNode(e, first: start, count: end - start)
+            found.append((e, start, end - start))
             start = end
         }
-        leafCount = minX.count
-        // Levels above, each grouping consecutive nodes of the one below.
-        var levelStart = 0
-        var levelEnd = minX.count
-        while levelEnd - levelStart > 1 {
-            var k = levelStart
-            while k < levelEnd {
-                let end = Swift.min(levelEnd, k + Self.fanout)
-                var e = Envelope.empty
-                for n in k..<end {
-                    e.expand(toInclude: Coordinate(minX[n], minY[n]))
-                    e.expand(toInclude: Coordinate(maxX[n], maxY[n]))
-                }
-                appendNode(e, first: k, count: end - k)
-                k = end
-            }
-            levelStart = levelEnd
-            levelEnd = minX.count
-        }
+        return found
     }
 
     private mutating func appendNode(_ e: Envelope, first f: Int, count c: Int) {
