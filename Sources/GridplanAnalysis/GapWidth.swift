@@ -14,7 +14,7 @@ public enum GapWidth {
 
     /// Each piece's diameter d, with D − 2 `tolerance` ≤ d ≤ D (D the true width).
     public static func diameters(of pieces: [Geometry], tolerance: Double) throws -> [Double] {
-        try parallelMap(pieces) { _, piece in InscribedCircleSearch(piece).refine(tolerance: tolerance) }
+        try parallelMap(pieces) { _, piece, _ in InscribedCircleSearch(piece).refine(tolerance: tolerance) }
     }
 
     /// The widths check and repair report: each to within 2 t (t = `tolerance(gapWidth:)`) or 1%,
@@ -26,7 +26,7 @@ public enum GapWidth {
     public static func reportedWidths(of pieces: [Geometry], gapWidth: Double) throws -> [Double] {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
-        return try parallelMap(pieces) { _, piece in
+        return try parallelMap(pieces) { _, piece, _ in
             let search = InscribedCircleSearch(piece)
             return width(search, rough: search.refine(tolerance: coarse), fine: fine)
         }
@@ -62,8 +62,8 @@ public enum GapWidth {
         let fine = tolerance(gapWidth: gapWidth)
         let coarse = max(fine, gapWidth / 10)
         let erosion = (gapWidth - fine) / 2
-        return try parallelMap(pieces, native: true) { k, piece, native in
-            if try native!.buffer(by: -erosion, quadrantSegments: 8).isEmpty { return (true, nil) }
+        return try parallelMap(pieces) { k, piece, ctx in
+            if try ctx.geometry(piece).buffer(by: -erosion, quadrantSegments: 8).isEmpty { return (true, nil) }
             let search = InscribedCircleSearch(piece)
             let d = search.refine(tolerance: coarse)
             let narrow: Bool
@@ -78,21 +78,14 @@ public enum GapWidth {
         }
     }
 
-    /// `body` over every piece (its index and itself) on all cores; results in order.
-    static func parallelMap<T>(_ pieces: [Geometry], _ body: @escaping @Sendable (Int, Geometry) throws -> T)
-        throws -> [T]
-    {
-        try parallelMap(pieces, native: false) { k, piece, _ in try body(k, piece) }
-    }
-
-    /// `body` over every piece (its index, itself and, when `native`, itself in the worker's
-    /// GEOS context) on all cores, each worker in its own GEOS context; results in order.
+    /// `body` over every piece (its index, itself and the worker's GEOS context) on all cores,
+    /// each worker in its own context; results in order.
     static func parallelMap<T>(
-        _ pieces: [Geometry], native: Bool, _ body: @escaping @Sendable (Int, Geometry, NativeGeometry?) throws -> T
+        _ pieces: [Geometry], _ body: @escaping @Sendable (Int, Geometry, GEOSContext) throws -> T
     ) throws -> [T] {
         guard pieces.count > 1 else {
             let ctx = GEOSContext()
-            return try pieces.indices.map { try body($0, pieces[$0], native ? ctx.geometry(pieces[$0]) : nil) }
+            return try pieces.indices.map { try body($0, pieces[$0], ctx) }
         }
         let slots = ResultSlots<T>(count: pieces.count)
         let next = Counter()
@@ -102,7 +95,7 @@ public enum GapWidth {
             while true {
                 let k = next.increment() - 1
                 guard k < pieces.count else { break }
-                slots.set(k, Result { try body(k, pieces[k], native ? ctx.geometry(pieces[k]) : nil) })
+                slots.set(k, Result { try body(k, pieces[k], ctx) })
             }
         }
         return try pieces.indices.map { try slots.get($0) }

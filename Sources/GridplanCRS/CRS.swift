@@ -229,7 +229,6 @@ public enum CRS: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Name and kind of a CRS.
 /// The descriptions ``CRS/describe()`` has looked up (only successes: a CRS PROJ refuses is
 /// asked again, and refused again with its reason).
 final class DescriptionCache: @unchecked Sendable {
@@ -241,6 +240,7 @@ final class DescriptionCache: @unchecked Sendable {
     func remember(_ d: CRSDescription, for crs: CRS) { lock.withLock { known[crs] = d } }
 }
 
+/// Name and kind of a CRS.
 public struct CRSDescription: Sendable, Equatable {
     public var name: String
     public var isGeographic: Bool

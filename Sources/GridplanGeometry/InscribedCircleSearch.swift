@@ -88,8 +88,9 @@ public final class InscribedCircleSearch {
         return Cell(x: x, y: y, half: half, distance: signed)
     }
 
-    /// The area-weighted centre of the largest polygon's shell, or the envelope's centre: where
-    /// the search's first candidate is measured (anything inside prunes well).
+    /// The area-weighted centre of the ring enclosing the most area (a shell: no hole is larger
+    /// than its own shell), or the envelope's centre: where the search's first candidate is
+    /// measured (anything inside prunes well).
     static func startingPoint(_ rings: [[Coordinate]], envelope e: Envelope) -> Coordinate {
         var bestArea = 0.0
         var point = Coordinate((e.minX + e.maxX) / 2, (e.minY + e.maxY) / 2)
@@ -128,13 +129,6 @@ public final class InscribedCircleSearch {
         var distance: Double
         /// The largest distance any point of the cell can have.
         var most: Double { distance + half * 2.0.squareRoot() }
-
-        init(x: Double, y: Double, half: Double, distance: Double) {
-            self.x = x
-            self.y = y
-            self.half = half
-            self.distance = distance
-        }
     }
 
     /// A binary max-heap of cells by ``Cell/most``.
