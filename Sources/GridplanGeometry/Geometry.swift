@@ -61,6 +61,11 @@ public struct Envelope: Hashable, Sendable, CustomStringConvertible {
         maxY = Swift.max(maxY, other.maxY)
     }
 
+    /// Grown by `margin` on every side; the empty envelope stays empty.
+    public func expanded(by margin: Double) -> Envelope {
+        isEmpty ? self : Envelope(minX: minX - margin, minY: minY - margin, maxX: maxX + margin, maxY: maxY + margin)
+    }
+
     public func intersects(_ other: Envelope) -> Bool {
         !(isEmpty || other.isEmpty || other.minX > maxX || other.maxX < minX || other.minY > maxY || other.maxY < minY)
     }

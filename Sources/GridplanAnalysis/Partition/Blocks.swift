@@ -36,14 +36,13 @@ func cut(_ polygon: NativeGeometry, with lines: [NativeGeometry], context ctx: G
                 Coordinate(e.maxX + margin, e.maxY + margin), Coordinate(e.minX - margin, e.maxY + margin),
                 Coordinate(e.minX - margin, e.minY - margin),
             ])))
-    let prepared0 = try polygon.prepared()
-    let clipped = try lines.filter { try prepared0.intersects($0) }.map { try $0.intersection(with: frame) }.filter {
+    let prepared = try polygon.prepared()
+    let clipped = try lines.filter { try prepared.intersects($0) }.map { try $0.intersection(with: frame) }.filter {
         !$0.isEmpty
     }
     guard !clipped.isEmpty else { return [polygon] }
     let linework = try ctx.collection([try polygon.boundary()] + clipped).unaryUnion()
     let faces = try CoverageCheck.polygons(of: ctx.polygonize(linework.parts))
-    let prepared = try polygon.prepared()
     var inside: [NativeGeometry] = []
     for f in faces where try f.area > 0 {
         if try prepared.contains(f.pointOnSurface) { inside.append(f) }
@@ -119,29 +118,16 @@ struct BlockBuilder {
     /// Faces thinner than a street (a road drawn just inside the community edge leaves a strip
     /// between them) join the neighbour they share most border with: they are artefacts, not blocks.
     func mergingSlivers(_ faces: [NativeGeometry], communityArea: Double) throws -> [NativeGeometry] {
-        var faces = faces
-        let threshold = Self.sliverAreaSquareMetres(communityArea: communityArea)
-        while faces.count > 1 {
-            let areas = try faces.map { try $0.area }
-            guard
-                let small = areas.indices.filter({ areas[$0] < threshold }).min(by: {
-                    areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 < $1
-                })
-            else { break }
-            let adjacency = try Partitioner.adjacencyOf(faces, context: ctx)
-            guard let target = adjacency[small].max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0 else { break }
-            faces[target] = try faces[target].union(with: faces[small])
-            faces.remove(at: small)
-        }
-        return faces
+        try SmallFaces.merging(faces, below: Self.sliverAreaSquareMetres(communityArea: communityArea), context: ctx)
     }
-
     /// Splits a block above the maximum: along lesser streets first, then straight cuts.
     mutating func split(_ block: Block, lesser: [NativeGeometry]) throws -> [Block] {
         let q = options.target.quantity
         guard block.quantity(q) > options.target.maximum else { return [block] }
         var pieces = [block]
-        let nearby = try lesser.filter { try $0.intersects(block.geometry) }
+        let reach = block.geometry.envelope
+        let prepared = try block.geometry.prepared()
+        let nearby = try lesser.filter { try $0.envelope.intersects(reach) && prepared.intersects($0) }
         if !nearby.isEmpty {
             let faces = try cut(block.geometry, with: nearby, context: ctx)
             if faces.count > 1 { pieces = try makeBlocks(faces, candidates: block.points) }
@@ -239,6 +225,74 @@ struct BlockBuilder {
                 }
             }
             return nil
+        }
+    }
+}
+
+/// Merges faces below an area into their neighbours, smallest first: each joins the neighbour it
+/// shares most border with (ties: the earlier face), until none is left below the area or the
+/// smallest has no neighbour. A border is measured as `Partitioner.adjacencyOf` measures it (the
+/// later face's outline within the earlier face grown by 0.1 mm), but only around the face being
+/// merged, so a merge costs its neighbours rather than a new adjacency of every face.
+enum SmallFaces {
+    static func merging(_ faces: [NativeGeometry], below threshold: Double, context ctx: GEOSContext) throws
+        -> [NativeGeometry]
+    {
+        var faces = faces.map(Face.init)
+        while faces.count > 1 {
+            var areas: [Double] = []
+            for k in faces.indices { areas.append(try faces[k].area()) }
+            guard
+                let small = areas.indices.filter({ areas[$0] < threshold }).min(by: {
+                    areas[$0] != areas[$1] ? areas[$0] < areas[$1] : $0 < $1
+                }),
+                let target = try longestBorder(of: small, in: &faces)
+            else { break }
+            faces[target] = Face(try faces[target].geometry.union(with: faces[small].geometry))
+            faces.remove(at: small)
+        }
+        return faces.map(\.geometry)
+    }
+
+    /// The neighbour sharing most border (over a millimetre) with face `i`; nil for none.
+    static func longestBorder(of i: Int, in faces: inout [Face]) throws -> Int? {
+        // The grown face reaches 0.1 mm out; a millimetre covers it.
+        let reach = faces[i].geometry.envelope.expanded(by: 1e-3)
+        var best: (face: Int, length: Double)?
+        for j in faces.indices where j != i && faces[j].geometry.envelope.intersects(reach) {
+            let (earlier, later) = i < j ? (i, j) : (j, i)
+            let shared = try faces[later].outline().intersection(with: faces[earlier].grown()).length
+            if shared > 1e-3 && shared > (best?.length ?? 0) { best = (j, shared) }
+        }
+        return best?.face
+    }
+
+    /// A face with what measuring its borders needs, made when first asked for.
+    struct Face {
+        let geometry: NativeGeometry
+        private var cachedArea: Double?
+        private var cachedOutline: NativeGeometry?
+        private var cachedGrown: NativeGeometry?
+
+        init(_ geometry: NativeGeometry) { self.geometry = geometry }
+
+        mutating func area() throws -> Double {
+            if let cachedArea { return cachedArea }
+            let a = try geometry.area
+            cachedArea = a
+            return a
+        }
+        mutating func outline() throws -> NativeGeometry {
+            if let cachedOutline { return cachedOutline }
+            let o = try geometry.boundary()
+            cachedOutline = o
+            return o
+        }
+        mutating func grown() throws -> NativeGeometry {
+            if let cachedGrown { return cachedGrown }
+            let g = try geometry.buffer(by: 1e-4, quadrantSegments: 1)
+            cachedGrown = g
+            return g
         }
     }
 }

@@ -464,20 +464,8 @@ public enum Partitioner {
             guard try prepared.intersects(cg) else { continue }
             pieces += try CoverageCheck.polygons(of: shape.intersection(with: cg)).filter { try $0.area > 0 }
         }
-        // Merge small pieces into their longest-border neighbour, smallest first.
-        var alive = pieces
-        while true {
-            let areas = try alive.map { try $0.area }
-            guard
-                let small = areas.indices.filter({ areas[$0] < options.sliverShare * cellArea }).min(by: {
-                    areas[$0] < areas[$1]
-                }), alive.count > 1
-            else { break }
-            let adjacency = try adjacencyOf(alive, context: ctx)
-            guard let target = adjacency[small].max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0 else { break }
-            alive[target] = try alive[target].union(with: alive[small])
-            alive.remove(at: small)
-        }
+        // Small pieces join their longest-border neighbour, smallest first.
+        let alive = try SmallFaces.merging(pieces, below: options.sliverShare * cellArea, context: ctx)
         return try builder.makeBlocks(alive, candidates: Array(builder.points.coordinates.indices))
     }
 }
