@@ -120,6 +120,7 @@ struct BlockBuilder {
     func mergingSlivers(_ faces: [NativeGeometry], communityArea: Double) throws -> [NativeGeometry] {
         try SmallFaces.merging(faces, below: Self.sliverAreaSquareMetres(communityArea: communityArea), context: ctx)
     }
+
     /// Splits a block above the maximum: along lesser streets first, then straight cuts.
     mutating func split(_ block: Block, lesser: [NativeGeometry]) throws -> [Block] {
         let q = options.target.quantity
