@@ -258,9 +258,9 @@ enum SmallFaces {
     /// The neighbour sharing most border (over a millimetre) with face `i`; nil for none.
     static func longestBorder(of i: Int, in faces: inout [Face]) throws -> Int? {
         // The grown face reaches 0.1 mm out; a millimetre covers it.
-        let reach = faces[i].geometry.envelope.expanded(by: 1e-3)
+        let reach = faces[i].envelope.expanded(by: 1e-3)
         var best: (face: Int, length: Double)?
-        for j in faces.indices where j != i && faces[j].geometry.envelope.intersects(reach) {
+        for j in faces.indices where j != i && faces[j].envelope.intersects(reach) {
             let (earlier, later) = i < j ? (i, j) : (j, i)
             let shared = try faces[later].outline().intersection(with: faces[earlier].grown()).length
             if shared > 1e-3 && shared > (best?.length ?? 0) { best = (j, shared) }
@@ -271,11 +271,15 @@ enum SmallFaces {
     /// A face with what measuring its borders needs, made when first asked for.
     struct Face {
         let geometry: NativeGeometry
+        let envelope: Envelope
         private var cachedArea: Double?
         private var cachedOutline: NativeGeometry?
         private var cachedGrown: NativeGeometry?
 
-        init(_ geometry: NativeGeometry) { self.geometry = geometry }
+        init(_ geometry: NativeGeometry) {
+            self.geometry = geometry
+            envelope = geometry.envelope
+        }
 
         mutating func area() throws -> Double {
             if let cachedArea { return cachedArea }
